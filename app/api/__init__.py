@@ -1,0 +1,1 @@
+"""The JSON API: validation in, core objects out."""
