@@ -1,0 +1,56 @@
+# Backprop Explorer: `make serve` sets up and starts the server, `make test` sets up and runs every test.
+# Setup steps leave stamp files in .venv/ and static/vendor/katex/, so a second run skips them; they
+# re-run when pyproject.toml or package-lock.json change.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_APP := $(VENV)/.stamp-app
+STAMP_TEST := $(VENV)/.stamp-test
+STAMP_KATEX := static/vendor/katex/.stamp
+
+.PHONY: serve test setup setup-test bench clean
+
+serve: setup
+	$(PY) -m app serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	@chromium="$$(scripts/ensure-chromium.sh)"; \
+	echo "==> pytest (Chromium: $$chromium)"; \
+	CHROMIUM_PATH="$$chromium" $(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP_APP) $(STAMP_KATEX)
+
+setup-test: $(STAMP_TEST) $(STAMP_KATEX)
+
+$(STAMP_APP): pyproject.toml
+	PYTHON=$(PYTHON) scripts/install-python.sh
+	@touch $@
+
+$(STAMP_TEST): pyproject.toml
+	PYTHON=$(PYTHON) scripts/install-python.sh test
+	@touch $@ $(STAMP_APP)
+
+$(STAMP_KATEX): package.json package-lock.json
+	scripts/setup-katex.sh
+	@touch $@
+
+# The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
+bench: setup-test
+	@if [[ -f bench/run.py ]]; then $(PY) bench/run.py; \
+	else \
+		ran=0; for f in bench/*.py; do \
+			[[ -e "$$f" && "$$(basename "$$f")" != _* ]] || continue; \
+			echo "==> $$f"; $(PY) "$$f" || exit 1; ran=1; \
+		done; \
+		[[ $$ran -eq 1 ]] || { echo "no benchmarks in bench/" >&2; exit 1; }; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor build dist test-artifacts .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
