@@ -1,0 +1,64 @@
+/**
+ * Messages and number formatting for the current language.
+ * All UI text lives in the catalogues static/js/i18n/<lang>.js; `t` looks keys up there.
+ */
+import en from "./i18n/en.js";
+import ru from "./i18n/ru.js";
+
+const CATALOGUES = { en, ru };
+/** Languages the page offers, in the order of the switch. */
+export const LANGS = Object.freeze(["en", "ru"]);
+const DECIMAL_SEPARATOR = { en: ".", ru: "," };
+const MINUS = "\u2212"; // a real minus sign: wider than "-", readable on a projector
+
+let current = "en";
+
+/** The current language code ("en" or "ru"). */
+export function getLang() {
+  return current;
+}
+
+/** Switch the language used by `t` and `formatNumber`; unknown codes fall back to English. */
+export function setLang(lang) {
+  current = LANGS.includes(lang) ? lang : "en";
+  if (typeof document !== "undefined") document.documentElement.lang = current;
+  return current;
+}
+
+/**
+ * The message `key` in the current language with `{name}` placeholders replaced from `params`.
+ * Falls back to English, then to the key itself, so a missing text is visible but never a crash.
+ */
+export function t(key, params = {}) {
+  const template = CATALOGUES[current][key] ?? CATALOGUES.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/**
+ * A number as text with `decimals` digits and the language's decimal separator
+ * ("0,413" in Russian). Accepts the API's non-finite strings "NaN", "Infinity", "-Infinity".
+ * Negative values use the minus sign U+2212; a value that rounds to zero is shown unsigned.
+ */
+export function formatNumber(x, decimals = 3) {
+  const value = toNumber(x);
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "∞" : `${MINUS}∞`;
+  const digits = Math.max(0, Math.min(12, Math.round(decimals)));
+  let text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return text.replace(".", DECIMAL_SEPARATOR[current]);
+  if (Math.abs(value) >= 1e15) text = Math.abs(value).toExponential(digits);
+  text = text.replace(".", DECIMAL_SEPARATOR[current]);
+  return value < 0 ? MINUS + text : text;
+}
+
+/** A trace value as a JS number: numbers pass through, "NaN"/"Infinity"/"-Infinity" become NaN/±Infinity. */
+export function toNumber(x) {
+  if (typeof x === "number") return x;
+  if (x === "Infinity") return Infinity;
+  if (x === "-Infinity") return -Infinity;
+  if (x === "NaN" || x === null || x === undefined) return NaN;
+  const parsed = Number(x);
+  return Number.isNaN(parsed) ? NaN : parsed;
+}
