@@ -115,7 +115,7 @@ export default {
   "help.notation1": "Rows are observations, columns are neurons. X holds one observation per row; O₀ = X.",
   "help.notation2": "Hₖ = Oₖ₋₁·Wₖ is layer k before the activation, Oₖ = f(Hₖ) after it. The entry hᵏᵢⱼ is observation i, neuron j of layer k (oᵏᵢⱼ the same after f).",
   "help.notation3": "wᵏᵢⱼ joins neuron i of layer k−1 to neuron j of layer k. So column j of Wₖ holds every weight that feeds neuron j: each neuron is a column, and a new input adds a row.",
-  "help.notation4": "d is the running gradient ∂L/∂(current node). Going back, it is multiplied by Wᵀ (through a layer) and element-wise by f′(H) (through an activation). ∂L/∂Wₖ = {Oprev}ᵀ·d.",
+  "help.notation4": "d is the running gradient ∂L/∂(current node). Going back, it is multiplied by Wᵀ (through a layer) and element-wise by f′(H) (through an activation). ∂L/∂Wₖ = Oₖ₋₁ᵀ·d.",
   "help.notation5": "The update moves every weight against its gradient: Wₖ ← Wₖ − η·∂L/∂Wₖ.",
   "help.keysTitle": "Keyboard",
   "help.keyArrows": "← → previous / next step",
