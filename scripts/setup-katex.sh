@@ -24,6 +24,7 @@ echo "==> copying KaTeX assets to $dest"
 src=node_modules/katex/dist
 rm -rf "$dest"
 mkdir -p "$dest"
-cp "$src/katex.mjs" "$src/katex.min.js" "$src/katex.min.css" "$dest/"
 cp -R "$src/fonts" "$dest/fonts"
-cp node_modules/katex/LICENSE "$dest/LICENSE"
+cp node_modules/katex/LICENSE "$src/katex.mjs" "$src/katex.min.js" "$dest/"
+# Last, so the Makefile can use it as the stamp of a complete copy.
+cp "$src/katex.min.css" "$dest/"

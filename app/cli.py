@@ -1,0 +1,65 @@
+"""Command line: `backprop-explorer serve [--host H] [--port P]` (also `python -m app serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from app import __version__
+from app.settings import Settings
+
+
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
+    """The argument parser; defaults come from the BACKPROP_* environment."""
+    parser = argparse.ArgumentParser(prog="backprop-explorer", description="Backprop Explorer web app.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web server (one worker)")
+    serve.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
+    serve.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
+    serve.add_argument("--log-level", default=settings.log_level, help=f"uvicorn log level (default {settings.log_level})")
+    return parser
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket up front, so a busy port is a clear message rather than a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
+def browser_url(host: str, port: int) -> str:
+    """The URL to open in a browser for a server listening on host:port."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def serve(host: str, port: int, log_level: str) -> int:
+    """Run the server in this process until interrupted; the return value is the exit code."""
+    try:
+        sock = listen(host, port)
+    except OSError as error:
+        print(f"error: cannot listen on {host}:{port}: {error.strerror}; is another server running? "
+              "Choose another port with --port.", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
+    # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
+    config = uvicorn.Config("app.main:app", log_level=log_level, workers=1)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `backprop-explorer` console script."""
+    settings = Settings.from_env()
+    args = build_parser(settings).parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port, args.log_level)
+    return 2

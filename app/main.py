@@ -1,0 +1,34 @@
+"""The ASGI application: middleware, static files and routers; no logic of its own."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api.routes import router as api_router
+from app.pages import StaticAssets
+from app.pages import router as pages_router
+from app.paths import static_dir
+from app.security import SecurityHeadersMiddleware
+from app.settings import Settings
+
+DESCRIPTION = (
+    "Step through a small neural network's forward pass, backward pass and gradient-descent update, "
+    "with every intermediate matrix, its shape, its formula and the graph edge it belongs to."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; settings come from the environment unless given."""
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="Backprop Explorer", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.add_middleware(SecurityHeadersMiddleware)
+    static = StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age)
+    app.mount("/static", static, name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    return app
+
+
+app = create_app()

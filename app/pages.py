@@ -1,0 +1,85 @@
+"""The HTML pages (Jinja2 templates) and the static files they load."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from app import __version__
+from app.paths import static_dir, templates_dir
+
+# Slim images have no /etc/mime.types; without these a module script or font could be served as
+# text/plain, which browsers refuse under `nosniff`.
+for _type, _suffix in (
+    ("text/javascript", ".mjs"),
+    ("text/javascript", ".js"),
+    ("text/css", ".css"),
+    ("font/woff2", ".woff2"),
+    ("font/woff", ".woff"),
+    ("font/ttf", ".ttf"),
+    ("image/svg+xml", ".svg"),
+):
+    mimetypes.add_type(_type, _suffix)
+
+VENDOR_DIR = "vendor"
+
+
+@cache
+def asset_version() -> str:
+    """A short fingerprint of the static files (names, sizes, times) for cache-busting `?v=` links."""
+    digest = hashlib.sha256(__version__.encode())
+    root = static_dir()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def static_url(path: str) -> str:
+    """The URL of a file under static/, with the asset version so browsers refetch after changes."""
+    return f"/static/{path.lstrip('/')}?v={asset_version()}"
+
+
+class StaticAssets(StaticFiles):
+    """Static files with cache headers: vendored assets are cached for a while, ours always revalidate.
+
+    Our ES modules import each other by plain relative URLs (no `?v=`), so they must revalidate
+    (cheap: ETag / Last-Modified answer 304) or a browser could mix old and new modules.
+    """
+
+    def __init__(self, *, directory: Path, vendor_max_age: int) -> None:
+        super().__init__(directory=directory)
+        self.vendor_dir = os.path.realpath(directory / VENDOR_DIR) + os.sep
+        self.vendor_cache_control = f"public, max-age={vendor_max_age}"
+
+    def file_response(
+        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        vendored = os.path.realpath(full_path).startswith(self.vendor_dir)
+        response.headers["cache-control"] = self.vendor_cache_control if vendored else "no-cache"
+        return response
+
+
+templates = Jinja2Templates(directory=templates_dir())
+templates.env.globals["static_url"] = static_url
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    """The explorer page."""
+    context = {"app_version": __version__, "asset_version": asset_version()}
+    return templates.TemplateResponse(request, "index.html", context)

@@ -1,0 +1,52 @@
+"""Runtime settings, read once from the environment (BACKPROP_* variables)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ENV_PREFIX = "BACKPROP_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be configured with; each field has a BACKPROP_<NAME> variable."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    # Requests with a larger body are refused with 413 before they are parsed.
+    max_body_bytes: int = 1_000_000
+    # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
+    vendor_max_age: int = 86_400
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Build settings from BACKPROP_HOST, BACKPROP_PORT, … falling back to the defaults above."""
+        defaults = cls()
+        return cls(
+            host=environ.get(ENV_PREFIX + "HOST", defaults.host),
+            port=_int_from_env(environ, "PORT", defaults.port, minimum=0, maximum=65_535),
+            log_level=environ.get(ENV_PREFIX + "LOG_LEVEL", defaults.log_level).lower(),
+            max_body_bytes=_int_from_env(environ, "MAX_BODY_BYTES", defaults.max_body_bytes, minimum=1),
+            vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
+        )
+
+
+def _int_from_env(
+    environ: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None
+) -> int:
+    """Read one integer variable, naming the variable and the rule when the value is unusable."""
+    key = ENV_PREFIX + name
+    raw = environ.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{key} must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ValueError(f"{key} must be at least {minimum}{upper}, got {value}")
+    return value

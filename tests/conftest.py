@@ -1,0 +1,110 @@
+"""Shared fixtures: an in-process API client, a live server and Playwright on the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Page
+
+from app.main import create_app
+
+# The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
+hypothesis_settings.register_profile("backprop", deadline=None)
+hypothesis_settings.load_profile("backprop")
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # Without these Chromium keeps trying to reach the internet, which the app must never need.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_TIMEOUT_S = 10.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives a browser page as `e2e`, so `-m "not e2e"` skips them."""
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def asgi_app() -> FastAPI:
+    """One application for the whole session (the app keeps no state between requests)."""
+    return create_app()
+
+
+@pytest.fixture
+def client(asgi_app: FastAPI) -> Iterator[TestClient]:
+    """An in-process HTTP client for API tests (no socket, no browser)."""
+    with TestClient(asgi_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(asgi_app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server on a free 127.0.0.1 port in a daemon thread; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", workers=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="live-server")
+    thread.start()
+    _wait_until_started(server, thread)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=SERVER_START_TIMEOUT_S)
+    sock.close()
+
+
+def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    """Block until uvicorn accepts connections; fail with a clear message if it dies or hangs."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the live test server exited during startup (see the log above)")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the live test server did not start within {SERVER_START_TIMEOUT_S} s")
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    """pytest-playwright's base URL: `page.goto("/")` opens the live server."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium); keeps --headed/--slowmo."""
+    executable = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if not os.access(executable, os.X_OK):
+        pytest.fail(
+            f"no Chromium at {executable}: install one (Debian: apt-get install chromium) "
+            "or set CHROMIUM_PATH; `make test` does this for you"
+        )
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions of `page`, collected for the test to assert on."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors

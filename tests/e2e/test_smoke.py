@@ -1,0 +1,95 @@
+"""Smoke tests of the served page: it renders in Chromium under a strict CSP with KaTeX's assets."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page
+
+READY = "document.body.dataset.ready === 'true'"
+KATEX_CSS = "/static/vendor/katex/katex.min.css"
+
+
+def test_index_renders_in_chromium_without_errors(page: Page, page_errors: list[str]) -> None:
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    response = page.goto("/")
+
+    assert response is not None and response.status == 200
+    page.wait_for_function(READY, timeout=10_000)
+    assert failed == []
+    assert page_errors == []
+
+
+def test_index_is_served_with_the_strict_csp(page: Page) -> None:
+    response = page.goto("/")
+
+    assert response is not None
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp
+    assert "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_katex_stylesheet_is_loaded(page: Page) -> None:
+    with page.expect_response(lambda r: KATEX_CSS in r.url) as katex_css:
+        page.goto("/")
+
+    assert katex_css.value.status == 200
+    rules = page.evaluate(
+        """href => [...document.styleSheets]
+            .filter(sheet => sheet.href && sheet.href.includes(href))
+            .reduce((count, sheet) => count + sheet.cssRules.length, 0)""",
+        KATEX_CSS,
+    )
+    assert rules > 100  # KaTeX's stylesheet, not an empty or error body
+
+
+def test_csp_blocks_inline_scripts_in_the_browser(page: Page) -> None:
+    page.goto("/")
+    page.wait_for_function(READY, timeout=10_000)
+
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true";
+            document.head.append(script);
+        }"""
+    )
+
+    assert page.evaluate("window.inlineRan === undefined")
+
+
+def test_static_files_have_types_and_cache_headers(client: TestClient) -> None:
+    module = client.get("/static/js/main.js")
+    font = client.get("/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2")
+    katex_module = client.get("/static/vendor/katex/katex.mjs")
+
+    assert module.status_code == 200
+    assert module.headers["content-type"].startswith("text/javascript")
+    assert module.headers["cache-control"] == "no-cache"
+    assert font.status_code == 200
+    assert font.headers["content-type"] == "font/woff2"
+    assert font.headers["cache-control"].startswith("public, max-age=")
+    assert katex_module.headers["content-type"].startswith("text/javascript")
+
+
+def test_revalidation_answers_not_modified(client: TestClient) -> None:
+    first = client.get("/static/css/app.css")
+
+    again = client.get("/static/css/app.css", headers={"if-none-match": first.headers["etag"]})
+
+    assert again.status_code == 304
+
+
+def test_index_links_assets_with_a_version(client: TestClient) -> None:
+    html = client.get("/").text
+
+    assert '<script type="module" src="/static/js/main.js?v=' in html
+    assert f'href="{KATEX_CSS}?v=' in html
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(" src=" in tag for tag in scripts)  # no inline scripts in the page
+
