@@ -45,7 +45,7 @@ def serve(host: str, port: int, log_level: str) -> int:
     try:
         sock = listen(host, port)
     except OSError as error:
-        print(f"error: cannot listen on {host}:{port}: {error.strerror}; is another server running? "
+        print(f"error: cannot listen on {host}:{port} ({error.strerror}); is another server running? "
               "Choose another port with --port.", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
@@ -58,7 +58,11 @@ def serve(host: str, port: int, log_level: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `backprop-explorer` console script."""
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args = build_parser(settings).parse_args(argv)
     if args.command == "serve":
         return serve(args.host, args.port, args.log_level)
