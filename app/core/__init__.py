@@ -1,0 +1,31 @@
+"""The NumPy core of Backprop Explorer: forward pass, backward pass in matrix form, update, and the step
+list and graph that explain them. NumPy and the standard library only; nothing from the web layer.
+
+    >>> from app.core import make_spec, compute_trace, PRESETS
+    >>> request = dict(PRESETS[0].request)
+    >>> X, y = request.pop("X"), request.pop("y")
+    >>> trace = compute_trace(make_spec(**request), X, y)
+    >>> [step.id for step in trace.steps][:3]
+    ['fwd:H1', 'fwd:O1', 'fwd:H2']
+
+Shapes, ids and names follow docs/contract.md.
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .gradcheck import GradCheck, ParamCheck, gradient_check
+from .graph import Graph, GraphEdge, GraphNode
+from .losses import LOSSES, Loss
+from .presets import PRESETS, Preset
+from .spec import INIT_SCHEMES, LIMITS, Limits, NetworkSpec, SpecError, check_data, make_spec
+from .steps import Step
+from .trace import DStage, Trace, compute_trace
+from .training import Snapshot, TrainResult, train
+
+__all__ = [
+    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits",
+    "SpecError", "NetworkSpec", "make_spec", "check_data",
+    "compute_trace", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
+    "gradient_check", "GradCheck", "ParamCheck",
+    "train", "TrainResult", "Snapshot",
+    "PRESETS", "Preset", "Activation", "Loss",
+]
