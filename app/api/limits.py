@@ -1,0 +1,111 @@
+"""A cap on request bodies, as a pure ASGI middleware.
+
+The body is read here, before any route sees it: a declared Content-Length over the limit is refused at
+once without reading a byte, a body that streams past the limit (chunked, or longer than announced) is
+refused as soon as it crosses it, and a client that stops sending mid-body gets 408 after a timeout. So a
+huge or lying request can neither fill memory nor hold a worker; the route then reads the buffered body.
+"""
+
+from __future__ import annotations
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.encoding import dumps
+
+MAX_BODY_BYTES = 2 * 1024 * 1024  # 2 MiB: a 512 × 16 matrix of long floats is about 0.2 MB
+BODY_TIMEOUT_SECONDS = 10.0
+_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
+class BodyRejected(Exception):
+    """The body broke a rule; carries the status and the message to answer with."""
+
+    def __init__(self, status: int, type_: str, msg: str) -> None:
+        super().__init__(msg)
+        self.status, self.type, self.msg = status, type_, msg
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise BodyRejected(400, "content_length", "the Content-Length header is not a number") from None
+    return None
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `max_bytes` with 413 (and stalled uploads with 408), before the app runs."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, timeout: float = BODY_TIMEOUT_SECONDS) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _METHODS_WITH_BODY:
+            await self.app(scope, receive, send)
+            return
+        try:
+            declared = _declared_length(scope)
+            if declared is not None and declared > self.max_bytes:
+                raise self._too_large()
+            with anyio.fail_after(self.timeout):
+                body = await self._read_body(receive)
+        except BodyRejected as rejected:
+            await _reject(send, rejected)
+            return
+        except TimeoutError:
+            await _reject(send, BodyRejected(408, "body_timeout", f"the request body did not arrive within {self.timeout:g} s"))
+            return
+        if body is None:  # the client went away mid-body: nobody to answer
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise self._too_large()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _too_large(self) -> BodyRejected:
+        return BodyRejected(
+            413, "body_too_large", f"the request body is larger than the limit of {self.max_bytes} bytes"
+        )
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the buffered body once, then passes through (disconnect events)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _reject(send: Send, rejected: BodyRejected) -> None:
+    content = dumps({"detail": [{"loc": ["body"], "msg": rejected.msg, "type": rejected.type}]})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(content)).encode()),
+        # The unread rest of the body would be taken for the next request: close this connection.
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": rejected.status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})

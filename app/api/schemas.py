@@ -1,0 +1,189 @@
+"""Request bodies of the JSON API: types and shapes of the JSON, nothing about the network's rules.
+
+Pydantic checks that every value has the right JSON type and that every number is finite; the core's
+`make_spec` / `check_data` then apply the spec and shape rules (widths, limits, names) and raise
+`SpecError`, which `app.api.errors` turns into a 422 like any other validation error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES
+
+# The course exercise: XOR-like data through the [2, 2, 2, 1] network with its default settings.
+EXERCISE_EXAMPLE: dict[str, Any] = {
+    "layers": [2, 2, 2, 1],
+    "activations": ["sigmoid", "sigmoid", "identity"],
+    "bias": False,
+    "loss": "half_sse",
+    "learning_rate": 0.1,
+    "seed": 0,
+    "init": "xavier_uniform",
+    "X": [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
+    "y": [[0.0], [1.0], [1.0], [0.0]],
+    "gradcheck": False,
+}
+
+_MATRIX_SCHEMA = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
+
+
+def _column_from_flat(value: Any) -> Any:
+    """Accept a flat y ([0, 1, 1, 0]) as the one-output column [[0], [1], [1], [0]]."""
+    if isinstance(value, list) and value and not any(isinstance(v, list) for v in value):
+        return [[v] for v in value]
+    return value
+
+
+Matrix = list[list[float]]
+Target = Annotated[
+    Matrix,
+    BeforeValidator(_column_from_flat),
+    WithJsonSchema({"anyOf": [_MATRIX_SCHEMA, {"type": "array", "items": {"type": "number"}}]}),
+]
+
+
+def _names(registry: Any) -> str:
+    return ", ".join(registry)
+
+
+def ragged_row(rows: list[list[float]]) -> tuple[int, int] | None:
+    """The first row whose length differs from row 0's, as (row index, its length); None if rectangular."""
+    if not rows:
+        return None
+    width = len(rows[0])
+    for index, row in enumerate(rows):
+        if len(row) != width:
+            return index, len(row)
+    return None
+
+
+def _require_rectangular(name: str, rows: list[list[float]]) -> None:
+    bad = ragged_row(rows)
+    if bad is not None:
+        index, length = bad
+        raise PydanticCustomError(
+            "ragged_matrix",
+            "{name} row {index} has {length} values but row 0 has {width}",
+            {"name": name, "index": index, "length": length, "width": len(rows[0])},
+        )
+
+
+class TraceRequest(BaseModel):
+    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+
+    model_config = ConfigDict(
+        strict=True,
+        allow_inf_nan=False,
+        extra="forbid",
+        json_schema_extra={"examples": [EXERCISE_EXAMPLE]},
+    )
+
+    layers: list[int] = Field(
+        default=[2, 2, 2, 1],
+        description=(
+            "Layer widths from the input to the output, e.g. [2, 2, 2, 1]: "
+            f"2 to {LIMITS.max_layers + 1} entries (1 to {LIMITS.max_layers} weight layers), "
+            f"each from 1 to {LIMITS.max_width}."
+        ),
+    )
+    activations: list[str] | None = Field(
+        default=None,
+        description=(
+            "One activation per weight layer, from the first hidden layer to the output. "
+            f"Allowed: {_names(ACTIVATIONS)}. Default: sigmoid on hidden layers, identity on the output."
+        ),
+    )
+    bias: bool = Field(default=False, description="Whether every layer adds a bias row b_k (the exercise has none).")
+    loss: str = Field(
+        default="half_sse",
+        description=(
+            f"Allowed: {_names(LOSSES)}. half_sse = ½·Σ(y−ŷ)²; mse = mean of (y−ŷ)²; "
+            "bce = mean binary cross-entropy (needs a sigmoid output layer)."
+        ),
+    )
+    learning_rate: float = Field(default=0.1, description="η in the update W_k ← W_k − η·∂L/∂W_k.")
+    seed: int = Field(default=0, description="Seed of the weight initialisation: the same seed gives the same weights.")
+    init: str = Field(
+        default="xavier_uniform",
+        description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
+    )
+    X: Matrix = Field(
+        description=(
+            f"Inputs, one row per observation: n × layers[0], n from 1 to {LIMITS.max_rows}. Finite numbers only."
+        ),
+    )
+    y: Target = Field(
+        description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
+    )
+    weights: list[Matrix] | None = Field(
+        default=None,
+        description="Optional weights: W_k as a layers[k−1] × layers[k] matrix, one per weight layer.",
+    )
+    biases: list[list[float]] | None = Field(
+        default=None,
+        description="Optional biases (bias on): b_k as a list of layers[k] numbers. Default: zeros.",
+    )
+    gradcheck: bool = Field(
+        default=False,
+        description="Also compare every gradient with central finite differences (slower).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields_only(cls, data: Any) -> Any:
+        """Name the allowed fields when a key is misspelt (pydantic would only say 'extra input')."""
+        if isinstance(data, dict):
+            unknown = [key for key in data if key not in cls.model_fields]
+            if unknown:
+                raise PydanticCustomError(
+                    "unknown_field",
+                    "unknown field {unknown}; the allowed fields are: {allowed}",
+                    {"unknown": ", ".join(map(repr, unknown)), "allowed": ", ".join(cls.model_fields)},
+                )
+        return data
+
+    @field_validator("X", "y")
+    @classmethod
+    def _rectangular(cls, rows: Matrix, info: Any) -> Matrix:
+        _require_rectangular(info.field_name, rows)
+        return rows
+
+    @field_validator("weights")
+    @classmethod
+    def _rectangular_weights(cls, weights: list[Matrix] | None) -> list[Matrix] | None:
+        for k, matrix in enumerate(weights or ()):
+            _require_rectangular(f"weights[{k}]", matrix)
+        return weights
+
+    def spec_arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `app.core.make_spec` for this request."""
+        return {
+            "layers": tuple(self.layers),
+            "activations": None if self.activations is None else tuple(self.activations),
+            "bias": self.bias,
+            "loss": self.loss,
+            "learning_rate": self.learning_rate,
+            "seed": self.seed,
+            "init": self.init,
+            "weights": self.weights,
+            "biases": self.biases,
+        }
+
+
+class TrainRequest(TraceRequest):
+    """The trace body plus how long to train: POST /api/train."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXERCISE_EXAMPLE, "epochs": 1000, "snapshots": 10}]})
+
+    epochs: int = Field(
+        default=1000,
+        description=f"Full-batch gradient-descent steps, 1 to {LIMITS.max_epochs}.",
+    )
+    snapshots: int = Field(
+        default=10,
+        description="How many evenly spaced intermediate states (epoch, loss, weights) to return, 0 to 50.",
+    )
