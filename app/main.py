@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app import __version__
+from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.pages import StaticAssets
 from app.pages import router as pages_router
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(title="Backprop Explorer", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
+    install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
+    # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     static = StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age)
     app.mount("/static", static, name="static")

@@ -17,7 +17,7 @@ class Settings:
     port: int = 8000
     log_level: str = "info"
     # Requests with a larger body are refused with 413 before they are parsed.
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = 2 * 1024 * 1024
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400
 
