@@ -7,6 +7,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -42,11 +43,11 @@ $(STAMP_KATEX): package.json package-lock.json
 
 # The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
 bench: setup-test
-	@if [[ -f bench/run.py ]]; then $(PY) bench/run.py; \
+	@if [[ -f bench/run.py ]]; then $(PY) bench/run.py $(BENCH_ARGS); \
 	else \
 		ran=0; for f in bench/*.py; do \
 			[[ -e "$$f" && "$$(basename "$$f")" != _* ]] || continue; \
-			echo "==> $$f"; $(PY) "$$f" || exit 1; ran=1; \
+			echo "==> $$f"; $(PY) "$$f" $(BENCH_ARGS) || exit 1; ran=1; \
 		done; \
 		[[ $$ran -eq 1 ]] || { echo "no benchmarks in bench/" >&2; exit 1; }; \
 	fi
