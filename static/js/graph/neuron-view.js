@@ -1,0 +1,432 @@
+/**
+ * The neuron view: the exercise's picture of the network as circles and weight edges, in SVG.
+ * The SVG is built once per structure (layers, bias, language); a step change only flips classes on layer
+ * groups and rewrites edge widths for layers whose colouring source (weight, gradient, update) changed.
+ * Hover and selection are shared with the matrix panel through state.view.hover / state.view.selected.
+ */
+import { t, formatNumber, toNumber } from "../i18n.js";
+import { neuronLayout, NEURON } from "./layout.js";
+import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
+import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
+import { svgEl, svgText, svgTitle, htmlEl, moveClass, parseParamId } from "./svg.js";
+import { attachPanZoom } from "./panzoom.js";
+
+const MAX_STROKE = 6;
+const MIN_STROKE = 0.8;
+
+/** Mount the neuron view into `el` and keep it in sync with `store`. Returns an unsubscribe function. */
+export function mountNeuronView(el, store) {
+  const view = { el, store, dom: null, key: null, index: null, modes: [], marks: { hover: new Set(), selected: new Set() } };
+  const render = (state, previous) => renderNeuronView(view, state, previous);
+  render(store.get(), null);
+  return store.subscribe(render);
+}
+
+function structureKey(state) {
+  const spec = state.trace?.spec;
+  return spec ? `${spec.layers.join(",")}|${spec.bias}|${spec.activations.join(",")}|${state.lang}` : null;
+}
+
+function renderNeuronView(view, state, previous) {
+  const key = structureKey(state);
+  if (key === null) {
+    clearView(view);
+    return;
+  }
+  let rebuilt = false;
+  if (key !== view.key) {
+    buildView(view, state);
+    view.key = key;
+    rebuilt = true;
+  }
+  const traceChanged = rebuilt || state.trace !== previous?.trace;
+  if (traceChanged) {
+    view.index = indexSteps(state.trace);
+    view.scale = valueScales(state.trace);
+    view.modes = [];
+  }
+  if (traceChanged || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
+  const v = state.view;
+  const pv = previous?.view;
+  if (rebuilt || v.hover !== pv?.hover || v.selected !== pv?.selected || state.stepIndex !== previous?.stepIndex) {
+    updateMarks(view, state);
+  }
+}
+
+function clearView(view) {
+  view.panzoom?.destroy();
+  view.dom?.panel.remove();
+  view.dom = null;
+  view.key = null;
+}
+
+// --- building (once per structure) ----------------------------------------------------------------------
+
+function buildView(view, state) {
+  clearView(view);
+  const { spec } = state.trace;
+  const layout = neuronLayout(spec.layers, spec.bias);
+  const panel = htmlEl("div", "graph-panel neuron-panel", null, view.el);
+  const toolbar = htmlEl("div", "graph-toolbar", null, panel);
+  htmlEl("h2", "graph-heading", t("graph.neuronView"), toolbar);
+  const legend = buildLegend(toolbar);
+  const zoom = htmlEl("div", "graph-zoom", null, toolbar);
+  zoom.setAttribute("role", "group");
+  zoom.setAttribute("aria-label", t("graph.zoom"));
+  const svg = svgEl("svg", {
+    class: "graph-canvas neuron-canvas", role: "group", "aria-label": t("graph.neuronViewLabel"),
+    preserveAspectRatio: "xMidYMid meet",
+  }, panel);
+  svgTitle(svg, t("graph.neuronViewLabel"));
+  const readout = htmlEl("p", "graph-readout", " ", panel);
+  const dom = { panel, svg, legend, readout, edges: new Map(), biasEdges: new Map(), labels: new Map() };
+  dom.edgeGroups = [];
+  dom.biasGroups = [];
+  const edgeLayer = svgEl("g", { class: "nv-edges" }, svg);
+  const labelLayer = svgEl("g", { class: "nv-labels", "aria-hidden": "true" }, svg);
+  buildEdges(dom, layout, edgeLayer, labelLayer, spec);
+  dom.columns = layout.columns.map((column) => buildColumn(dom, column, spec, svg));
+  view.dom = dom;
+  view.layout = layout;
+  view.panzoom = attachPanZoom(svg, zoom);
+  view.panzoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
+  wireEvents(view);
+}
+
+function buildLegend(toolbar) {
+  const legend = htmlEl("p", "graph-legend", null, toolbar);
+  const mode = htmlEl("span", "graph-legend-mode", "", legend);
+  htmlEl("span", "graph-legend-pos", t("graph.legendPositive"), legend);
+  htmlEl("span", "graph-legend-neg", t("graph.legendNegative"), legend);
+  return { mode };
+}
+
+function layerName(l, depth) {
+  if (l === 0) return t("graph.layerInput");
+  if (l === depth) return t("graph.layerOutput");
+  return t("graph.layerHidden", { k: l });
+}
+
+function buildEdges(dom, layout, edgeLayer, labelLayer, spec) {
+  const depth = spec.layers.length - 1;
+  for (let k = 1; k <= depth; k += 1) {
+    const group = svgEl("g", { class: "nv-layer-edges", "data-layer": k }, edgeLayer);
+    const labels = svgEl("g", { class: "nv-layer-labels", "data-layer": k }, labelLayer);
+    if (layout.labelsFit[k - 1]) labels.classList.add("is-shown");
+    dom.edgeGroups[k] = { group, labels };
+    if (spec.bias) dom.biasGroups[k] = svgEl("g", { class: "nv-bias-edges", "data-layer": k }, edgeLayer);
+  }
+  for (const e of layout.edges) {
+    const key = `${e.k},${e.i},${e.j}`;
+    const name = weightText(e.k, e.i, e.j);
+    const line = svgEl("line", {
+      class: "nv-edge", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, "data-weight": key, "stroke-width": 1,
+    }, dom.edgeGroups[e.k].group);
+    svgTitle(line, t("graph.edgeTitle", { w: name, i: e.i, j: e.j, from: layerName(e.k - 1, depth), to: layerName(e.k, depth) }));
+    const label = svgText(name, { class: "nv-edge-label", x: e.lx, y: e.ly, "data-weight-label": key }, dom.edgeGroups[e.k].labels);
+    dom.edges.set(key, { line, label, k: e.k, i: e.i, j: e.j, sign: null, width: 1 });
+    dom.labels.set(key, label);
+  }
+  for (const e of layout.biasEdges) {
+    const key = `${e.k},${e.j}`;
+    const line = svgEl("line", {
+      class: "nv-edge nv-bias-edge", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, "data-bias": key, "stroke-width": 1,
+    }, dom.biasGroups[e.k]);
+    svgTitle(line, t("graph.biasEdgeTitle", { b: biasText(e.k, e.j), j: e.j, layer: layerName(e.k, depth) }));
+    dom.biasEdges.set(key, { line, k: e.k, j: e.j, sign: null, width: 1 });
+  }
+}
+
+/** Text inside a neuron: x_i for inputs, o^k_j after an activation (h^k_j when there is none), ŷ_j at the output. */
+function neuronText(l, j, spec) {
+  const depth = spec.layers.length - 1;
+  if (l === 0) return `x${toSubscript(j)}`;
+  if (l === depth) return `ŷ${toSubscript(j)}`;
+  const letter = spec.activations[l - 1] === "identity" ? "h" : "o";
+  return `${letter}${toSuperscript(l)}${toSubscript(j)}`;
+}
+
+function buildColumn(dom, column, spec, svg) {
+  const depth = spec.layers.length - 1;
+  const l = column.layer;
+  const group = svgEl("g", { class: "nv-column", "data-layer": l, role: "group", "aria-label": layerName(l, depth) }, svg);
+  const headerY = 16;
+  svgText(layerName(l, depth), { class: "nv-column-name", x: column.x, y: headerY }, group);
+  if (l > 0) svgText(spec.activations[l - 1], { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+  const showCaptions = columnCaptionsFit(column);
+  const neurons = column.neurons.map((n) => buildNeuron(group, n, spec, showCaptions));
+  const bias = column.bias ? buildBiasNode(group, column.bias, depth) : null;
+  return { group, neurons, bias };
+}
+
+function columnCaptionsFit(column) {
+  return column.neurons.length < 2 || column.neurons[1].y - column.neurons[0].y >= 50;
+}
+
+function neuronRole(l, j, spec) {
+  const depth = spec.layers.length - 1;
+  if (l === 0) return { caption: t("graph.rowOf", { i: j, W: `W${toSubscript(1)}` }), matrix: "W1", row: j - 1, col: null };
+  return { caption: t("graph.colOf", { j, W: `W${toSubscript(l)}` }), matrix: `W${l}`, row: null, col: j - 1 };
+}
+
+function buildNeuron(parent, n, spec, showCaption) {
+  const role = neuronRole(n.layer, n.index, spec);
+  const text = neuronText(n.layer, n.index, spec);
+  const g = svgEl("g", {
+    class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`,
+    "aria-label": `${text}: ${role.caption}`,
+  }, parent);
+  svgEl("circle", { cx: n.x, cy: n.y, r: NEURON.radius }, g);
+  svgText(text, { class: "nv-neuron-text", x: n.x, y: n.y + 4 }, g);
+  if (showCaption) svgText(role.caption, { class: "nv-neuron-caption", x: n.x, y: n.y + NEURON.radius + 12 }, g);
+  svgTitle(g, `${text}: ${role.caption}`);
+  g.dataset.matrix = role.matrix;
+  if (role.row !== null) g.dataset.row = role.row;
+  if (role.col !== null) g.dataset.col = role.col;
+  return g;
+}
+
+function buildBiasNode(parent, node, depth) {
+  const k = node.layer + 1;
+  const name = `b${toSubscript(k)}`;
+  const g = svgEl("g", {
+    class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": `b${k}`,
+    "aria-label": t("graph.biasNode", { b: name, layer: layerName(k, depth) }),
+  }, parent);
+  svgEl("rect", { x: node.x - NEURON.radius, y: node.y - NEURON.radius, width: 2 * NEURON.radius, height: 2 * NEURON.radius, rx: 4 }, g);
+  svgText("1", { class: "nv-neuron-text", x: node.x, y: node.y + 4 }, g);
+  svgText(name, { class: "nv-neuron-caption", x: node.x + NEURON.radius + 4, y: node.y - NEURON.radius + 2 }, g);
+  svgTitle(g, t("graph.biasNode", { b: name, layer: layerName(k, depth) }));
+  return g;
+}
+
+// --- events: hover / focus / click write the shared hover and selection ---------------------------------
+
+/** The matrix cell an element of the view stands for, or null. */
+function targetOf(view, el) {
+  const state = view.store.get();
+  const backward = stepAt(state.trace, state.stepIndex)?.phase === "backward";
+  const prefix = backward ? "dL/d" : "";
+  const edge = el.closest("[data-weight]");
+  if (edge) {
+    const [k, i, j] = edge.dataset.weight.split(",").map(Number);
+    return { matrix: `${prefix}W${k}`, row: i - 1, col: j - 1 };
+  }
+  const biasEdge = el.closest("[data-bias]");
+  if (biasEdge) {
+    const [k, j] = biasEdge.dataset.bias.split(",").map(Number);
+    return { matrix: `${prefix}b${k}`, row: 0, col: j - 1 };
+  }
+  const neuron = el.closest(".nv-neuron");
+  if (neuron) {
+    const row = neuron.dataset.row === undefined ? null : Number(neuron.dataset.row);
+    const col = neuron.dataset.col === undefined ? null : Number(neuron.dataset.col);
+    return { matrix: prefix + neuron.dataset.matrix, row, col };
+  }
+  return null;
+}
+
+function sameTarget(a, b) {
+  return Boolean(a && b) && a.matrix === b.matrix && a.row === b.row && a.col === b.col;
+}
+
+function wireEvents(view) {
+  const { svg } = view.dom;
+  const setHover = (hover) => {
+    if (!sameTarget(hover, view.store.get().view.hover) && (hover || view.store.get().view.hover)) {
+      view.store.set({ view: { hover } });
+    }
+  };
+  svg.addEventListener("pointerover", (event) => setHover(targetOf(view, event.target)));
+  svg.addEventListener("pointerleave", () => setHover(null));
+  svg.addEventListener("focusin", (event) => setHover(targetOf(view, event.target)));
+  svg.addEventListener("focusout", () => setHover(null));
+  const select = (target) => {
+    const current = view.store.get().view.selected;
+    view.store.set({ view: { selected: sameTarget(target, current) ? null : target } });
+  };
+  svg.addEventListener("click", (event) => {
+    const target = targetOf(view, event.target);
+    if (target) select(target);
+  });
+  svg.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    const target = targetOf(view, event.target);
+    if (!target) return;
+    event.preventDefault();
+    event.stopPropagation(); // Space here selects; it must not also toggle the player
+    select(target);
+  });
+}
+
+// --- per step ----------------------------------------------------------------------------------------------
+
+/** The largest |value| per colouring mode, so widths compare across layers (vanishing gradients show). */
+function valueScales(trace) {
+  const maxAbs = (matrices) => {
+    let max = 0;
+    for (const m of matrices ?? []) for (const v of m.flat(2)) {
+      const x = Math.abs(toNumber(v));
+      if (Number.isFinite(x) && x > max) max = x;
+    }
+    return max || 1;
+  };
+  const weights = maxAbs([...trace.spec.weights, ...(trace.spec.biases ?? []), ...trace.updated.W, ...(trace.updated.b ?? [])]);
+  return { weight: weights, updated: weights, gradient: maxAbs([...trace.backward.dW, ...(trace.backward.db ?? [])]) };
+}
+
+function paramValues(trace, mode, letter, k) {
+  const index = k - 1;
+  if (mode === "gradient") return letter === "W" ? trace.backward.dW[index] : trace.backward.db[index];
+  if (mode === "updated") return letter === "W" ? trace.updated.W[index] : trace.updated.b[index];
+  return letter === "W" ? trace.spec.weights[index] : trace.spec.biases[index];
+}
+
+function updateStep(view, state) {
+  const { trace, stepIndex } = state;
+  const step = stepAt(trace, stepIndex);
+  if (!step) return;
+  const depth = view.index.depth;
+  const activeW = weightLayerOfStep(step);
+  const activeB = biasLayerOfStep(step);
+  const activeNeurons = neuronLayerOfNode(step.node, depth);
+  for (let k = 1; k <= depth; k += 1) {
+    const { group, labels } = view.dom.edgeGroups[k];
+    const mode = edgeMode(view.index, step.phase, stepIndex, `W${k}`);
+    group.classList.toggle("is-active", activeW === k);
+    labels.classList.toggle("is-active", activeW === k);
+    group.dataset.mode = mode;
+    group.dataset.phase = step.phase;
+    if (view.modes[k] !== mode) colourEdges(view, trace, mode, "W", k);
+    view.modes[k] = mode;
+    const biasGroup = view.dom.biasGroups[k];
+    if (biasGroup) {
+      const biasMode = edgeMode(view.index, step.phase, stepIndex, `b${k}`);
+      biasGroup.classList.toggle("is-active", activeB === k);
+      biasGroup.dataset.mode = biasMode;
+      if (view.modes[`b${k}`] !== biasMode) colourEdges(view, trace, biasMode, "b", k);
+      view.modes[`b${k}`] = biasMode;
+    }
+  }
+  view.dom.columns.forEach((column, l) => {
+    column.group.classList.toggle("is-filled", stepIndex >= view.index.layerForwardAt[l]);
+    column.group.classList.toggle("has-grad", stepIndex >= view.index.layerGradAt[l]);
+    column.group.classList.toggle("is-active", activeNeurons === l);
+  });
+  view.dom.svg.dataset.phase = step.phase;
+  view.dom.legend.mode.textContent = t(`graph.mode.${step.phase}`);
+}
+
+function colourEdges(view, trace, mode, letter, k) {
+  const values = mode === "pending" ? null : paramValues(trace, mode, letter, k);
+  const scale = view.scale[mode] ?? 1;
+  const edges = letter === "W" ? view.dom.edges : view.dom.biasEdges;
+  for (const edge of edges.values()) {
+    if (edge.k !== k) continue;
+    const raw = values ? (letter === "W" ? values[edge.i - 1]?.[edge.j - 1] : values[edge.j - 1]) : null;
+    styleEdge(edge, raw === null || raw === undefined ? null : toNumber(raw), scale);
+  }
+}
+
+function styleEdge(edge, value, scale) {
+  let sign = "none";
+  let width = 1;
+  if (value !== null) {
+    sign = !Number.isFinite(value) ? "nan" : value < 0 ? "neg" : value > 0 ? "pos" : "zero";
+    width = Number.isFinite(value) ? MIN_STROKE + (MAX_STROKE - MIN_STROKE) * Math.min(1, Math.abs(value) / scale) : 1;
+  }
+  width = Math.round(width * 10) / 10;
+  if (edge.sign !== sign) edge.line.setAttribute("data-sign", sign);
+  if (edge.width !== width) edge.line.setAttribute("stroke-width", width);
+  edge.sign = sign;
+  edge.width = width;
+  edge.value = value;
+}
+
+// --- hover and selection marks -----------------------------------------------------------------------------
+
+/** The elements a matrix cell (or row, column, whole matrix) stands for in this view. */
+function elementsFor(view, target) {
+  const found = new Set();
+  if (!target || !view.dom) return found;
+  const param = parseParamId(target.matrix);
+  if (param) {
+    addParamElements(view, param, target, found);
+    return found;
+  }
+  const node = /^(?:dL\/d|f'\()?(X|y_hat|[HO]\d+)\)?$/.exec(target.matrix);
+  if (!node) return found;
+  const layer = neuronLayerOfNode(node[1], view.index.depth);
+  const column = view.dom.columns[layer];
+  if (!column) return found;
+  column.neurons.forEach((n, index) => {
+    if (target.col === null || target.col === undefined || target.col === index) found.add(n);
+  });
+  return found;
+}
+
+function addParamElements(view, param, target, found) {
+  const matches = (value, wanted) => wanted === null || wanted === undefined || value === wanted;
+  if (param.letter === "W") {
+    for (const [key, edge] of view.dom.edges) {
+      if (edge.k !== param.k || !matches(edge.i - 1, target.row) || !matches(edge.j - 1, target.col)) continue;
+      found.add(edge.line);
+      found.add(view.dom.labels.get(key));
+    }
+    const column = target.row === null || target.row === undefined ? view.dom.columns[param.k] : null;
+    if (column && target.col !== null && target.col !== undefined) found.add(column.neurons[target.col]);
+    const rowNeuron = target.col === null || target.col === undefined ? view.dom.columns[param.k - 1]?.neurons[target.row] : null;
+    if (rowNeuron) found.add(rowNeuron);
+    return;
+  }
+  for (const edge of view.dom.biasEdges.values()) {
+    if (edge.k === param.k && matches(edge.j - 1, target.col)) found.add(edge.line);
+  }
+  const biasNode = view.dom.columns[param.k - 1]?.bias;
+  if (biasNode) found.add(biasNode);
+}
+
+function updateMarks(view, state) {
+  for (const kind of ["hover", "selected"]) {
+    const next = elementsFor(view, state.view[kind]);
+    moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);
+    view.marks[kind] = next;
+  }
+  updateReadout(view, state);
+}
+
+/** One line under the picture: the hovered (else selected) parameter with what the current step knows of it. */
+function updateReadout(view, state) {
+  const target = state.view.hover ?? state.view.selected;
+  const param = target ? parseParamId(target.matrix) : null;
+  const hasCell = param && target.col !== null && target.col !== undefined
+    && (param.letter === "b" || (target.row !== null && target.row !== undefined));
+  if (!hasCell) {
+    view.dom.readout.textContent = t("graph.readoutHint");
+    return;
+  }
+  view.dom.readout.textContent = readoutParts(view, state, param, target).join(" · ");
+}
+
+function readoutParts(view, state, param, target) {
+  const { trace, stepIndex } = state;
+  const step = stepAt(trace, stepIndex);
+  const isW = param.letter === "W";
+  const i = isW ? target.row : 0;
+  const j = target.col;
+  const pick = (matrices) => {
+    const m = matrices?.[param.k - 1];
+    return isW ? m?.[i]?.[j] : m?.[j];
+  };
+  const d = state.view.decimals ?? 3;
+  const name = isW ? weightText(param.k, i + 1, j + 1) : biasText(param.k, j + 1);
+  const parts = [`${name} = ${formatNumber(pick(isW ? trace.spec.weights : trace.spec.biases), d)}`];
+  const id = `${param.letter}${param.k}`;
+  const gradKnown = (view.index.gradAt.get(id) ?? Infinity) <= stepIndex && step.phase !== "forward" && step.phase !== "loss";
+  if (gradKnown) parts.push(`∂L/∂${name} = ${formatNumber(pick(isW ? trace.backward.dW : trace.backward.db), d)}`);
+  else if (step.phase === "backward") parts.push(t("graph.readoutGradPending", { name }));
+  if ((view.index.updateAt.get(id) ?? Infinity) <= stepIndex) {
+    parts.push(t("graph.readoutUpdated", { value: formatNumber(pick(isW ? trace.updated.W : trace.updated.b), d) }));
+  }
+  return parts;
+}
