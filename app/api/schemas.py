@@ -112,11 +112,13 @@ class TraceRequest(BaseModel):
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
     )
     X: Matrix = Field(
+        min_length=1,
         description=(
             f"Inputs, one row per observation: n × layers[0], n from 1 to {LIMITS.max_rows}. Finite numbers only."
         ),
     )
     y: Target = Field(
+        min_length=1,
         description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
     )
     weights: list[Matrix] | None = Field(

@@ -1,0 +1,256 @@
+"""Benchmark of the trace: the core against plain NumPy, and /api/trace against /healthz over HTTP.
+
+    python bench/bench_trace.py [--duration 5] [--rounds 1] [--connections 16] [--skip-http]
+
+1. Core: µs per `compute_trace` for the exercise's network (2→2→2→1, sigmoid, sigmoid, identity) at n = 4
+   and n = 512, median of many timed batches, next to a minimal inline NumPy forward + backward + update of
+   the same network timed in the same run. Target: trace ≤ 2× the inline version.
+2. HTTP: one uvicorn worker started here on a free 127.0.0.1 port; requests per second of /healthz and of
+   /api/trace at n = 4 and n = 64, under wrk (Debian's `wrk`, POST body through bench/wrk_post.lua) or,
+   without wrk, a bounded asyncio load generator. Targets: /api/trace ≥ 50% of /healthz at n = 4 and ≥ 35%
+   at n = 64. Rounds interleave the three targets so a neighbour's load hits them alike; medians are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core import check_data, compute_trace, make_spec  # noqa: E402
+
+CORE_TARGET = 2.0
+HTTP_TARGETS = {4: 0.50, 64: 0.35}
+LEARNING_RATE = 0.1
+
+
+# ---- 1. the core against inline NumPy ----------------------------------------------------------------
+
+def exercise_data(n: int) -> tuple[list[list[float]], list[list[float]]]:
+    """XOR for n = 4; otherwise n random points in the unit square labelled by XOR of their halves."""
+    if n == 4:
+        return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [[0.0], [1.0], [1.0], [0.0]]
+    rng = np.random.default_rng(1)
+    X = rng.uniform(0.0, 1.0, size=(n, 2))
+    y = ((X[:, 0] > 0.5) != (X[:, 1] > 0.5)).astype(float).reshape(-1, 1)
+    return X.tolist(), y.tolist()
+
+
+def inline_numpy(W1: np.ndarray, W2: np.ndarray, W3: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple:
+    """The same network by hand: forward, half-SSE loss, backward in the exercise's order, one update."""
+    H1 = X @ W1
+    O1 = 1.0 / (1.0 + np.exp(-H1))
+    H2 = O1 @ W2
+    O2 = 1.0 / (1.0 + np.exp(-H2))
+    y_hat = O2 @ W3
+    r = y_hat - y
+    loss = 0.5 * float(np.vdot(r, r))
+    d = r
+    dW3 = O2.T @ d
+    d = (d @ W3.T) * (O2 * (1.0 - O2))
+    dW2 = O1.T @ d
+    d = (d @ W2.T) * (O1 * (1.0 - O1))
+    dW1 = X.T @ d
+    return loss, W1 - LEARNING_RATE * dW1, W2 - LEARNING_RATE * dW2, W3 - LEARNING_RATE * dW3
+
+
+def median_us(call: Callable[[], object], batch: int, batches: int) -> float:
+    """Median over `batches` of the mean µs per call within a batch of `batch` calls (after a warm-up)."""
+    for _ in range(batch):
+        call()
+    per_call = []
+    for _ in range(batches):
+        start = time.perf_counter()
+        for _ in range(batch):
+            call()
+        per_call.append((time.perf_counter() - start) / batch * 1e6)
+    return statistics.median(per_call)
+
+
+def bench_core() -> list[tuple[int, float, float]]:
+    """(n, µs per compute_trace, µs per inline NumPy pass) for n = 4 and 512."""
+    spec = make_spec(learning_rate=LEARNING_RATE)
+    rows = []
+    for n, batch, batches in ((4, 200, 60), (512, 50, 40)):
+        X, y = check_data(spec, *exercise_data(n))
+        W1, W2, W3 = spec.weights
+        with np.errstate(all="ignore"):
+            trace_us = median_us(lambda: compute_trace(spec, X, y), batch, batches)
+            inline_us = median_us(lambda: inline_numpy(W1, W2, W3, X, y), batch, batches)
+        rows.append((n, trace_us, inline_us))
+    return rows
+
+
+# ---- 2. HTTP throughput ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    """One uvicorn worker serving app.main:app, without access logging; returns once /healthz answers."""
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with code {server.returncode} during startup")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("the server did not answer /healthz within 20 s")
+
+
+def trace_body(n: int) -> bytes:
+    X, y = exercise_data(n)
+    return json.dumps({"X": X, "y": y}).encode()
+
+
+def check_answers(base: str, bodies: dict[int, bytes]) -> None:
+    """Refuse to time error answers: every /api/trace body must get a 200 with a trace in it."""
+    for n, body in bodies.items():
+        request = urllib.request.Request(f"{base}/api/trace", data=body, headers={"Content-Type": "application/json"})
+        answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+        if len(answer["forward"]["y_hat"]) != n:
+            raise SystemExit(f"/api/trace at n = {n} answered without the expected y_hat")
+
+
+def wrk_rate(url: str, body_file: Path | None, duration: float, connections: int) -> float:
+    """Requests per second that wrk reaches; fails loudly on non-2xx answers or socket errors."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    env = dict(os.environ)
+    if body_file is not None:
+        command += ["-s", str(ROOT / "bench" / "wrk_post.lua")]
+        env["BENCH_BODY_FILE"] = str(body_file)
+    output = subprocess.run([*command, url], capture_output=True, text=True, env=env, check=True).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise SystemExit(f"wrk saw failed requests on {url}:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+async def _python_connection(host: str, port: int, request: bytes, stop_at: float) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    done = 0
+    try:
+        while time.monotonic() < stop_at:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise SystemExit(f"the load generator got {head.splitlines()[0]!r}")
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+            await reader.readexactly(length)
+            done += 1
+    finally:
+        writer.close()
+    return done
+
+
+def python_rate(url: str, body: bytes | None, duration: float, connections: int) -> float:
+    """A bounded keep-alive load generator: `connections` clients in one asyncio loop for `duration` s."""
+    host_port, path = url.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    method = "POST" if body is not None else "GET"
+    head = f"{method} /{path} HTTP/1.1\r\nHost: {host_port}\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    request = (head + "\r\n").encode() + (body or b"")
+
+    async def run() -> int:
+        stop_at = time.monotonic() + duration
+        counts = await asyncio.gather(*(_python_connection(host, int(port), request, stop_at) for _ in range(connections)))
+        return sum(counts)
+
+    start = time.monotonic()
+    total = asyncio.run(run())
+    return total / (time.monotonic() - start)
+
+
+def bench_http(duration: float, rounds: int, connections: int) -> dict[str, float]:
+    """Median requests per second per target: 'healthz', 'trace n=4', 'trace n=64'."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bodies = {4: trace_body(4), 64: trace_body(64)}
+    use_wrk = shutil.which("wrk") is not None
+    print(f"load generator: {'wrk' if use_wrk else 'python asyncio (wrk not found)'}, "
+          f"{connections} connections, {duration:g} s per run, {rounds} round(s)")
+    server = start_server(port)
+    rates: dict[str, list[float]] = {"healthz": [], "trace n=4": [], "trace n=64": []}
+    try:
+        check_answers(base, bodies)
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {n: Path(tmp) / f"trace_{n}.json" for n in bodies}
+            for n, path in files.items():
+                path.write_bytes(bodies[n])
+            targets = [("healthz", f"{base}/healthz", None, None)] + [
+                (f"trace n={n}", f"{base}/api/trace", files[n], bodies[n]) for n in bodies
+            ]
+            for _ in range(rounds):
+                for name, url, body_file, body in targets:
+                    if use_wrk:
+                        rate = wrk_rate(url, body_file, duration, connections)
+                    else:
+                        rate = python_rate(url, body, duration, connections)
+                    rates[name].append(rate)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
+# ---- report ------------------------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per HTTP run (default 5)")
+    parser.add_argument("--rounds", type=int, default=1, help="HTTP rounds over the three targets (default 1)")
+    parser.add_argument("--connections", type=int, default=16, help="open connections (default 16)")
+    parser.add_argument("--skip-http", action="store_true", help="only the core benchmark")
+    args = parser.parse_args()
+
+    print("core: compute_trace vs inline NumPy forward + backward + update, exercise network")
+    for n, trace_us, inline_us in bench_core():
+        ratio = trace_us / inline_us
+        print(f"  n = {n:>3}: compute_trace {trace_us:8.1f} µs   inline NumPy {inline_us:8.1f} µs   "
+              f"ratio {ratio:4.2f}× (target ≤ {CORE_TARGET:g}×: {verdict(ratio <= CORE_TARGET)})")
+    if args.skip_http:
+        return
+    print("http: one uvicorn worker on 127.0.0.1")
+    rates = bench_http(args.duration, args.rounds, args.connections)
+    health = rates["healthz"]
+    print(f"  /healthz            {health:8.0f} req/s")
+    for n, target in HTTP_TARGETS.items():
+        rate = rates[f"trace n={n}"]
+        ratio = rate / health
+        print(f"  /api/trace n = {n:>3} {rate:8.0f} req/s   {ratio:5.1%} of /healthz "
+              f"(target ≥ {target:.0%}: {verdict(ratio >= target)})")
+
+
+if __name__ == "__main__":
+    main()

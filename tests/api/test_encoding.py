@@ -1,0 +1,72 @@
+"""app.api.encoding: arrays straight to JSON, non-finite numbers as strings, cached structure fragments."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import orjson
+
+from app.api import encoding
+from app.core import compute_trace, make_spec
+from tests.api.helpers import XOR_X, XOR_Y, strict_json
+
+
+def test_finite_payload_is_returned_as_is():
+    payload = {"a": np.ones((2, 2)), "b": [np.zeros(3)], "c": 1.5}
+    same, overflowed = encoding.finite_or_strings(payload)
+    assert same is payload and not overflowed
+
+
+def test_only_non_finite_arrays_are_converted():
+    finite = np.arange(4.0).reshape(2, 2)
+    payload = {"ok": finite, "bad": [np.array([[1.0, np.nan], [np.inf, -np.inf]])], "loss": math.inf}
+    converted, overflowed = encoding.finite_or_strings(payload)
+    assert overflowed and converted["ok"] is finite
+    assert converted["bad"] == [[[1.0, "NaN"], ["Infinity", "-Infinity"]]]
+    assert converted["loss"] == "Infinity"
+
+
+def test_encode_adds_a_warning_only_when_something_overflowed():
+    assert strict_json(encoding.encode({"x": np.ones(2)}, []))["warnings"] == []
+    answer = strict_json(encoding.encode({"x": np.array([np.nan])}, []))
+    assert answer["x"] == ["NaN"] and answer["warnings"] == [encoding.NONFINITE_WARNING]
+    kept = strict_json(encoding.encode({"x": np.array([np.nan])}, ["the loss overflowed at epoch 3"]))
+    assert kept["warnings"] == ["the loss overflowed at epoch 3"]
+
+
+def test_non_contiguous_and_integer_arrays_encode_like_lists():
+    a = np.arange(6.0).reshape(2, 3)
+    assert json.loads(encoding.dumps({"t": a.T, "i": np.arange(3), "b": np.array([True])})) == {
+        "t": a.T.tolist(), "i": [0, 1, 2], "b": [True]
+    }
+
+
+def test_floats_round_trip_exactly():
+    values = np.array([0.1, 1 / 3, -2.5e-300, 1.7976931348623157e308])
+    assert json.loads(encoding.dumps(values)) == values.tolist()
+
+
+def test_steps_and_graph_are_encoded_once_per_structure():
+    spec = make_spec(layers=(2, 5, 1))
+    first = compute_trace(spec, XOR_X, XOR_Y)
+    built = []
+
+    def build():
+        built.append(1)
+        return [s.to_dict() for s in first.steps], first.graph.to_dict()
+
+    key = ("test-structure", spec.structure)
+    a = encoding.structure_fragments(key, build)
+    b = encoding.structure_fragments(key, build)
+    assert built == [1] and a is b
+    assert orjson.loads(orjson.dumps({"steps": a[0]}))["steps"] == [s.to_dict() for s in first.steps]
+
+
+def test_encode_trace_keeps_steps_and_graph_of_the_core():
+    trace = compute_trace(make_spec(bias=True), XOR_X, XOR_Y)
+    answer = strict_json(encoding.encode_trace(trace))
+    assert answer["steps"] == [s.to_dict() for s in trace.steps]
+    assert answer["graph"] == trace.graph.to_dict()
+    assert answer["spec"]["biases"] == [[0.0, 0.0], [0.0, 0.0], [0.0]]

@@ -1,0 +1,179 @@
+"""Every client mistake is a 4xx whose message names the field and the rule; never a 500, never bad JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core import ACTIVATIONS, LIMITS, LOSSES
+from tests.api.helpers import body, locs, messages
+
+RAW_JSON = {"Content-Type": "application/json"}
+
+
+def post_raw(client, text: str):
+    return client.post("/api/trace", content=text.encode(), headers=RAW_JSON)
+
+
+def test_ragged_x_names_the_row_and_both_lengths(client):
+    response = client.post("/api/trace", json=body(X=[[0, 0], [0, 1], [1, 0, 1], [1, 1]]))
+    assert response.status_code == 422
+    assert messages(response) == ["X row 2 has 3 values but row 0 has 2"]
+    assert locs(response) == [["body", "X"]]
+
+
+def test_ragged_weight_matrix_names_which_one(client):
+    weights = [[[1, 2], [3]], [[1, 0], [0, 1]], [[1], [1]]]
+    response = client.post("/api/trace", json=body(weights=weights))
+    assert response.status_code == 422
+    assert messages(response) == ["weights[0] row 1 has 1 values but row 0 has 2"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "fragment"),
+    [
+        ({"X": [[0, 0, 1], [1, 1, 0]], "y": [0, 1]}, "X", "X has 3 columns but the input layer has 2"),
+        ({"y": [[0, 1], [1, 0], [1, 1], [0, 0]]}, "y", "y has 2 columns but the output layer has 1"),
+        ({"y": [0, 1, 1]}, "y", "y has 3 rows but X has 4"),
+        ({"weights": [[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2], [3, 4]]]}, "weights", "W_3 must be 2×1"),
+        ({"layers": [2, 3, 1], "activations": ["sigmoid"]}, "activations", "activations has 1 names but layers has 2"),
+    ],
+)
+def test_wrong_shapes_say_which(client, fields, field, fragment):
+    response = client.post("/api/trace", json=body(**fields))
+    assert response.status_code == 422
+    assert locs(response)[0][1] == field
+    assert fragment in messages(response)[0]
+
+
+def test_unknown_activation_lists_the_allowed_ones(client):
+    response = client.post("/api/trace", json=body(activations=["sigmoid", "swish", "identity"]))
+    assert response.status_code == 422
+    assert locs(response) == [["body", "activations", 1]]
+    (message,) = messages(response)
+    assert "'swish'" in message and all(name in message for name in ACTIVATIONS)
+
+
+def test_unknown_loss_lists_the_allowed_ones(client):
+    response = client.post("/api/trace", json=body(loss="hinge"))
+    assert response.status_code == 422
+    (message,) = messages(response)
+    assert "'hinge'" in message and all(name in message for name in LOSSES)
+
+
+def test_bce_without_a_sigmoid_output_says_so(client):
+    response = client.post("/api/trace", json=body(loss="bce"))
+    assert response.status_code == 422
+    assert "needs a sigmoid output layer" in messages(response)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "shown"),
+    [
+        ('{"X": [[0, 0], [0, NaN]], "y": [0, 1]}', "X[1][1]", "NaN"),
+        ('{"X": [[0, 0], [Infinity, 1]], "y": [0, 1]}', "X[1][0]", "Infinity"),
+        ('{"X": [[0, -Infinity], [0, 1]], "y": [0, 1]}', "X[0][1]", "-Infinity"),
+        ('{"X": [[0, 0], [0, 1e400]], "y": [0, 1]}', "X[1][1]", "Infinity"),
+        ('{"X": [[0, 0], [0, 1]], "y": [0, NaN]}', "y[1][0]", "NaN"),
+        ('{"X": [[0, 0], [0, 1]], "y": [0, 1], "learning_rate": 1e999}', "learning_rate", "Infinity"),
+    ],
+)
+def test_non_finite_input_is_refused_naming_field_and_position(client, text, where, shown):
+    response = post_raw(client, text)
+    assert response.status_code == 422
+    (message,) = messages(response)  # parsed strictly: the NaN input is not echoed back
+    assert message.startswith(f"{where} is {shown}:")
+    assert "finite" in message
+
+
+def test_non_numbers_are_refused_naming_the_position(client):
+    response = client.post("/api/trace", json=body(X=[[0, 0], [0, "one"], [1, 0], [1, True]]))
+    assert response.status_code == 422
+    assert messages(response) == ["X[1][1] must be a number, got 'one'", "X[3][1] must be a number, got true"]
+
+
+def test_many_bad_values_are_summarised(client):
+    text = '{"X": [' + ", ".join(["[NaN, NaN]"] * 40) + '], "y": [0]}'
+    response = post_raw(client, text)
+    assert response.status_code == 422
+    found = messages(response)
+    assert len(found) == 21 and found[-1] == "… and 60 more errors like these"
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"X": [[0.0, 1.0]] * (LIMITS.max_rows + 1), "y": [0.0] * (LIMITS.max_rows + 1)}, f"from 1 to {LIMITS.max_rows}"),
+        ({"layers": [2, LIMITS.max_width + 1, 1]}, f"from 1 to {LIMITS.max_width}"),
+        ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"the limit is {LIMITS.max_layers}"),
+        ({"X": [], "y": []}, "X has 0 entries; it needs at least 1"),
+    ],
+)
+def test_sizes_over_the_limits_state_the_limit(client, fields, fragment):
+    response = client.post("/api/trace", json=body(**fields))
+    assert response.status_code == 422
+    assert fragment in messages(response)[0]
+
+
+def test_missing_x_and_y_are_named(client):
+    response = client.post("/api/trace", json={"layers": [2, 1]})
+    assert response.status_code == 422
+    assert messages(response) == ["X is required", "y is required"]
+
+
+def test_misspelt_field_lists_the_allowed_ones(client):
+    response = client.post("/api/trace", json=body(learningrate=0.5))
+    assert response.status_code == 422
+    (message,) = messages(response)
+    assert "unknown field 'learningrate'" in message and "learning_rate" in message
+
+
+def test_wrong_types_name_the_field(client):
+    response = client.post("/api/trace", json=body(bias="yes", seed=1.5))
+    assert response.status_code == 422
+    assert messages(response) == ["bias must be true or false, got 'yes'", "seed must be an integer, got 1.5"]
+
+
+def test_malformed_json(client):
+    response = post_raw(client, '{"X": [[0, 0]], "y": [0,')
+    assert response.status_code == 422
+    (message,) = messages(response)
+    assert message.startswith("body is not valid JSON: ")
+    assert "at character" in message
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"X"', "null"])
+def test_a_body_that_is_not_an_object(client, text):
+    response = post_raw(client, text)
+    assert response.status_code == 422
+    assert "body must be a JSON object" in messages(response)[0]
+
+
+def test_a_body_over_the_byte_limit_is_413(client):
+    settings = client.app.state.settings
+    padding = " " * (settings.max_body_bytes + 1)
+    response = post_raw(client, '{"X": [[0, 0]], "y": [0]}' + padding)
+    assert response.status_code == 413
+    assert messages(response) == [f"the request body is larger than the limit of {settings.max_body_bytes} bytes"]
+
+
+def test_a_512_by_16_matrix_fits_under_the_byte_limit(client):
+    X = [[-0.12345678901234567] * 16] * 512
+    y = [[0.9876543210987654] * 16] * 512
+    response = client.post("/api/trace", json={"X": X, "y": y, "layers": [16, 16]})
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_train_over_the_work_budget_says_how_many_epochs_fit(client):
+    payload = {"X": [[0.5] * 16] * 512, "y": [[0.5] * 16] * 512, "layers": [16] * 9, "epochs": LIMITS.max_epochs}
+    response = client.post("/api/train", json=payload)
+    assert response.status_code == 422
+    assert locs(response) == [["body", "epochs"]]
+    assert "over the budget" in messages(response)[0]
+
+
+@pytest.mark.parametrize(("fields", "field"), [({"epochs": 0}, "epochs"), ({"snapshots": 51}, "snapshots")])
+def test_train_epochs_and_snapshots_out_of_range(client, fields, field):
+    response = client.post("/api/train", json=body(**fields))
+    assert response.status_code == 422
+    assert locs(response) == [["body", field]]
+    assert "must be a whole number from" in messages(response)[0]

@@ -1,0 +1,128 @@
+"""The body-limit middleware: declared, streamed and stalled bodies, at the ASGI level and over a socket."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import anyio
+
+from app.api.limits import BodyLimitMiddleware
+
+LIMIT = 100
+
+
+class Recorder:
+    """A downstream app that records the body it reads; and a `send` that records the answer."""
+
+    def __init__(self) -> None:
+        self.body: bytes | None = None
+        self.sent: list[dict] = []
+
+    async def app(self, scope, receive, send) -> None:
+        message = await receive()
+        self.body = message["body"]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(self, message) -> None:
+        self.sent.append(message)
+
+    @property
+    def status(self) -> int:
+        return self.sent[0]["status"]
+
+    @property
+    def detail(self) -> list[dict]:
+        return json.loads(self.sent[1]["body"])["detail"]
+
+
+def scope(headers: list[tuple[bytes, bytes]], method: str = "POST") -> dict:
+    return {"type": "http", "method": method, "path": "/api/trace", "headers": headers}
+
+
+def chunks_then(messages: list[dict], stall: bool = False):
+    queue = list(messages)
+
+    async def receive() -> dict:
+        if queue:
+            return queue.pop(0)
+        if stall:
+            await anyio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def run(headers, messages, stall: bool = False, timeout: float = 5.0) -> Recorder:
+    recorder = Recorder()
+    middleware = BodyLimitMiddleware(recorder.app, max_bytes=LIMIT, timeout=timeout)
+    anyio.run(middleware, scope(headers), chunks_then(messages, stall), recorder.send)
+    return recorder
+
+
+def part(data: bytes, more: bool) -> dict:
+    return {"type": "http.request", "body": data, "more_body": more}
+
+
+def test_a_body_in_pieces_under_the_limit_reaches_the_app_whole():
+    recorder = run([], [part(b"a" * 60, True), part(b"b" * 40, False)])
+    assert recorder.status == 200 and recorder.body == b"a" * 60 + b"b" * 40
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread():
+    recorder = run([(b"content-length", b"101")], [])
+    assert recorder.status == 413 and recorder.body is None
+    assert recorder.detail[0]["msg"] == f"the request body is larger than the limit of {LIMIT} bytes"
+
+
+def test_a_streamed_body_past_the_limit_is_refused_as_it_crosses():
+    endless = [part(b"x" * 40, True) for _ in range(1000)]
+    recorder = run([(b"content-length", b"10")], endless)  # the declared length lies
+    assert recorder.status == 413 and recorder.body is None
+
+
+def test_a_stalled_body_times_out_with_408():
+    recorder = run([], [part(b"{", True)], stall=True, timeout=0.2)
+    assert recorder.status == 408
+    assert "did not arrive within 0.2 s" in recorder.detail[0]["msg"]
+
+
+def test_a_bad_content_length_is_400():
+    assert run([(b"content-length", b"many")], []).status == 400
+
+
+def test_a_client_gone_mid_body_gets_nothing_and_the_app_is_not_called():
+    recorder = run([], [part(b"{", True)])
+    assert recorder.sent == [] and recorder.body is None
+
+
+def test_get_requests_pass_untouched():
+    recorder = Recorder()
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    anyio.run(BodyLimitMiddleware(recorder.app, max_bytes=LIMIT), scope([], "GET"), receive, recorder.send)
+    assert recorder.status == 200
+
+
+def test_a_huge_chunked_upload_to_the_live_server_is_cut_off(live_server, asgi_app):
+    limit = asgi_app.state.settings.max_body_bytes
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /api/trace HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
+        answer = b""
+        try:
+            for _ in range(limit // 65536 + 64):  # well past the limit, unless the server stops us first
+                sock.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        while b"\r\n\r\n" not in answer:
+            data = sock.recv(65536)
+            if not data:
+                break
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413")
