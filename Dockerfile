@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 
-# Stage 1: KaTeX from npm, pinned by package-lock.json, copied to static/vendor/katex/ (the same script as
+# Stage 1: KaTeX and Swagger UI from npm, pinned by package-lock.json, copied to static/vendor/ (the same script as
 # `make`'s setup).
-FROM node:22-bookworm-slim AS katex
+FROM node:22-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-COPY scripts/setup-katex.sh ./scripts/
-RUN scripts/setup-katex.sh
+COPY scripts/setup-assets.sh ./scripts/
+RUN scripts/setup-assets.sh
 
 # Stage 2: build the wheel; static/ (with KaTeX) and templates/ go inside the package.
 FROM python:3.11-slim AS wheel
@@ -16,7 +16,7 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
-COPY --from=katex /build/static/vendor/katex ./static/vendor/katex
+COPY --from=assets /build/static/vendor ./static/vendor
 RUN python -m hatchling build --target wheel --directory /dist
 
 # Stage 3: the runtime: the installed wheel, no sources, no build tools, a non-root user.

@@ -1,5 +1,5 @@
 # Backprop Explorer: `make serve` sets up and starts the server, `make test` sets up and runs every test.
-# Setup steps leave stamp files in .venv/ and static/vendor/katex/, so a second run skips them; they
+# Setup steps leave stamp files in .venv/ and static/vendor/, so a second run skips them; they
 # re-run when pyproject.toml or package-lock.json change.
 
 SHELL := /bin/bash
@@ -13,8 +13,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_APP := $(VENV)/.stamp-app
 STAMP_TEST := $(VENV)/.stamp-test
-# The last file the KaTeX copy writes doubles as its stamp (no stray stamp file lands in the wheel).
-STAMP_KATEX := static/vendor/katex/katex.min.css
+# The last file the asset copy writes doubles as its stamp (no stray stamp file lands in the wheel).
+STAMP_ASSETS := static/vendor/katex/katex.min.css
 
 .PHONY: serve test setup setup-test bench clean
 
@@ -26,9 +26,9 @@ test: setup-test
 	echo "==> pytest (Chromium: $$chromium)"; \
 	CHROMIUM_PATH="$$chromium" $(PY) -m pytest $(PYTEST_ARGS)
 
-setup: $(STAMP_APP) $(STAMP_KATEX)
+setup: $(STAMP_APP) $(STAMP_ASSETS)
 
-setup-test: $(STAMP_TEST) $(STAMP_KATEX)
+setup-test: $(STAMP_TEST) $(STAMP_ASSETS)
 
 $(STAMP_APP): pyproject.toml
 	PYTHON=$(PYTHON) scripts/install-python.sh
@@ -38,8 +38,8 @@ $(STAMP_TEST): pyproject.toml
 	PYTHON=$(PYTHON) scripts/install-python.sh test
 	@touch $@ $(STAMP_APP)
 
-$(STAMP_KATEX): package.json package-lock.json
-	scripts/setup-katex.sh
+$(STAMP_ASSETS): package.json package-lock.json
+	scripts/setup-assets.sh
 
 # The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
 bench: setup-test

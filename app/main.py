@@ -22,7 +22,10 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; settings come from the environment unless given."""
     settings = settings or Settings.from_env()
-    app = FastAPI(title="Backprop Explorer", version=__version__, description=DESCRIPTION)
+    # /docs is our own page (app/pages.py) on a local Swagger UI; FastAPI's default ones load it from a CDN.
+    app = FastAPI(
+        title="Backprop Explorer", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.

@@ -83,3 +83,9 @@ async def index(request: Request) -> HTMLResponse:
     """The explorer page."""
     context = {"app_version": __version__, "asset_version": asset_version()}
     return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> HTMLResponse:
+    """The interactive API docs (Swagger UI), served from our own copy so they work offline."""
+    return templates.TemplateResponse(request, "docs.html", {"openapi_url": request.app.openapi_url})
