@@ -98,8 +98,6 @@ export default {
   "init.he_normal": "He (normal)",
   "init.he_uniform": "He (uniform)",
   "init.uniform": "uniform",
-  "init.normal": "normal",
-  "init.zeros": "zeros",
 
   "status.loading": "Computing…",
   "status.error": "Something went wrong",
@@ -143,6 +141,11 @@ export default {
   "explain.update": "Gradient descent: every weight moves a small step (η = {lr}) against its gradient, downhill on the loss.",
   "explain.updateBias": "The bias moves the same way: {b} ← {b} − η·∂L/∂{b}.",
 
+  "a11y.skip": "Skip to the step panel",
+  "views.neuron": "Network",
+  "views.matrix": "Computation graph",
+  "act.softplus": "softplus",
+
   // graph
   "graph.neuronView": "Network",
   "graph.neuronViewLabel": "The network as neurons: circles are neurons, lines are weights",
@@ -173,6 +176,10 @@ export default {
   "graph.multiplies.right": "G is multiplied by the derivative from the right",
   "graph.multiplies.elementwise": "element-wise product with G",
   "graph.multiplies.loss": "the loss's own derivative",
+  "graph.multipliesShort.left": "from the left",
+  "graph.multipliesShort.right": "from the right",
+  "graph.multipliesShort.elementwise": "element-wise",
+  "graph.multipliesShort.loss": "loss derivative",
   "graph.kind.input": "input data",
   "graph.kind.target": "target values",
   "graph.kind.weight": "weights",

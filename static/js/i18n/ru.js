@@ -98,8 +98,6 @@ export default {
   "init.he_normal": "Хе (нормальное)",
   "init.he_uniform": "Хе (равномерное)",
   "init.uniform": "равномерное",
-  "init.normal": "нормальное",
-  "init.zeros": "нули",
 
   "status.loading": "Считаем…",
   "status.error": "Что-то пошло не так",
@@ -143,6 +141,11 @@ export default {
   "explain.update": "Градиентный спуск: каждый вес делает маленький шаг (η = {lr}) против своего градиента — вниз по поверхности потерь.",
   "explain.updateBias": "Смещение сдвигается так же: {b} ← {b} − η·∂L/∂{b}.",
 
+  "a11y.skip": "Перейти к панели шага",
+  "views.neuron": "Сеть",
+  "views.matrix": "Граф вычислений",
+  "act.softplus": "softplus",
+
   // graph
   "graph.neuronView": "Сеть",
   "graph.neuronViewLabel": "Сеть в виде нейронов: кружки — нейроны, линии — веса",
@@ -173,6 +176,10 @@ export default {
   "graph.multiplies.right": "G умножается на производную справа",
   "graph.multiplies.elementwise": "поэлементное произведение с G",
   "graph.multiplies.loss": "производная самой функции потерь",
+  "graph.multipliesShort.left": "слева",
+  "graph.multipliesShort.right": "справа",
+  "graph.multipliesShort.elementwise": "поэлементно",
+  "graph.multipliesShort.loss": "производная потерь",
   "graph.kind.input": "входные данные",
   "graph.kind.target": "целевые значения",
   "graph.kind.weight": "веса",

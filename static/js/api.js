@@ -1,0 +1,64 @@
+/** The JSON API client: /api/presets, /api/trace, /api/train. Errors become ApiError with per-field messages. */
+import { t } from "./i18n.js";
+
+/** A failed request: `problems` is a list of {field, message} ready to show next to the form. */
+export class ApiError extends Error {
+  constructor(message, { status = 0, problems = [] } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.problems = problems;
+  }
+}
+
+/** ["body", "weights", 1] → "weights[1]"; ["body", "X"] → "X". */
+export function fieldName(loc = []) {
+  const parts = loc[0] === "body" ? loc.slice(1) : loc;
+  return parts.reduce((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${part}` : String(part)), "");
+}
+
+/** FastAPI's error body → [{field, message}]: 422 detail lists, plain string details, or nothing useful. */
+export function problemsFrom(status, body) {
+  const detail = body && body.detail;
+  if (Array.isArray(detail)) {
+    return detail.map((item) => ({ field: fieldName(item.loc), message: String(item.msg ?? "") }));
+  }
+  if (typeof detail === "string") return [{ field: "", message: detail }];
+  return [{ field: "", message: t("error.http", { status }) }];
+}
+
+async function request(method, url, body) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    const message = t("error.network", { message: error.message });
+    throw new ApiError(message, { problems: [{ field: "", message }] });
+  }
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) {
+    const problems = problemsFrom(response.status, payload);
+    throw new ApiError(problems.map((p) => p.message).join("; "), { status: response.status, problems });
+  }
+  return payload;
+}
+
+/** The presets list: [{id, title: {en, ru}, description: {en, ru}, request}]. */
+export async function fetchPresets() {
+  const body = await request("GET", "/api/presets");
+  return body.presets;
+}
+
+/** The full trace (forward, backward, update, steps, graph) for a TraceRequest body. */
+export function fetchTrace(traceRequest) {
+  return request("POST", "/api/trace", traceRequest);
+}
+
+/** Train `epochs` epochs from a TraceRequest body: loss history, final weights and snapshots. */
+export function fetchTraining(traceRequest, epochs, snapshots = 0) {
+  return request("POST", "/api/train", { ...traceRequest, epochs, snapshots });
+}

@@ -1,0 +1,90 @@
+/**
+ * Small loss charts as inline SVG built with DOM calls: loss per iteration and, after training,
+ * loss per epoch. Each point carries a <title> so the numbers are readable without hovering precision.
+ */
+import { t, formatNumber, toNumber } from "./i18n.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const SIZE = { width: 360, height: 150, left: 52, right: 12, top: 12, bottom: 30 };
+
+function svgEl(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function extent(values) {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length) return [0, 1];
+  const low = Math.min(...finite), high = Math.max(...finite);
+  return low === high ? [low - 0.5 * Math.abs(low || 1), high + 0.5 * Math.abs(high || 1)] : [low, high];
+}
+
+function axes(xRange, yRange, xLabel) {
+  const { width, height, left, right, top, bottom } = SIZE;
+  const group = svgEl("g", { class: "axes" });
+  group.append(
+    svgEl("line", { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom }),
+    svgEl("line", { x1: left, y1: top, x2: left, y2: height - bottom }),
+    svgEl("text", { x: left - 6, y: top + 4, "text-anchor": "end" }, formatNumber(yRange[1], 3)),
+    svgEl("text", { x: left - 6, y: height - bottom, "text-anchor": "end" }, formatNumber(yRange[0], 3)),
+    svgEl("text", { x: left, y: height - 8, "text-anchor": "start" }, String(xRange[0])),
+    svgEl("text", { x: width - right, y: height - 8, "text-anchor": "end" }, String(xRange[1])),
+    svgEl("text", { x: (left + width - right) / 2, y: height - 8, "text-anchor": "middle", class: "axis-label" }, xLabel),
+  );
+  return group;
+}
+
+/**
+ * An <svg> line chart of `points` ([{x, y}], y may be a non-finite string from the API).
+ * Options: title (accessible name), xLabel, pointLabel(point) for each point's tooltip, dots (draw markers).
+ */
+export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
+  const { width, height, left, right, top, bottom } = SIZE;
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, class: "loss-chart", role: "img", "aria-label": title });
+  svg.append(svgEl("title", {}, title));
+  const data = points.map((p) => ({ x: p.x, y: toNumber(p.y) }));
+  const xRange = [data[0]?.x ?? 0, data[data.length - 1]?.x ?? 1];
+  const yRange = extent(data.map((p) => p.y));
+  const sx = (x) => left + ((x - xRange[0]) / (xRange[1] - xRange[0] || 1)) * (width - left - right);
+  const sy = (y) => height - bottom - ((y - yRange[0]) / (yRange[1] - yRange[0])) * (height - top - bottom);
+  svg.append(axes(xRange, yRange, xLabel));
+  const finite = data.filter((p) => Number.isFinite(p.y));
+  const path = finite.map((p, i) => `${i ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ");
+  if (path) svg.append(svgEl("path", { d: path, class: "loss-line" }));
+  if (dots) {
+    for (const p of finite) {
+      const dot = svgEl("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 3.5, class: "loss-dot" });
+      dot.append(svgEl("title", {}, pointLabel ? pointLabel(p) : formatNumber(p.y, 4)));
+      svg.append(dot);
+    }
+  }
+  return svg;
+}
+
+/** Mount the two loss charts and keep them in step with state.lossHistory and state.training. */
+export function mountCharts(iterationBox, trainingBox, store) {
+  const render = (state) => {
+    const history = state.lossHistory ?? [];
+    if (history.length) {
+      iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss })), {
+        title: t("chart.iterations"), xLabel: t("chart.axisX"),
+        pointLabel: (p) => t("chart.point", { i: p.x, loss: formatNumber(p.y, 4) }),
+      }));
+    } else {
+      iterationBox.replaceChildren(Object.assign(document.createElement("p"), { className: "hint", textContent: t("chart.empty") }));
+    }
+    const curve = state.training?.lossHistory;
+    trainingBox.replaceChildren();
+    if (curve && curve.length) {
+      trainingBox.append(lossChart(curve.map((loss, i) => ({ x: i + 1, y: loss })), {
+        title: t("chart.epochs"), xLabel: t("chart.axisEpoch"), dots: false,
+      }));
+    }
+  };
+  store.subscribe((state, previous) => {
+    if (state.lossHistory !== previous.lossHistory || state.training !== previous.training || state.lang !== previous.lang) render(state);
+  });
+  render(store.get());
+}

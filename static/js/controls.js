@@ -1,0 +1,175 @@
+/**
+ * The header and the stepping bar: preset picker, language switch, help dialog, step buttons,
+ * speed, the "step i of n" readout, the iteration label and "next iteration"; plus the status area
+ * (loading, errors, warnings) and the aria-live announcement of each step change.
+ */
+import { t, getLang } from "./i18n.js";
+import { visibleSteps, nearestVisible } from "./matrices.js";
+import { latexToText } from "./tex.js";
+import { stepView } from "./step-panel.js";
+import { changeLang, choosePreset, nextIteration } from "./actions.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const byTestId = (id) => $(`[data-testid="${id}"]`);
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Fill every element marked data-i18n / data-i18n-label with the current language's text. */
+export function applyStaticTexts(root = document) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-label]")) {
+    const text = t(node.dataset.i18nLabel);
+    node.setAttribute("aria-label", text);
+    node.title = text;
+  }
+  document.title = t("app.title");
+}
+
+function mountPresetPicker(store) {
+  const select = byTestId("preset");
+  select.addEventListener("change", () => { if (select.value) choosePreset(store, select.value); });
+  return (state) => {
+    const lang = getLang();
+    const wanted = state.presets.map((p) => `${p.id}:${p.title[lang] ?? p.title.en}`).join("|") + (state.presetId ?? "");
+    if (select.dataset.built !== wanted) {
+      select.replaceChildren();
+      if (!state.presetId) select.append(new Option(t("header.presetCustom"), ""));
+      for (const preset of state.presets) {
+        const option = new Option(preset.title[lang] ?? preset.title.en, preset.id);
+        option.title = preset.description?.[lang] ?? "";
+        select.append(option);
+      }
+      select.dataset.built = wanted;
+    }
+    select.value = state.presetId ?? "";
+  };
+}
+
+function mountLangSwitch(store) {
+  const group = byTestId("lang");
+  group.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button[data-lang]") : null;
+    if (button) changeLang(store, button.dataset.lang);
+  });
+  return (state) => {
+    for (const button of group.querySelectorAll("button[data-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+      button.title = t(`lang.${button.dataset.lang}`);
+    }
+  };
+}
+
+function helpContent() {
+  const body = $("#help-body");
+  body.replaceChildren(
+    el("h3", "", t("help.notationTitle")),
+    ...["help.notation1", "help.notation2", "help.notation3", "help.notation4", "help.notation5"].map((key) => el("p", "", t(key))),
+    el("p", "", t("help.mouse")),
+    el("h3", "", t("help.keysTitle")),
+  );
+  const keys = el("ul", "keys");
+  for (const key of ["help.keyArrows", "help.keySpace", "help.keyHomeEnd"]) keys.append(el("li", "", t(key)));
+  body.append(keys, el("p", "note", t("help.keyNote")));
+}
+
+function mountHelp() {
+  const dialog = $("#help-dialog");
+  $("#help-open").addEventListener("click", () => {
+    helpContent();
+    dialog.showModal();
+  });
+  dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); }); // click on the backdrop
+  return () => { if (dialog.open) helpContent(); };
+}
+
+function mountStepButtons(store, player) {
+  const actions = { "step-first": () => player.first(), "step-prev": () => player.prev(), play: () => player.toggle(),
+    "step-next": () => player.next(), "step-last": () => player.last() };
+  for (const [id, action] of Object.entries(actions)) byTestId(id).addEventListener("click", action);
+  const speed = byTestId("speed");
+  speed.addEventListener("change", () => player.setSpeed(Number(speed.value)));
+  byTestId("next-iteration").addEventListener("click", () => nextIteration(store));
+  return (state) => {
+    const play = byTestId("play");
+    play.textContent = state.view.playing ? "⏸" : "▶";
+    play.setAttribute("aria-pressed", String(state.view.playing));
+    const label = t(state.view.playing ? "step.pause" : "step.play");
+    play.setAttribute("aria-label", label);
+    play.title = label;
+    speed.value = String(state.view.speed);
+    const { index, count } = player.position();
+    byTestId("step-first").disabled = byTestId("step-prev").disabled = !count || index === 0;
+    byTestId("step-last").disabled = byTestId("step-next").disabled = !count || index >= count - 1;
+    const counter = byTestId("step-counter");
+    counter.textContent = count ? t("step.counter", { i: index + 1, n: count }) : "";
+    $("#iteration-label").textContent = t("iteration.label", { n: state.iteration + 1 });
+    const next = byTestId("next-iteration");
+    next.disabled = !state.trace || state.status.loading;
+    next.classList.toggle("ready", Boolean(count) && index >= count - 1);
+    next.title = t("iteration.hint");
+  };
+}
+
+function problemText(problem) {
+  return problem.field ? t("error.field", { field: problem.field, message: problem.message }) : problem.message;
+}
+
+function mountStatus(store) {
+  $("#error-dismiss").addEventListener("click", () => store.set({ status: { error: null } }));
+  return (state) => {
+    $("#loading").hidden = !state.status.loading;
+    document.body.classList.toggle("is-loading", Boolean(state.status.loading));
+    const errors = state.status.error ?? [];
+    $("#error-box").hidden = !errors.length;
+    $("#error-list").replaceChildren(...errors.map((p) => el("li", "", problemText(p))));
+    const warnings = state.status.warnings ?? [];
+    $("#warning-box").hidden = !warnings.length;
+    $("#warning-list").replaceChildren(...warnings.map((w) => el("li", "", String(w))));
+  };
+}
+
+/** The sentence the screen reader hears on a step change: "Step 7 of 18: backward — ∂L/∂W₂ = O₁ᵀ · d". */
+export function announcement(state) {
+  const { trace, view } = state;
+  const visible = visibleSteps(trace, view.mergeD);
+  const index = nearestVisible(trace, view.mergeD, state.stepIndex);
+  const shown = stepView(trace, index, view.mergeD);
+  return t("step.announce", {
+    i: visible.indexOf(index) + 1, n: visible.length,
+    phase: t(`phase.${shown.step.phase}`), formula: latexToText(shown.merged ? shown.step.merged_latex : shown.step.latex),
+  });
+}
+
+function mountAnnouncer() {
+  const live = $("#announcer");
+  let last = "";
+  return (state, previous) => {
+    if (!state.trace) return;
+    const moved = !previous || state.stepIndex !== previous.stepIndex || state.trace !== previous.trace;
+    if (!moved) return;
+    const text = announcement(state);
+    if (text !== last) live.textContent = text;
+    last = text;
+  };
+}
+
+/** Mount the header, the step bar, the status area and the announcer; all re-render from the store. */
+export function mountControls(store, player) {
+  const renderers = [mountPresetPicker(store), mountLangSwitch(store), mountHelp(), mountStepButtons(store, player),
+    mountStatus(store), mountAnnouncer()];
+  let lang = null;
+  const render = (state, previous) => {
+    if (state.lang !== lang) {
+      applyStaticTexts();
+      lang = state.lang;
+    }
+    for (const renderer of renderers) renderer(state, previous);
+  };
+  store.subscribe(render);
+  render(store.get(), null);
+}

@@ -1,0 +1,47 @@
+/**
+ * Linked highlighting in the tables: the cell under the pointer (view.hover) and the selected one
+ * (view.selected) light up in every table that shows the same weight or the same (observation, neuron),
+ * e.g. W2[0][1], ∂L/∂W2[0][1] and W2_new[0][1]; the operands of an expanded scalar formula get a frame.
+ */
+
+/** Which entries of different matrices mean the same thing: W2 ~ dL/dW2 ~ W2_new; H2 ~ O2 ~ dL/dH2 ~ f'(H2). */
+export function familyOf(id, depth) {
+  const base = id.replace(/^dL\/d/, "").replace(/_new$/, "").replace(/^f'\((.*)\)$/, "$1");
+  if (/^[Wb]\d+$/.test(base)) return base;
+  const layer = /^[HO](\d+)$/.exec(base);
+  if (layer) return Number(layer[1]) === depth ? "out" : `layer${layer[1]}`;
+  return base === "y_hat" ? "out" : base;
+}
+
+function matches(td, target, depth) {
+  if (!target) return false;
+  return familyOf(td.dataset.matrixId, depth) === familyOf(target.matrix, depth)
+    && Number(td.dataset.row) === target.row && Number(td.dataset.col) === target.col;
+}
+
+function isOperand(td, operands) {
+  return operands.some((o) => o.matrix === td.dataset.matrixId
+    && (o.row === null || Number(td.dataset.row) === o.row)
+    && (o.col === null || Number(td.dataset.col) === o.col));
+}
+
+/** Set the is-hover / is-selected / is-operand classes on every cell under `root`. */
+export function applyHighlights(root, { hover, selected, depth, operands = [] }) {
+  for (const td of root.querySelectorAll("td[data-matrix-id]")) {
+    td.classList.toggle("is-hover", matches(td, hover, depth));
+    td.classList.toggle("is-selected", matches(td, selected, depth));
+    td.classList.toggle("is-operand", isOperand(td, operands));
+  }
+}
+
+/** {matrix, row, col} of a table cell, or null for anything else. */
+export function cellTarget(node) {
+  const td = node instanceof Element ? node.closest("td[data-matrix-id]") : null;
+  if (!td) return null;
+  return { matrix: td.dataset.matrixId, row: Number(td.dataset.row), col: Number(td.dataset.col) };
+}
+
+/** Whether two targets name the same cell. */
+export function sameTarget(a, b) {
+  return Boolean(a && b && a.matrix === b.matrix && a.row === b.row && a.col === b.col);
+}

@@ -1,0 +1,232 @@
+/**
+ * The step panel: phase badge, the formula (KaTeX, with shapes under each factor), the shape equation,
+ * plain-language sentences, the input matrices and the result as tables, and — for a clicked result
+ * cell — its scalar formula with the numbers plugged in. Also hosts the merge-d and decimals options.
+ */
+import { t, getLang } from "./i18n.js";
+import { resolveMatrix, visibleSteps, nearestVisible } from "./matrices.js";
+import { renderTex } from "./tex.js";
+import { matrixTable } from "./matrix-table.js";
+import { explanation } from "./explain.js";
+import { scalarFormula } from "./scalar.js";
+import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
+function localiseTexNumbers(latex) {
+  return getLang() === "ru" ? latex.replace(/(\d)\.(\d)/g, "$1{,}$2") : latex;
+}
+
+/** What the panel shows for a step: the merged form on the second d sub-step when mergeD is on. */
+export function stepView(trace, stepIndex, mergeD) {
+  const step = trace.steps[stepIndex];
+  const first = trace.steps[stepIndex - 1];
+  const merged = Boolean(mergeD && step.merged_latex && first && first.group === step.group);
+  if (!merged) return { step, merged, latex: step.latex_shaped || step.latex, shapes: step.shapes, inputs: step.inputs };
+  const fprime = step.inputs.filter((id) => id.startsWith("f'("));
+  return { step, merged, latex: step.merged_latex, shapes: step.merged_shapes || step.shapes, inputs: [...first.inputs, ...fprime] };
+}
+
+function optionsBlock(store) {
+  const box = el("div", "panel-options");
+  const mergeLabel = el("label", "check");
+  const merge = el("input");
+  merge.type = "checkbox";
+  merge.dataset.testid = "merge-d";
+  merge.addEventListener("change", () => {
+    const { trace, stepIndex } = store.get();
+    store.set({ view: { mergeD: merge.checked }, stepIndex: nearestVisible(trace, merge.checked, stepIndex) });
+  });
+  const mergeText = el("span");
+  mergeLabel.append(merge, mergeText);
+  const decLabel = el("label", "field-inline");
+  const decText = el("span");
+  const decimals = el("input");
+  Object.assign(decimals, { type: "number", min: "0", max: "6", step: "1", inputMode: "numeric" });
+  decimals.dataset.testid = "decimals";
+  decimals.addEventListener("input", () => {
+    const value = Number.parseInt(decimals.value, 10);
+    if (Number.isInteger(value) && value >= 0 && value <= 6) store.set({ view: { decimals: value } });
+  });
+  decLabel.append(decText, decimals);
+  box.append(mergeLabel, decLabel);
+  const sync = (state) => {
+    mergeText.textContent = t("view.mergeD");
+    decText.textContent = t("view.decimals");
+    merge.checked = state.view.mergeD;
+    if (document.activeElement !== decimals) decimals.value = String(state.view.decimals);
+  };
+  return { box, sync };
+}
+
+function phaseBadge(phase) {
+  const badge = el("span", `phase-badge phase-${phase}`, t(`phase.${phase}`));
+  badge.dataset.phase = phase;
+  return badge;
+}
+
+function headBlock(trace, view, position) {
+  const head = el("div", "panel-head");
+  head.append(phaseBadge(view.step.phase));
+  head.append(el("span", "panel-step", t("step.counter", position)));
+  const id = el("code", "step-id", view.step.id);
+  head.append(id);
+  return head;
+}
+
+function formulaBlock(view) {
+  const box = el("div", "formula");
+  box.dataset.testid = "formula";
+  renderTex(box, localiseTexNumbers(view.latex), { display: true });
+  return box;
+}
+
+function shapesBlock(view, rows) {
+  const p = el("p", "shapes");
+  p.append(el("span", "label", `${t("panel.shapes")}: `));
+  const code = el("code", "", view.shapes);
+  code.dataset.testid = "shapes";
+  p.append(code, el("span", "n-note", ` (n = ${rows})`));
+  return p;
+}
+
+function explainBlock(trace, view) {
+  const box = el("div", "explain");
+  for (const sentence of explanation(trace, view.step, view.merged)) box.append(el("p", "", sentence));
+  return box;
+}
+
+function matricesBlock(trace, view, state, onToggleRows) {
+  const box = el("div", "matrices");
+  const common = { decimals: state.view.decimals, showAll: state.view.showAllRows, onToggleRows };
+  const inputs = el("div", "matrix-group inputs");
+  inputs.append(el("h3", "group-title", t("panel.inputs")));
+  const row = el("div", "matrix-row");
+  for (const id of view.inputs) {
+    const matrix = resolveMatrix(trace, id);
+    if (matrix) row.append(matrixTable(id, matrix, common));
+  }
+  inputs.append(row);
+  const result = el("div", "matrix-group result");
+  result.append(el("h3", "group-title", t("panel.result")));
+  const output = resolveMatrix(trace, view.step.output);
+  if (output) result.append(matrixTable(view.step.output, output, { ...common, clickable: true }));
+  result.append(el("p", "hint", t("table.cellHint")));
+  box.append(inputs, result);
+  return box;
+}
+
+function scalarBlock(trace, view, state) {
+  const box = el("div", "scalar");
+  box.dataset.testid = "scalar-formula";
+  const selected = state.view.selected;
+  if (!selected || selected.matrix !== view.step.output) {
+    box.hidden = true;
+    return { box, operands: [] };
+  }
+  const formula = scalarFormula(trace, view.step, selected.row, selected.col, state.view.decimals);
+  if (!formula) {
+    box.hidden = true;
+    return { box, operands: [] };
+  }
+  box.append(el("h3", "group-title", t("scalar.title")));
+  const math = el("div", "scalar-math");
+  renderTex(math, formula.latex, { display: true });
+  box.append(math);
+  return { box, operands: formula.operands };
+}
+
+/** Mount the step panel into `el` (the #step-panel section); it re-renders from the store. */
+export function mountStepPanel(root, store) {
+  const options = optionsBlock(store);
+  const body = root.querySelector("#step-panel-body") ?? root;
+  const content = el("div", "panel-content");
+  body.append(content, options.box);
+  let operands = [];
+  let scalarSlot = null;
+
+  const toggleRows = () => store.set({ view: { showAllRows: !store.get().view.showAllRows } });
+
+  function render(state) {
+    options.sync(state);
+    content.replaceChildren();
+    if (!state.trace) {
+      content.append(el("p", "empty", t("panel.noTrace")));
+      return;
+    }
+    const { trace, view: viewOptions } = state;
+    const stepIndex = nearestVisible(trace, viewOptions.mergeD, state.stepIndex);
+    const view = stepView(trace, stepIndex, viewOptions.mergeD);
+    const visible = visibleSteps(trace, viewOptions.mergeD);
+    const position = { i: visible.indexOf(stepIndex) + 1, n: visible.length };
+    content.dataset.stepId = view.step.id;
+    content.dataset.phase = view.step.phase;
+    content.append(
+      headBlock(trace, view, position),
+      formulaBlock(view),
+      shapesBlock(view, trace.forward.X.length),
+      explainBlock(trace, view),
+      matricesBlock(trace, view, state, toggleRows),
+    );
+    scalarSlot = el("div", "scalar-slot");
+    content.append(scalarSlot);
+    renderScalar(state);
+  }
+
+  function renderScalar(state) {
+    if (!scalarSlot || !state.trace) return;
+    const stepIndex = nearestVisible(state.trace, state.view.mergeD, state.stepIndex);
+    const { box, operands: used } = scalarBlock(state.trace, stepView(state.trace, stepIndex, state.view.mergeD), state);
+    operands = used;
+    scalarSlot.replaceChildren(box);
+    highlight(state);
+  }
+
+  function highlight(state) {
+    const depth = state.trace ? state.trace.spec.layers.length - 1 : 0;
+    applyHighlights(content, { hover: state.view.hover, selected: state.view.selected, depth, operands });
+  }
+
+  bindCellEvents(content, store);
+  store.subscribe((state, previous) => {
+    if (needsRender(state, previous)) render(state);
+    else if (state.view.selected !== previous.view.selected) renderScalar(state);
+    else if (state.view.hover !== previous.view.hover) highlight(state);
+  });
+  render(store.get());
+}
+
+function needsRender(state, previous) {
+  const v = state.view, p = previous.view;
+  return state.trace !== previous.trace || state.stepIndex !== previous.stepIndex || state.lang !== previous.lang
+    || v.mergeD !== p.mergeD || v.decimals !== p.decimals || v.showAllRows !== p.showAllRows;
+}
+
+function bindCellEvents(content, store) {
+  const setHover = (target) => {
+    if (!sameTarget(target, store.get().view.hover)) store.set({ view: { hover: target } });
+  };
+  content.addEventListener("pointerover", (event) => setHover(cellTarget(event.target)));
+  content.addEventListener("pointerleave", () => setHover(null));
+  content.addEventListener("focusin", (event) => { if (cellTarget(event.target)) setHover(cellTarget(event.target)); });
+  const select = (event) => {
+    const target = cellTarget(event.target);
+    if (!target) return;
+    const current = store.get().view.selected;
+    store.set({ view: { selected: sameTarget(target, current) ? null : target } });
+  };
+  content.addEventListener("click", select);
+  content.addEventListener("keydown", (event) => {
+    if ((event.key === "Enter" || event.key === " ") && cellTarget(event.target)) {
+      event.preventDefault();
+      event.stopPropagation();
+      select(event);
+    }
+  });
+}
