@@ -40,8 +40,9 @@ def test_wheel_maps_static_and_templates_into_the_package(wheel_names: set[str])
     assert not any(name.startswith(("static/", "templates/")) for name in wheel_names)
 
 
-def test_wheel_includes_the_git_ignored_katex_assets(wheel_names: set[str]) -> None:
+def test_wheel_includes_the_git_ignored_vendor_assets(wheel_names: set[str]) -> None:
     assert KATEX_CSS in wheel_names
+    assert "app/static/vendor/swagger-ui/swagger-ui-bundle.js" in wheel_names
     assert "app/static/vendor/katex/katex.mjs" in wheel_names
     assert "app/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2" in wheel_names
 
