@@ -13,9 +13,10 @@ function problemsOf(error) {
 /**
  * POST `request` to /api/trace and show the answer. Options: presetId, iteration, stepId (keep the
  * learner on that step when the new trace has it), history (the loss-per-iteration list to keep).
- * Returns {ok: true} or {ok: false, problems}; problems also land in state.status.error.
+ * Returns {ok: true} or {ok: false, problems}; problems also land in state.status.error unless `quiet`
+ * (the editor shows them next to its fields instead).
  */
-export async function loadTrace(store, request, { presetId = null, iteration = 0, stepId = null, history = [] } = {}) {
+export async function loadTrace(store, request, { presetId = null, iteration = 0, stepId = null, history = [], quiet = false } = {}) {
   store.set({ status: { loading: true, error: null } });
   try {
     const trace = await fetchTrace(request);
@@ -31,7 +32,7 @@ export async function loadTrace(store, request, { presetId = null, iteration = 0
     return { ok: true };
   } catch (error) {
     const problems = problemsOf(error);
-    store.set({ status: { loading: false, error: problems } });
+    store.set({ status: { loading: false, error: quiet ? null : problems } });
     return { ok: false, problems };
   }
 }

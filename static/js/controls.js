@@ -30,6 +30,31 @@ export function applyStaticTexts(root = document) {
   document.title = t("app.title");
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+// Drawn icons, not font glyphs: symbols like ⏮ are missing from many fonts (and from projector PCs).
+const ICONS = {
+  "step-first": "M21 5v14l-8-7z M13 5v14l-8-7z M3 5h2v14H3z",
+  "step-prev": "M19 5v14l-9-7z M6 5h2v14H6z",
+  play: "M7 4v16l13-8z",
+  pause: "M6 5h4v14H6z M14 5h4v14h-4z",
+  "step-next": "M5 5v14l9-7z M16 5h2v14h-2z",
+  "step-last": "M3 5v14l8-7z M11 5v14l8-7z M19 5h2v14h-2z",
+};
+
+/** Replace a button's content with the drawn icon `name` (the button keeps its aria-label). */
+function setIcon(button, name) {
+  if (button.dataset.icon === name) return;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "icon-svg");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  button.replaceChildren(svg);
+  button.dataset.icon = name;
+}
+
 function mountPresetPicker(store) {
   const select = byTestId("preset");
   select.addEventListener("change", () => { if (select.value) choosePreset(store, select.value); });
@@ -90,13 +115,16 @@ function mountHelp() {
 function mountStepButtons(store, player) {
   const actions = { "step-first": () => player.first(), "step-prev": () => player.prev(), play: () => player.toggle(),
     "step-next": () => player.next(), "step-last": () => player.last() };
-  for (const [id, action] of Object.entries(actions)) byTestId(id).addEventListener("click", action);
+  for (const [id, action] of Object.entries(actions)) {
+    byTestId(id).addEventListener("click", action);
+    setIcon(byTestId(id), id);
+  }
   const speed = byTestId("speed");
   speed.addEventListener("change", () => player.setSpeed(Number(speed.value)));
   byTestId("next-iteration").addEventListener("click", () => nextIteration(store));
   return (state) => {
     const play = byTestId("play");
-    play.textContent = state.view.playing ? "⏸" : "▶";
+    setIcon(play, state.view.playing ? "pause" : "play");
     play.setAttribute("aria-pressed", String(state.view.playing));
     const label = t(state.view.playing ? "step.pause" : "step.play");
     play.setAttribute("aria-label", label);
@@ -158,6 +186,21 @@ function mountAnnouncer() {
   };
 }
 
+/**
+ * Keep --bar-h equal to the height of the header and the step bar, so on a wide screen the views and
+ * the step panel fill exactly the rest of the window (the header wraps differently per language).
+ */
+function trackBarHeight() {
+  const parts = [$(".app-header"), $(".step-bar"), $("#status-area")];
+  const update = () => {
+    const height = parts.reduce((sum, node) => sum + (node ? node.getBoundingClientRect().height : 0), 0);
+    document.documentElement.style.setProperty("--bar-h", `${Math.ceil(height) + 24}px`);
+  };
+  const observer = new ResizeObserver(update);
+  for (const node of parts) if (node) observer.observe(node);
+  update();
+}
+
 /** Mount the header, the step bar, the status area and the announcer; all re-render from the store. */
 export function mountControls(store, player) {
   const renderers = [mountPresetPicker(store), mountLangSwitch(store), mountHelp(), mountStepButtons(store, player),
@@ -172,4 +215,5 @@ export function mountControls(store, player) {
   };
   store.subscribe(render);
   render(store.get(), null);
+  trackBarHeight();
 }

@@ -190,7 +190,7 @@ export function mountEditor(form, store) {
     const { request, errors } = readRequest();
     if (errors) return showErrors(errors);
     showErrors([]);
-    const result = await loadTrace(store, request, { presetId: null });
+    const result = await loadTrace(store, request, { presetId: null, quiet: true });
     if (result.ok) {
       dirty = false;
       store.set({ training: null });

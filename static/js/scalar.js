@@ -164,6 +164,22 @@ function throughWeight(ctx) {
   };
 }
 
+/** The exercise's one-line d update, d ← d·W_{k+1}ᵀ ⊙ f'(H_k), entry by entry (shown when mergeD is on). */
+function mergedD(ctx) {
+  const { first, step, trace, r, c, f } = ctx;
+  const [dIn, weight] = first.inputs;
+  const fprime = step.inputs[1];
+  const D = resolveMatrix(trace, dIn);
+  const W = resolveMatrix(trace, weight);
+  const g = value(resolveMatrix(trace, fprime), r, c);
+  const terms = W[c].map((w, m) => `${f(value(D, r, m))}\\cdot ${f(w)}`);
+  return {
+    parts: [`\\Big(\\sum_{m} d_{${idx(r)}m}\\,${entrySymbol(weight, idx(c), "m")}\\Big)\\cdot ${entrySymbol(fprime, idx(r), idx(c))}`,
+      `\\big(${joinTerms(terms)}\\big)\\cdot ${f(g)}`],
+    operands: [{ matrix: dIn, row: r, col: null }, { matrix: weight, row: c, col: null }, { matrix: fprime, row: r, col: c }],
+  };
+}
+
 function update(ctx) {
   const { step, trace, r, c, n, f } = ctx;
   const [param, grad] = step.inputs;
@@ -186,13 +202,14 @@ const ASSIGNS = new Set(["grad_activation", "grad_through_weight", "update"]); /
 /**
  * The scalar formula of entry (r, c) (0-based) of `step`'s result:
  * {latex, operands: [{matrix, row|null, col|null}], terms} — a null row or col means the whole line.
- * Returns null for a kind it does not know.
+ * `first` is the group's first sub-step when the two d sub-steps are shown merged (then the entry is
+ * written in the one-line form). Returns null for a kind it does not know.
  */
-export function scalarFormula(trace, step, r, c, decimals) {
-  const build = BY_KIND[step.kind];
+export function scalarFormula(trace, step, r, c, decimals, first = null) {
+  const build = first && step.kind === "grad_activation" ? mergedD : BY_KIND[step.kind];
   if (!build) return null;
   const ctx = {
-    trace, step, r, c,
+    trace, step, first, r, c,
     n: (x) => texNumber(x, decimals),
     f: (x) => texFactor(x, decimals),
   };

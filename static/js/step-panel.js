@@ -28,9 +28,9 @@ export function stepView(trace, stepIndex, mergeD) {
   const step = trace.steps[stepIndex];
   const first = trace.steps[stepIndex - 1];
   const merged = Boolean(mergeD && step.merged_latex && first && first.group === step.group);
-  if (!merged) return { step, merged, latex: step.latex_shaped || step.latex, shapes: step.shapes, inputs: step.inputs };
+  if (!merged) return { step, merged, first: null, latex: step.latex_shaped || step.latex, shapes: step.shapes, inputs: step.inputs };
   const fprime = step.inputs.filter((id) => id.startsWith("f'("));
-  return { step, merged, latex: step.merged_latex, shapes: step.merged_shapes || step.shapes, inputs: [...first.inputs, ...fprime] };
+  return { step, merged, first, latex: step.merged_latex, shapes: step.merged_shapes || step.shapes, inputs: [...first.inputs, ...fprime] };
 }
 
 function optionsBlock(store) {
@@ -130,14 +130,14 @@ function scalarBlock(trace, view, state) {
     box.hidden = true;
     return { box, operands: [] };
   }
-  const formula = scalarFormula(trace, view.step, selected.row, selected.col, state.view.decimals);
+  const formula = scalarFormula(trace, view.step, selected.row, selected.col, state.view.decimals, view.first);
   if (!formula) {
     box.hidden = true;
     return { box, operands: [] };
   }
   box.append(el("h3", "group-title", t("scalar.title")));
   const math = el("div", "scalar-math");
-  renderTex(math, formula.latex, { display: true });
+  renderTex(math, `\\displaystyle ${formula.latex}`); // inline mode: KaTeX may break a long sum after "+" or "="
   box.append(math);
   return { box, operands: formula.operands };
 }
@@ -147,7 +147,7 @@ export function mountStepPanel(root, store) {
   const options = optionsBlock(store);
   const body = root.querySelector("#step-panel-body") ?? root;
   const content = el("div", "panel-content");
-  body.append(content, options.box);
+  body.append(options.box, content);
   let operands = [];
   let scalarSlot = null;
 
@@ -221,12 +221,24 @@ function bindCellEvents(content, store) {
     const current = store.get().view.selected;
     store.set({ view: { selected: sameTarget(target, current) ? null : target } });
   };
-  content.addEventListener("click", select);
+  content.addEventListener("click", (event) => {
+    select(event);
+    if (cellTarget(event.target)) revealScalar(content);
+  });
   content.addEventListener("keydown", (event) => {
     if ((event.key === "Enter" || event.key === " ") && cellTarget(event.target)) {
       event.preventDefault();
       event.stopPropagation();
       select(event);
+      revealScalar(content);
     }
   });
+}
+
+/** Bring the expanded scalar formula into view after the learner picked a cell (no animation if reduced motion). */
+function revealScalar(content) {
+  const box = content.querySelector(".scalar:not([hidden])");
+  if (!box) return;
+  const calm = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  box.scrollIntoView({ block: "nearest", behavior: calm ? "auto" : "smooth" });
 }

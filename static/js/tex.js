@@ -46,8 +46,9 @@ const TEX_WORDS = [
 /** A plain-text reading of a formula for screen readers and titles: "\frac{\partial L}{\partial W_{2}} = O_{1}^T \cdot d" → "∂L/∂W₂ = O₁ᵀ · d". */
 export function latexToText(latex) {
   let text = latex.replace(/\\underbrace\{((?:[^{}]|\{[^{}]*\})*)\}_\{[^{}]*\}/g, "$1");
-  for (const [pattern, replacement] of TEX_WORDS) text = text.replace(pattern, replacement);
+  // subscripts first, so "\frac{\partial L}{\partial W_{2}}" has no nested braces left
   text = text.replace(/_\{?(\d+)\}?/g, (whole, digits) => [...digits].map((d) => SUBSCRIPT[d]).join(""));
+  for (const [pattern, replacement] of TEX_WORDS) text = text.replace(pattern, replacement);
   return text.replace(/[{}\\]/g, "").replace(/\s+/g, " ").trim();
 }
 

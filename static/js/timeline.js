@@ -49,7 +49,9 @@ export function mountTimeline(list, store, player) {
     for (const group of groupByPhase(trace, visibleSteps(trace, view.mergeD))) {
       const item = el("li", `phase-group phase-${group.phase}`);
       item.style.setProperty("--count", String(group.indices.length));
-      item.append(el("span", "phase-name", t(`phase.${group.phase}`)));
+      const name = el("span", "phase-name", t(`timeline.${group.phase}`));
+      name.title = t(`phase.${group.phase}`);
+      item.append(name);
       const marks = el("div", "marks");
       for (const index of group.indices) marks.append(mark(trace, index, (position += 1)));
       item.append(marks);

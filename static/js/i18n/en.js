@@ -146,6 +146,10 @@ export default {
   "views.matrix": "Computation graph",
   "act.softplus": "softplus",
 
+  "timeline.forward": "forward",
+  "timeline.loss": "loss",
+  "timeline.backward": "backward",
+  "timeline.update": "update",
   // graph
   "graph.neuronView": "Network",
   "graph.neuronViewLabel": "The network as neurons: circles are neurons, lines are weights",
@@ -165,7 +169,7 @@ export default {
   "graph.biasNode": "Bias {b} of {layer}: a constant 1 times the bias row",
   "graph.rowOf": "row {i} of {W}",
   "graph.colOf": "col {j} of {W}",
-  "graph.readoutHint": "Hover or focus a neuron or a weight to see its numbers and its place in the matrix.",
+  "graph.readoutHint": "Hover or focus a neuron or weight: its numbers and its place in W.",
   "graph.readoutGradPending": "∂L/∂{name}: not computed yet",
   "graph.readoutUpdated": "after the update: {value}",
   "graph.mode.forward": "Line width: |weight|",

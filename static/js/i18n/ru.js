@@ -146,6 +146,10 @@ export default {
   "views.matrix": "Граф вычислений",
   "act.softplus": "softplus",
 
+  "timeline.forward": "прямой",
+  "timeline.loss": "потери",
+  "timeline.backward": "обратный",
+  "timeline.update": "спуск",
   // graph
   "graph.neuronView": "Сеть",
   "graph.neuronViewLabel": "Сеть в виде нейронов: кружки — нейроны, линии — веса",
@@ -165,7 +169,7 @@ export default {
   "graph.biasNode": "Сдвиг {b} ({layer}): константа 1, умноженная на строку сдвигов",
   "graph.rowOf": "строка {i} {W}",
   "graph.colOf": "столбец {j} {W}",
-  "graph.readoutHint": "Наведите курсор или фокус на нейрон или вес, чтобы увидеть его числа и место в матрице.",
+  "graph.readoutHint": "Наведите на нейрон или вес: его числа и место в W.",
   "graph.readoutGradPending": "∂L/∂{name}: ещё не вычислена",
   "graph.readoutUpdated": "после шага: {value}",
   "graph.mode.forward": "Толщина линии: |вес|",
