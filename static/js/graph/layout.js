@@ -11,7 +11,7 @@ export const NEURON = Object.freeze({
 
 /** Sizes of the matrix graph's boxes and grid. */
 export const BOX = Object.freeze({
-  width: 62, height: 44, colGap: 150, rowGap: 112, margin: 20, labelLine: 13,
+  width: 56, height: 42, colGap: 122, rowGapAbove: 96, rowGapBelow: 124, margin: 16, labelLine: 14,
 });
 
 function rowGapFor(maxWidth) {
@@ -103,6 +103,8 @@ const ROW_OF_KIND = { weight: -1, bias: 1, target: 1 };
  * feeds, y below L. Returns {width, height, nodes: Map id → {id, x, y, row, col}, edges: [{id, source,
  * target, path, lx, ly, anchor, mx, my}]} where (x, y) is a box centre, `path` an SVG path from source to
  * target, (lx, ly) the label's first line with text-anchor `anchor`, and (mx, my) the `multiplies` marker.
+ * Labels of vertical edges sit right of the edge, in the row gap; labels of chain edges sit under the chain
+ * (the row below is deeper for that), so the two kinds never share space.
  */
 export function matrixGraphLayout(graph) {
   const columns = chainColumns(graph);
@@ -119,8 +121,8 @@ export function matrixGraphLayout(graph) {
   const edges = graph.edges.map((edge) => placeEdge(edge, nodes.get(edge.source), nodes.get(edge.target)));
   const maxCol = Math.max(0, ...[...nodes.values()].map((n) => n.col));
   return {
-    width: 2 * BOX.margin + maxCol * BOX.colGap + BOX.width + 40,
-    height: 2 * BOX.margin + 2 * BOX.rowGap + BOX.height,
+    width: 2 * BOX.margin + maxCol * BOX.colGap + BOX.width + 24,
+    height: 2 * BOX.margin + BOX.rowGapAbove + BOX.rowGapBelow + 2 * BOX.height,
     nodes, edges,
   };
 }
@@ -153,12 +155,12 @@ function placeNode(id, col, row) {
   return {
     id, col, row,
     x: BOX.margin + BOX.width / 2 + col * BOX.colGap,
-    y: BOX.margin + BOX.height / 2 + (row + 1) * BOX.rowGap,
+    y: BOX.margin + BOX.height / 2 + (row < 0 ? 0 : BOX.rowGapAbove) + (row > 0 ? BOX.rowGapBelow : 0),
   };
 }
 
 /**
- * A straight edge between box sides: horizontal edges label above their middle, vertical ones to the right.
+ * A straight edge between box sides: horizontal edges label under their middle, vertical ones to the right.
  * The path always runs source → target, so a dash animation can follow (or reverse) the flow.
  */
 function placeEdge(edge, from, to) {
@@ -180,10 +182,10 @@ function placeEdge(edge, from, to) {
     path: `M${round(x1)} ${round(y1)} L${round(x2)} ${round(y2)}`,
     horizontal,
     lx: horizontal ? midX : midX + 7,
-    ly: horizontal ? midY - 2 * BOX.labelLine - 4 : midY - BOX.labelLine / 2,
+    ly: horizontal ? midY + BOX.labelLine + 2 : midY - BOX.labelLine / 2 + 4,
     anchor: horizontal ? "middle" : "start",
-    mx: horizontal ? midX : midX - 12,
-    my: horizontal ? midY + 14 : midY + 4,
+    mx: horizontal ? midX : midX - 6,
+    my: horizontal ? midY - 5 : midY + 4,
   };
 }
 

@@ -8,14 +8,15 @@ import { t } from "../i18n.js";
 import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
 import { texToText, shapeText } from "./labels.js";
-import { svgEl, svgText, svgTitle, htmlEl, moveClass } from "./svg.js";
+import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
+import { buildFrame, scaleLabels } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
 const MARKER_BACKWARD = "mg-arrow-backward";
 const MULTIPLIES_MARK = { left: "·G", right: "G·", elementwise: "⊙", loss: "ℓ′" };
 /** On screen, a label is readable at about 9 px: below that only the active step's labels stay shown. */
-const READABLE_PX = 9;
+const READABLE_PX = 8.5;
 
 /** Mount the matrix graph into `el` and keep it in sync with `store`. Returns an unsubscribe function. */
 export function mountMatrixGraph(el, store) {
@@ -68,18 +69,10 @@ function buildView(view, state) {
   clearView(view);
   const { trace } = state;
   const layout = matrixGraphLayout(trace.graph);
-  const panel = htmlEl("div", "graph-panel matrix-panel", null, view.el);
-  const toolbar = htmlEl("div", "graph-toolbar", null, panel);
-  htmlEl("h2", "graph-heading", t("graph.matrixGraph"), toolbar);
-  buildLegend(toolbar);
-  const zoom = htmlEl("div", "graph-zoom", null, toolbar);
-  zoom.setAttribute("role", "group");
-  zoom.setAttribute("aria-label", t("graph.zoom"));
-  const svg = svgEl("svg", {
-    class: "graph-canvas matrix-canvas", role: "group", "aria-label": t("graph.matrixGraphLabel"),
-    preserveAspectRatio: "xMidYMid meet",
-  }, panel);
-  svgTitle(svg, t("graph.matrixGraphLabel"));
+  const { panel, svg, zoom, footer } = buildFrame(view.el, {
+    panelClass: "matrix-panel", canvasClass: "matrix-canvas", label: t("graph.matrixGraphLabel"),
+  });
+  buildLegend(footer);
   buildMarkers(svg);
   const dom = { panel, svg, nodes: new Map(), edges: new Map() };
   const edgeLayer = svgEl("g", { class: "mg-edges" }, svg);
@@ -92,17 +85,20 @@ function buildView(view, state) {
   view.dom = dom;
   view.panzoom = attachPanZoom(svg, zoom, () => updateReadability(view));
   view.panzoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
+  svg.style.aspectRatio = `${layout.width} / ${layout.height}`; // the canvas takes the graph's shape
   view.resize = new ResizeObserver(() => updateReadability(view));
   view.resize.observe(svg);
   wireEvents(view);
 }
 
-function buildLegend(toolbar) {
-  const legend = htmlEl("p", "graph-legend", null, toolbar);
+/** What the small marks on the edges mean: one short line, the full sentence as each item's tooltip. */
+function buildLegend(footer) {
+  const legend = htmlEl("p", "graph-legend", null, footer);
   for (const [kind, mark] of Object.entries(MULTIPLIES_MARK)) {
     const item = htmlEl("span", "graph-legend-item", null, legend);
+    item.title = t(`graph.multiplies.${kind}`);
     htmlEl("b", "mg-legend-mark", mark, item);
-    item.append(` ${t(`graph.multiplies.${kind}`)}`);
+    item.append(` ${t(`graph.multipliesShort.${kind}`)}`);
   }
 }
 
@@ -132,11 +128,11 @@ function buildEdge(edgeLayer, labelLayer, placed, edge) {
   const fullText = `${lines.join(" ")} (${t(`graph.multiplies.${edge.multiplies}`)})`;
   svgTitle(g, fullText);
   const label = svgEl("g", { class: "mg-edge-label", "data-edge-label": edge.id }, labelLayer);
-  lines.forEach((text, n) => {
-    svgText(text, {
-      class: n >= 2 ? "mg-label-line is-extra" : "mg-label-line", x: placed.lx,
-      y: placed.ly + n * BOX.labelLine, "text-anchor": placed.anchor,
-    }, label);
+  const text = svgEl("text", { class: "mg-label-text", x: placed.lx, y: placed.ly, "text-anchor": placed.anchor }, label);
+  lines.forEach((content, n) => {
+    const line = svgEl("tspan", { class: n >= 2 ? "mg-label-line is-extra" : "mg-label-line", x: placed.lx }, text);
+    if (n > 0) line.setAttribute("dy", "1.15em"); // spacing follows the font size, which follows the zoom
+    line.textContent = content;
   });
   svgText(MULTIPLIES_MARK[edge.multiplies] ?? "", {
     class: "mg-multiplies", x: placed.mx, y: placed.my, "text-anchor": placed.horizontal ? "middle" : "end",
@@ -182,7 +178,19 @@ function wireEvents(view) {
     const same = current && current.matrix === id && current.row === null && current.col === null;
     view.store.set({ view: { selected: same ? null : target(id) } });
   };
-  svg.addEventListener("pointerover", (event) => setHover(nodeId(event.target)));
+  let hoveredLabel = null; // an edge's label shows while the pointer is on the edge, whatever the zoom
+  const showEdgeLabel = (el) => {
+    const id = el.closest?.("[data-edge-id]")?.dataset.edgeId;
+    const label = id ? view.dom.edges.get(id)?.label : null;
+    if (label === hoveredLabel) return;
+    hoveredLabel?.classList.remove("is-hovered");
+    label?.classList.add("is-hovered");
+    hoveredLabel = label;
+  };
+  svg.addEventListener("pointerover", (event) => {
+    setHover(nodeId(event.target));
+    showEdgeLabel(event.target);
+  });
   svg.addEventListener("pointerleave", () => setHover(null));
   svg.addEventListener("focusin", (event) => setHover(nodeId(event.target)));
   svg.addEventListener("focusout", () => setHover(null));
@@ -199,11 +207,14 @@ function wireEvents(view) {
   });
 }
 
-/** Show every edge label only while one user unit is big enough on screen for labels to be read. */
+/**
+ * Labels grow as the picture shrinks (scaleLabels); all of them are shown only while that growth stays small
+ * enough for them not to collide, else just the active step's and the hovered edge's.
+ */
 function updateReadability(view) {
   if (!view.dom) return;
-  const scale = view.dom.svg.getScreenCTM()?.a ?? 1;
-  view.dom.svg.classList.toggle("labels-readable", scale * 11 >= READABLE_PX);
+  const scale = scaleLabels(view.dom.svg);
+  view.dom.svg.classList.toggle("labels-readable", scale * 12 >= READABLE_PX);
 }
 
 // --- per step -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { neuronLayout, NEURON } from "./layout.js";
 import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
 import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
 import { svgEl, svgText, svgTitle, htmlEl, moveClass, parseParamId } from "./svg.js";
+import { buildFrame, scaleLabels } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MAX_STROKE = 6;
@@ -55,6 +56,7 @@ function renderNeuronView(view, state, previous) {
 
 function clearView(view) {
   view.panzoom?.destroy();
+  view.resize?.disconnect();
   view.dom?.panel.remove();
   view.dom = null;
   view.key = null;
@@ -66,19 +68,11 @@ function buildView(view, state) {
   clearView(view);
   const { spec } = state.trace;
   const layout = neuronLayout(spec.layers, spec.bias);
-  const panel = htmlEl("div", "graph-panel neuron-panel", null, view.el);
-  const toolbar = htmlEl("div", "graph-toolbar", null, panel);
-  htmlEl("h2", "graph-heading", t("graph.neuronView"), toolbar);
-  const legend = buildLegend(toolbar);
-  const zoom = htmlEl("div", "graph-zoom", null, toolbar);
-  zoom.setAttribute("role", "group");
-  zoom.setAttribute("aria-label", t("graph.zoom"));
-  const svg = svgEl("svg", {
-    class: "graph-canvas neuron-canvas", role: "group", "aria-label": t("graph.neuronViewLabel"),
-    preserveAspectRatio: "xMidYMid meet",
-  }, panel);
-  svgTitle(svg, t("graph.neuronViewLabel"));
-  const readout = htmlEl("p", "graph-readout", " ", panel);
+  const { panel, svg, zoom, footer } = buildFrame(view.el, {
+    panelClass: "neuron-panel", canvasClass: "neuron-canvas", label: t("graph.neuronViewLabel"),
+  });
+  const legend = buildLegend(footer);
+  const readout = htmlEl("p", "graph-readout", t("graph.readoutHint"), footer);
   const dom = { panel, svg, legend, readout, edges: new Map(), biasEdges: new Map(), labels: new Map() };
   dom.edgeGroups = [];
   dom.biasGroups = [];
@@ -88,13 +82,16 @@ function buildView(view, state) {
   dom.columns = layout.columns.map((column) => buildColumn(dom, column, spec, svg));
   view.dom = dom;
   view.layout = layout;
-  view.panzoom = attachPanZoom(svg, zoom);
+  view.panzoom = attachPanZoom(svg, zoom, () => scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 }));
   view.panzoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
+  svg.style.aspectRatio = `${layout.width} / ${layout.height}`; // the canvas takes the picture's shape
+  view.resize = new ResizeObserver(() => scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 }));
+  view.resize.observe(svg);
   wireEvents(view);
 }
 
-function buildLegend(toolbar) {
-  const legend = htmlEl("p", "graph-legend", null, toolbar);
+function buildLegend(footer) {
+  const legend = htmlEl("p", "graph-legend", null, footer);
   const mode = htmlEl("span", "graph-legend-mode", "", legend);
   htmlEl("span", "graph-legend-pos", t("graph.legendPositive"), legend);
   htmlEl("span", "graph-legend-neg", t("graph.legendNegative"), legend);
