@@ -120,10 +120,14 @@ function buildEdges(dom, layout, edgeLayer, labelLayer, spec) {
       class: "nv-edge", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, "data-weight": key, "stroke-width": 1,
     }, dom.edgeGroups[e.k].group);
     svgTitle(line, t("graph.edgeTitle", { w: name, i: e.i, j: e.j, from: layerName(e.k - 1, depth), to: layerName(e.k, depth) }));
-    const label = svgText(name, { class: "nv-edge-label", x: e.lx, y: e.ly, "data-weight-label": key }, dom.edgeGroups[e.k].labels);
-    dom.edges.set(key, { line, label, k: e.k, i: e.i, j: e.j, sign: null, width: 1 });
-    dom.labels.set(key, label);
+    // Layers too dense for labels get none: one floating label follows the hovered edge instead.
+    const label = layout.labelsFit[e.k - 1]
+      ? svgText(name, { class: "nv-edge-label", x: e.lx, y: e.ly, "data-weight-label": key }, dom.edgeGroups[e.k].labels)
+      : null;
+    dom.edges.set(key, { line, label, name, lx: e.lx, ly: e.ly, k: e.k, i: e.i, j: e.j, sign: null, width: 1 });
+    if (label) dom.labels.set(key, label);
   }
+  dom.floatingLabel = svgText("", { class: "nv-edge-label nv-floating-label", x: 0, y: 0 }, labelLayer);
   for (const e of layout.biasEdges) {
     const key = `${e.k},${e.j}`;
     const line = svgEl("line", {
@@ -368,7 +372,7 @@ function addParamElements(view, param, target, found) {
     for (const [key, edge] of view.dom.edges) {
       if (edge.k !== param.k || !matches(edge.i - 1, target.row) || !matches(edge.j - 1, target.col)) continue;
       found.add(edge.line);
-      found.add(view.dom.labels.get(key));
+      if (edge.label) found.add(edge.label);
     }
     const column = target.row === null || target.row === undefined ? view.dom.columns[param.k] : null;
     if (column && target.col !== null && target.col !== undefined) found.add(column.neurons[target.col]);
@@ -389,7 +393,21 @@ function updateMarks(view, state) {
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);
     view.marks[kind] = next;
   }
+  placeFloatingLabel(view, state.view.hover ?? state.view.selected);
   updateReadout(view, state);
+}
+
+/** In a layer without labels, the one weight being pointed at still gets its w^k_ij label. */
+function placeFloatingLabel(view, target) {
+  const param = target ? parseParamId(target.matrix) : null;
+  const edge = param?.letter === "W" ? view.dom.edges.get(`${param.k},${target.row + 1},${target.col + 1}`) : null;
+  const label = view.dom.floatingLabel;
+  const show = Boolean(edge && !edge.label);
+  label.classList.toggle("is-hovered", show);
+  if (!show) return;
+  label.textContent = edge.name;
+  label.setAttribute("x", edge.lx);
+  label.setAttribute("y", edge.ly);
 }
 
 /** One line under the picture: the hovered (else selected) parameter with what the current step knows of it. */

@@ -16,11 +16,20 @@ const DRAG_THRESHOLD = 4; // px a pointer must move before a press becomes a pan
  * resets the view to them.
  */
 export function attachPanZoom(svg, toolbar, onChange = () => {}) {
-  const state = { bounds: { x: 0, y: 0, width: 100, height: 100 }, view: null };
+  const state = { bounds: { x: 0, y: 0, width: 100, height: 100 }, view: null, pending: false };
+  // onChange usually measures the SVG: run it once per frame, never inside the change itself (no forced layout)
+  const notify = () => {
+    if (state.pending) return;
+    state.pending = true;
+    requestAnimationFrame(() => {
+      state.pending = false;
+      onChange();
+    });
+  };
   const apply = () => {
     const v = state.view;
     svg.setAttribute("viewBox", `${v.x} ${v.y} ${v.width} ${v.height}`);
-    onChange();
+    notify();
   };
   const fit = (bounds = state.bounds) => {
     state.bounds = { ...bounds };
