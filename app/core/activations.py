@@ -1,13 +1,15 @@
 """Activation functions: a registry name -> (f, f', how to write them).
 
-Every function is element-wise and numerically stable for any finite input: sigmoid goes through tanh
-(no exp overflow), softplus through logaddexp. Derivatives take both H and O = f(H) so that sigmoid and
-tanh reuse the forward result instead of recomputing it.
+Every function is element-wise and gives no NaN for any finite input: sigmoid lets e^(−h) overflow to
+infinity (1/(1 + ∞) = 0, the exact limit; callers silence NumPy's overflow warning with np.errstate),
+softplus goes through logaddexp. Derivatives take both H and O = f(H) so that sigmoid and tanh reuse the
+forward result instead of recomputing it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Callable
 
@@ -28,10 +30,11 @@ class Activation:
     forward: Callable[[Array], Array]  # H -> O
     derivative: Callable[[Array, Array], Array]  # (H, O) -> f'(H)
     derivative_tex: Callable[[str, str], str]  # (H label, O label) -> LaTeX of f'(H) in terms of H or O
+    bounded: bool = False  # |f(h)| ≤ 1 for every h (else |f(h)| ≤ |h| + 1)
+    is_identity: bool = field(init=False)  # no separate activation step: O_k is H_k
 
-    @property
-    def is_identity(self) -> bool:
-        return self.name == "identity"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_identity", self.name == "identity")
 
 
 def _identity(h: Array) -> Array:
@@ -39,15 +42,23 @@ def _identity(h: Array) -> Array:
 
 
 def _identity_prime(h: Array, o: Array) -> Array:
-    return np.ones(h.shape)
+    return _ones(h.shape)
+
+
+@lru_cache(maxsize=64)
+def _ones(shape: tuple[int, ...]) -> Array:
+    """A shared read-only matrix of ones (identity'), cheaper than allocating one per call."""
+    ones = np.ones(shape)
+    ones.setflags(write=False)
+    return ones
 
 
 def sigmoid(h: Array) -> Array:
-    """σ(h) = 1 / (1 + e^(−h)), written as (1 + tanh(h/2)) / 2 so it never overflows."""
-    o = np.tanh(h * 0.5)
+    """σ(h) = 1 / (1 + e^(−h)), computed in place in one buffer (four ufunc calls)."""
+    o = np.negative(h)
+    np.exp(o, out=o)
     o += 1.0
-    o *= 0.5
-    return o
+    return np.reciprocal(o, out=o)
 
 
 def _sigmoid_prime(h: Array, o: Array) -> Array:
@@ -85,8 +96,10 @@ def _softplus_prime(h: Array, o: Array) -> Array:
 
 _ALL = (
     Activation("identity", r"\operatorname{id}", "id", _identity, _identity_prime, lambda H, O: "1"),
-    Activation("sigmoid", r"\sigma", "σ", sigmoid, _sigmoid_prime, lambda H, O: rf"{O} \odot (1 - {O})"),
-    Activation("tanh", r"\tanh", "tanh", np.tanh, _tanh_prime, lambda H, O: rf"1 - {O} \odot {O}"),
+    Activation("sigmoid", r"\sigma", "σ", sigmoid, _sigmoid_prime, lambda H, O: rf"{O} \odot (1 - {O})",
+               bounded=True),
+    Activation("tanh", r"\tanh", "tanh", np.tanh, _tanh_prime, lambda H, O: rf"1 - {O} \odot {O}",
+               bounded=True),
     Activation("relu", r"\operatorname{ReLU}", "ReLU", _relu, _relu_prime, lambda H, O: rf"[{H} > 0]"),
     Activation(
         "leaky_relu",

@@ -54,29 +54,31 @@ def backward(weights: Sequence[Array], acts: Sequence[Activation], loss: Loss, b
     Order: d = ∂L/∂ŷ; d ← d ⊙ f'(H_K) if the output is not identity (bce: the stable (ŷ − y)/N); then per
     layer k = K..1: ∂L/∂W_k = O_{k-1}ᵀ·d, ∂L/∂b_k = 1ᵀ·d, and for k > 1: d ← d·W_kᵀ, d ← d ⊙ f'(H_{k-1}).
     """
-    depth = len(weights)
     fprime = [act.derivative(h, o) for act, h, o in zip(acts, H, O)]
-    stages = [d_out]
     d = d_out
+    stages = [d]
     if loss.needs_sigmoid_output:
         d = bce_logit_grad(O[-1], y)
         stages.append(d)
     elif not acts[-1].is_identity:
         d = d * fprime[-1]
         stages.append(d)
-    dW: list[Array] = [d] * depth  # placeholders, every slot is overwritten below
-    db: list[Array] = [d] * depth if bias else []
-    for k in range(depth - 1, -1, -1):
-        prev = O[k - 1] if k else X
-        dW[k] = np.dot(prev.T, d)  # [layers[k] × n]·[n × layers[k+1]]
+    dW: list[Array] = []  # filled from the last layer down, reversed at the end
+    db: list[Array] = []
+    for k in range(len(weights) - 1, 0, -1):  # layers K..2 (0-based k), then layer 1 below
+        dW.append(np.dot(O[k - 1].T, d))  # [layers[k] × n]·[n × layers[k+1]]
         if bias:
-            db[k] = d.sum(axis=0)  # 1ᵀ·d as a vector
-        if k:
-            d = np.dot(d, weights[k].T)  # [n × layers[k+1]]·[layers[k+1] × layers[k]]
+            db.append(d.sum(axis=0))  # 1ᵀ·d as a vector
+        d = np.dot(d, weights[k].T)  # [n × layers[k+1]]·[layers[k+1] × layers[k]]
+        stages.append(d)
+        if not acts[k - 1].is_identity:
+            d = d * fprime[k - 1]
             stages.append(d)
-            if not acts[k - 1].is_identity:
-                d = d * fprime[k - 1]
-                stages.append(d)
+    dW.append(np.dot(X.T, d))  # nothing lies below X: no d·W_1ᵀ
+    if bias:
+        db.append(d.sum(axis=0))
+    dW.reverse()
+    db.reverse()
     return Gradients(stages, fprime, dW, db)
 
 

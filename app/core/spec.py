@@ -6,7 +6,7 @@ Every rule that fails raises SpecError(field, message), the message naming the f
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 from types import MappingProxyType
 from typing import Any, Callable, Sequence
@@ -106,6 +106,17 @@ class NetworkSpec:
     weights: tuple[Array, ...]
     biases: tuple[Array, ...]
 
+    flat_params: Array = field(init=False, repr=False)
+    # How many leading H_k a trace must scan for NaN/infinity; the deeper ones provably stay finite.
+    scan_layers: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # All parameters in one vector (W_1..W_K, then b_1..b_K): one update and one check per trace.
+        flat = np.concatenate([p.reshape(-1) for p in self.weights + self.biases])
+        flat.setflags(write=False)
+        object.__setattr__(self, "flat_params", flat)
+        object.__setattr__(self, "scan_layers", _layers_to_scan(self))
+
     @property
     def depth(self) -> int:
         """K, the number of weight layers."""
@@ -118,12 +129,35 @@ class NetworkSpec:
 
     @property
     def n_params(self) -> int:
-        return sum(w.size for w in self.weights) + sum(b.size for b in self.biases)
+        return self.flat_params.size
 
     def with_weights(self, weights: Sequence[Any], biases: Sequence[Any] | None = None) -> "NetworkSpec":
         """The same spec with other weights (and biases), validated like make_spec's."""
         return make_spec(self.layers, self.activations, self.bias, self.loss, self.learning_rate, self.seed,
                          self.init, weights, biases if self.bias else None)
+
+
+# Far enough below the largest double (1.8e308) that no sum of bounded terms reaches it.
+H_GUARD = 1e300
+
+
+def _layers_to_scan(spec: NetworkSpec) -> int:
+    """Past the first sigmoid/tanh layer j, |O_j| ≤ 1, so |H_k| ≤ max|O_{k-1}| · (max column sum of |W_k|)
+    + max|b_k| for k > j, with max|O_k| ≤ 1 after sigmoid/tanh and ≤ max|H_k| + 1 otherwise. When these
+    bounds stay below H_GUARD, only H_1..H_j can overflow (they depend on X): return j, else K."""
+    depth = len(spec.weights)
+    bounded = [ACTIVATIONS[name].bounded for name in spec.activations]
+    if True not in bounded:
+        return depth
+    first = bounded.index(True) + 1
+    bound = 1.0
+    for k in range(first, depth):
+        bound = bound * float(np.abs(spec.weights[k]).sum(axis=0).max())
+        bound += float(np.abs(spec.biases[k]).max()) if spec.biases else 0.0
+        if not bound < H_GUARD:
+            return depth
+        bound = 1.0 if bounded[k] else bound + 1.0
+    return first
 
 
 def make_spec(
@@ -268,8 +302,10 @@ def _frozen(a: Array) -> Array:
 
 # --- matrices from lists ---------------------------------------------------------------------------------
 
-def as_matrix(value: Any, field: str, allow_vector: bool = False) -> Array:
-    """A finite float64 array from nested lists or an array; SpecError names the bad entry otherwise."""
+def as_matrix(value: Any, field: str, allow_vector: bool = False, check_finite: bool = True) -> Array:
+    """A finite float64 array from nested lists or an array; SpecError names the bad entry otherwise.
+
+    check_finite=False skips the NaN/infinity scan, for callers that detect it later on their own."""
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
         arr = value
     else:
@@ -283,7 +319,7 @@ def as_matrix(value: Any, field: str, allow_vector: bool = False) -> Array:
     if arr.ndim != 2 and not (allow_vector and arr.ndim == 1):
         kind = "a list of numbers (a vector)" if allow_vector else "a matrix (a list of rows)"
         raise SpecError(field, f"{field} must be {kind}; it has {arr.ndim} dimensions")
-    if not np.isfinite(arr).all():
+    if check_finite and not np.isfinite(arr).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         index = "".join(f"[{i}]" for i in where)
         raise SpecError(field, f"{field}{index} is {arr[where]}; values must be finite numbers")
@@ -308,11 +344,13 @@ def _describe_bad_nesting(value: Any, field: str) -> str:
     return f"{field} must be a matrix of numbers (a list of rows)"
 
 
-def check_data(spec: NetworkSpec, X: Any, y: Any) -> tuple[Array, Array]:
+def check_data(spec: NetworkSpec, X: Any, y: Any, check_finite: bool = True) -> tuple[Array, Array]:
     """Validate the data for a spec: X is [n × layers[0]], y is [n × layers[-1]] (a flat y is accepted for one
-    output), 1 ≤ n ≤ LIMITS.max_rows, every value finite; for bce, y lies in [0, 1]. Returns float64 arrays."""
-    X = as_matrix(X, "X")
-    y = as_matrix(y, "y", allow_vector=True)
+    output), 1 ≤ n ≤ LIMITS.max_rows, every value finite; for bce, y lies in [0, 1]. Returns float64 arrays.
+
+    check_finite=False leaves out the NaN/infinity scan (compute_trace finds those in its own final check)."""
+    X = as_matrix(X, "X", check_finite=check_finite)
+    y = as_matrix(y, "y", allow_vector=True, check_finite=check_finite)
     n = X.shape[0]
     if not 1 <= n <= LIMITS.max_rows:
         raise SpecError("X", f"X has {n} rows; it must have from 1 to {LIMITS.max_rows}")

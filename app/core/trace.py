@@ -17,7 +17,7 @@ from . import notation as nt
 from .graph import Graph, graph_for
 from .gradcheck import GradCheck, gradient_check
 from .layout import Structure
-from .passes import backward, forward, update
+from .passes import backward, forward
 from .spec import NetworkSpec, check_data
 from .steps import Step, steps_for
 
@@ -69,6 +69,17 @@ class _Plan(NamedTuple):
     d_names: tuple[str, ...]
     steps: tuple[Step, ...]
     graph: Graph
+    param_slices: tuple[tuple[int, int, tuple[int, ...]], ...]  # (start, stop, shape) in flat_params
+
+
+def _param_slices(layers: tuple[int, ...], bias: bool) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+    shapes = [(a, b) for a, b in zip(layers[:-1], layers[1:])] + ([(b,) for b in layers[1:]] if bias else [])
+    slices, start = [], 0
+    for shape in shapes:
+        stop = start + math.prod(shape)
+        slices.append((start, stop, shape))
+        start = stop
+    return tuple(slices)
 
 
 @lru_cache(maxsize=256)
@@ -76,7 +87,8 @@ def _plan(layers: tuple[int, ...], activations: tuple[str, ...], bias: bool, los
     structure = Structure.of(layers, activations, bias, loss)
     d_nodes = structure.d_nodes()
     return _Plan(structure, d_nodes, tuple(nt.grad_name(node) for node in d_nodes),
-                 steps_for(layers, activations, bias, loss), graph_for(layers, activations, bias, loss))
+                 steps_for(layers, activations, bias, loss), graph_for(layers, activations, bias, loss),
+                 _param_slices(layers, bias))
 
 
 def compute_trace(spec: NetworkSpec, X: Any, y: Any, gradcheck: bool = False) -> Trace:
@@ -86,7 +98,7 @@ def compute_trace(spec: NetworkSpec, X: Any, y: Any, gradcheck: bool = False) ->
     trace then holds NaN/infinity and `warnings` says which matrices and what to change.
     With gradcheck=True the analytic gradients are also compared with central finite differences.
     """
-    X, y = check_data(spec, X, y)
+    X, y = check_data(spec, X, y, check_finite=False)  # NaN/inf in X or y surface in the final check
     plan = _plan(spec.layers, spec.activations, spec.bias, spec.loss)
     s = plan.structure
     with np.errstate(all="ignore"):
@@ -94,23 +106,31 @@ def compute_trace(spec: NetworkSpec, X: Any, y: Any, gradcheck: bool = False) ->
         y_hat = O[-1]
         loss, d_out = s.loss.value_and_grad(y_hat, y, H[-1])
         g = backward(spec.weights, s.acts, s.loss, s.bias, X, y, H, O, d_out)
-        new_W = update(spec.weights, g.dW, spec.learning_rate)
-        new_b = update(spec.biases, g.db, spec.learning_rate)
-        checked = np.concatenate(H + new_W + new_b, axis=None).sum()  # NaN/inf anywhere -> NaN/inf here
-    d = [DStage(node, name, value) for node, name, value in zip(plan.d_nodes, plan.d_names, g.stages)]
-    trace = Trace(spec, X, y, H, O, y_hat, loss, d, g.fprime, g.dW, g.db, new_W, new_b, plan.steps,
+        new_params = np.concatenate(g.dW + g.db, axis=None)  # θ − η·∇θ for all parameters at once
+        new_params *= -spec.learning_rate
+        new_params += spec.flat_params
+        scan = H[0] if spec.scan_layers == 1 else np.concatenate(H[:spec.scan_layers], axis=None)
+        # Sums of squares (the cheapest reductions): NaN/inf anywhere below makes them NaN/inf.
+        checked = np.dot(new_params, new_params) + np.vdot(scan, scan) + loss
+    new = [new_params[start:stop].reshape(shape) for start, stop, shape in plan.param_slices]
+    K = len(H)
+    d = list(map(DStage, plan.d_nodes, plan.d_names, g.stages))
+    trace = Trace(spec, X, y, H, O, y_hat, loss, d, g.fprime, g.dW, g.db, new[:K], new[K:], plan.steps,
                   plan.graph, None, [])
-    if not (math.isfinite(checked) and math.isfinite(loss)):
+    if not math.isfinite(checked):
+        check_data(spec, X, y)  # a non-finite input is the caller's mistake: SpecError naming it
         trace.warnings.extend(nonfinite_warnings(trace))
     if gradcheck:
         trace.gradcheck = gradient_check(spec, X, y)
     return trace
 
 
-# Why checking H, the updated parameters and L is enough: weights and data are finite, so a non-finite
-# value first appears by overflow. O_k is non-finite only if H_k is; a non-finite d stays non-finite down
-# the backward pass (inf·0 = NaN) and reaches ∂L/∂W_k, which reaches W_k_new; f' is bounded.
-# A false alarm (a finite sum that overflows) only costs the detailed scan below.
+# Why checking the first spec.scan_layers H's, the updated parameters and L is enough: weights are finite,
+# so a non-finite value comes from overflow or from X and y. A non-finite X makes its row of H_1
+# non-finite, a non-finite y the loss; deeper H's are bounded by the weights (spec._layers_to_scan).
+# O_k is non-finite only if H_k is; f' is bounded; a non-finite d stays non-finite down the backward
+# pass (inf·0 = NaN) and reaches ∂L/∂W_k and so W_k_new. A false alarm (a finite sum that overflows)
+# (squares past 1e154 overflow too) only costs the detailed scan below.
 
 def nonfinite_warnings(trace: Trace) -> list[str]:
     """Human-readable warnings naming every matrix of the trace that holds NaN or infinity."""
