@@ -97,9 +97,9 @@ _TYPE_NAMES = {
 def _message(error: dict[str, Any], where: str) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "json_invalid":
-        at = error["loc"][-1]
-        position = f" at character {at}" if isinstance(at, int) else ""
-        return f"body is not valid JSON: {error.get('ctx', {}).get('error', error['msg'])}{position}"
+        if error.get("input") == b"":
+            return "body is empty: send a JSON object with at least X and y"
+        return f"body is not valid JSON: {error.get('ctx', {}).get('error', error['msg'])}"
     if kind == "finite_number":
         return f"{where} is {shown_value(value)}: every number must be finite (no NaN or Infinity; 1e400 overflows to Infinity)"
     if kind == "too_short":
@@ -121,7 +121,4 @@ def readable(error: dict[str, Any]) -> dict[str, Any]:
     loc = tuple(error.get("loc", ()))
     if loc[:1] != ("body",):
         loc = ("body", *loc)
-    msg = _message({**error, "loc": loc}, path(loc))
-    if error["type"] == "json_invalid":
-        loc = ("body",)  # FastAPI puts the character offset here; the message says where instead
-    return {"loc": list(loc), "msg": msg, "type": error["type"]}
+    return {"loc": list(loc), "msg": _message(error, path(loc)), "type": error["type"]}

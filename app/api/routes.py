@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.api.cpu import run_cpu_bound
@@ -14,6 +18,8 @@ from app.api.schemas import TraceRequest, TrainRequest
 from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, train
 
 router = APIRouter()
+Body = TypeVar("Body", bound=BaseModel)
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 # A trace whose rows × parameters stay under this is computed inline on the event loop (well under a
 # millisecond, cheaper than a thread hop); bigger ones and gradient checks go to a worker thread.
@@ -21,8 +27,52 @@ INLINE_WORK = 20_000
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "The request body is over the byte limit."},
+    415: {"description": "The body is not sent as JSON."},
     422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
 }
+
+
+class DirectRoute(APIRoute):
+    """A documented route whose endpoint takes the Request and returns a finished Response.
+
+    FastAPI still lists it in OpenAPI, but calls the endpoint directly instead of through its
+    per-request dependency solving, which these routes do not use (it costs more than the maths at n = 4).
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        return self.endpoint
+
+
+def _direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Like @router.post, for endpoints that take the Request and build their Response (DirectRoute)."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=DirectRoute, **options)
+        return endpoint
+
+    return register
+
+
+def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a body the route parses itself: the model's schema, title and example included."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+async def parse_body(request: Request, model: type[Body]) -> Body:
+    """The request body as `model`, parsed and validated in one pass by pydantic's JSON parser.
+
+    Faster than FastAPI's json.loads + validation (2–5× on these bodies), and it reads NaN, Infinity
+    and 1e400 as numbers so that the finite-number rule can name their position.
+    """
+    content_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise HTTPException(415, [{"loc": ["body"], "msg": f"the body must be JSON (Content-Type: application/json), "
+                                   f"not {content_type}", "type": "content_type"}])
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
 
 
 @router.get("/healthz")
@@ -44,13 +94,15 @@ def build_spec(body: TraceRequest) -> NetworkSpec:
     return make_spec(**arguments)
 
 
-@router.post(
+@_direct_post(
     "/api/trace",
     response_class=Response,
     responses={200: {"description": "The full trace: forward, backward, update, steps, graph (docs/contract.md)."}, **_ERRORS},
     summary="Forward pass, backward pass and one update, with every intermediate matrix",
+    openapi_extra=_documented_body(TraceRequest),
 )
-async def trace(body: TraceRequest) -> Response:
+async def trace(request: Request) -> Response:
+    body = await parse_body(request, TraceRequest)
     spec = build_spec(body)
     X, y = body.X, body.y  # compute_trace checks them against the spec (SpecError names the rule)
     if not body.gradcheck and len(X) * spec.n_params <= INLINE_WORK:
@@ -59,13 +111,15 @@ async def trace(body: TraceRequest) -> Response:
     return json_response(content)
 
 
-@router.post(
+@_direct_post(
     "/api/train",
     response_class=Response,
     responses={200: {"description": "Loss history, final weights and a few snapshots."}, **_ERRORS},
     summary="Full-batch gradient descent for a number of epochs",
+    openapi_extra=_documented_body(TrainRequest),
 )
-async def train_network(body: TrainRequest) -> Response:
+async def train_network(request: Request) -> Response:
+    body = await parse_body(request, TrainRequest)
     spec = build_spec(body)
     content = await run_cpu_bound(lambda: encode_train(train(spec, body.X, body.y, body.epochs, body.snapshots)))
     return json_response(content)

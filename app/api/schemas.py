@@ -83,7 +83,7 @@ class TraceRequest(BaseModel):
     )
 
     layers: list[int] = Field(
-        default=[2, 2, 2, 1],
+        default_factory=lambda: [2, 2, 2, 1],  # a factory call is cheaper than pydantic's copy of a list default
         description=(
             "Layer widths from the input to the output, e.g. [2, 2, 2, 1]: "
             f"2 to {LIMITS.max_layers + 1} entries (1 to {LIMITS.max_layers} weight layers), "

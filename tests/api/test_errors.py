@@ -138,8 +138,19 @@ def test_malformed_json(client):
     assert response.status_code == 422
     (message,) = messages(response)
     assert message.startswith("body is not valid JSON: ")
-    assert "at character" in message
+    assert "line 1 column" in message
 
+
+def test_empty_body(client):
+    response = post_raw(client, "")
+    assert response.status_code == 422
+    assert messages(response) == ["body is empty: send a JSON object with at least X and y"]
+
+
+def test_a_form_body_is_415(client):
+    response = client.post("/api/trace", data={"X": "1"})
+    assert response.status_code == 415
+    assert "Content-Type: application/json" in messages(response)[0]
 
 @pytest.mark.parametrize("text", ["[1, 2]", '"X"', "null"])
 def test_a_body_that_is_not_an_object(client, text):

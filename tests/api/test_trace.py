@@ -149,7 +149,8 @@ def test_a_big_trace_in_a_worker_thread_matches_the_core(client):
 
 def test_openapi_documents_the_body_with_the_exercise_example(client):
     schema = client.get("/openapi.json").json()
-    request = schema["components"]["schemas"]["TraceRequest"]
+    body = schema["paths"]["/api/trace"]["post"]["requestBody"]
+    request = body["content"]["application/json"]["schema"]
     assert request["required"] == ["X", "y"]
     assert request["examples"][0]["layers"] == [2, 2, 2, 1]
     assert "sigmoid" in request["properties"]["activations"]["description"]
