@@ -6,7 +6,7 @@
 
 /** Sizes of the neuron view. Rows get tighter as layers get wider so 16 neurons still fit one column. */
 export const NEURON = Object.freeze({
-  radius: 15, colGap: 190, marginX: 40, headerHeight: 44, marginBottom: 16, labelAt: 0.3,
+  radius: 15, colGap: 160, marginX: 40, headerHeight: 44, marginBottom: 16, labelAt: 0.3,
 });
 
 /** Sizes of the matrix graph's boxes and grid. */

@@ -164,14 +164,14 @@ function columnCaptionsFit(column) {
   return column.neurons.length < 2 || column.neurons[1].y - column.neurons[0].y >= 50;
 }
 
-function neuronRole(l, j, spec) {
-  const depth = spec.layers.length - 1;
+/** What a neuron stands for in the matrices: input i is row i of W₁, neuron j of layer k is column j of W_k. */
+function neuronRole(l, j) {
   if (l === 0) return { caption: t("graph.rowOf", { i: j, W: `W${toSubscript(1)}` }), matrix: "W1", row: j - 1, col: null };
   return { caption: t("graph.colOf", { j, W: `W${toSubscript(l)}` }), matrix: `W${l}`, row: null, col: j - 1 };
 }
 
 function buildNeuron(parent, n, spec, showCaption) {
-  const role = neuronRole(n.layer, n.index, spec);
+  const role = neuronRole(n.layer, n.index);
   const text = neuronText(n.layer, n.index, spec);
   const g = svgEl("g", {
     class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`,
