@@ -1,0 +1,155 @@
+import numpy as np
+import pytest
+
+from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec
+
+
+def _error(**kwargs) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        make_spec(**kwargs)
+    return info.value
+
+
+def _data_error(X, y, **kwargs) -> SpecError:
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(**kwargs), X, y)
+    return info.value
+
+
+# --- defaults and initialisation ----------------------------------------------------------------------
+
+def test_defaults_are_the_exercise():
+    spec = make_spec()
+    assert spec.layers == (2, 2, 2, 1)
+    assert spec.activations == ("sigmoid", "sigmoid", "identity")
+    assert (spec.bias, spec.loss, spec.learning_rate, spec.seed, spec.init) == (False, "half_sse", 0.1, 0,
+                                                                                "xavier_uniform")
+    assert [w.shape for w in spec.weights] == [(2, 2), (2, 2), (2, 1)]
+    assert spec.biases == ()
+
+
+def test_layers_without_activations_are_sigmoid_then_identity():
+    assert make_spec(layers=[3, 4, 5, 2, 1]).activations == ("sigmoid",) * 3 + ("identity",)
+
+
+def test_seed_0_pins_the_exact_default_weights():
+    # Same seed, same weights on every machine: np.random.default_rng(0), xavier_uniform, layer by layer.
+    expected = [
+        [[0.3354862482481791, -0.5639050832878074], [-1.124380644784199, -1.1842605976919982]],
+        [[0.7673522376402999, 1.0110405528183288], [0.26120323895543396, 0.5621494721343181]],
+        [[0.12339010917762305], [1.2305706446703935]],
+    ]
+    for w, e in zip(make_spec().weights, expected):
+        np.testing.assert_array_equal(w, np.array(e))
+
+
+def test_seed_42_he_normal_with_bias():
+    spec = make_spec(layers=[2, 3, 1], init="he_normal", seed=42, bias=True)
+    np.testing.assert_array_equal(spec.weights[0], [[0.30471707975443135, -1.0399841062404955, 0.7504511958064572],
+                                                    [0.9405647163912139, -1.9510351886538364, -1.302179506862318]])
+    np.testing.assert_array_equal(spec.weights[1], [[0.10438125209051054], [-0.25821099539225556],
+                                                    [-0.013718087657880008]])
+    assert [b.tolist() for b in spec.biases] == [[0.0, 0.0, 0.0], [0.0]]
+
+
+@pytest.mark.parametrize("init", list(INIT_SCHEMES))
+def test_every_init_is_reproducible_and_scaled(init):
+    a, b = make_spec(layers=[16, 16, 1], init=init, seed=3), make_spec(layers=[16, 16, 1], init=init, seed=3)
+    assert all(np.array_equal(x, z) for x, z in zip(a.weights, b.weights))
+    assert not np.array_equal(a.weights[0], make_spec(layers=[16, 16, 1], init=init, seed=4).weights[0])
+    assert np.abs(a.weights[0]).max() <= (1.0 if init == "uniform" else 4 * np.sqrt(6 / 16))
+
+
+def test_uniform_is_minus_one_to_one():
+    w = make_spec(layers=[16, 16, 16], init="uniform").weights[0]
+    assert -1 <= w.min() < -0.9 and 0.9 < w.max() <= 1
+
+
+def test_given_weights_are_used_and_frozen():
+    weights = [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9], [10]]]
+    spec = make_spec(weights=weights)
+    np.testing.assert_array_equal(spec.weights[2], [[9.0], [10.0]])
+    assert spec.weights[0].dtype == np.float64
+    with pytest.raises(ValueError):
+        spec.weights[0][0, 0] = 5.0
+
+
+def test_given_biases_accept_a_vector_or_a_row():
+    spec = make_spec(layers=[2, 2, 1], bias=True, biases=[[1, 2], [[3]]])
+    assert [b.tolist() for b in spec.biases] == [[1.0, 2.0], [3.0]]
+
+
+# --- every validation rule ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, field, message", [
+    (dict(layers=[2]), "layers", "layers has 1 widths; it needs at least 2 (input and output)"),
+    (dict(layers="2,1"), "layers", "layers must be a list of widths"),
+    (dict(layers=[2] * 11), "layers", "layers has 10 weight layers; the limit is 8"),
+    (dict(layers=[2, 17, 1]), "layers[1]", "layers[1] is 17; widths must be from 1 to 16"),
+    (dict(layers=[2, 0, 1]), "layers[1]", "layers[1] is 0; widths must be from 1 to 16"),
+    (dict(layers=[2, 1.5, 1]), "layers[1]", "layers[1] is 1.5; widths must be whole numbers"),
+    (dict(layers=[2, True, 1]), "layers[1]", "widths must be whole numbers"),
+    (dict(activations=["sigmoid", "sigmoid", "foo"]), "activations[2]",
+     "activations[2] is 'foo'; allowed: identity, sigmoid, tanh, relu, leaky_relu, softplus"),
+    (dict(activations=["sigmoid"]), "activations", "activations has 1 names but layers has 3 weight layers"),
+    (dict(bias="yes"), "bias", "bias is 'yes'; it must be true or false"),
+    (dict(loss="hinge"), "loss", "loss is 'hinge'; allowed: half_sse, mse, bce"),
+    (dict(loss="bce"), "loss", "loss 'bce' needs a sigmoid output layer, but activations[2] is 'identity'"),
+    (dict(learning_rate=0), "learning_rate", "learning_rate is 0; it must be a finite number greater than 0"),
+    (dict(learning_rate=float("nan")), "learning_rate", "it must be a finite number greater than 0"),
+    (dict(learning_rate="0.1"), "learning_rate", "it must be a finite number greater than 0"),
+    (dict(seed=-1), "seed", "seed is -1; it must be a whole number from 0 to 4294967295"),
+    (dict(seed=1.5), "seed", "it must be a whole number from 0 to 4294967295"),
+    (dict(init="zeros"), "init", "init is 'zeros'; allowed: xavier_uniform, xavier_normal, he_uniform, "
+                                 "he_normal, uniform"),
+    (dict(weights=[[[1, 2], [3, 4]]]), "weights", "weights has 1 matrices but layers has 3 weight layers"),
+    (dict(weights=[[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2]]]), "weights[2]",
+     "weights[2] is 1×2 but W_3 must be 2×1 (layers[2]×layers[3])"),
+    (dict(weights=[[[1, 2], [3]], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]",
+     "weights[0] is ragged: row 1 has 1 numbers but row 0 has 2"),
+    (dict(weights=[[[1, "a"], [3, 4]], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]",
+     "weights[0][0][1] is 'a'; values must be numbers"),
+    (dict(weights=[[[1, 2], [3, float("inf")]], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]",
+     "weights[0][1][1] is inf; values must be finite numbers"),
+    (dict(weights=[[1, 2], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]", "weights[0] must be a matrix"),
+    (dict(biases=[[0, 0], [0, 0], [0]]), "biases", "biases are given but bias is false"),
+    (dict(bias=True, biases=[[0, 0], [0, 0]]), "biases", "biases has 2 vectors but layers has 3 weight layers"),
+    (dict(bias=True, biases=[[0, 0], [0, 0, 0], [0]]), "biases[1]",
+     "biases[1] has shape 3 but b_2 must hold 2 numbers (layers[2])"),
+])
+def test_spec_rules(kwargs, field, message):
+    error = _error(**kwargs)
+    assert error.field == field
+    assert message in str(error)
+    assert isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize("X, y, kwargs, field, message", [
+    ([[1, 2, 3]], [[1]], {}, "X", "X has 3 columns but the input layer has 2"),
+    ([], [], {}, "X", "X must be a matrix (a list of rows); it has 1 dimensions"),
+    ([[1, 2]] * 513, [[1]] * 513, {}, "X", "X has 513 rows; it must have from 1 to 512"),
+    ([[1, 2], [3]], [[1], [1]], {}, "X", "X is ragged: row 1 has 1 numbers but row 0 has 2"),
+    ([[1, None]], [[1]], {}, "X", "X[0][1] is None; values must be numbers"),
+    ([[True, False]], [[1]], {}, "X", "X[0][0] is True; values must be numbers"),
+    ([[1, float("nan")]], [[1]], {}, "X", "X[0][1] is nan; values must be finite numbers"),
+    ([[1, 1e400]], [[1]], {}, "X", "X[0][1] is inf; values must be finite numbers"),
+    ([[1, 2]], [[1, 2]], {}, "y", "y has 2 columns but the output layer has 1 columns"),
+    ([[1, 2]], [1, 2], dict(layers=[2, 2]), "y", "y has a flat list but the output layer has 2 columns"),
+    ([[1, 2]], [[1], [2]], {}, "y", "y has 2 rows but X has 1; give one target row per observation"),
+    ([[1, 2]], [[2]], dict(activations=["sigmoid", "sigmoid", "sigmoid"], loss="bce"), "y",
+     "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
+])
+def test_data_rules(X, y, kwargs, field, message):
+    error = _data_error(X, y, **kwargs)
+    assert error.field == field
+    assert message in str(error)
+
+
+def test_flat_y_is_accepted_for_one_output():
+    X, y = check_data(make_spec(), [[1, 2], [3, 4]], [5, 6])
+    assert y.shape == (2, 1) and X.dtype == y.dtype == np.float64
+
+
+def test_limits():
+    assert (LIMITS.max_layers, LIMITS.max_width, LIMITS.max_rows, LIMITS.max_epochs) == (8, 16, 512, 10_000)
+    make_spec(layers=[16] * 9)  # the largest network allowed
