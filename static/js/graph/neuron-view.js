@@ -76,6 +76,8 @@ function buildView(view, state) {
   const dom = { panel, svg, legend, readout, edges: new Map(), biasEdges: new Map(), labels: new Map() };
   dom.edgeGroups = [];
   dom.biasGroups = [];
+  dom.edgesByLayer = [];
+  dom.biasEdgesByLayer = [];
   const edgeLayer = svgEl("g", { class: "nv-edges" }, svg);
   const labelLayer = svgEl("g", { class: "nv-labels", "aria-hidden": "true" }, svg);
   buildEdges(dom, layout, edgeLayer, labelLayer, spec);
@@ -124,7 +126,9 @@ function buildEdges(dom, layout, edgeLayer, labelLayer, spec) {
     const label = layout.labelsFit[e.k - 1]
       ? svgText(name, { class: "nv-edge-label", x: e.lx, y: e.ly, "data-weight-label": key }, dom.edgeGroups[e.k].labels)
       : null;
-    dom.edges.set(key, { line, label, name, lx: e.lx, ly: e.ly, k: e.k, i: e.i, j: e.j, sign: null, width: 1 });
+    const edge = { line, label, name, lx: e.lx, ly: e.ly, k: e.k, i: e.i, j: e.j, sign: null, width: 1 };
+    dom.edges.set(key, edge);
+    (dom.edgesByLayer[e.k] ??= []).push(edge);
     if (label) dom.labels.set(key, label);
   }
   dom.floatingLabel = svgText("", { class: "nv-edge-label nv-floating-label", x: 0, y: 0 }, labelLayer);
@@ -134,7 +138,9 @@ function buildEdges(dom, layout, edgeLayer, labelLayer, spec) {
       class: "nv-edge nv-bias-edge", x1: e.x1, y1: e.y1, x2: e.x2, y2: e.y2, "data-bias": key, "stroke-width": 1,
     }, dom.biasGroups[e.k]);
     svgTitle(line, t("graph.biasEdgeTitle", { b: biasText(e.k, e.j), j: e.j, layer: layerName(e.k, depth) }));
-    dom.biasEdges.set(key, { line, k: e.k, j: e.j, sign: null, width: 1 });
+    const edge = { line, k: e.k, j: e.j, sign: null, width: 1 };
+    dom.biasEdges.set(key, edge);
+    (dom.biasEdgesByLayer[e.k] ??= []).push(edge);
   }
 }
 
@@ -321,9 +327,8 @@ function updateStep(view, state) {
 function colourEdges(view, trace, mode, letter, k) {
   const values = mode === "pending" ? null : paramValues(trace, mode, letter, k);
   const scale = view.scale[mode] ?? 1;
-  const edges = letter === "W" ? view.dom.edges : view.dom.biasEdges;
-  for (const edge of edges.values()) {
-    if (edge.k !== k) continue;
+  const edges = (letter === "W" ? view.dom.edgesByLayer : view.dom.biasEdgesByLayer)[k] ?? [];
+  for (const edge of edges) {
     const raw = values ? (letter === "W" ? values[edge.i - 1]?.[edge.j - 1] : values[edge.j - 1]) : null;
     styleEdge(edge, raw === null || raw === undefined ? null : toNumber(raw), scale);
   }
