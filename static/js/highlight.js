@@ -13,16 +13,19 @@ export function familyOf(id, depth) {
   return base === "y_hat" ? "out" : base;
 }
 
+/** A null row or col means the whole column or row: a hovered neuron j is column j of W_k. */
+function inRowCol(td, target) {
+  return (target.row === null || Number(td.dataset.row) === target.row)
+    && (target.col === null || Number(td.dataset.col) === target.col);
+}
+
 function matches(td, target, depth) {
   if (!target) return false;
-  return familyOf(td.dataset.matrixId, depth) === familyOf(target.matrix, depth)
-    && Number(td.dataset.row) === target.row && Number(td.dataset.col) === target.col;
+  return familyOf(td.dataset.matrixId, depth) === familyOf(target.matrix, depth) && inRowCol(td, target);
 }
 
 function isOperand(td, operands) {
-  return operands.some((o) => o.matrix === td.dataset.matrixId
-    && (o.row === null || Number(td.dataset.row) === o.row)
-    && (o.col === null || Number(td.dataset.col) === o.col));
+  return operands.some((o) => o.matrix === td.dataset.matrixId && inRowCol(td, o));
 }
 
 /** Set the is-hover / is-selected / is-operand classes on every cell under `root`. */
