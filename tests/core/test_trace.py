@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from app.core import SpecError, compute_trace, make_spec
+from app.core.trace import matrix_ids
+
+from .helpers import preset_parts
+
+
+def test_exercise_values_follow_the_formulas():
+    spec, X, y = preset_parts("exercise")
+    t = compute_trace(spec, X, y)
+    W1, W2, W3 = spec.weights
+    sig = lambda h: 1 / (1 + np.exp(-h))  # noqa: E731
+    np.testing.assert_allclose(t.H[0], t.X @ W1)
+    np.testing.assert_allclose(t.O[1], sig(t.O[0] @ W2))
+    np.testing.assert_allclose(t.y_hat, t.O[1] @ W3)
+    assert t.H[2] is t.O[2] is t.y_hat  # identity output: O_3 is H_3 is ŷ
+    assert t.loss == pytest.approx(0.5 * ((t.y_hat - t.y) ** 2).sum())
+    np.testing.assert_array_equal(t.fprime[2], np.ones((4, 1)))
+    np.testing.assert_allclose(t.fprime[0], t.O[0] * (1 - t.O[0]))
+    assert [(s.node, s.name) for s in t.d][:2] == [("y_hat", r"\partial L/\partial \hat{y}"),
+                                                   ("O2", r"\partial L/\partial O_{2}")]
+    for W, dW, new in zip(spec.weights, t.dW, t.updated_W):
+        np.testing.assert_allclose(new, W - 0.1 * dW)
+    assert t.db == [] and t.updated_b == [] and t.gradcheck is None and t.warnings == []
+
+
+def test_biases_update_too():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "identity"], bias=True, biases=[[1, 2, 3], [4]])
+    t = compute_trace(spec, [[1, 2], [3, 4]], [5, 6])
+    np.testing.assert_allclose(t.H[0], t.X @ spec.weights[0] + [1, 2, 3])
+    np.testing.assert_allclose(t.db[1], t.d[0].value.sum(axis=0))
+    np.testing.assert_allclose(t.updated_b[1], spec.biases[1] - 0.1 * t.db[1])
+
+
+def test_every_matrix_id_resolves():
+    spec, X, y = preset_parts("deep")
+    t = compute_trace(spec, X, y)
+    values = t.matrices()
+    assert list(values) == matrix_ids(spec)
+    assert values["dL/dW2"] is t.dW[1] and values["b3_new"] is t.updated_b[2]
+    assert values["f'(H4)"] is t.fprime[3] and values["L"] == t.loss
+    with pytest.raises(KeyError):
+        t.matrix("dL/dQ7")
+
+
+def test_gradcheck_on_request():
+    spec, X, y = preset_parts("xor")
+    t = compute_trace(spec, X, y, gradcheck=True)
+    assert t.gradcheck.max_rel_error < 1e-5
+    assert [p.name for p in t.gradcheck.per_param] == ["W1", "W2", "b1", "b2"]
+
+
+def test_overflow_gives_warnings_not_exceptions():
+    huge = [[[1e200, 1e200], [1e200, 1e200]], [[1e200, 1e200], [1e200, 1e200]], [[1e200], [1e200]]]
+    t = compute_trace(make_spec(weights=huge), [[1e200, 1e200]], [[1.0]])
+    assert not np.isfinite(t.H[0]).any()
+    assert len(t.warnings) == 1
+    assert "H1" in t.warnings[0] and "learning rate" in t.warnings[0]
+
+
+def test_overflowing_update_is_reported():
+    t = compute_trace(make_spec(learning_rate=1e308), [[1, 2]], [[1e300]])
+    assert np.isfinite(t.y_hat).all()
+    assert "W3_new" in t.warnings[0] and "L" in t.warnings[0].split(":")[0]
+
+
+def test_large_but_finite_values_give_no_false_warning():
+    # Squares of 1e200 overflow in the cheap check; the detailed scan must then find nothing.
+    t = compute_trace(make_spec(weights=[[[1e200, 0], [0, 0]], [[0, 0], [0, 0]], [[0], [0]]]), [[1, 0]], [[0]])
+    assert t.H[0][0, 0] == 1e200 and t.warnings == []
+
+
+def test_nan_in_X_is_a_spec_error():
+    with pytest.raises(SpecError) as info:
+        compute_trace(make_spec(), np.array([[1.0, np.nan]]), [[1.0]])
+    assert info.value.field == "X" and "finite" in str(info.value)
+    with pytest.raises(SpecError) as info:
+        compute_trace(make_spec(), [[1.0, 2.0]], np.array([[np.inf]]))
+    assert info.value.field == "y"
+
+
+def test_lists_and_arrays_give_the_same_trace():
+    spec, X, y = preset_parts("moons")
+    a, b = compute_trace(spec, X, y), compute_trace(spec, np.array(X), np.array(y).ravel())
+    assert a.loss == b.loss
+    assert all(np.array_equal(p, q) for p, q in zip(a.updated_W, b.updated_W))
