@@ -102,7 +102,25 @@ function explainBlock(trace, view) {
   return box;
 }
 
-function matricesBlock(trace, view, state, onToggleRows) {
+/**
+ * Tables of one trace, built once per (matrix, decimals, rows shown, language): a trace's matrices never
+ * change, and rebuilding 16-column tables on every step is what made stepping a big network slow.
+ */
+function tableCache() {
+  let trace = null;
+  const tables = new Map();
+  return (state, id, matrix, options) => {
+    if (state.trace !== trace) {
+      trace = state.trace;
+      tables.clear();
+    }
+    const key = [id, options.decimals, options.showAll, state.lang, Boolean(options.clickable)].join("|");
+    if (!tables.has(key)) tables.set(key, matrixTable(id, matrix, options));
+    return tables.get(key);
+  };
+}
+
+function matricesBlock(trace, view, state, onToggleRows, tableFor) {
   const box = el("div", "matrices");
   const common = { decimals: state.view.decimals, showAll: state.view.showAllRows, onToggleRows };
   const inputs = el("div", "matrix-group inputs");
@@ -110,13 +128,13 @@ function matricesBlock(trace, view, state, onToggleRows) {
   const row = el("div", "matrix-row");
   for (const id of view.inputs) {
     const matrix = resolveMatrix(trace, id);
-    if (matrix) row.append(matrixTable(id, matrix, common));
+    if (matrix) row.append(tableFor(state, id, matrix, common));
   }
   inputs.append(row);
   const result = el("div", "matrix-group result");
   result.append(el("h3", "group-title", t("panel.result")));
   const output = resolveMatrix(trace, view.step.output);
-  if (output) result.append(matrixTable(view.step.output, output, { ...common, clickable: true }));
+  if (output) result.append(tableFor(state, view.step.output, output, { ...common, clickable: true }));
   result.append(el("p", "hint", t("table.cellHint")));
   box.append(inputs, result);
   return box;
@@ -150,6 +168,7 @@ export function mountStepPanel(root, store) {
   body.append(options.box, content);
   let operands = [];
   let scalarSlot = null;
+  const tableFor = tableCache();
 
   const toggleRows = () => store.set({ view: { showAllRows: !store.get().view.showAllRows } });
 
@@ -172,7 +191,7 @@ export function mountStepPanel(root, store) {
       formulaBlock(view),
       shapesBlock(view, trace.forward.X.length),
       explainBlock(trace, view),
-      matricesBlock(trace, view, state, toggleRows),
+      matricesBlock(trace, view, state, toggleRows, tableFor),
     );
     scalarSlot = el("div", "scalar-slot");
     content.append(scalarSlot);

@@ -7,14 +7,24 @@ import { formatNumber } from "./i18n.js";
  * A formula KaTeX cannot parse is shown as its source in red instead of throwing.
  */
 export function renderTex(el, latex, { display = false } = {}) {
-  katex.render(latex, el, {
-    displayMode: display,
-    throwOnError: false,
-    output: "htmlAndMathml",
-    strict: "ignore",
-    trust: false,
-  });
+  const key = `${display ? "D" : "I"}${latex}`;
+  let html = typeset.get(key);
+  if (html === undefined) {
+    html = katex.renderToString(latex, KATEX_OPTIONS[display ? "display" : "inline"]);
+    if (typeset.size >= TYPESET_CACHE_SIZE) typeset.clear();
+    typeset.set(key, html);
+  }
+  el.innerHTML = html; // KaTeX's own markup (trust: false), never text a user typed
 }
+
+const KATEX_BASE = { throwOnError: false, output: "htmlAndMathml", strict: "ignore", trust: false };
+const KATEX_OPTIONS = {
+  display: { ...KATEX_BASE, displayMode: true },
+  inline: { ...KATEX_BASE, displayMode: false },
+};
+// Stepping back and forth shows the same formulas again: typesetting is the costly part, so keep the markup.
+const TYPESET_CACHE_SIZE = 2000;
+const typeset = new Map();
 
 /**
  * A number for use inside LaTeX, in the current language's format: the decimal comma is

@@ -8,7 +8,15 @@ import { LANGS } from "./i18n.js";
 const LANG_KEY = "backprop-explorer.lang";
 const MAX_REQUEST_CHARS = 6000; // longer requests stay out of the URL (a link still opens the preset)
 
+// hashFor runs on every step change; the request only changes with a new trace.
+const encodedRequests = new WeakMap();
+
 function encodeRequest(request) {
+  if (!encodedRequests.has(request)) encodedRequests.set(request, base64urlJson(request));
+  return encodedRequests.get(request);
+}
+
+function base64urlJson(request) {
   const bytes = new TextEncoder().encode(JSON.stringify(request));
   let binary = "";
   bytes.forEach((byte) => { binary += String.fromCharCode(byte); });
@@ -65,14 +73,21 @@ export function hashFor(state) {
   return `#${params.toString()}`;
 }
 
+// replaceState is slow (and rate-limited by browsers): write the hash once stepping pauses.
+const HASH_DELAY_MS = 150;
+
 /** Keep the hash in step with the store without adding history entries on every step. */
 export function syncHash(store) {
-  let last = "";
-  store.subscribe((state) => {
+  let timer = 0;
+  const write = () => {
+    timer = 0;
+    const state = store.get();
     if (!state.trace) return;
     const hash = hashFor(state);
-    if (hash !== last && hash !== location.hash) history.replaceState(null, "", hash);
-    last = hash;
+    if (hash !== location.hash) history.replaceState(null, "", hash);
+  };
+  store.subscribe(() => {
+    if (!timer) timer = setTimeout(write, HASH_DELAY_MS);
   });
 }
 
