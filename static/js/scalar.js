@@ -133,7 +133,7 @@ function weightGradient(ctx) {
   const [left, dIn] = step.inputs;
   const A = resolveMatrix(trace, left);
   const D = resolveMatrix(trace, dIn);
-  const general = `\\sum_{n} ${entrySymbol(left, "n", idx(r))}\\,d_{n${idx(c)}}`;
+  const general = `\\sum_{i} ${entrySymbol(left, "i", idx(r))}\\,d_{i${idx(c)}}`;
   const terms = A.map((row, obs) => `${f(row[r])}\\cdot ${f(value(D, obs, c))}`);
   return {
     parts: [general, joinTerms(terms)],
@@ -146,7 +146,7 @@ function biasGradient(ctx) {
   const [dIn] = step.inputs;
   const D = resolveMatrix(trace, dIn);
   return {
-    parts: [`\\sum_{n} d_{n${idx(c)}}`, joinTerms(D.map((row) => f(row[c])))],
+    parts: [`\\sum_{i} d_{i${idx(c)}}`, joinTerms(D.map((row) => f(row[c])))],
     operands: [{ matrix: dIn, row: null, col: c }],
   };
 }
