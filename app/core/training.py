@@ -59,13 +59,15 @@ def _check_int(value: Any, field: str, low: int, high: int) -> int:
 
 
 def check_budget(spec: NetworkSpec, rows: int, epochs: int) -> None:
-    """SpecError("epochs", …) when epochs × rows × parameters is over LIMITS.train_budget."""
-    work = epochs * rows * spec.n_params
+    """SpecError("epochs", …) when epochs × (rows + overhead) × parameters is over LIMITS.train_budget."""
+    per_epoch = (rows + LIMITS.budget_row_overhead) * spec.n_params
+    work = epochs * per_epoch
     if work > LIMITS.train_budget:
-        most = max(1, LIMITS.train_budget // (rows * spec.n_params))
-        raise SpecError("epochs", f"epochs × rows × parameters is {epochs} × {rows} × {spec.n_params} = {work:,}, "
-                                  f"over the budget of {LIMITS.train_budget:,}; use at most {most} epochs "
-                                  f"for this network and data")
+        most = max(1, LIMITS.train_budget // per_epoch)
+        raise SpecError("epochs", f"epochs × (rows + {LIMITS.budget_row_overhead}) × parameters is {epochs} × "
+                                  f"{rows + LIMITS.budget_row_overhead} × {spec.n_params} = {work:,}, over the "
+                                  f"training budget of {LIMITS.train_budget:,}; use at most {most} epochs for "
+                                  f"this network and data")
 
 
 def train(spec: NetworkSpec, X: Any, y: Any, epochs: int, snapshots: int = 10) -> TrainResult:
