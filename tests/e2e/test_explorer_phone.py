@@ -1,0 +1,56 @@
+"""A 390×844 phone: no sideways scrolling of the page, every stepping control on screen and working."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import Explorer
+from playwright.sync_api import Browser, expect
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+STEP_CONTROLS = ("step-first", "step-prev", "play", "step-next", "step-last")
+
+
+@pytest.fixture(scope="module")
+def phone(browser: Browser, base_url: str) -> Iterator[Explorer]:
+    context = browser.new_context(base_url=base_url, viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Explorer(page)
+    context.close()
+
+
+def test_phone_layout_has_no_horizontal_overflow(phone: Explorer) -> None:
+    phone.fresh()
+
+    widths = phone.page.evaluate(
+        """() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth,
+                   viewport: document.documentElement.clientWidth })"""
+    )
+
+    assert widths["viewport"] == PHONE["width"]
+    assert widths["doc"] <= widths["viewport"] and widths["body"] <= widths["viewport"], widths
+    phone.screenshot("phone")
+    assert phone.errors == []
+
+
+def test_phone_shows_every_stepping_control_and_they_work(phone: Explorer) -> None:
+    phone.fresh()
+
+    for testid in STEP_CONTROLS:
+        control = phone.by_testid(testid)
+        expect(control).to_be_visible()
+        expect(control).to_be_in_viewport()
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (testid, box)
+    expect(phone.by_testid("step-counter")).to_be_in_viewport()
+
+    phone.by_testid("step-next").tap()
+    phone.expect_counter("Step 2 of 17")
+    phone.by_testid("step-last").tap()
+    phone.expect_counter("Step 17 of 17")
+    assert phone.errors == []
