@@ -1,6 +1,6 @@
 """Benchmark of the trace: the core against plain NumPy, and /api/trace against /healthz over HTTP.
 
-    python bench/bench_trace.py [--duration 5] [--rounds 1] [--connections 16] [--skip-http]
+    python bench/bench_trace.py [--duration 5] [--rounds 3] [--connections 16] [--skip-http]
 
 1. Core: µs per `compute_trace` for the exercise's network (2→2→2→1, sigmoid, sigmoid, identity) at n = 4
    and n = 512, median of many timed batches, next to a minimal inline NumPy forward + backward + update of
@@ -9,6 +9,7 @@
    /api/trace at n = 4 and n = 64, under wrk (Debian's `wrk`, POST body through bench/wrk_post.lua) or,
    without wrk, a bounded asyncio load generator. Targets: /api/trace ≥ 50% of /healthz at n = 4 and ≥ 35%
    at n = 64. Rounds interleave the three targets so a neighbour's load hits them alike; medians are shown.
+   Also shown: the server's CPU time per request (from /proc), which other load on the machine barely moves.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def check_answers(base: str, bodies: dict[int, bytes]) -> None:
             raise SystemExit(f"/api/trace at n = {n} answered without the expected y_hat")
 
 
-def wrk_rate(url: str, body_file: Path | None, duration: float, connections: int) -> float:
-    """Requests per second that wrk reaches; fails loudly on non-2xx answers or socket errors."""
+def wrk_rate(url: str, body_file: Path | None, duration: float, connections: int) -> tuple[float, int]:
+    """(requests per second, requests) that wrk reaches; fails loudly on non-2xx answers or socket errors."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency"]
     env = dict(os.environ)
     if body_file is not None:
@@ -148,7 +149,8 @@ def wrk_rate(url: str, body_file: Path | None, duration: float, connections: int
     output = subprocess.run([*command, url], capture_output=True, text=True, env=env, check=True).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"wrk saw failed requests on {url}:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return rate, int(re.search(r"(\d+) requests in", output).group(1))
 
 
 async def _python_connection(host: str, port: int, request: bytes, stop_at: float) -> int:
@@ -168,7 +170,7 @@ async def _python_connection(host: str, port: int, request: bytes, stop_at: floa
     return done
 
 
-def python_rate(url: str, body: bytes | None, duration: float, connections: int) -> float:
+def python_rate(url: str, body: bytes | None, duration: float, connections: int) -> tuple[float, int]:
     """A bounded keep-alive load generator: `connections` clients in one asyncio loop for `duration` s."""
     host_port, path = url.removeprefix("http://").split("/", 1)
     host, port = host_port.split(":")
@@ -185,11 +187,18 @@ def python_rate(url: str, body: bytes | None, duration: float, connections: int)
 
     start = time.monotonic()
     total = asyncio.run(run())
-    return total / (time.monotonic() - start)
+    return total / (time.monotonic() - start), total
 
 
-def bench_http(duration: float, rounds: int, connections: int) -> dict[str, float]:
-    """Median requests per second per target: 'healthz', 'trace n=4', 'trace n=64'."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), to price a request in CPU, not wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_http(duration: float, rounds: int, connections: int) -> dict[str, tuple[float, float]]:
+    """Per target ('healthz', 'trace n=4', 'trace n=64'): median requests per second and median server
+    CPU µs per request. The second is what a request costs the server whatever else runs on the machine."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     bodies = {4: trace_body(4), 64: trace_body(64)}
@@ -198,6 +207,7 @@ def bench_http(duration: float, rounds: int, connections: int) -> dict[str, floa
           f"{connections} connections, {duration:g} s per run, {rounds} round(s)")
     server = start_server(port)
     rates: dict[str, list[float]] = {"healthz": [], "trace n=4": [], "trace n=64": []}
+    cpu_us: dict[str, list[float]] = {name: [] for name in rates}
     try:
         check_answers(base, bodies)
         with tempfile.TemporaryDirectory() as tmp:
@@ -209,15 +219,17 @@ def bench_http(duration: float, rounds: int, connections: int) -> dict[str, floa
             ]
             for _ in range(rounds):
                 for name, url, body_file, body in targets:
+                    cpu_before = cpu_seconds(server.pid)
                     if use_wrk:
-                        rate = wrk_rate(url, body_file, duration, connections)
+                        rate, count = wrk_rate(url, body_file, duration, connections)
                     else:
-                        rate = python_rate(url, body, duration, connections)
+                        rate, count = python_rate(url, body, duration, connections)
                     rates[name].append(rate)
+                    cpu_us[name].append((cpu_seconds(server.pid) - cpu_before) / count * 1e6)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return {name: statistics.median(values) for name, values in rates.items()}
+    return {name: (statistics.median(rates[name]), statistics.median(cpu_us[name])) for name in rates}
 
 
 # ---- report ------------------------------------------------------------------------------------------
@@ -229,7 +241,7 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per HTTP run (default 5)")
-    parser.add_argument("--rounds", type=int, default=1, help="HTTP rounds over the three targets (default 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="HTTP rounds over the three targets (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="open connections (default 16)")
     parser.add_argument("--skip-http", action="store_true", help="only the core benchmark")
     args = parser.parse_args()
@@ -242,14 +254,15 @@ def main() -> None:
     if args.skip_http:
         return
     print("http: one uvicorn worker on 127.0.0.1")
-    rates = bench_http(args.duration, args.rounds, args.connections)
-    health = rates["healthz"]
-    print(f"  /healthz            {health:8.0f} req/s")
+    results = bench_http(args.duration, args.rounds, args.connections)
+    health, health_cpu = results["healthz"]
+    print(f"  /healthz            {health:8.0f} req/s   server CPU {health_cpu:6.0f} µs/request")
     for n, target in HTTP_TARGETS.items():
-        rate = rates[f"trace n={n}"]
+        rate, cpu = results[f"trace n={n}"]
         ratio = rate / health
-        print(f"  /api/trace n = {n:>3} {rate:8.0f} req/s   {ratio:5.1%} of /healthz "
-              f"(target ≥ {target:.0%}: {verdict(ratio >= target)})")
+        print(f"  /api/trace n = {n:>3} {rate:8.0f} req/s   server CPU {cpu:6.0f} µs/request   "
+              f"{ratio:5.1%} of /healthz's req/s (target ≥ {target:.0%}: {verdict(ratio >= target)}); "
+              f"by CPU per request {health_cpu / cpu:5.1%}")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ orjson writes NumPy arrays directly (OPT_SERIALIZE_NUMPY), which is where the sp
 default path (jsonable_encoder + lists) costs 15–200× the maths. Two rules on top of orjson:
 
 - Non-finite numbers become the strings "NaN", "Infinity", "-Infinity" (orjson would write null, and
-  standard JSON has no token for them). The all-finite answer pays one byte search per section (see
-  `encoded_section`); only arrays that hold a non-finite number are converted to lists.
+  standard JSON has no token for them). The all-finite answer pays one byte search (see
+  `encoded_numbers`); only arrays that hold a non-finite number are converted to lists.
 - `steps` and `graph` depend only on the network's structure, so they are encoded once per structure and
   spliced into every answer as pre-encoded bytes (orjson.Fragment).
 """
@@ -154,8 +154,8 @@ def _gradcheck_payload(check: Any) -> dict[str, Any] | None:
     return {"max_rel_error": check.max_rel_error, "per_param": rows}
 
 
-def encoded_section(value: Any) -> tuple[orjson.Fragment, bool]:
-    """(value as pre-encoded JSON, whether it held a non-finite number), for values that contain no None.
+def encoded_numbers(value: dict[str, Any]) -> tuple[bytes, bool]:
+    """(value as JSON bytes, whether it held a non-finite number), for a dict that contains no None.
 
     Fast path: orjson writes NaN and ±inf as null, so when such a value encodes without a "null" every
     number in it is finite, found by one byte search instead of an np.isfinite per array. A "null" (or a
@@ -163,9 +163,14 @@ def encoded_section(value: Any) -> tuple[orjson.Fragment, bool]:
     """
     raw = dumps(value)
     if b"null" not in raw:
-        return orjson.Fragment(raw), False
+        return raw, False
     value, overflowed = finite_or_strings(value)
-    return orjson.Fragment(dumps(value) if overflowed else raw), overflowed
+    return (dumps(value) if overflowed else raw), overflowed
+
+
+def _joined(first: bytes, second: bytes) -> bytes:
+    """Two encoded JSON objects as one: {"a":1} + {"b":2} -> {"a":1,"b":2}."""
+    return first[:-1] + b"," + second[1:]
 
 
 def encode_trace(trace: Any) -> bytes:
@@ -174,7 +179,7 @@ def encode_trace(trace: Any) -> bytes:
     steps, graph = structure_fragments(
         spec.structure, lambda: ([step.to_dict() for step in trace.steps], trace.graph.to_dict())
     )
-    sections = {
+    numbers, overflowed = encoded_numbers({
         "spec": spec_payload(spec),
         "forward": {"X": trace.X, "y": trace.y, "H": trace.H, "O": trace.O, "y_hat": trace.y_hat, "loss": trace.loss},
         "backward": {
@@ -184,17 +189,13 @@ def encode_trace(trace: Any) -> bytes:
             "db": trace.db,
         },
         "updated": {"W": trace.updated_W, "b": trace.updated_b},
-    }
-    answer: dict[str, Any] = {}
-    overflowed = False
-    for name, value in sections.items():
-        answer[name], section_overflowed = encoded_section(value)
-        overflowed = overflowed or section_overflowed
+    })
     gradcheck, gradcheck_overflowed = finite_or_strings(_gradcheck_payload(trace.gradcheck))
     warnings = list(trace.warnings)
     if (overflowed or gradcheck_overflowed) and not warnings:
         warnings.append(NONFINITE_WARNING)
-    return dumps({**answer, "steps": steps, "graph": graph, "gradcheck": gradcheck, "warnings": warnings})
+    rest = dumps({"steps": steps, "graph": graph, "gradcheck": gradcheck, "warnings": warnings})
+    return _joined(numbers, rest)
 
 
 def encode_train(result: Any) -> bytes:

@@ -16,10 +16,13 @@ from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from app.api.schemas import TraceRequest, TrainRequest
 from app.core import SpecError
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
+# The fields each body accepts, named when a request has an unknown one.
+BODY_FIELDS = {"/api/trace": tuple(TraceRequest.model_fields), "/api/train": tuple(TrainRequest.model_fields)}
 
 
 def install(app: FastAPI) -> None:
@@ -41,7 +44,8 @@ def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """422 with a readable message per pydantic error."""
-    return error_response(422, [readable(error) for error in exc.errors()])
+    fields = BODY_FIELDS.get(request.url.path, ())
+    return error_response(422, [readable(error, fields) for error in exc.errors()])
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
@@ -111,14 +115,20 @@ def _message(error: dict[str, Any], where: str) -> str:
         return "body must be a JSON object (Content-Type: application/json) with at least X and y"
     if kind in _TYPE_NAMES:
         return f"{where} must be {_TYPE_NAMES[kind]}, got {shown_value(value)}"
-    if kind in ("ragged_matrix", "unknown_field"):
+    if kind == "ragged_matrix":
         return error["msg"]
     return f"{where}: {error['msg']}"
 
 
-def readable(error: dict[str, Any]) -> dict[str, Any]:
-    """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule."""
+def readable(error: dict[str, Any], fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule.
+
+    `fields` are the body's allowed field names, listed when a field is unknown.
+    """
     loc = tuple(error.get("loc", ()))
     if loc[:1] != ("body",):
         loc = ("body", *loc)
+    if error["type"] == "extra_forbidden":
+        allowed = f"; the allowed fields are: {', '.join(fields)}" if fields else ""
+        return {"loc": list(loc), "msg": f"unknown field {path(loc)!r}{allowed}", "type": "unknown_field"}
     return {"loc": list(loc), "msg": _message(error, path(loc)), "type": error["type"]}

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
+import orjson
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -59,10 +60,11 @@ def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def parse_body(request: Request, model: type[Body]) -> Body:
-    """The request body as `model`, parsed and validated in one pass by pydantic's JSON parser.
+    """The request body as `model`: parsed by orjson and validated by pydantic.
 
-    Faster than FastAPI's json.loads + validation (2–5× on these bodies), and it reads NaN, Infinity
-    and 1e400 as numbers so that the finite-number rule can name their position.
+    That is 2–3× faster than FastAPI's json.loads + validation on these bodies. JSON that orjson refuses
+    (malformed, or holding NaN / Infinity / 1e400) goes through pydantic's own JSON parser instead, which
+    reads those as numbers so the finite-number rule can name their position, or says where the JSON breaks.
     """
     content_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
@@ -70,7 +72,10 @@ async def parse_body(request: Request, model: type[Body]) -> Body:
                                    f"not {content_type}", "type": "content_type"}])
     raw = await request.body()
     try:
-        return model.model_validate_json(raw)
+        try:
+            return model.model_validate(orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            return model.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
 
@@ -104,7 +109,7 @@ def build_spec(body: TraceRequest) -> NetworkSpec:
 async def trace(request: Request) -> Response:
     body = await parse_body(request, TraceRequest)
     spec = build_spec(body)
-    X, y = body.X, body.y  # compute_trace checks them against the spec (SpecError names the rule)
+    X, y = body.data()  # compute_trace checks them against the spec (SpecError names the rule)
     if not body.gradcheck and len(X) * spec.n_params <= INLINE_WORK:
         return json_response(encode_trace(compute_trace(spec, X, y)))
     content = await run_cpu_bound(lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck)))
@@ -121,7 +126,8 @@ async def trace(request: Request) -> Response:
 async def train_network(request: Request) -> Response:
     body = await parse_body(request, TrainRequest)
     spec = build_spec(body)
-    content = await run_cpu_bound(lambda: encode_train(train(spec, body.X, body.y, body.epochs, body.snapshots)))
+    X, y = body.data()
+    content = await run_cpu_bound(lambda: encode_train(train(spec, X, y, body.epochs, body.snapshots)))
     return json_response(content)
 
 

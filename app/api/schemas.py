@@ -7,9 +7,12 @@ Pydantic checks that every value has the right JSON type and that every number i
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+import numpy as np
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES
@@ -52,13 +55,19 @@ def _names(registry: Any) -> str:
 
 def ragged_row(rows: list[list[float]]) -> tuple[int, int] | None:
     """The first row whose length differs from row 0's, as (row index, its length); None if rectangular."""
-    if not rows:
+    if len(set(map(len, rows))) <= 1:  # the common, rectangular case at C speed
         return None
     width = len(rows[0])
     for index, row in enumerate(rows):
         if len(row) != width:
             return index, len(row)
     return None
+
+
+def as_array(rows: Matrix) -> np.ndarray:
+    """A rectangular list of rows as an [n × m] float64 array."""
+    width = len(rows[0]) if rows else 0
+    return np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * width).reshape(len(rows), width)
 
 
 def _require_rectangular(name: str, rows: list[list[float]]) -> None:
@@ -134,20 +143,6 @@ class TraceRequest(BaseModel):
         description="Also compare every gradient with central finite differences (slower).",
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_fields_only(cls, data: Any) -> Any:
-        """Name the allowed fields when a key is misspelt (pydantic would only say 'extra input')."""
-        if isinstance(data, dict):
-            unknown = [key for key in data if key not in cls.model_fields]
-            if unknown:
-                raise PydanticCustomError(
-                    "unknown_field",
-                    "unknown field {unknown}; the allowed fields are: {allowed}",
-                    {"unknown": ", ".join(map(repr, unknown)), "allowed": ", ".join(cls.model_fields)},
-                )
-        return data
-
     @field_validator("X", "y")
     @classmethod
     def _rectangular(cls, rows: Matrix, info: Any) -> Matrix:
@@ -160,6 +155,10 @@ class TraceRequest(BaseModel):
         for k, matrix in enumerate(weights or ()):
             _require_rectangular(f"weights[{k}]", matrix)
         return weights
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """X and y as float64 arrays (rectangular, checked above); twice as fast as np.asarray on nested lists."""
+        return as_array(self.X), as_array(self.y)
 
     def spec_arguments(self) -> dict[str, Any]:
         """The keyword arguments of `app.core.make_spec` for this request."""

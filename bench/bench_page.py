@@ -1,0 +1,225 @@
+"""Benchmark of the explorer page in headless Chromium: step-change script time, transferred bytes, load time.
+
+    .venv/bin/python bench/bench_page.py [--steps 60] [--loads 5]
+
+Starts the app (one uvicorn worker) as a subprocess on a free 127.0.0.1 port and drives the system Chromium
+(CHROMIUM_PATH, default /usr/bin/chromium) through Playwright's sync API, at the projector size 1280×720.
+
+1. Script time per step change. Inside the page, for each of `--steps` step changes: wait for a frame, then
+   time (performance.now()) the synchronous dispatch of an ArrowRight / ArrowLeft keydown to the page's own
+   keyboard handler — the store update and every view's re-render run inside it. That is the figure held
+   to the target. Also shown: the same plus a forced style + layout (reading offsetHeight), i.e. what the
+   browser does before it can paint. Walks forward to the last step, back to the first, and so on; five
+   unmeasured changes warm the JIT first. Networks:
+     (a) the exercise preset (2→2→2→1, n = 4), target < 16 ms;
+     (b) the deepest preset (most weight layers), target < 50 ms;
+     (c) 8 weight layers × 16 neurons (layers 16×9, tanh, bias on) at n = 64, loaded through the page's own
+         state — the URL hash `#req=<base64url JSON>` that static/js/url.js reads — target < 50 ms.
+2. Load: `--loads` cold loads (a new browser context each, HTTP cache disabled through CDP) of the exercise
+   page; time from navigation start to body[data-ready="true"] (a MutationObserver added as an init script
+   records performance.now() when the attribute appears), and the bytes transferred for all requests
+   (CDP Network.loadingFinished encodedDataLength: bodies as sent plus headers), with the request count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORT = {"width": 1280, "height": 720}
+READY = "body[data-ready='true']"
+WARMUP_CHANGES = 5
+TARGETS_MS = {"exercise": 16.0, "deepest preset": 50.0, "8 layers x 16, n=64": 50.0}
+
+# Runs in the page: `changes` step changes through the page's keydown handler, each timed on its own.
+STEP_TIMER_JS = """
+async ([changes, warmup]) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const counter = document.querySelector("[data-testid=step-counter]");
+    const position = () => counter.textContent.match(/(\\d+)\\D+(\\d+)/).slice(1).map(Number);
+    let key = "ArrowRight";
+    const script = [], withLayout = [];
+    for (let n = 0; n < warmup + changes; n += 1) {
+        const [i, total] = position();
+        if (i >= total) key = "ArrowLeft";
+        if (i <= 1) key = "ArrowRight";
+        await frame();
+        const t0 = performance.now();
+        document.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+        const t1 = performance.now();
+        void document.body.offsetHeight; // force style and layout of what the views changed
+        const t2 = performance.now();
+        if (position()[0] === i) throw new Error(`step did not change at step ${i} of ${total}`);
+        if (n >= warmup) { script.push(t1 - t0); withLayout.push(t2 - t0); }
+    }
+    return { script, withLayout, total: position()[1] };
+}
+"""
+
+# Added before the page's own scripts: note when main.js marks the first render done.
+READY_OBSERVER_JS = """
+new MutationObserver((records, observer) => {
+    if (document.body && document.body.dataset.ready === "true") {
+        window.__readyAt = performance.now();
+        observer.disconnect();
+    }
+}).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    """One uvicorn worker serving app.main:app without access logs; returns once /healthz answers."""
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with code {server.returncode} during startup")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("the server did not answer /healthz within 20 s")
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def wide_request() -> dict[str, Any]:
+    """8 weight layers of 16 neurons (the limits' widest and deepest net), bias on, n = 64 random rows."""
+    rng = np.random.default_rng(7)
+    return {"layers": [16] * 9, "activations": ["tanh"] * 7 + ["identity"], "bias": True, "loss": "half_sse",
+            "learning_rate": 0.05, "seed": 3, "X": rng.uniform(-1, 1, (64, 16)).round(3).tolist(),
+            "y": rng.uniform(-1, 1, (64, 16)).round(3).tolist()}
+
+
+def request_hash(request: dict[str, Any]) -> str:
+    """The hash url.js reads: req = base64url (no padding) of the request's UTF-8 JSON."""
+    encoded = base64.urlsafe_b64encode(json.dumps(request).encode()).decode().rstrip("=")
+    return f"lang=en&req={encoded}"
+
+
+def deepest_preset(base: str) -> str:
+    presets = get_json(f"{base}/api/presets")["presets"]
+    return max(presets, key=lambda p: len(p["request"].get("layers", [2, 2, 2, 1])))["id"]
+
+
+def open_page(page: Page, base: str, hash_: str) -> None:
+    page.goto("about:blank")
+    page.goto(f"{base}/#{hash_}")
+    page.locator(READY).wait_for(state="attached", timeout=30_000)
+
+
+def time_step_changes(browser: Browser, base: str, hash_: str, changes: int) -> dict[str, Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_page(page, base, hash_)
+    result = page.evaluate(STEP_TIMER_JS, [changes, WARMUP_CHANGES])
+    context.close()
+    if errors:
+        raise SystemExit(f"the page raised errors: {errors}")
+    return result
+
+
+def cold_load(browser: Browser, base: str) -> tuple[float, int, int]:
+    """One cold load of the default page: (ms to data-ready, bytes transferred, requests)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    context.add_init_script(READY_OBSERVER_JS)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    finished: dict[str, float] = {}
+    cdp.on("Network.loadingFinished", lambda event: finished.__setitem__(event["requestId"], event["encodedDataLength"]))
+    page.goto(f"{base}/")
+    page.locator(READY).wait_for(state="attached", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    ready_ms = page.evaluate("window.__readyAt")
+    context.close()
+    return float(ready_ms), int(sum(finished.values())), len(finished)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=60, help="timed step changes per network")
+    parser.add_argument("--loads", type=int, default=5, help="cold page loads")
+    args = parser.parse_args()
+
+    port = free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deepest = deepest_preset(base)
+        networks = {"exercise": "lang=en&preset=exercise", "deepest preset": f"lang=en&preset={deepest}",
+                    "8 layers x 16, n=64": request_hash(wide_request())}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_FLAGS)
+            stepping = {name: time_step_changes(browser, base, hash_, args.steps) for name, hash_ in networks.items()}
+            loads = [cold_load(browser, base) for _ in range(args.loads)]
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    report(stepping, loads, deepest, args.steps)
+
+
+def report(stepping: dict[str, dict[str, Any]], loads: list[tuple[float, int, int]], deepest: str, steps: int) -> None:
+    print(f"script time per step change, ms ({steps} changes each, performance.now() around the keydown dispatch)")
+    print(f"  {'network':<22}{'steps':>6}{'median':>9}{'p95':>9}{'max':>9}{'+layout med':>13}{'target':>9}  verdict")
+    for name, result in stepping.items():
+        script = result["script"]
+        median = statistics.median(script)
+        label = f"{name} ({deepest})" if name == "deepest preset" else name
+        print(f"  {label:<22}{result['total']:>6}{median:>9.2f}{percentile(script, 0.95):>9.2f}{max(script):>9.2f}"
+              f"{statistics.median(result['withLayout']):>13.2f}{'< ' + format(TARGETS_MS[name], '.0f'):>9}  "
+              f"{verdict(median < TARGETS_MS[name])}")
+    ready = [load[0] for load in loads]
+    transferred = [load[1] for load in loads]
+    print(f"page load, {len(loads)} cold loads (new context, cache disabled), localhost")
+    print(f"  navigation start -> body[data-ready]: median {statistics.median(ready):.0f} ms "
+          f"(min {min(ready):.0f}, max {max(ready):.0f})")
+    print(f"  transferred: median {statistics.median(transferred) / 1024:.1f} KiB in {loads[0][2]} requests "
+          f"(bodies as sent + headers, all requests incl. the API calls)")
+
+
+if __name__ == "__main__":
+    main()
