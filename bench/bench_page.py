@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 VIEWPORT = {"width": 1280, "height": 720}
 READY = "body[data-ready='true']"
 WARMUP_CHANGES = 5
+LARGEST_SHOWN = 5
 TARGETS_MS = {"exercise": 16.0, "deepest preset": 50.0, "8 layers x 16, n=64": 50.0}
 
 # Runs in the page: `changes` step changes through the page's keydown handler, each timed on its own.
@@ -79,7 +81,7 @@ new MutationObserver((records, observer) => {
         window.__readyAt = performance.now();
         observer.disconnect();
     }
-}).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
 """
 
 
@@ -150,22 +152,25 @@ def time_step_changes(browser: Browser, base: str, hash_: str, changes: int) -> 
     return result
 
 
-def cold_load(browser: Browser, base: str) -> tuple[float, int, int]:
-    """One cold load of the default page: (ms to data-ready, bytes transferred, requests)."""
+def cold_load(browser: Browser, base: str) -> tuple[float, dict[str, int]]:
+    """One cold load of the default page: (ms to data-ready, bytes transferred per URL path)."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
     context.add_init_script(READY_OBSERVER_JS)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    urls: dict[str, str] = {}
     finished: dict[str, float] = {}
+    cdp.on("Network.requestWillBeSent", lambda event: urls.__setitem__(event["requestId"], event["request"]["url"]))
     cdp.on("Network.loadingFinished", lambda event: finished.__setitem__(event["requestId"], event["encodedDataLength"]))
     page.goto(f"{base}/")
     page.locator(READY).wait_for(state="attached", timeout=30_000)
     page.wait_for_load_state("networkidle")
     ready_ms = page.evaluate("window.__readyAt")
     context.close()
-    return float(ready_ms), int(sum(finished.values())), len(finished)
+    by_path = {urllib.parse.urlsplit(urls.get(rid, rid)).path: int(size) for rid, size in finished.items()}
+    return float(ready_ms), by_path
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -202,7 +207,8 @@ def main() -> None:
     report(stepping, loads, deepest, args.steps)
 
 
-def report(stepping: dict[str, dict[str, Any]], loads: list[tuple[float, int, int]], deepest: str, steps: int) -> None:
+def report(stepping: dict[str, dict[str, Any]], loads: list[tuple[float, dict[str, int]]], deepest: str,
+           steps: int) -> None:
     print(f"script time per step change, ms ({steps} changes each, performance.now() around the keydown dispatch)")
     print(f"  {'network':<22}{'steps':>6}{'median':>9}{'p95':>9}{'max':>9}{'+layout med':>13}{'target':>9}  verdict")
     for name, result in stepping.items():
@@ -213,12 +219,14 @@ def report(stepping: dict[str, dict[str, Any]], loads: list[tuple[float, int, in
               f"{statistics.median(result['withLayout']):>13.2f}{'< ' + format(TARGETS_MS[name], '.0f'):>9}  "
               f"{verdict(median < TARGETS_MS[name])}")
     ready = [load[0] for load in loads]
-    transferred = [load[1] for load in loads]
+    transferred = [sum(load[1].values()) for load in loads]
     print(f"page load, {len(loads)} cold loads (new context, cache disabled), localhost")
     print(f"  navigation start -> body[data-ready]: median {statistics.median(ready):.0f} ms "
           f"(min {min(ready):.0f}, max {max(ready):.0f})")
-    print(f"  transferred: median {statistics.median(transferred) / 1024:.1f} KiB in {loads[0][2]} requests "
-          f"(bodies as sent + headers, all requests incl. the API calls)")
+    print(f"  transferred: median {statistics.median(transferred) / 1024:.1f} KiB in {len(loads[0][1])} requests "
+          f"(bodies as sent + headers, all requests incl. the API calls); largest:")
+    for path, size in sorted(loads[0][1].items(), key=lambda item: -item[1])[:LARGEST_SHOWN]:
+        print(f"    {size / 1024:8.1f} KiB  {path}")
 
 
 if __name__ == "__main__":
