@@ -137,7 +137,7 @@ def test_a_result_cell_expands_to_its_scalar_sum(explorer: Explorer, api: Api) -
     latex = explorer.tex_source("scalar-formula")
     lhs, general, terms, total = [part.strip() for part in latex.replace("\\displaystyle", "").split("=")]
     assert lhs == r"\frac{\partial L}{\partial w^{2}_{12}}"
-    assert general == r"\sum_{n} o^{1}_{n1}\,d_{n2}"
+    assert re.fullmatch(r"\\sum_\{(\w)\} o\^\{1\}_\{\1 ?1\}\\,d_\{\1 ?2\}", general), general  # Σᵢ o¹ᵢ₁·dᵢ₂
     o1 = resolve_matrix(trace, "O1")
     d = resolve_matrix(trace, "dL/dH2")
     factors = [re.findall(r"\(?(-?\d+\.\d+)\)?", term) for term in terms.split("+")]
