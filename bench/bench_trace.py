@@ -72,29 +72,33 @@ def inline_numpy(W1: np.ndarray, W2: np.ndarray, W3: np.ndarray, X: np.ndarray, 
     return loss, W1 - LEARNING_RATE * dW1, W2 - LEARNING_RATE * dW2, W3 - LEARNING_RATE * dW3
 
 
-def median_us(call: Callable[[], object], batch: int, batches: int) -> float:
-    """Median over `batches` of the mean µs per call within a batch of `batch` calls (after a warm-up)."""
-    for _ in range(batch):
-        call()
-    per_call = []
-    for _ in range(batches):
-        start = time.perf_counter()
+def paired_medians_us(calls: list[Callable[[], object]], batch: int, batches: int) -> list[float]:
+    """Median µs per call of each function, timing their batches in turn so that load from elsewhere on
+    the machine falls on all of them alike (after one warm-up batch each)."""
+    for call in calls:
         for _ in range(batch):
             call()
-        per_call.append((time.perf_counter() - start) / batch * 1e6)
-    return statistics.median(per_call)
+    samples: list[list[float]] = [[] for _ in calls]
+    for _ in range(batches):
+        for call, times in zip(calls, samples):
+            start = time.perf_counter()
+            for _ in range(batch):
+                call()
+            times.append((time.perf_counter() - start) / batch * 1e6)
+    return [statistics.median(times) for times in samples]
 
 
 def bench_core() -> list[tuple[int, float, float]]:
     """(n, µs per compute_trace, µs per inline NumPy pass) for n = 4 and 512."""
     spec = make_spec(learning_rate=LEARNING_RATE)
     rows = []
-    for n, batch, batches in ((4, 200, 60), (512, 50, 40)):
+    for n, batch, batches in ((4, 100, 100), (512, 40, 100)):
         X, y = check_data(spec, *exercise_data(n))
         W1, W2, W3 = spec.weights
         with np.errstate(all="ignore"):
-            trace_us = median_us(lambda: compute_trace(spec, X, y), batch, batches)
-            inline_us = median_us(lambda: inline_numpy(W1, W2, W3, X, y), batch, batches)
+            trace_us, inline_us = paired_medians_us(
+                [lambda: compute_trace(spec, X, y), lambda: inline_numpy(W1, W2, W3, X, y)], batch, batches
+            )
         rows.append((n, trace_us, inline_us))
     return rows
 
