@@ -163,7 +163,8 @@ def cold_load(browser: Browser, base: str) -> tuple[float, dict[str, int]]:
     urls: dict[str, str] = {}
     finished: dict[str, float] = {}
     cdp.on("Network.requestWillBeSent", lambda event: urls.__setitem__(event["requestId"], event["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda event: finished.__setitem__(event["requestId"], event["encodedDataLength"]))
+    cdp.on("Network.loadingFinished",
+           lambda event: finished.__setitem__(event["requestId"], event["encodedDataLength"]))
     page.goto(f"{base}/")
     page.locator(READY).wait_for(state="attached", timeout=30_000)
     page.wait_for_load_state("networkidle")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Response, expect
 
 READY = "body[data-ready='true']"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -102,8 +102,12 @@ class Explorer:
         self.errors: list[str] = []
         page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
-        page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.failure} {request.url}"))
-        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+        page.on("requestfailed", lambda req: self.errors.append(f"request failed: {req.failure} {req.url}"))
+        page.on("response", self._record_http_error)
+
+    def _record_http_error(self, response: Response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} {response.url}")
 
     def by_testid(self, testid: str) -> Locator:
         return self.page.locator(f"[data-testid='{testid}']")
@@ -181,7 +185,8 @@ class Explorer:
 
     def tex_source(self, testid: str) -> str:
         """The LaTeX source KaTeX typeset into [data-testid=testid] (its MathML annotation)."""
-        return self.page.locator(f"[data-testid='{testid}'] annotation[encoding='application/x-tex']").first.text_content() or ""
+        annotation = self.page.locator(f"[data-testid='{testid}'] annotation[encoding='application/x-tex']")
+        return annotation.first.text_content() or ""
 
     def screenshot(self, name: str) -> Path:
         """Save a full-page screenshot of the current state into test-artifacts/ (kept on every run)."""

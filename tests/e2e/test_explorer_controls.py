@@ -64,7 +64,7 @@ def test_play_stops_by_itself_on_the_last_step(explorer: Explorer) -> None:
     expect(play).to_have_attribute("aria-pressed", "true")
 
     explorer.expect_step("upd:W3")
-    expect(play).to_have_attribute("aria-pressed", "false", timeout=3000)
+    expect(play).to_have_attribute("aria-pressed", "false", timeout=5000)
     expect(explorer.by_testid("next-iteration")).to_have_class("btn primary ready")
     assert explorer.errors == []
 
