@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,7 @@ def paired_medians_us(calls: list[Callable[[], object]], batch: int, batches: in
             call()
     samples: list[list[float]] = [[] for _ in calls]
     for _ in range(batches):
-        for call, times in zip(calls, samples):
+        for call, times in zip(calls, samples, strict=True):
             start = time.perf_counter()
             for _ in range(batch):
                 call()
@@ -97,7 +98,7 @@ def bench_core() -> list[tuple[int, float, float]]:
         W1, W2, W3 = spec.weights
         with np.errstate(all="ignore"):
             trace_us, inline_us = paired_medians_us(
-                [lambda: compute_trace(spec, X, y), lambda: inline_numpy(W1, W2, W3, X, y)], batch, batches
+                [partial(compute_trace, spec, X, y), partial(inline_numpy, W1, W2, W3, X, y)], batch, batches
             )
         rows.append((n, trace_us, inline_us))
     return rows
@@ -186,7 +187,8 @@ def python_rate(url: str, body: bytes | None, duration: float, connections: int)
 
     async def run() -> int:
         stop_at = time.monotonic() + duration
-        counts = await asyncio.gather(*(_python_connection(host, int(port), request, stop_at) for _ in range(connections)))
+        clients = (_python_connection(host, int(port), request, stop_at) for _ in range(connections))
+        counts = await asyncio.gather(*clients)
         return sum(counts)
 
     start = time.monotonic()

@@ -105,7 +105,8 @@ def _message(error: dict[str, Any], where: str) -> str:
             return "body is empty: send a JSON object with at least X and y"
         return f"body is not valid JSON: {error.get('ctx', {}).get('error', error['msg'])}"
     if kind == "finite_number":
-        return f"{where} is {shown_value(value)}: every number must be finite (no NaN or Infinity; 1e400 overflows to Infinity)"
+        return (f"{where} is {shown_value(value)}: every number must be finite "
+                "(no NaN or Infinity; 1e400 overflows to Infinity)")
     if kind == "too_short":
         ctx = error.get("ctx", {})
         return f"{where} has {ctx.get('actual_length', 0)} entries; it needs at least {ctx.get('min_length', 1)}"

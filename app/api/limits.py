@@ -60,7 +60,8 @@ class BodyLimitMiddleware:
             await _reject(send, rejected)
             return
         except TimeoutError:
-            await _reject(send, BodyRejected(408, "body_timeout", f"the request body did not arrive within {self.timeout:g} s"))
+            late = f"the request body did not arrive within {self.timeout:g} s"
+            await _reject(send, BodyRejected(408, "body_timeout", late))
             return
         if body is None:  # the client went away mid-body: nobody to answer
             return

@@ -82,6 +82,7 @@ async def parse_body(request: Request, model: type[Body]) -> Body:
 
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
+    """Liveness probe (the Dockerfile's HEALTHCHECK)."""
     return {"status": "ok"}
 
 
@@ -102,7 +103,7 @@ def build_spec(body: TraceRequest) -> NetworkSpec:
 @_direct_post(
     "/api/trace",
     response_class=Response,
-    responses={200: {"description": "The full trace: forward, backward, update, steps, graph (docs/contract.md)."}, **_ERRORS},
+    responses={200: {"description": "The trace: forward, backward, update, steps, graph (docs/contract.md)."}, **_ERRORS},
     summary="Forward pass, backward pass and one update, with every intermediate matrix",
     openapi_extra=_documented_body(TraceRequest),
 )

@@ -11,8 +11,14 @@ from itertools import chain
 from typing import Annotated, Any
 
 import numpy as np
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES

@@ -102,7 +102,8 @@ def test_many_bad_values_are_summarised(client):
 @pytest.mark.parametrize(
     ("fields", "fragment"),
     [
-        ({"X": [[0.0, 1.0]] * (LIMITS.max_rows + 1), "y": [0.0] * (LIMITS.max_rows + 1)}, f"from 1 to {LIMITS.max_rows}"),
+        ({"X": [[0.0, 1.0]] * (LIMITS.max_rows + 1), "y": [0.0] * (LIMITS.max_rows + 1)},
+         f"from 1 to {LIMITS.max_rows}"),
         ({"layers": [2, LIMITS.max_width + 1, 1]}, f"from 1 to {LIMITS.max_width}"),
         ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"the limit is {LIMITS.max_layers}"),
         ({"X": [], "y": []}, "X has 0 entries; it needs at least 1"),
