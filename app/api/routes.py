@@ -103,7 +103,7 @@ def build_spec(body: TraceRequest) -> NetworkSpec:
 @_direct_post(
     "/api/trace",
     response_class=Response,
-    responses={200: {"description": "The trace: forward, backward, update, steps, graph (docs/contract.md)."}, **_ERRORS},
+    responses={200: {"description": "Forward, backward, update, steps and graph (docs/contract.md)."}, **_ERRORS},
     summary="Forward pass, backward pass and one update, with every intermediate matrix",
     openapi_extra=_documented_body(TraceRequest),
 )
