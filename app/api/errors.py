@@ -109,7 +109,7 @@ def _message(error: dict[str, Any], where: str) -> str:
                 "(no NaN or Infinity; 1e400 overflows to Infinity)")
     if kind == "too_short":
         ctx = error.get("ctx", {})
-        return f"{where} has {ctx.get('actual_length', 0)} entries; it needs at least {ctx.get('min_length', 1)}"
+        return f"{where} has {ctx.get('actual_length', 0)} rows; it needs at least {ctx.get('min_length', 1)}"
     if kind == "missing":
         return f"{where} is required"
     if kind in ("model_type", "model_attributes_type", "dict_type") and where == "body":

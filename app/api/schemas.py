@@ -76,14 +76,18 @@ def as_array(rows: Matrix) -> np.ndarray:
     return np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=len(rows) * width).reshape(len(rows), width)
 
 
+def _values(count: int) -> str:
+    return f"{count} value" if count == 1 else f"{count} values"
+
+
 def _require_rectangular(name: str, rows: list[list[float]]) -> None:
     bad = ragged_row(rows)
     if bad is not None:
         index, length = bad
         raise PydanticCustomError(
             "ragged_matrix",
-            "{name} row {index} has {length} values but row 0 has {width}",
-            {"name": name, "index": index, "length": length, "width": len(rows[0])},
+            "{name} row {index} has {length} but row 0 has {width}",
+            {"name": name, "index": index, "length": _values(length), "width": len(rows[0])},
         )
 
 

@@ -25,7 +25,7 @@ def test_ragged_weight_matrix_names_which_one(client):
     weights = [[[1, 2], [3]], [[1, 0], [0, 1]], [[1], [1]]]
     response = client.post("/api/trace", json=body(weights=weights))
     assert response.status_code == 422
-    assert messages(response) == ["weights[0] row 1 has 1 values but row 0 has 2"]
+    assert messages(response) == ["weights[0] row 1 has 1 value but row 0 has 2"]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_many_bad_values_are_summarised(client):
          f"from 1 to {LIMITS.max_rows}"),
         ({"layers": [2, LIMITS.max_width + 1, 1]}, f"from 1 to {LIMITS.max_width}"),
         ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"the limit is {LIMITS.max_layers}"),
-        ({"X": [], "y": []}, "X has 0 entries; it needs at least 1"),
+        ({"X": [], "y": []}, "X has 0 rows; it needs at least 1"),
     ],
 )
 def test_sizes_over_the_limits_state_the_limit(client, fields, fragment):
