@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from app.api.cpu import run_cpu_bound
 from app.api.encoding import encode_presets, encode_trace, encode_train, json_response
@@ -36,12 +37,22 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 class DirectRoute(APIRoute):
     """A documented route whose endpoint takes the Request and returns a finished Response.
 
-    FastAPI still lists it in OpenAPI, but calls the endpoint directly instead of through its
-    per-request dependency solving, which these routes do not use (it costs more than the maths at n = 4).
+    FastAPI still lists it in OpenAPI, but the endpoint is called directly: no per-request dependency
+    solving or per-route exit stacks, which these routes do not use and which cost more than the maths at
+    n = 4. Exceptions go on to the app's handlers (app.api.errors) as from any route.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = self._serve
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        # Used instead of _serve where FastAPI wraps an included route itself: same endpoint, same answers.
         return self.endpoint
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 def _direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
