@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 from fastapi.testclient import TestClient
@@ -90,3 +91,14 @@ def test_index_links_assets_with_a_version(client: TestClient) -> None:
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert scripts and all(" src=" in tag for tag in scripts)  # no inline scripts in the page
 
+
+
+def test_static_text_is_served_compressed(client: TestClient) -> None:
+    with client.stream("GET", "/static/vendor/katex/katex.mjs", headers={"accept-encoding": "gzip"}) as response:
+        wire_bytes = b"".join(response.iter_raw())
+        encoding = response.headers["content-encoding"]
+
+    assert response.status_code == 200
+    assert encoding == "gzip"
+    assert len(wire_bytes) < 200_000  # ~590 KB uncompressed
+    assert b"export" in gzip.decompress(wire_bytes)  # a real module, not an error page
