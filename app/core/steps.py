@@ -53,6 +53,11 @@ def _s(rows: int | str, cols: int | str) -> str:
     return nt.shape_text(rows, cols)
 
 
+def _ug(node: str, rows: int | str, cols: int | str) -> str:
+    """∂L/∂node with its shape underneath: the shaped formulas name every d stage by what it is."""
+    return nt.under(nt.grad_frac(node), rows, cols)
+
+
 def _fprime_tex(s: Structure, k: int) -> str:
     return rf"{s.act(k).tex}'({nt.label(nt.pre_id(k))})"
 
@@ -101,7 +106,7 @@ def _grad_output(s: Structure) -> Step:
     m = s.layers[-1]
     d_hat = nt.grad_frac(nt.OUTPUT)
     latex = rf"d = {d_hat} = {s.loss.grad_tex}"
-    shaped = rf"{nt.under('d', N, m)} = {d_hat}({_u(nt.OUTPUT, N, m)}, {_u(nt.TARGET, N, m)})"
+    shaped = rf"{nt.under('d', N, m)} = {d_hat} = {s.loss.grad_tex}"
     return Step(nt.backward_step_id(nt.OUTPUT), "backward", "grad_output", nt.OUTPUT,
                 (edge_id(nt.OUTPUT, nt.LOSS),), latex, shaped, f"{_s(N, m)} − {_s(N, m)} = {_s(N, m)}",
                 (nt.OUTPUT, nt.TARGET), nt.grad_id(nt.OUTPUT), s.depth)
@@ -111,12 +116,12 @@ def _grad_output_activation(s: Structure) -> Step:
     k, m = s.depth, s.layers[-1]
     h = nt.pre_id(k)
     latex = rf"d \leftarrow d \odot {_fprime_tex(s, k)}"
-    shaped = rf"{nt.under('d', N, m)} \odot {nt.under(_fprime_tex(s, k), N, m)}"
+    shaped = rf"{_ug(h, N, m)} = {_ug(nt.OUTPUT, N, m)} \odot {nt.under(_fprime_tex(s, k), N, m)}"
     shapes = f"{_s(N, m)} ⊙ {_s(N, m)} = {_s(N, m)}"
     inputs = (nt.grad_id(nt.OUTPUT), nt.fprime_id(k))
     if s.loss.needs_sigmoid_output:  # bce: the product simplifies to a form that never divides by 0
         latex += r" = \frac{1}{N} (\hat{y} - y)"
-        shaped += rf" = \frac{{1}}{{N}} ({_u(nt.OUTPUT, N, m)} - {_u(nt.TARGET, N, m)})"
+        shaped += rf" = \frac{{1}}{{N}} ({nt.label(nt.OUTPUT)} - {nt.label(nt.TARGET)})"
         shapes = f"{_s(N, m)} − {_s(N, m)} = {_s(N, m)}"
         inputs = (nt.OUTPUT, nt.TARGET)
     return Step(nt.backward_step_id(h), "backward", "grad_activation", h, (edge_id(h, nt.OUTPUT),), latex,
@@ -128,7 +133,7 @@ def _grad_weight(s: Structure, k: int) -> Step:
     src, dst, w = s.in_node(k), s.pre_node(k), nt.weight_id(k)
     lhs = nt.grad_frac(w)
     latex = rf"{lhs} = {nt.label(src)}^T \cdot d"
-    shaped = rf"{nt.under(lhs, a, b)} = {nt.under(nt.label(src) + '^T', a, N)} \cdot {nt.under('d', N, b)}"
+    shaped = rf"{nt.under(lhs, a, b)} = {nt.under(nt.label(src) + '^T', a, N)} \cdot {_ug(dst, N, b)}"
     return Step(nt.backward_step_id(w), "backward", "grad_weight", w, (edge_id(w, dst),), latex, shaped,
                 f"{_s(a, N)}·{_s(N, b)} = {_s(a, b)}", (src, nt.grad_id(dst)), nt.grad_id(w), k)
 
@@ -138,7 +143,7 @@ def _grad_bias(s: Structure, k: int) -> Step:
     dst, bid = s.pre_node(k), nt.bias_id(k)
     lhs = nt.grad_frac(bid)
     latex = rf"{lhs} = {ONES_T} \cdot d"
-    shaped = rf"{nt.under(lhs, 1, b)} = {nt.under(ONES_T, 1, N)} \cdot {nt.under('d', N, b)}"
+    shaped = rf"{nt.under(lhs, 1, b)} = {nt.under(ONES_T, 1, N)} \cdot {_ug(dst, N, b)}"
     return Step(nt.backward_step_id(bid), "backward", "grad_bias", bid, (edge_id(bid, dst),), latex, shaped,
                 f"{_s(1, N)}·{_s(N, b)} = {_s(1, b)}", (nt.grad_id(dst),), nt.grad_id(bid), k)
 
@@ -149,7 +154,7 @@ def _through_weight(s: Structure, k: int) -> Step:
     src, dst, w = s.in_node(k), s.pre_node(k), nt.weight_id(k)
     group = None if s.act(k - 1).is_identity else nt.group_id(k - 1)
     latex = rf"d \leftarrow d \cdot {nt.label(w)}^T"
-    shaped = rf"{nt.under('d', N, b)} \cdot {nt.under(nt.label(w) + '^T', b, a)}"
+    shaped = rf"{_ug(src, N, a)} = {_ug(dst, N, b)} \cdot {nt.under(nt.label(w) + '^T', b, a)}"
     return Step(nt.backward_step_id(src), "backward", "grad_through_weight", src, (edge_id(src, dst),), latex,
                 shaped, f"{_s(N, b)}·{_s(b, a)} = {_s(N, a)}", (nt.grad_id(dst), w), nt.grad_id(src), k - 1,
                 group)
@@ -163,7 +168,7 @@ def _hidden_activation(s: Structure, k: int) -> Step:
     return Step(
         nt.backward_step_id(h), "backward", "grad_activation", h, (edge_id(h, o),),
         rf"d \leftarrow d \odot {fp}",
-        rf"{nt.under('d', N, a)} \odot {nt.under(fp, N, a)}",
+        rf"{_ug(h, N, a)} = {_ug(o, N, a)} \odot {nt.under(fp, N, a)}",
         f"{_s(N, a)} ⊙ {_s(N, a)} = {_s(N, a)}",
         (nt.grad_id(o), nt.fprime_id(k)), nt.grad_id(h), k, nt.group_id(k),
         merged_latex=rf"d \leftarrow d \cdot {nt.label(w)}^T \odot {fp}",

@@ -80,11 +80,24 @@ function headBlock(trace, view, position) {
   return head;
 }
 
+// Backward steps whose shaped formula names d by what it is (∂L/∂H₂ …) also show the exercise's d form.
+const D_FORM_KINDS = new Set(["grad_weight", "grad_bias", "grad_through_weight", "grad_activation"]);
+
 function formulaBlock(view) {
+  const wrap = el("div", "formula-block");
   const box = el("div", "formula");
   box.dataset.testid = "formula";
   renderTex(box, localiseTexNumbers(view.latex), { display: true });
-  return box;
+  wrap.append(box);
+  if (!view.merged && D_FORM_KINDS.has(view.step.kind)) {
+    const line = el("p", "d-form");
+    line.dataset.testid = "formula-d";
+    const math = el("span");
+    renderTex(math, localiseTexNumbers(view.step.latex));
+    line.append(el("span", "label", `${t("panel.dForm")} `), math);
+    wrap.append(line);
+  }
+  return wrap;
 }
 
 function shapesBlock(view, rows) {

@@ -68,7 +68,14 @@ def test_exercise_formulas(exercise):
     assert by_id["upd:W1"].latex == r"W_{1} \leftarrow W_{1} - \eta \cdot \frac{\partial L}{\partial W_{1}}"
     assert by_id["bwd:dL/dW3"].latex_shaped == (
         r"\underbrace{\frac{\partial L}{\partial W_{3}}}_{[2\times 1]} = \underbrace{O_{2}^T}_{[2\times n]}"
-        r" \cdot \underbrace{d}_{[n\times 1]}")
+        r" \cdot \underbrace{\frac{\partial L}{\partial \hat{y}}}_{[n\times 1]}")
+    # The shaped form names each d stage by what it is the derivative of; `latex` keeps the accumulator d.
+    assert by_id["bwd:dL/dH2"].latex_shaped == (
+        r"\underbrace{\frac{\partial L}{\partial H_{2}}}_{[n\times 2]} = "
+        r"\underbrace{\frac{\partial L}{\partial O_{2}}}_{[n\times 2]} \odot \underbrace{\sigma'(H_{2})}_{[n\times 2]}")
+    assert by_id["bwd:dL/dO2"].latex_shaped == (
+        r"\underbrace{\frac{\partial L}{\partial O_{2}}}_{[n\times 2]} = "
+        r"\underbrace{\frac{\partial L}{\partial \hat{y}}}_{[n\times 1]} \cdot \underbrace{W_{3}^T}_{[1\times 2]}")
 
 
 def test_exercise_inputs_outputs_and_edges(exercise):

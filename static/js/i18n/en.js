@@ -32,7 +32,7 @@ export default {
   "panel.inputs": "Inputs",
   "panel.result": "Result",
   "panel.noTrace": "No network loaded yet.",
-  "panel.mergedNote": "Shown merged: d ← d·Wᵀ ⊙ f′(H) in one line, as in the exercise.",
+  "panel.dForm": "With the accumulator d, as in the exercise:",
   "view.options": "View",
   "view.mergeD": "Merge the two d sub-steps",
   "view.decimals": "Decimals",

@@ -32,7 +32,7 @@ export default {
   "panel.inputs": "Входы",
   "panel.result": "Результат",
   "panel.noTrace": "Сеть ещё не загружена.",
-  "panel.mergedNote": "Показано слитно: d ← d·Wᵀ ⊙ f′(H) одной строкой, как в упражнении.",
+  "panel.dForm": "Через накопитель d, как в упражнении:",
   "view.options": "Вид",
   "view.mergeD": "Слить два подшага d",
   "view.decimals": "Знаков после запятой",
