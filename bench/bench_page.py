@@ -27,20 +27,16 @@ import argparse
 import base64
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from playwright.sync_api import Browser, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import free_port, start_server  # bench/ is on sys.path when run as a script
+
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1280, "height": 720}
@@ -83,30 +79,6 @@ new MutationObserver((records, observer) => {
     }
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    """One uvicorn worker serving app.main:app without access logs; returns once /healthz answers."""
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with code {server.returncode} during startup")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("the server did not answer /healthz within 20 s")
 
 
 def get_json(url: str) -> Any:

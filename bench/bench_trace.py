@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _server import free_port, start_server  # noqa: E402  (bench/ is on sys.path when run as a script)
 from app.core import check_data, compute_trace, make_spec  # noqa: E402
 
 CORE_TARGET = 2.0
@@ -105,30 +105,6 @@ def bench_core() -> list[tuple[int, float, float]]:
 
 
 # ---- 2. HTTP throughput ------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    """One uvicorn worker serving app.main:app, without access logging; returns once /healthz answers."""
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with code {server.returncode} during startup")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("the server did not answer /healthz within 20 s")
-
 
 def trace_body(n: int) -> bytes:
     X, y = exercise_data(n)
