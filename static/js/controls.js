@@ -3,6 +3,7 @@
  * speed, the "step i of n" readout, the iteration label and "next iteration"; plus the status area
  * (loading, errors, warnings) and the aria-live announcement of each step change.
  */
+import { el } from "./dom.js";
 import { t, getLang } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
 import { latexToText } from "./tex.js";
@@ -11,13 +12,6 @@ import { changeLang, choosePreset, nextIteration } from "./actions.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id) => $(`[data-testid="${id}"]`);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Fill every element marked data-i18n / data-i18n-label with the current language's text. */
 export function applyStaticTexts(root = document) {

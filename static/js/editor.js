@@ -3,6 +3,7 @@
  * seed, and X / y as text rows. Apply posts the request; the API's 422 messages appear next to it.
  * Everything typed is read as text and written back with textContent / value, never as HTML.
  */
+import { el } from "./dom.js";
 import { t, formatNumber } from "./i18n.js";
 import { loadTrace } from "./actions.js";
 
@@ -10,13 +11,6 @@ import { loadTrace } from "./actions.js";
 export const ACTIVATION_NAMES = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"];
 export const LOSS_NAMES = ["half_sse", "mse", "bce"];
 export const INIT_NAMES = ["xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "uniform"];
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** "2, 3, 1" → [2, 3, 1], or null unless it is at least two positive whole numbers. */
 export function parseLayers(text) {

@@ -3,19 +3,13 @@
  * cells coloured by sign and size (the minus sign and a dashed border also mark negatives, so colour
  * is never the only signal) and carrying data-matrix-id / data-row / data-col (0-based).
  */
+import { el } from "./dom.js";
 import { t, formatNumber, toNumber } from "./i18n.js";
 import { matrixLabel, shapeText } from "./matrices.js";
 import { renderTex } from "./tex.js";
 
 /** Rows shown before "show all" for a tall matrix. */
 export const ROW_LIMIT = 8;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function largestMagnitude(matrix) {
   let largest = 0;

@@ -3,6 +3,7 @@
  * plain-language sentences, the input matrices and the result as tables, and — for a clicked result
  * cell — its scalar formula with the numbers plugged in. Also hosts the merge-d and decimals options.
  */
+import { el } from "./dom.js";
 import { t, getLang } from "./i18n.js";
 import { resolveMatrix, visibleSteps, nearestVisible } from "./matrices.js";
 import { renderTex } from "./tex.js";
@@ -10,13 +11,6 @@ import { matrixTable } from "./matrix-table.js";
 import { explanation } from "./explain.js";
 import { scalarFormula } from "./scalar.js";
 import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {

@@ -3,16 +3,10 @@
  * coloured with the phase colours and filled up to the current step. Click a mark or drag across
  * the bar to move; the current mark is the one keyboard stop (arrows work from anywhere anyway).
  */
+import { el } from "./dom.js";
 import { t } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
 import { latexToText } from "./tex.js";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function groupByPhase(trace, indices) {
   const groups = [];

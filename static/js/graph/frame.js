@@ -20,6 +20,15 @@ export function buildFrame(el, { panelClass, canvasClass, label }) {
   return { panel, svg, zoom, footer };
 }
 
+/** Tear down what buildFrame and a view attached to it (pan/zoom, resize observer), before a rebuild. */
+export function clearFrame(view) {
+  view.panzoom?.destroy();
+  view.resize?.disconnect();
+  view.dom?.panel.remove();
+  view.dom = null;
+  view.key = null;
+}
+
 /**
  * Keep labels readable at any zoom: when the picture is drawn smaller than 1:1, the label font grows in
  * picture units (up to `maxUnits`) so it stays about `minPx` pixels on screen. Returns the screen scale.

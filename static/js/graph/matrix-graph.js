@@ -9,7 +9,7 @@ import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
 import { texToText, shapeText } from "./labels.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
-import { buildFrame, scaleLabels } from "./frame.js";
+import { buildFrame, clearFrame, scaleLabels } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
@@ -40,7 +40,7 @@ function structureKey(state) {
 function renderMatrixGraph(view, state, previous) {
   const key = structureKey(state);
   if (key === null) {
-    clearView(view);
+    clearFrame(view);
     return;
   }
   let rebuilt = false;
@@ -55,18 +55,10 @@ function renderMatrixGraph(view, state, previous) {
   if (rebuilt || v.hover !== previous?.view?.hover || v.selected !== previous?.view?.selected) updateMarks(view, state);
 }
 
-function clearView(view) {
-  view.panzoom?.destroy();
-  view.resize?.disconnect();
-  view.dom?.panel.remove();
-  view.dom = null;
-  view.key = null;
-}
-
 // --- building (once per structure) ----------------------------------------------------------------------
 
 function buildView(view, state) {
-  clearView(view);
+  clearFrame(view);
   const { trace } = state;
   const layout = matrixGraphLayout(trace.graph);
   const { panel, svg, zoom, footer } = buildFrame(view.el, {

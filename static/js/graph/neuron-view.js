@@ -9,7 +9,7 @@ import { neuronLayout, NEURON } from "./layout.js";
 import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
 import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
 import { svgEl, svgText, svgTitle, htmlEl, moveClass, parseParamId } from "./svg.js";
-import { buildFrame, scaleLabels } from "./frame.js";
+import { buildFrame, clearFrame, scaleLabels } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MAX_STROKE = 6;
@@ -31,7 +31,7 @@ function structureKey(state) {
 function renderNeuronView(view, state, previous) {
   const key = structureKey(state);
   if (key === null) {
-    clearView(view);
+    clearFrame(view);
     return;
   }
   let rebuilt = false;
@@ -54,18 +54,10 @@ function renderNeuronView(view, state, previous) {
   }
 }
 
-function clearView(view) {
-  view.panzoom?.destroy();
-  view.resize?.disconnect();
-  view.dom?.panel.remove();
-  view.dom = null;
-  view.key = null;
-}
-
 // --- building (once per structure) ----------------------------------------------------------------------
 
 function buildView(view, state) {
-  clearView(view);
+  clearFrame(view);
   const { spec } = state.trace;
   const layout = neuronLayout(spec.layers, spec.bias);
   const { panel, svg, zoom, footer } = buildFrame(view.el, {
