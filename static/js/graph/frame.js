@@ -30,6 +30,21 @@ export function clearFrame(view) {
 }
 
 /**
+ * Rebuild a view when its structure key changes (a step change only restyles what is there).
+ * Returns true after a rebuild, false when the SVG is kept, null when there is nothing to draw.
+ */
+export function syncFrame(view, key, build) {
+  if (key === null) {
+    clearFrame(view);
+    return null;
+  }
+  if (key === view.key) return false;
+  build();
+  view.key = key;
+  return true;
+}
+
+/**
  * Keep labels readable at any zoom: when the picture is drawn smaller than 1:1, the label font grows in
  * picture units (up to `maxUnits`) so it stays about `minPx` pixels on screen. Returns the screen scale.
  */

@@ -9,7 +9,7 @@ import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
 import { texToText, shapeText } from "./labels.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
-import { buildFrame, clearFrame, scaleLabels } from "./frame.js";
+import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
@@ -38,17 +38,8 @@ function structureKey(state) {
 }
 
 function renderMatrixGraph(view, state, previous) {
-  const key = structureKey(state);
-  if (key === null) {
-    clearFrame(view);
-    return;
-  }
-  let rebuilt = false;
-  if (key !== view.key) {
-    buildView(view, state);
-    view.key = key;
-    rebuilt = true;
-  }
+  const rebuilt = syncFrame(view, structureKey(state), () => buildView(view, state));
+  if (rebuilt === null) return;
   if (rebuilt || state.trace !== previous?.trace) view.index = indexSteps(state.trace);
   if (rebuilt || state.trace !== previous?.trace || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
   const v = state.view;

@@ -9,7 +9,7 @@ import { neuronLayout, NEURON } from "./layout.js";
 import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
 import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
 import { svgEl, svgText, svgTitle, htmlEl, moveClass, parseParamId } from "./svg.js";
-import { buildFrame, clearFrame, scaleLabels } from "./frame.js";
+import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 
 const MAX_STROKE = 6;
@@ -29,17 +29,8 @@ function structureKey(state) {
 }
 
 function renderNeuronView(view, state, previous) {
-  const key = structureKey(state);
-  if (key === null) {
-    clearFrame(view);
-    return;
-  }
-  let rebuilt = false;
-  if (key !== view.key) {
-    buildView(view, state);
-    view.key = key;
-    rebuilt = true;
-  }
+  const rebuilt = syncFrame(view, structureKey(state), () => buildView(view, state));
+  if (rebuilt === null) return;
   const traceChanged = rebuilt || state.trace !== previous?.trace;
   if (traceChanged) {
     view.index = indexSteps(state.trace);
