@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from app.api.cpu import run_cpu_bound
 from app.api.encoding import encode_presets, encode_trace, encode_train, json_response
@@ -21,7 +18,6 @@ from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, train
 
 router = APIRouter()
 Body = TypeVar("Body", bound=BaseModel)
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 # A trace whose rows × parameters stay under this is computed inline on the event loop (well under a
 # millisecond, cheaper than a thread hop); bigger ones and gradient checks go to a worker thread.
@@ -32,37 +28,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"description": "The body is not sent as JSON."},
     422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
 }
-
-
-class DirectRoute(APIRoute):
-    """A documented route whose endpoint takes the Request and returns a finished Response.
-
-    FastAPI still lists it in OpenAPI, but the endpoint is called directly: no per-request dependency
-    solving or per-route exit stacks, which these routes do not use and which cost more than the maths at
-    n = 4. Exceptions go on to the app's handlers (app.api.errors) as from any route.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.app = self._serve
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        # Used instead of _serve where FastAPI wraps an included route itself: same endpoint, same answers.
-        return self.endpoint
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.endpoint(Request(scope, receive, send))
-        await response(scope, receive, send)
-
-
-def _direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """Like @router.post, for endpoints that take the Request and build their Response (DirectRoute)."""
-
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=DirectRoute, **options)
-        return endpoint
-
-    return register
 
 
 def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -111,7 +76,7 @@ def build_spec(body: TraceRequest) -> NetworkSpec:
     return make_spec(**arguments)
 
 
-@_direct_post(
+@router.post(
     "/api/trace",
     response_class=Response,
     responses={200: {"description": "Forward, backward, update, steps and graph (docs/contract.md)."}, **_ERRORS},
@@ -128,7 +93,7 @@ async def trace(request: Request) -> Response:
     return json_response(content)
 
 
-@_direct_post(
+@router.post(
     "/api/train",
     response_class=Response,
     responses={200: {"description": "Loss history, final weights and a few snapshots."}, **_ERRORS},
