@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.api.limits import MAX_BODY_BYTES
+
 ENV_PREFIX = "BACKPROP_"
 
 
@@ -17,7 +19,7 @@ class Settings:
     port: int = 8000
     log_level: str = "info"
     # Requests with a larger body are refused with 413 before they are parsed.
-    max_body_bytes: int = 2 * 1024 * 1024
+    max_body_bytes: int = MAX_BODY_BYTES
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400
 

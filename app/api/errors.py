@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
-from app.api.limits import MAX_BODY_BYTES, BodyLimitMiddleware
+from app.api.limits import BodyLimitMiddleware
 from app.api.schemas import TraceRequest, TrainRequest
 from app.core import SpecError
 
@@ -26,11 +26,10 @@ BODY_FIELDS = {"/api/trace": tuple(TraceRequest.model_fields), "/api/train": tup
 
 
 def install(app: FastAPI) -> None:
-    """Register the API's error handlers and its request-body limit on the app."""
+    """Register the API's error handlers and its request-body limit (from app.state.settings) on the app."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(SpecError, spec_error_handler)
-    settings = getattr(app.state, "settings", None)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=getattr(settings, "max_body_bytes", MAX_BODY_BYTES))
+    app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
 def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
