@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import os
 from functools import cache
@@ -16,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import __version__
+from app.core import ACTIVATIONS, INIT_SCHEMES, LOSSES
 from app.paths import static_dir, templates_dir
 
 # Slim images have no /etc/mime.types; without these a module script or font could be served as
@@ -81,8 +83,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     """The explorer page."""
-    context = {"app_version": __version__, "asset_version": asset_version()}
+    context = {"app_version": __version__, "asset_version": asset_version(), "core_options": core_options()}
     return templates.TemplateResponse(request, "index.html", context)
+
+
+@cache
+def core_options() -> str:
+    """The names the editor offers, from the core's registries, as JSON for a data attribute."""
+    return json.dumps({"activations": list(ACTIVATIONS), "losses": list(LOSSES), "init_schemes": list(INIT_SCHEMES)})
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -7,10 +7,11 @@ import { el } from "./dom.js";
 import { t, formatNumber } from "./i18n.js";
 import { loadTrace } from "./actions.js";
 
-/** Names the core accepts (app/core: ACTIVATIONS, LOSSES, INIT_SCHEMES). */
-export const ACTIVATION_NAMES = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"];
-export const LOSS_NAMES = ["half_sse", "mse", "bce"];
-export const INIT_NAMES = ["xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "uniform"];
+/** Names the core accepts, rendered into the page by the server from app.core's registries (one source). */
+const CORE_OPTIONS = JSON.parse(document.body.dataset.coreOptions);
+const ACTIVATION_NAMES = CORE_OPTIONS.activations;
+const LOSS_NAMES = CORE_OPTIONS.losses;
+const INIT_NAMES = CORE_OPTIONS.init_schemes;
 
 /** "2, 3, 1" → [2, 3, 1], or null unless it is at least two positive whole numbers. */
 export function parseLayers(text) {
