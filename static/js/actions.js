@@ -10,16 +10,23 @@ function problemsOf(error) {
   return error instanceof ApiError ? error.problems : [{ field: "", message: String(error.message ?? error) }];
 }
 
+// Only the answer to the latest request is shown: a quick second click (another preset) wins over a
+// slower first answer that arrives after it.
+let latestLoad = 0;
+
 /**
  * POST `request` to /api/trace and show the answer. Options: presetId, iteration, stepId (keep the
- * learner on that step when the new trace has it), history (the loss-per-iteration list to keep).
+ * learner on that step when the new trace has it), history (the loss-per-iteration list to keep),
+ * warnings (shown with the trace's own, e.g. from training).
  * Returns {ok: true} or {ok: false, problems}; problems also land in state.status.error unless `quiet`
- * (the editor shows them next to its fields instead).
+ * (the editor shows them next to its fields instead). A superseded load returns {ok: false, stale: true}.
  */
-export async function loadTrace(store, request, { presetId = null, iteration = 0, stepId = null, history = [], quiet = false } = {}) {
+export async function loadTrace(store, request, { presetId = null, iteration = 0, stepId = null, history = [], warnings = [], quiet = false } = {}) {
+  const load = ++latestLoad;
   store.set({ status: { loading: true, error: null } });
   try {
     const trace = await fetchTrace(request);
+    if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
     const found = stepId ? trace.steps.findIndex((step) => step.id === stepId) : -1;
     const loss = toNumber(trace.forward.loss);
     store.set({
@@ -27,10 +34,11 @@ export async function loadTrace(store, request, { presetId = null, iteration = 0
       stepIndex: Math.max(0, found),
       lossHistory: [...history.filter((point) => point.iteration < iteration), { iteration, loss }],
       view: { selected: null, hover: null },
-      status: { loading: false, error: null, warnings: trace.warnings ?? [] },
+      status: { loading: false, error: null, warnings: [...warnings, ...(trace.warnings ?? [])] },
     });
     return { ok: true };
   } catch (error) {
+    if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
     const problems = problemsOf(error);
     store.set({ status: { loading: false, error: quiet ? null : problems } });
     return { ok: false, problems };
@@ -71,10 +79,12 @@ export async function trainEpochs(store, epochs) {
     const result = await fetchTraining(request, epochs, 0);
     const training = { running: false, epochs: result.epochs, lossHistory: result.loss_history,
       stoppedAt: result.stopped_at, from: iteration };
-    store.set({ training, status: { warnings: result.warnings ?? [] } });
+    store.set({ training });
     const next = { ...request, weights: result.weights };
     if (result.biases && result.biases.length) next.biases = result.biases;
-    return loadTrace(store, next, { presetId, iteration: iteration + result.epochs, history: lossHistory });
+    return loadTrace(store, next, {
+      presetId, iteration: iteration + result.epochs, history: lossHistory, warnings: result.warnings ?? [],
+    });
   } catch (error) {
     const problems = problemsOf(error);
     store.set({ training: null, status: { loading: false, error: problems } });

@@ -189,7 +189,7 @@ export function mountEditor(form, store) {
     if (result.ok) {
       dirty = false;
       store.set({ training: null });
-    } else {
+    } else if (!result.stale) {
       showErrors(result.problems.map((p) => (p.field ? t("error.field", { field: p.field, message: p.message }) : p.message)));
     }
   });
