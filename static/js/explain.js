@@ -1,6 +1,5 @@
 /** One or two plain sentences per step, in the current language: what the step does and why. */
-import { t } from "./i18n.js";
-import { formatNumber } from "./i18n.js";
+import { t, formatNumber } from "./i18n.js";
 import { plainLabel } from "./tex.js";
 
 function params(trace, step) {
