@@ -20,3 +20,11 @@ def test_public_names():
     assert expected <= set(app.core.__all__)
     for name in app.core.__all__:
         assert getattr(app.core, name).__doc__ or name.isupper(), name
+
+
+def test_the_notebook_example_in_the_docstring_runs():
+    import doctest
+
+    result = doctest.testmod(app.core)
+
+    assert result.attempted > 0 and result.failed == 0
