@@ -34,6 +34,8 @@ for _type, _suffix in (
     mimetypes.add_type(_type, _suffix)
 
 VENDOR_DIR = "vendor"
+# Scripts a page loads with its own <script> tag (not imported by the explorer's modules).
+PAGE_ENTRY_SCRIPTS = frozenset({"main.js", "docs-init.js"})
 
 
 @cache
@@ -83,8 +85,25 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     """The explorer page."""
-    context = {"app_version": __version__, "asset_version": asset_version(), "core_options": core_options()}
+    context = {
+        "app_version": __version__,
+        "asset_version": asset_version(),
+        "core_options": core_options(),
+        "module_preloads": module_preloads(),
+    }
     return templates.TemplateResponse(request, "index.html", context)
+
+
+@cache
+def module_preloads() -> tuple[str, ...]:
+    """Every ES module the page imports, so the browser fetches them at once instead of level by level.
+
+    Plain URLs (no `?v=`): they must match what the `import` statements resolve to, or the browser
+    would fetch each module twice. The graph views and KaTeX are imported too, so they are listed.
+    """
+    root = static_dir()
+    modules = [path for path in sorted((root / "js").rglob("*.js")) if path.name not in PAGE_ENTRY_SCRIPTS]
+    return (*(f"/static/{path.relative_to(root).as_posix()}" for path in modules), "/static/vendor/katex/katex.mjs")
 
 
 @cache

@@ -61,6 +61,7 @@ async function start() {
     lang,
     view: { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? 3 },
   });
+  const presetsLoading = loadPresets(); // in flight while the views mount
   const player = new Player(store);
   mountControls(store, player);
   mountTimeline(document.querySelector("#timeline"), store, player);
@@ -71,7 +72,7 @@ async function start() {
   bindKeys(player);
   await mountGraphViews();
 
-  const presets = await loadPresets();
+  const presets = await presetsLoading;
   store.set({ presets });
   const first = firstRequest(presets, wanted);
   if (first) {
