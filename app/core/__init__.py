@@ -8,6 +8,9 @@ list and graph that explain them. NumPy and the standard library only; nothing f
     >>> [step.id for step in trace.steps][:3]
     ['fwd:H1', 'fwd:O1', 'fwd:H2']
 
+`predict(spec, X)` runs the forward pass alone on any inputs (up to LIMITS.max_predict_rows rows), e.g. a
+grid over the input plane for the page's picture of the data and the predictions.
+
 Shapes, ids and names follow docs/contract.md.
 """
 
@@ -15,6 +18,7 @@ from .activations import ACTIVATIONS, Activation
 from .gradcheck import GradCheck, ParamCheck, gradient_check
 from .graph import Graph, GraphEdge, GraphNode
 from .losses import LOSSES, Loss
+from .predict import predict
 from .presets import PRESETS, Preset
 from .spec import INIT_SCHEMES, LIMITS, Limits, NetworkSpec, SpecError, check_data, make_spec
 from .steps import Step
@@ -24,7 +28,7 @@ from .training import Snapshot, TrainResult, train
 __all__ = [
     "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits",
     "SpecError", "NetworkSpec", "make_spec", "check_data",
-    "compute_trace", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
+    "compute_trace", "predict", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
     "gradient_check", "GradCheck", "ParamCheck",
     "train", "TrainResult", "Snapshot",
     "PRESETS", "Preset", "Activation", "Loss",

@@ -35,6 +35,7 @@ class Limits:
     max_layers: int = 8  # weight layers
     max_width: int = 16
     max_rows: int = 512
+    max_predict_rows: int = 4096  # predict() only: a 30×30 grid of inputs, or a finer one, in one call
     max_epochs: int = 10_000
     max_snapshots: int = 50
     max_seed: int = 2**32 - 1
