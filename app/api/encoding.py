@@ -215,6 +215,11 @@ def encode_train(result: Any) -> bytes:
     return encode(payload, list(result.warnings))
 
 
+def encode_predict(y_hat: np.ndarray) -> bytes:
+    """The JSON answer of POST /api/predict: {"y_hat": [[...]], "warnings": [...]} (non-finite as strings)."""
+    return encode({"y_hat": y_hat}, [])
+
+
 def encode_presets(presets: Any) -> bytes:
     """The JSON answer of GET /api/presets."""
     return dumps({"presets": [preset.to_dict() for preset in presets]})

@@ -16,13 +16,14 @@ from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.limits import BodyLimitMiddleware
-from app.api.schemas import TraceRequest, TrainRequest
+from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
 from app.core import SpecError
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
 # The fields each body accepts, named when a request has an unknown one.
-BODY_FIELDS = {"/api/trace": tuple(TraceRequest.model_fields), "/api/train": tuple(TrainRequest.model_fields)}
+BODY_FIELDS = {"/api/trace": tuple(TraceRequest.model_fields), "/api/train": tuple(TrainRequest.model_fields),
+               "/api/predict": tuple(PredictRequest.model_fields)}
 
 
 def install(app: FastAPI) -> None:

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.api.cpu import run_cpu_bound
-from app.api.encoding import encode_presets, encode_trace, encode_train, json_response
-from app.api.schemas import TraceRequest, TrainRequest
-from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, train
+from app.api.encoding import encode_predict, encode_presets, encode_trace, encode_train, json_response
+from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
+from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
 
 router = APIRouter()
 Body = TypeVar("Body", bound=BaseModel)
@@ -68,7 +68,7 @@ def _seeded_spec(arguments: tuple[tuple[str, Any], ...]) -> NetworkSpec:
     return make_spec(**dict(arguments))
 
 
-def build_spec(body: TraceRequest) -> NetworkSpec:
+def build_spec(body: SpecRequest) -> NetworkSpec:
     """The core's NetworkSpec for a request (SpecError when a rule is broken)."""
     arguments = body.spec_arguments()
     if arguments["weights"] is None and arguments["biases"] is None:
@@ -91,6 +91,24 @@ async def trace(request: Request) -> Response:
         return json_response(encode_trace(compute_trace(spec, X, y)))
     content = await run_cpu_bound(lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck)))
     return json_response(content)
+
+
+@router.post(
+    "/api/predict",
+    response_class=Response,
+    responses={200: {"description": "The network's output for every row of X: {\"y_hat\": [[...]], \"warnings\": [...]}.",
+                     "content": {"application/json": {"example": {"y_hat": [[0.868], [0.885], [0.9]], "warnings": []}}}},
+               **_ERRORS},
+    summary="The prediction ŷ for any inputs X (forward pass only, up to 4096 rows)",
+    openapi_extra=_documented_body(PredictRequest),
+)
+async def predict_outputs(request: Request) -> Response:
+    body = await parse_body(request, PredictRequest)
+    spec = build_spec(body)
+    X = body.inputs()  # predict checks it against the spec (SpecError names the rule)
+    if len(X) * spec.n_params <= INLINE_WORK:
+        return json_response(encode_predict(predict(spec, X)))
+    return json_response(await run_cpu_bound(lambda: encode_predict(predict(spec, X))))
 
 
 @router.post(

@@ -37,6 +37,14 @@ EXERCISE_EXAMPLE: dict[str, Any] = {
     "gradcheck": False,
 }
 
+# The exercise's network with its preset weights, asked for ŷ at three points of the input plane.
+PREDICT_EXAMPLE: dict[str, Any] = {
+    "layers": [2, 2, 2, 1],
+    "activations": ["sigmoid", "sigmoid", "identity"],
+    "weights": [[[0.5, -0.3], [0.2, 0.8]], [[0.6, -0.4], [0.1, 0.9]], [[1.0], [0.5]]],
+    "X": [[0.0, 0.0], [1.0, 0.5], [2.0, 1.0]],
+}
+
 _MATRIX_SCHEMA = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
 
 
@@ -91,15 +99,10 @@ def _require_rectangular(name: str, rows: list[list[float]]) -> None:
         )
 
 
-class TraceRequest(BaseModel):
-    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+class SpecRequest(BaseModel):
+    """The network fields every body shares (layers … biases); the subclasses add the data they need."""
 
-    model_config = ConfigDict(
-        strict=True,
-        allow_inf_nan=False,
-        extra="forbid",
-        json_schema_extra={"examples": [EXERCISE_EXAMPLE]},
-    )
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
 
     layers: list[int] = Field(
         default_factory=lambda: [2, 2, 2, 1],  # a factory call is cheaper than pydantic's copy of a list default
@@ -130,16 +133,6 @@ class TraceRequest(BaseModel):
         default="xavier_uniform",
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
     )
-    X: Matrix = Field(
-        min_length=1,
-        description=(
-            f"Inputs, one row per observation: n × layers[0], n from 1 to {LIMITS.max_rows}. Finite numbers only."
-        ),
-    )
-    y: Target = Field(
-        min_length=1,
-        description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
-    )
     weights: list[Matrix] | None = Field(
         default=None,
         description="Optional weights: W_k as a layers[k−1] × layers[k] matrix, one per weight layer.",
@@ -148,16 +141,6 @@ class TraceRequest(BaseModel):
         default=None,
         description="Optional biases (bias on): b_k as a list of layers[k] numbers. Default: zeros.",
     )
-    gradcheck: bool = Field(
-        default=False,
-        description="Also compare every gradient with central finite differences (slower).",
-    )
-
-    @field_validator("X", "y")
-    @classmethod
-    def _rectangular(cls, rows: Matrix, info: Any) -> Matrix:
-        _require_rectangular(info.field_name, rows)
-        return rows
 
     @field_validator("weights")
     @classmethod
@@ -165,10 +148,6 @@ class TraceRequest(BaseModel):
         for k, matrix in enumerate(weights or ()):
             _require_rectangular(f"weights[{k}]", matrix)
         return weights
-
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """X and y as float64 arrays (rectangular, checked above); twice as fast as np.asarray on nested lists."""
-        return as_array(self.X), as_array(self.y)
 
     def spec_arguments(self) -> dict[str, Any]:
         """The keyword arguments of `app.core.make_spec` for this request."""
@@ -183,6 +162,61 @@ class TraceRequest(BaseModel):
             "weights": self.weights,
             "biases": self.biases,
         }
+
+
+class TraceRequest(SpecRequest):
+    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
+
+    X: Matrix = Field(
+        min_length=1,
+        description=(
+            f"Inputs, one row per observation: n × layers[0], n from 1 to {LIMITS.max_rows}. Finite numbers only."
+        ),
+    )
+    y: Target = Field(
+        min_length=1,
+        description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
+    )
+    gradcheck: bool = Field(
+        default=False,
+        description="Also compare every gradient with central finite differences (slower).",
+    )
+
+    @field_validator("X", "y")
+    @classmethod
+    def _rectangular(cls, rows: Matrix, info: Any) -> Matrix:
+        _require_rectangular(info.field_name, rows)
+        return rows
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """X and y as float64 arrays (rectangular, checked above); twice as fast as np.asarray on nested lists."""
+        return as_array(self.X), as_array(self.y)
+
+
+class PredictRequest(SpecRequest):
+    """A network and inputs without targets: POST /api/predict answers ŷ for every row of X."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [PREDICT_EXAMPLE]})
+
+    X: Matrix = Field(
+        min_length=1,
+        description=(
+            f"Inputs, one row per point: n × layers[0], n from 1 to {LIMITS.max_predict_rows} "
+            "(e.g. a grid over the input plane). Finite numbers only."
+        ),
+    )
+
+    @field_validator("X")
+    @classmethod
+    def _rectangular(cls, rows: Matrix) -> Matrix:
+        _require_rectangular("X", rows)
+        return rows
+
+    def inputs(self) -> np.ndarray:
+        """X as a float64 array (rectangular, checked above)."""
+        return as_array(self.X)
 
 
 class TrainRequest(TraceRequest):
