@@ -12,7 +12,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.api.cpu import run_cpu_bound
-from app.api.encoding import encode_predict, encode_presets, encode_trace, encode_train, json_response
+from app.api.encoding import (
+    encode_predict,
+    encode_presets,
+    encode_trace,
+    encode_train,
+    json_response,
+)
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
 

@@ -1,4 +1,4 @@
-/** The JSON API client: /api/presets, /api/trace, /api/train. Errors become ApiError with per-field messages. */
+/** The JSON API client: /api/presets, /api/trace, /api/predict, /api/train. Errors become ApiError with per-field messages. */
 import { t } from "./i18n.js";
 
 /** A failed request: `problems` is a list of {field, message} ready to show next to the form. */
@@ -61,4 +61,9 @@ export function fetchTrace(traceRequest) {
 /** Train `epochs` epochs from a TraceRequest body: loss history, final weights and snapshots. */
 export function fetchTraining(traceRequest, epochs, snapshots = 0) {
   return request("POST", "/api/train", { ...traceRequest, epochs, snapshots });
+}
+
+/** The network's prediction ŷ for inputs X (spec fields + X, no y): {y_hat, warnings}. */
+export function fetchPrediction(predictRequest) {
+  return request("POST", "/api/predict", predictRequest);
 }

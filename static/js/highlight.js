@@ -19,9 +19,23 @@ function inRowCol(td, target) {
     && (target.col === null || Number(td.dataset.col) === target.col);
 }
 
+/** Families whose rows are observations (row i of each is observation i): X, y, H_k, O_k, ŷ, their d's, f'(H_k). */
+const OBSERVATION_FAMILY = /^(X|y|out|layer\d+)$/;
+
+/** The observation (0-based row) a cell or row of an observation matrix belongs to; null for W, b, L … */
+export function observationRow(target, depth) {
+  if (!target || target.row === null || target.row === undefined) return null;
+  return OBSERVATION_FAMILY.test(familyOf(target.matrix, depth)) ? target.row : null;
+}
+
 function matches(td, target, depth) {
   if (!target) return false;
-  return familyOf(td.dataset.matrixId, depth) === familyOf(target.matrix, depth) && inRowCol(td, target);
+  const family = familyOf(td.dataset.matrixId, depth);
+  // A whole observation row (e.g. a point of the data view) lights that row in X, y, every H, O, ŷ and d.
+  if (target.col === null && OBSERVATION_FAMILY.test(family) && observationRow(target, depth) !== null) {
+    return Number(td.dataset.row) === target.row;
+  }
+  return family === familyOf(target.matrix, depth) && inRowCol(td, target);
 }
 
 function isOperand(td, operands) {

@@ -15,6 +15,7 @@ import { mountStepPanel } from "./step-panel.js";
 import { mountCharts } from "./chart.js";
 import { mountTraining } from "./training.js";
 import { mountEditor } from "./editor.js";
+import { mountDataView } from "./data-view.js";
 
 const DEFAULT_PRESET = "exercise";
 
@@ -69,6 +70,7 @@ async function start() {
   mountCharts(document.querySelector("#iteration-chart"), document.querySelector("#train-chart"), store);
   mountTraining(document.querySelector("#train-form"), document.querySelector("#train-result"), store);
   mountEditor(document.querySelector("#editor-form"), store);
+  mountDataView(document.querySelector("#data-view"), store);
   bindKeys(player);
   await mountGraphViews();
 
