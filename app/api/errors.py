@@ -7,6 +7,7 @@ messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offendi
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -22,8 +23,16 @@ from app.core import SpecError
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
 # The fields each body accepts, named when a request has an unknown one.
-BODY_FIELDS = {"/api/trace": tuple(TraceRequest.model_fields), "/api/train": tuple(TrainRequest.model_fields),
-               "/api/predict": tuple(PredictRequest.model_fields)}
+BODY_MODELS = {"/api/trace": TraceRequest, "/api/train": TrainRequest, "/api/predict": PredictRequest}
+
+
+def body_fields(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(allowed, required) field names of the body a path takes; empty for other paths."""
+    model = BODY_MODELS.get(path)
+    if model is None:
+        return (), ()
+    fields = model.model_fields
+    return tuple(fields), tuple(name for name, field in fields.items() if field.is_required())
 
 
 def install(app: FastAPI) -> None:
@@ -44,8 +53,8 @@ def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """422 with a readable message per pydantic error."""
-    fields = BODY_FIELDS.get(request.url.path, ())
-    return error_response(422, [readable(error, fields) for error in exc.errors()])
+    fields, required = body_fields(request.url.path)
+    return error_response(422, [readable(error, fields, required) for error in exc.errors()])
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
@@ -73,7 +82,7 @@ def path(loc: tuple[Any, ...]) -> str:
 def shown_value(value: Any) -> str:
     """How an offending input is named in a message (short, and NaN/Infinity spelled as in JSON)."""
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return "NaN"
         if value in (float("inf"), float("-inf")):
             return "Infinity" if value > 0 else "-Infinity"
@@ -98,11 +107,12 @@ _TYPE_NAMES = {
 }
 
 
-def _message(error: dict[str, Any], where: str) -> str:
+def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> str:
     kind, value = error["type"], error.get("input")
+    needs = f" with at least {' and '.join(required)}" if required else ""
     if kind == "json_invalid":
         if error.get("input") == b"":
-            return "body is empty: send a JSON object with at least X and y"
+            return f"body is empty: send a JSON object{needs}"
         return f"body is not valid JSON: {error.get('ctx', {}).get('error', error['msg'])}"
     if kind == "finite_number":
         return (f"{where} is {shown_value(value)}: every number must be finite "
@@ -113,7 +123,7 @@ def _message(error: dict[str, Any], where: str) -> str:
     if kind == "missing":
         return f"{where} is required"
     if kind in ("model_type", "model_attributes_type", "dict_type") and where == "body":
-        return "body must be a JSON object (Content-Type: application/json) with at least X and y"
+        return f"body must be a JSON object (Content-Type: application/json){needs}"
     if kind in _TYPE_NAMES:
         return f"{where} must be {_TYPE_NAMES[kind]}, got {shown_value(value)}"
     if kind == "ragged_matrix":
@@ -121,10 +131,10 @@ def _message(error: dict[str, Any], where: str) -> str:
     return f"{where}: {error['msg']}"
 
 
-def readable(error: dict[str, Any], fields: tuple[str, ...] = ()) -> dict[str, Any]:
+def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tuple[str, ...] = ()) -> dict[str, Any]:
     """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule.
 
-    `fields` are the body's allowed field names, listed when a field is unknown.
+    `fields` are the body's allowed field names, listed when a field is unknown; `required` its required ones.
     """
     loc = tuple(error.get("loc", ()))
     if loc[:1] != ("body",):
@@ -132,4 +142,4 @@ def readable(error: dict[str, Any], fields: tuple[str, ...] = ()) -> dict[str, A
     if error["type"] == "extra_forbidden":
         allowed = f"; the allowed fields are: {', '.join(fields)}" if fields else ""
         return {"loc": list(loc), "msg": f"unknown field {path(loc)!r}{allowed}", "type": "unknown_field"}
-    return {"loc": list(loc), "msg": _message(error, path(loc)), "type": error["type"]}
+    return {"loc": list(loc), "msg": _message(error, path(loc), required), "type": error["type"]}

@@ -148,6 +148,12 @@ def test_empty_body(client):
     assert messages(response) == ["body is empty: send a JSON object with at least X and y"]
 
 
+def test_an_empty_predict_body_names_only_what_predict_needs(client):
+    response = client.post("/api/predict", content=b"", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert messages(response) == ["body is empty: send a JSON object with at least X"]
+
+
 def test_a_form_body_is_415(client):
     response = client.post("/api/trace", data={"X": "1"})
     assert response.status_code == 415
