@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -25,9 +26,14 @@ from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, tr
 router = APIRouter()
 Body = TypeVar("Body", bound=BaseModel)
 
-# A trace whose rows × parameters stay under this is computed inline on the event loop (well under a
-# millisecond, cheaper than a thread hop); bigger ones and gradient checks go to a worker thread.
+# Work (rows × parameters) up to this is computed inline on the event loop (well under a millisecond,
+# cheaper than a thread hop); more goes to a worker thread.
 INLINE_WORK = 20_000
+
+
+async def run_sized(work: int, function: Callable[[], bytes]) -> bytes:
+    """function() inline when `work` is small, else in a worker thread (app.api.cpu)."""
+    return function() if work <= INLINE_WORK else await run_cpu_bound(function)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "The request body is over the byte limit."},
@@ -93,10 +99,9 @@ async def trace(request: Request) -> Response:
     body = await parse_body(request, TraceRequest)
     spec = build_spec(body)
     X, y = body.data()  # compute_trace checks them against the spec (SpecError names the rule)
-    if not body.gradcheck and len(X) * spec.n_params <= INLINE_WORK:
-        return json_response(encode_trace(compute_trace(spec, X, y)))
-    content = await run_cpu_bound(lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck)))
-    return json_response(content)
+    passes = 1 + (2 * spec.n_params if body.gradcheck else 0)  # a gradient check: two passes per parameter
+    work = len(X) * spec.n_params * passes
+    return json_response(await run_sized(work, lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck))))
 
 
 @router.post(
@@ -112,9 +117,7 @@ async def predict_outputs(request: Request) -> Response:
     body = await parse_body(request, PredictRequest)
     spec = build_spec(body)
     X = body.inputs()  # predict checks it against the spec (SpecError names the rule)
-    if len(X) * spec.n_params <= INLINE_WORK:
-        return json_response(encode_predict(predict(spec, X)))
-    return json_response(await run_cpu_bound(lambda: encode_predict(predict(spec, X))))
+    return json_response(await run_sized(len(X) * spec.n_params, lambda: encode_predict(predict(spec, X))))
 
 
 @router.post(
