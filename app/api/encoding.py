@@ -154,15 +154,16 @@ def _gradcheck_payload(check: Any) -> dict[str, Any] | None:
     return {"max_rel_error": check.max_rel_error, "per_param": rows}
 
 
-def encoded_numbers(value: dict[str, Any]) -> tuple[bytes, bool]:
+def encoded_numbers(value: dict[str, Any], known_finite: bool = False) -> tuple[bytes, bool]:
     """(value as JSON bytes, whether it held a non-finite number), for a dict that contains no None.
 
     Fast path: orjson writes NaN and ±inf as null, so when such a value encodes without a "null" every
     number in it is finite, found by one byte search instead of an np.isfinite per array. A "null" (or a
     string that happens to contain one) sends it down the slow path, which converts only the affected arrays.
+    `known_finite` (the core already checked every matrix) skips the search too.
     """
     raw = dumps(value)
-    if b"null" not in raw:
+    if known_finite or b"null" not in raw:
         return raw, False
     value, overflowed = finite_or_strings(value)
     return (dumps(value) if overflowed else raw), overflowed
@@ -189,7 +190,7 @@ def encode_trace(trace: Any) -> bytes:
             "db": trace.db,
         },
         "updated": {"W": trace.updated_W, "b": trace.updated_b},
-    })
+    }, known_finite=trace.finite)
     gradcheck, gradcheck_overflowed = finite_or_strings(_gradcheck_payload(trace.gradcheck))
     warnings = list(trace.warnings)
     if (overflowed or gradcheck_overflowed) and not warnings:

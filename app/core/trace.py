@@ -53,6 +53,7 @@ class Trace:
     graph: Graph
     gradcheck: GradCheck | None
     warnings: list[str]
+    finite: bool = True  # every matrix holds finite numbers only (else `warnings` names the ones that do not)
 
     def matrix(self, matrix_id: str) -> Array | float:
         """The value behind a matrix id of the contract ("W2", "dL/dH2", "f'(H1)", "W3_new", "L" …)."""
@@ -119,7 +120,9 @@ def compute_trace(spec: NetworkSpec, X: Any, y: Any, gradcheck: bool = False) ->
                   plan.graph, None, [])
     if not math.isfinite(checked):
         check_data(spec, X, y)  # a non-finite input is the caller's mistake: SpecError naming it
-        trace.warnings.extend(nonfinite_warnings(trace))
+        found = nonfinite_warnings(trace)
+        trace.warnings.extend(found)
+        trace.finite = not found
     if gradcheck:
         trace.gradcheck = gradient_check(spec, X, y)
     return trace

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core import SpecError, compute_trace, make_spec
 from app.core.trace import matrix_ids
@@ -56,6 +58,7 @@ def test_overflow_gives_warnings_not_exceptions():
     huge = [[[1e200, 1e200], [1e200, 1e200]], [[1e200, 1e200], [1e200, 1e200]], [[1e200], [1e200]]]
     t = compute_trace(make_spec(weights=huge), [[1e200, 1e200]], [[1.0]])
     assert not np.isfinite(t.H[0]).any()
+    assert not t.finite
     assert len(t.warnings) == 1
     assert "H1" in t.warnings[0] and "learning rate" in t.warnings[0]
 
@@ -86,3 +89,21 @@ def test_lists_and_arrays_give_the_same_trace():
     a, b = compute_trace(spec, X, y), compute_trace(spec, np.array(X), np.array(y).ravel())
     assert a.loss == b.loss
     assert all(np.array_equal(p, q) for p, q in zip(a.updated_W, b.updated_W))
+
+
+@settings(max_examples=120)
+@given(
+    activations=st.lists(st.sampled_from(["identity", "relu", "leaky_relu", "softplus", "tanh"]), min_size=3, max_size=3),
+    scale=st.sampled_from([1.0, 1e50, 1e100, 1e150, 1e200, 1e300]),
+    learning_rate=st.sampled_from([0.1, 1e100, 1e300]),
+    seed=st.integers(0, 50),
+)
+def test_finite_flag_matches_every_matrix(activations, scale, learning_rate, seed):
+    # The API skips its own scan when the core says finite: the cheap check must never miss a NaN/inf.
+    base = make_spec(layers=(2, 3, 3, 1), activations=tuple(activations), seed=seed)
+    spec = make_spec(layers=(2, 3, 3, 1), activations=tuple(activations), learning_rate=learning_rate,
+                     weights=[w * scale for w in base.weights])
+    t = compute_trace(spec, [[1.5, -2.0], [3.0, 0.5]], [[1.0], [-1.0]])
+    all_finite = all(np.isfinite(value).all() for value in t.matrices().values())
+    assert t.finite == all_finite
+    assert (t.warnings == []) == all_finite
