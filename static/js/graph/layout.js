@@ -11,7 +11,7 @@ export const NEURON = Object.freeze({
 
 /** Sizes of the matrix graph's boxes and grid. */
 export const BOX = Object.freeze({
-  width: 56, height: 42, colGap: 122, rowGapAbove: 96, rowGapBelow: 124, margin: 16, labelLine: 14,
+  width: 72, height: 54, colGap: 126, rowGapAbove: 112, rowGapBelow: 140, margin: 16, labelLine: 14,
 });
 
 function rowGapFor(maxWidth) {
@@ -182,7 +182,7 @@ function placeEdge(edge, from, to) {
     path: `M${round(x1)} ${round(y1)} L${round(x2)} ${round(y2)}`,
     horizontal,
     lx: horizontal ? midX : midX + 7,
-    ly: horizontal ? midY + BOX.labelLine + 2 : midY - BOX.labelLine / 2 + 4,
+    ly: horizontal ? midY + halfH + BOX.labelLine - 2 : midY - BOX.labelLine / 2 + 4, // under the boxes' bottom
     anchor: horizontal ? "middle" : "start",
     mx: horizontal ? midX : midX - 6,
     my: horizontal ? midY - 5 : midY + 4,

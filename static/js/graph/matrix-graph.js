@@ -135,8 +135,8 @@ function buildNode(parent, node, place, rows) {
   const x = place.x - BOX.width / 2;
   const y = place.y - BOX.height / 2;
   svgEl("rect", { class: "mg-node-box", x, y, width: BOX.width, height: BOX.height, rx: node.kind === "weight" || node.kind === "bias" ? 3 : 10 }, g);
-  svgText(name, { class: "mg-node-name", x: place.x, y: place.y - 2 }, g);
-  svgText(realShape, { class: "mg-node-shape", x: place.x, y: place.y + 14 }, g);
+  svgText(name, { class: "mg-node-name", x: place.x, y: place.y - 1 }, g);
+  svgText(realShape, { class: "mg-node-shape", x: place.x, y: place.y + 19 }, g);
   const badge = svgEl("g", { class: "mg-grad-badge" }, g);
   svgEl("circle", { cx: x + BOX.width, cy: y, r: 9 }, badge);
   svgText("∂", { x: x + BOX.width, y: y + 4 }, badge);
