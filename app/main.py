@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
+from app.api.answers import AnswerCache
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.pages import StaticAssets
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
+    app.state.answers = AnswerCache(settings.answer_cache_bytes)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     static = StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age)

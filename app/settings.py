@@ -20,6 +20,8 @@ class Settings:
     log_level: str = "info"
     # Requests with a larger body are refused with 413 before they are parsed.
     max_body_bytes: int = MAX_BODY_BYTES
+    # Memory for remembered answers (app/api/answers.py): identical requests are computed once. 0 turns it off.
+    answer_cache_bytes: int = 32 * 1024 * 1024
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400
 
@@ -33,6 +35,7 @@ class Settings:
             log_level=environ.get(ENV_PREFIX + "LOG_LEVEL", defaults.log_level).lower(),
             max_body_bytes=_int_from_env(environ, "MAX_BODY_BYTES", defaults.max_body_bytes, minimum=1),
             vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
+            answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
         )
 
 

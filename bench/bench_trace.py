@@ -8,8 +8,11 @@
 2. HTTP: one uvicorn worker started here on a free 127.0.0.1 port; requests per second of /healthz and of
    /api/trace at n = 4 and n = 64, under wrk (Debian's `wrk`, POST body through bench/wrk_post.lua) or,
    without wrk, a bounded asyncio load generator. Targets: /api/trace ≥ 50% of /healthz at n = 4 and ≥ 35%
-   at n = 64. Rounds interleave the three targets so a neighbour's load hits them alike; medians are shown.
-   Also shown: the server's CPU time per request (from /proc), which other load on the machine barely moves.
+   at n = 64. Every request's body differs (X[0][0] moves by 1e-6 per body, same work), so the server's
+   memory of answers (app/api/answers.py) never helps; a fourth run repeats one body at n = 4, as a class
+   opening the same preset does, to show what that memory gives. Rounds interleave the targets so a
+   neighbour's load hits them alike; medians are shown. Also shown: the server's CPU time per request (from
+   /proc), which other load on the machine barely moves.
 """
 
 from __future__ import annotations
@@ -106,15 +109,26 @@ def bench_core() -> list[tuple[int, float, float]]:
 
 # ---- 2. HTTP throughput ------------------------------------------------------------------------------
 
-def trace_body(n: int) -> bytes:
+# Sent in turn: more bodies than the answer memory holds entries (32 MiB / 14 KB at n = 4), so every one misses.
+DISTINCT_BODIES = 4_000
+
+
+def trace_bodies(n: int, count: int) -> list[bytes]:
+    """`count` request bodies for the exercise at n rows, each with X[0][0] moved by another 1e-6."""
     X, y = exercise_data(n)
-    return json.dumps({"X": X, "y": y}).encode()
+    bodies = []
+    for k in range(count):
+        X[0][0] = round(k * 1e-6, 6)
+        bodies.append(json.dumps({"X": X, "y": y}, separators=(",", ":")).encode())
+    return bodies
 
 
-def check_answers(base: str, bodies: dict[int, bytes]) -> None:
-    """Refuse to time error answers: every /api/trace body must get a 200 with a trace in it."""
-    for n, body in bodies.items():
-        request = urllib.request.Request(f"{base}/api/trace", data=body, headers={"Content-Type": "application/json"})
+def check_answers(base: str, bodies: dict[str, tuple[int, list[bytes]]]) -> None:
+    """Refuse to time error answers: every /api/trace body kind must get a 200 with a trace in it."""
+    for n, kind_bodies in bodies.values():
+        request = urllib.request.Request(
+            f"{base}/api/trace", data=kind_bodies[-1], headers={"Content-Type": "application/json"}
+        )
         answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
         if len(answer["forward"]["y_hat"]) != n:
             raise SystemExit(f"/api/trace at n = {n} answered without the expected y_hat")
@@ -134,12 +148,12 @@ def wrk_rate(url: str, body_file: Path | None, duration: float, connections: int
     return rate, int(re.search(r"(\d+) requests in", output).group(1))
 
 
-async def _python_connection(host: str, port: int, request: bytes, stop_at: float) -> int:
+async def _python_connection(host: str, port: int, requests: list[bytes], first: int, stop_at: float) -> int:
     reader, writer = await asyncio.open_connection(host, port)
     done = 0
     try:
         while time.monotonic() < stop_at:
-            writer.write(request)
+            writer.write(requests[(first + done) % len(requests)])
             head = await reader.readuntil(b"\r\n\r\n")
             if not head.startswith(b"HTTP/1.1 200"):
                 raise SystemExit(f"the load generator got {head.splitlines()[0]!r}")
@@ -151,19 +165,25 @@ async def _python_connection(host: str, port: int, request: bytes, stop_at: floa
     return done
 
 
-def python_rate(url: str, body: bytes | None, duration: float, connections: int) -> tuple[float, int]:
-    """A bounded keep-alive load generator: `connections` clients in one asyncio loop for `duration` s."""
-    host_port, path = url.removeprefix("http://").split("/", 1)
-    host, port = host_port.split(":")
+def _raw_request(host_port: str, path: str, body: bytes | None) -> bytes:
     method = "POST" if body is not None else "GET"
     head = f"{method} /{path} HTTP/1.1\r\nHost: {host_port}\r\n"
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-    request = (head + "\r\n").encode() + (body or b"")
+    return (head + "\r\n").encode() + (body or b"")
+
+
+def python_rate(url: str, bodies: list[bytes] | None, duration: float, connections: int) -> tuple[float, int]:
+    """A bounded keep-alive load generator: `connections` clients in one asyncio loop for `duration` s,
+    sending the bodies in turn (a GET when there are none)."""
+    host_port, path = url.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    requests = [_raw_request(host_port, path, body) for body in bodies] if bodies else [_raw_request(host_port, path, None)]
+    spread = max(1, len(requests) // connections)  # clients start at different bodies
 
     async def run() -> int:
         stop_at = time.monotonic() + duration
-        clients = (_python_connection(host, int(port), request, stop_at) for _ in range(connections))
+        clients = (_python_connection(host, int(port), requests, i * spread, stop_at) for i in range(connections))
         counts = await asyncio.gather(*clients)
         return sum(counts)
 
@@ -178,34 +198,39 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+REPEATED = "trace n=4, one body repeated"
+
+
 def bench_http(duration: float, rounds: int, connections: int) -> dict[str, tuple[float, float]]:
-    """Per target ('healthz', 'trace n=4', 'trace n=64'): median requests per second and median server
-    CPU µs per request. The second is what a request costs the server whatever else runs on the machine."""
+    """Per target ('healthz', 'trace n=4', 'trace n=64', REPEATED): median requests per second and median
+    server CPU µs per request. The second is what a request costs the server whatever else runs on it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    bodies = {4: trace_body(4), 64: trace_body(64)}
+    distinct = {n: trace_bodies(n, DISTINCT_BODIES) for n in HTTP_TARGETS}
+    bodies = {f"trace n={n}": (n, distinct[n]) for n in HTTP_TARGETS}
+    bodies[REPEATED] = (4, distinct[4][:1])
     use_wrk = shutil.which("wrk") is not None
     print(f"load generator: {'wrk' if use_wrk else 'python asyncio (wrk not found)'}, "
           f"{connections} connections, {duration:g} s per run, {rounds} round(s)")
     server = start_server(port)
-    rates: dict[str, list[float]] = {"healthz": [], "trace n=4": [], "trace n=64": []}
+    rates: dict[str, list[float]] = {"healthz": [], **{name: [] for name in bodies}}
     cpu_us: dict[str, list[float]] = {name: [] for name in rates}
     try:
         check_answers(base, bodies)
         with tempfile.TemporaryDirectory() as tmp:
-            files = {n: Path(tmp) / f"trace_{n}.json" for n in bodies}
-            for n, path in files.items():
-                path.write_bytes(bodies[n])
+            files = {name: Path(tmp) / f"bodies_{index}.jsonl" for index, name in enumerate(bodies)}
+            for name, path in files.items():
+                path.write_bytes(b"\n".join(bodies[name][1]) + b"\n")
             targets = [("healthz", f"{base}/healthz", None, None)] + [
-                (f"trace n={n}", f"{base}/api/trace", files[n], bodies[n]) for n in bodies
+                (name, f"{base}/api/trace", files[name], bodies[name][1]) for name in bodies
             ]
             for _ in range(rounds):
-                for name, url, body_file, body in targets:
+                for name, url, body_file, target_bodies in targets:
                     cpu_before = cpu_seconds(server.pid)
                     if use_wrk:
                         rate, count = wrk_rate(url, body_file, duration, connections)
                     else:
-                        rate, count = python_rate(url, body, duration, connections)
+                        rate, count = python_rate(url, target_bodies, duration, connections)
                     rates[name].append(rate)
                     cpu_us[name].append((cpu_seconds(server.pid) - cpu_before) / count * 1e6)
     finally:
@@ -244,7 +269,11 @@ def main() -> None:
         ratio = rate / health
         print(f"  /api/trace n = {n:>3} {rate:8.0f} req/s   server CPU {cpu:6.0f} µs/request   "
               f"{ratio:5.1%} of /healthz's req/s (target ≥ {target:.0%}: {verdict(ratio >= target)}); "
-              f"by CPU per request {health_cpu / cpu:5.1%}")
+              f"by CPU per request {health_cpu / cpu:5.1%}   (every body different)")
+    rate, cpu = results[REPEATED]
+    print(f"  /api/trace n =   4 {rate:8.0f} req/s   server CPU {cpu:6.0f} µs/request   "
+          f"{rate / health:5.1%} of /healthz's req/s with one body repeated (a class on one preset: "
+          f"answered from memory; no target)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from app.api.answers import AnswerCache, answer_key
 from app.api.cpu import run_cpu_bound
 from app.api.encoding import (
     encode_predict,
@@ -88,18 +89,21 @@ def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
-async def parse_body(request: Request, model: type[Body]) -> Body:
+def require_json(request: Request) -> None:
+    """415 unless the body is declared as JSON (no Content-Type counts as JSON)."""
+    content_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise HTTPException(415, [{"loc": ["body"], "msg": f"the body must be JSON (Content-Type: application/json), "
+                                   f"not {content_type}", "type": "content_type"}])
+
+
+def parse_body(raw: bytes, model: type[Body]) -> Body:
     """The request body as `model`: parsed by orjson and validated by pydantic.
 
     That is 2–3× faster than FastAPI's json.loads + validation on these bodies. JSON that orjson refuses
     (malformed, or holding NaN / Infinity / 1e400) goes through pydantic's own JSON parser instead, which
     reads those as numbers so the finite-number rule can name their position, or says where the JSON breaks.
     """
-    content_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise HTTPException(415, [{"loc": ["body"], "msg": f"the body must be JSON (Content-Type: application/json), "
-                                   f"not {content_type}", "type": "content_type"}])
-    raw = await request.body()
     try:
         try:
             return model.model_validate(orjson.loads(raw))
@@ -107,6 +111,20 @@ async def parse_body(request: Request, model: type[Body]) -> Body:
             return model.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
+
+
+async def remembered(request: Request, model: type[Body], compute: Callable[[Body], Awaitable[bytes]]) -> Response:
+    """The answer to this exact body: replayed when it was computed before (app/api/answers.py), else
+    parsed, computed and kept. Errors are raised, never kept."""
+    require_json(request)
+    raw = await request.body()
+    answers: AnswerCache = request.app.state.answers
+    key = answer_key(request.url.path, raw)
+    content = answers.get(key)
+    if content is None:
+        content = await compute(parse_body(raw, model))
+        answers.put(key, content)
+    return json_response(content)
 
 
 @router.get("/healthz")
@@ -137,12 +155,15 @@ def build_spec(body: SpecRequest) -> NetworkSpec:
     openapi_extra=_documented_body(TraceRequest),
 )
 async def trace(request: Request) -> Response:
-    body = await parse_body(request, TraceRequest)
+    return await remembered(request, TraceRequest, trace_answer)
+
+
+async def trace_answer(body: TraceRequest) -> bytes:
     spec = build_spec(body)
     X, y = body.data()  # compute_trace checks them against the spec (SpecError names the rule)
     passes = 1 + (2 * spec.n_params if body.gradcheck else 0)  # a gradient check: two passes per parameter
     work = len(X) * spec.n_params * passes
-    return json_response(await run_sized(work, lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck))))
+    return await run_sized(work, lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck)))
 
 
 @direct_post(
@@ -155,10 +176,13 @@ async def trace(request: Request) -> Response:
     openapi_extra=_documented_body(PredictRequest),
 )
 async def predict_outputs(request: Request) -> Response:
-    body = await parse_body(request, PredictRequest)
+    return await remembered(request, PredictRequest, predict_answer)
+
+
+async def predict_answer(body: PredictRequest) -> bytes:
     spec = build_spec(body)
     X = body.inputs()  # predict checks it against the spec (SpecError names the rule)
-    return json_response(await run_sized(len(X) * spec.n_params, lambda: encode_predict(predict(spec, X))))
+    return await run_sized(len(X) * spec.n_params, lambda: encode_predict(predict(spec, X)))
 
 
 @direct_post(
@@ -169,11 +193,13 @@ async def predict_outputs(request: Request) -> Response:
     openapi_extra=_documented_body(TrainRequest),
 )
 async def train_network(request: Request) -> Response:
-    body = await parse_body(request, TrainRequest)
+    return await remembered(request, TrainRequest, train_answer)
+
+
+async def train_answer(body: TrainRequest) -> bytes:
     spec = build_spec(body)
     X, y = body.data()
-    content = await run_cpu_bound(lambda: encode_train(train(spec, X, y, body.epochs, body.snapshots)))
-    return json_response(content)
+    return await run_cpu_bound(lambda: encode_train(train(spec, X, y, body.epochs, body.snapshots)))
 
 
 @cache
