@@ -19,12 +19,6 @@ export function matrixLabel(id) {
   return nodeLabel(id);
 }
 
-/** 1-based layer number of ids like "W2", "b1", "H3", "O1" (after an optional "dL/d" or suffix), else null. */
-export function layerOf(id) {
-  const match = /([WbHO])(\d+)/.exec(id);
-  return match ? Number(match[2]) : null;
-}
-
 function asMatrix(value) {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) return [[value]]; // a scalar, e.g. the loss

@@ -4,7 +4,7 @@
  */
 
 /** The state a fresh page starts from, before presets or a trace are loaded. */
-export function initialState() {
+function initialState() {
   return {
     request: null,
     trace: null,
@@ -33,7 +33,7 @@ export function initialState() {
  * (a `view` or `status` patch is merged one level deeper, so `set({view: {hover}})` keeps the
  * other view options) and notifies subscribers with (state, previousState).
  */
-export function createStore(initial = initialState()) {
+function createStore(initial = initialState()) {
   let state = initial;
   const listeners = new Set();
   return {
@@ -63,8 +63,3 @@ function mergeState(state, patch) {
 
 /** The page's single store (views receive it as an argument; main.js creates nothing else). */
 export const store = createStore();
-
-/** The current step object of the loaded trace, or null. */
-export function currentStep(state) {
-  return state.trace ? state.trace.steps[state.stepIndex] ?? null : null;
-}

@@ -36,13 +36,6 @@ function mapScript(text, table) {
   return out;
 }
 
-/** A graph node id as Unicode: "H2" → "H₂", "y_hat" → "ŷ", "W10" → "W₁₀". */
-export function nodeText(id) {
-  if (id === "y_hat") return "ŷ";
-  const match = /^([A-Za-z]+)(\d+)$/.exec(id);
-  return match ? match[1] + toSubscript(match[2]) : id;
-}
-
 /** The neuron-view label of weight w^k_ij: "w²₁₂" (indices above 9 are separated: "w³₁₂,₁₆"). */
 export function weightText(k, i, j) {
   const sep = i > 9 || j > 9 ? "," : "";
