@@ -153,3 +153,18 @@ def test_flat_y_is_accepted_for_one_output():
 def test_limits():
     assert (LIMITS.max_layers, LIMITS.max_width, LIMITS.max_rows, LIMITS.max_epochs) == (8, 16, 512, 10_000)
     make_spec(layers=[16] * 9)  # the largest network allowed
+
+
+def test_with_weights_starts_the_next_iteration_from_a_trace():
+    from app.core import compute_trace
+
+    spec = make_spec()
+    trace = compute_trace(spec, [[0.0, 1.0], [1.0, 0.0]], [[1.0], [0.0]])
+
+    following = spec.with_weights(trace.updated_W)
+
+    assert following.layers == spec.layers and following.learning_rate == spec.learning_rate
+    for new, expected in zip(following.weights, trace.updated_W):
+        np.testing.assert_array_equal(new, expected)
+    with pytest.raises(SpecError):
+        spec.with_weights(trace.updated_W[:2])
