@@ -86,6 +86,23 @@ def test_timeline_click_jumps_and_marks_the_steps_before_as_done(explorer: Explo
     assert explorer.errors == []
 
 
+def test_dragging_along_the_timeline_scrubs_through_the_steps(explorer: Explorer) -> None:
+    explorer.fresh()
+    start = explorer.mark("fwd:H1").bounding_box()
+    end = explorer.mark("upd:W1").bounding_box()
+    assert start is not None and end is not None
+    mouse = explorer.page.mouse
+
+    mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    mouse.down()
+    mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=12)
+    explorer.expect_step("upd:W1")  # still holding the button: the panel follows the pointer
+    mouse.up()
+
+    expect(explorer.mark("upd:W1")).to_have_attribute("aria-current", "step")
+    assert explorer.errors == []
+
+
 def test_merging_d_skips_the_first_sub_steps_and_shows_the_one_line_formula(explorer: Explorer, api: Api) -> None:
     steps = {step["id"]: step for step in api.preset_trace("exercise")["steps"]}
     explorer.fresh()
