@@ -108,8 +108,14 @@ def module_preloads() -> tuple[str, ...]:
 
 @cache
 def core_options() -> str:
-    """The names the editor offers, from the core's registries, as JSON for a data attribute."""
-    return json.dumps({"activations": list(ACTIVATIONS), "losses": list(LOSSES), "init_schemes": list(INIT_SCHEMES)})
+    """The names the editor offers and each activation's LaTeX, from the core's registries, as JSON for a
+    data attribute (static/js/core-options.js reads it)."""
+    return json.dumps({
+        "activations": list(ACTIVATIONS),
+        "losses": list(LOSSES),
+        "init_schemes": list(INIT_SCHEMES),
+        "activation_tex": {name: activation.tex for name, activation in ACTIVATIONS.items()},
+    })
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -27,6 +27,11 @@ export function problemsFrom(status, body) {
   return [{ field: "", message: t("error.http", { status }) }];
 }
 
+/** A problem as one line for the user: "X: X has 3 columns but the input layer has 2". */
+export function problemText(problem) {
+  return problem.field ? t("error.field", { field: problem.field, message: problem.message }) : problem.message;
+}
+
 async function request(method, url, body) {
   let response;
   try {

@@ -4,11 +4,13 @@
  * (loading, errors, warnings) and the aria-live announcement of each step change.
  */
 import { el } from "./dom.js";
+import { pointerOnly } from "./state.js";
 import { t, getLang } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
 import { latexToText } from "./tex.js";
 import { stepView } from "./step-panel.js";
 import { changeLang, choosePreset, nextIteration } from "./actions.js";
+import { problemText } from "./api.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id) => $(`[data-testid="${id}"]`);
@@ -137,10 +139,6 @@ function mountStepButtons(store, player) {
   };
 }
 
-function problemText(problem) {
-  return problem.field ? t("error.field", { field: problem.field, message: problem.message }) : problem.message;
-}
-
 function mountStatus(store) {
   $("#error-dismiss").addEventListener("click", () => store.set({ status: { error: null } }));
   return (state) => {
@@ -201,6 +199,7 @@ export function mountControls(store, player) {
     mountStatus(store), mountAnnouncer()];
   let lang = null;
   const render = (state, previous) => {
+    if (pointerOnly(state, previous)) return;
     if (state.lang !== lang) {
       applyStaticTexts();
       lang = state.lang;

@@ -6,12 +6,8 @@
 import { el } from "./dom.js";
 import { t, formatNumber } from "./i18n.js";
 import { loadTrace } from "./actions.js";
-
-/** Names the core accepts, rendered into the page by the server from app.core's registries (one source). */
-const CORE_OPTIONS = JSON.parse(document.body.dataset.coreOptions);
-const ACTIVATION_NAMES = CORE_OPTIONS.activations;
-const LOSS_NAMES = CORE_OPTIONS.losses;
-const INIT_NAMES = CORE_OPTIONS.init_schemes;
+import { problemText } from "./api.js";
+import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES } from "./core-options.js";
 
 /** "2, 3, 1" → [2, 3, 1], or null unless it is at least two positive whole numbers. */
 export function parseLayers(text) {
@@ -190,7 +186,7 @@ export function mountEditor(form, store) {
       dirty = false;
       store.set({ training: null });
     } else if (!result.stale) {
-      showErrors(result.problems.map((p) => (p.field ? t("error.field", { field: p.field, message: p.message }) : p.message)));
+      showErrors(result.problems.map(problemText));
     }
   });
 

@@ -7,12 +7,9 @@
 import { resolveMatrix } from "./matrices.js";
 import { texNumber, texFactor } from "./tex.js";
 import { toNumber } from "./i18n.js";
+import { ACTIVATION_TEX } from "./core-options.js";
 
 const MAX_TERMS = 6; // longer sums show the first terms, "+ …" and the total
-const ACTIVATION_TEX = {
-  identity: "\\operatorname{id}", sigmoid: "\\sigma", tanh: "\\tanh", relu: "\\operatorname{ReLU}",
-  leaky_relu: "\\operatorname{LeakyReLU}", softplus: "\\operatorname{softplus}",
-};
 
 /** The scalar symbol of entry (i, j) of matrix `id`; i and j are TeX index strings (1-based numbers or letters). */
 export function entrySymbol(id, i, j) {

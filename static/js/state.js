@@ -61,5 +61,20 @@ function mergeState(state, patch) {
   return next;
 }
 
+const POINTER_KEYS = new Set(["hover", "selected"]);
+
+/**
+ * Whether the only change from `previous` is where the pointer is (view.hover / view.selected): views that
+ * do not show hover marks skip such updates, which come with every mouse move over a table or the graph.
+ */
+export function pointerOnly(state, previous) {
+  if (!previous || state.view === previous.view) return false;
+  for (const key of Object.keys(state)) if (key !== "view" && state[key] !== previous[key]) return false;
+  for (const key of Object.keys(state.view)) {
+    if (!POINTER_KEYS.has(key) && state.view[key] !== previous.view[key]) return false;
+  }
+  return true;
+}
+
 /** The page's single store (views receive it as an argument; main.js creates nothing else). */
 export const store = createStore();

@@ -4,6 +4,7 @@
  * the bar to move; the current mark is the one keyboard stop (arrows work from anywhere anyway).
  */
 import { el } from "./dom.js";
+import { pointerOnly } from "./state.js";
 import { t } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
 import { latexToText } from "./tex.js";
@@ -69,7 +70,8 @@ export function mountTimeline(list, store, player) {
   }
 
   bindPointer(list, player);
-  store.subscribe((state) => {
+  store.subscribe((state, previous) => {
+    if (pointerOnly(state, previous)) return;
     const stale = !builtFor || builtFor.trace !== state.trace || builtFor.mergeD !== state.view.mergeD || builtFor.lang !== state.lang;
     if (stale) build(state);
     update(state);
