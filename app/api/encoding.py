@@ -4,10 +4,11 @@ orjson writes NumPy arrays directly (OPT_SERIALIZE_NUMPY), which is where the sp
 default path (jsonable_encoder + lists) costs 15–200× the maths. Two rules on top of orjson:
 
 - Non-finite numbers become the strings "NaN", "Infinity", "-Infinity" (orjson would write null, and
-  standard JSON has no token for them). The all-finite answer pays one byte search (see
-  `encoded_numbers`); only arrays that hold a non-finite number are converted to lists.
-- `steps` and `graph` depend only on the network's structure, so they are encoded once per structure and
-  spliced into every answer as pre-encoded bytes (orjson.Fragment).
+  standard JSON has no token for them). Only arrays that hold a non-finite number are converted to lists;
+  a trace whose core check found every number finite (`Trace.finite`) is not searched at all.
+- What does not change from answer to answer is encoded once and spliced in as pre-encoded bytes
+  (orjson.Fragment): `steps` and `graph` per network structure, the spec per spec object, the ones of an
+  identity layer's f' per shape.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 import numpy as np
 import orjson
 from starlette.responses import Response
+
+from app.core import ACTIVATIONS
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 NONFINITE_WARNING = (
@@ -143,9 +146,7 @@ def spec_payload(spec: Any) -> dict[str, Any]:
     }
 
 
-def _gradcheck_payload(check: Any) -> dict[str, Any] | None:
-    if check is None:
-        return None
+def _gradcheck_payload(check: Any) -> dict[str, Any]:
     per_param = check.per_param
     if isinstance(per_param, dict):
         rows = [{"name": name, "max_rel_error": error} for name, error in per_param.items()]
@@ -154,49 +155,84 @@ def _gradcheck_payload(check: Any) -> dict[str, Any] | None:
     return {"max_rel_error": check.max_rel_error, "per_param": rows}
 
 
-def encoded_numbers(value: dict[str, Any], known_finite: bool = False) -> tuple[bytes, bool]:
-    """(value as JSON bytes, whether it held a non-finite number), for a dict that contains no None.
+# Specs whose JSON (weights included) is kept, by identity: a class sends the same seeded preset, whose
+# spec the routes draw once (app.api.routes._seeded_spec). Each entry holds the spec, so its id stays its own.
+SPEC_CACHE_SIZE = 256
+_spec_cache: dict[int, tuple[Any, orjson.Fragment]] = {}
+_ones_cache: dict[tuple[int, ...], orjson.Fragment] = {}
 
-    Fast path: orjson writes NaN and ±inf as null, so when such a value encodes without a "null" every
-    number in it is finite, found by one byte search instead of an np.isfinite per array. A "null" (or a
-    string that happens to contain one) sends it down the slow path, which converts only the affected arrays.
-    `known_finite` (the core already checked every matrix) skips the search too.
+
+def _spec_fragment(spec: Any) -> orjson.Fragment:
+    """spec_payload(spec) as pre-encoded JSON, encoded once per spec object."""
+    cached = _spec_cache.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    fragment = orjson.Fragment(dumps(spec_payload(spec)))
+    if len(_spec_cache) >= SPEC_CACHE_SIZE:
+        _spec_cache.clear()
+    _spec_cache[id(spec)] = (spec, fragment)
+    return fragment
+
+
+def _ones_fragment(shape: tuple[int, ...]) -> orjson.Fragment:
+    """A matrix of ones (f' of an identity layer) as pre-encoded JSON, encoded once per shape."""
+    fragment = _ones_cache.get(shape)
+    if fragment is None:
+        if len(_ones_cache) >= STRUCTURE_CACHE_SIZE:
+            _ones_cache.clear()
+        fragment = _ones_cache[shape] = orjson.Fragment(dumps(np.ones(shape)))
+    return fragment
+
+
+def _trace_numbers(trace: Any, shared: bool) -> dict[str, Any]:
+    """The number-holding part of a trace's answer: spec, forward, backward, updated.
+
+    shared=True (all values finite) writes repeated matrices once: with an identity output O_K and ŷ are
+    H_K itself, and f' of an identity layer is all ones; they go in as pre-encoded fragments (at n = 64
+    that is a tenth of the numbers), and so does the spec, encoded once per spec.
     """
-    raw = dumps(value)
-    if known_finite or b"null" not in raw:
-        return raw, False
-    value, overflowed = finite_or_strings(value)
-    return (dumps(value) if overflowed else raw), overflowed
-
-
-def _joined(first: bytes, second: bytes) -> bytes:
-    """Two encoded JSON objects as one: {"a":1} + {"b":2} -> {"a":1,"b":2}."""
-    return first[:-1] + b"," + second[1:]
-
-
-def encode_trace(trace: Any) -> bytes:
-    """The JSON answer of POST /api/trace (docs/contract.md) for an app.core Trace."""
     spec = trace.spec
-    steps, graph = structure_fragments(
-        spec.structure, lambda: ([step.to_dict() for step in trace.steps], trace.graph.to_dict())
-    )
-    numbers, overflowed = encoded_numbers({
-        "spec": spec_payload(spec),
-        "forward": {"X": trace.X, "y": trace.y, "H": trace.H, "O": trace.O, "y_hat": trace.y_hat, "loss": trace.loss},
+    H, O, y_hat, fprime = trace.H, trace.O, trace.y_hat, trace.fprime
+    if shared:
+        if y_hat is H[-1]:
+            y_hat = orjson.Fragment(dumps(y_hat))
+            H = [*H[:-1], y_hat]
+            O = [*O[:-1], y_hat]
+        fprime = [_ones_fragment(f.shape) if ACTIVATIONS[name].is_identity else f
+                  for name, f in zip(spec.activations, fprime)]
+    return {
+        "spec": _spec_fragment(spec) if shared else spec_payload(spec),
+        "forward": {"X": trace.X, "y": trace.y, "H": H, "O": O, "y_hat": y_hat, "loss": trace.loss},
         "backward": {
             "d": [{"node": s.node, "name": s.name, "value": s.value} for s in trace.d],
-            "fprime": trace.fprime,
+            "fprime": fprime,
             "dW": trace.dW,
             "db": trace.db,
         },
         "updated": {"W": trace.updated_W, "b": trace.updated_b},
-    }, known_finite=trace.finite)
-    gradcheck, gradcheck_overflowed = finite_or_strings(_gradcheck_payload(trace.gradcheck))
-    warnings = list(trace.warnings)
-    if (overflowed or gradcheck_overflowed) and not warnings:
-        warnings.append(NONFINITE_WARNING)
-    rest = dumps({"steps": steps, "graph": graph, "gradcheck": gradcheck, "warnings": warnings})
-    return _joined(numbers, rest)
+    }
+
+
+def encode_trace(trace: Any) -> bytes:
+    """The JSON answer of POST /api/trace (docs/contract.md) for an app.core Trace.
+
+    One orjson call. `trace.finite` (the core's own check) says whether any matrix can hold NaN or
+    infinity; only then are the numbers searched and non-finite ones written as strings.
+    """
+    spec = trace.spec
+    steps, graph = structure_fragments(
+        spec.structure, lambda: ([step.to_dict() for step in trace.steps], trace.graph.to_dict())
+    )
+    numbers = _trace_numbers(trace, shared=trace.finite)
+    overflowed = False
+    if not trace.finite:
+        numbers, overflowed = finite_or_strings(numbers)
+    gradcheck = None
+    if trace.gradcheck is not None:
+        gradcheck, gradcheck_overflowed = finite_or_strings(_gradcheck_payload(trace.gradcheck))
+        overflowed = overflowed or gradcheck_overflowed
+    warnings = [NONFINITE_WARNING] if overflowed and not trace.warnings else trace.warnings
+    return dumps({**numbers, "steps": steps, "graph": graph, "gradcheck": gradcheck, "warnings": warnings})
 
 
 def encode_train(result: Any) -> bytes:
