@@ -20,7 +20,7 @@ class Settings:
     log_level: str = "info"
     # Requests with a larger body are refused with 413 before they are parsed.
     max_body_bytes: int = MAX_BODY_BYTES
-    # Memory for remembered answers (app/api/answers.py): identical requests are computed once. 0 turns it off.
+    # Memory for remembered answers (app/api/answers.py): a request sent again is replayed. 0 turns it off.
     answer_cache_bytes: int = 32 * 1024 * 1024
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400

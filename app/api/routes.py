@@ -114,12 +114,12 @@ def parse_body(raw: bytes, model: type[Body]) -> Body:
 
 
 async def remembered(request: Request, model: type[Body], compute: Callable[[Body], Awaitable[bytes]]) -> Response:
-    """The answer to this exact body: replayed when it was computed before (app/api/answers.py), else
-    parsed, computed and kept. Errors are raised, never kept."""
+    """The answer to this exact body: replayed when it is remembered (app/api/answers.py), else parsed,
+    computed and offered to the memory. Errors are raised, never kept."""
     require_json(request)
     raw = await request.body()
     answers: AnswerCache = request.app.state.answers
-    key = answer_key(request.url.path, raw)
+    key = answer_key(request.scope["path"], raw)
     content = answers.get(key)
     if content is None:
         content = await compute(parse_body(raw, model))

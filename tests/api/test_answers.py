@@ -1,4 +1,4 @@
-"""Remembered answers: identical bodies are computed once; errors and other content types are not replayed."""
+"""Remembered answers: a body sent again is answered from memory; errors and other content types are not replayed."""
 
 from __future__ import annotations
 
@@ -15,31 +15,65 @@ def post(client: TestClient, body: bytes, content_type: str = "application/json"
     return client.post("/api/trace", content=body, headers={"Content-Type": content_type})
 
 
+def kept(cache: AnswerCache, key, answer: bytes) -> None:
+    """Offer an answer twice: the first sighting of a body only notes it."""
+    cache.put(key, answer)
+    cache.put(key, answer)
+
+
+def test_an_answer_is_kept_from_the_second_time_its_body_is_seen() -> None:
+    cache = AnswerCache(max_bytes=100)
+    key = answer_key("/t", b"a")
+
+    cache.put(key, b"answer")
+    assert cache.get(key) is None and len(cache) == 0
+
+    cache.put(key, b"answer")
+    assert cache.get(key) == b"answer" and cache.size == len(b"answer") + len(b"a")
+
+
+def test_only_the_latest_first_sightings_are_noted() -> None:
+    cache = AnswerCache(max_bytes=100, seen_limit=2)
+    a, b, c = (answer_key("/t", body) for body in (b"a", b"b", b"c"))
+    for key in (a, b, c):  # a is forgotten when c is noted
+        cache.put(key, b"x")
+
+    cache.put(a, b"x")
+    cache.put(c, b"x")
+
+    assert cache.get(a) is None and cache.get(c) == b"x"
+
+
 def test_the_least_recently_used_answer_goes_first() -> None:
-    cache = AnswerCache(max_bytes=10)
+    cache = AnswerCache(max_bytes=15)  # each entry: a 4-byte answer and its 1-byte body
     a, b, c = answer_key("/t", b"a"), answer_key("/t", b"b"), answer_key("/t", b"c")
-    cache.put(a, b"aaaa")
-    cache.put(b, b"bbbb")
+    kept(cache, a, b"aaaa")
+    kept(cache, b, b"bbbb")
     assert cache.get(a) == b"aaaa"  # a is now the most recent
 
-    cache.put(c, b"cccc")  # 12 bytes > 10: b goes
+    kept(cache, c, b"cccc")  # 15 bytes would fit; the next one would not
+    kept(cache, answer_key("/t", b"d"), b"dddd")  # b goes
 
     assert cache.get(b) is None
     assert (cache.get(a), cache.get(c)) == (b"aaaa", b"cccc")
-    assert cache.size == 8 and len(cache) == 2
+    assert cache.size == 15 and len(cache) == 3
 
 
 def test_an_answer_larger_than_the_cache_is_not_kept() -> None:
     cache = AnswerCache(max_bytes=0)
 
-    cache.put(answer_key("/t", b"a"), b"x")
+    kept(cache, answer_key("/t", b"a"), b"x")
 
     assert len(cache) == 0 and cache.size == 0
 
 
 def test_keys_tell_endpoints_and_bodies_apart() -> None:
-    assert answer_key("/api/trace", b"{}") != answer_key("/api/predict", b"{}")
-    assert answer_key("/api/trace", b'{"a":1}') != answer_key("/api/trace", b'{"a":2}')
+    cache = AnswerCache(max_bytes=100)
+    kept(cache, answer_key("/api/trace", b"{}"), b"trace")
+
+    assert cache.get(answer_key("/api/predict", b"{}")) is None
+    assert cache.get(answer_key("/api/trace", b'{"a":1}')) is None
+    assert cache.get(answer_key("/api/trace", bytes(b"{}"))) == b"trace"
 
 
 def test_the_same_body_is_answered_from_memory(client: TestClient) -> None:
@@ -47,11 +81,12 @@ def test_the_same_body_is_answered_from_memory(client: TestClient) -> None:
     body = json.dumps({**XOR, "seed": 12345}).encode()
 
     first = post(client, body)
+    second = post(client, body)  # computed again, and kept from now on
     hits = answers.hits
-    second = post(client, body)
+    third = post(client, body)
 
-    assert first.status_code == second.status_code == 200
-    assert second.content == first.content
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.content == second.content == third.content
     assert answers.hits == hits + 1
 
 
