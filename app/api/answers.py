@@ -36,7 +36,9 @@ class AnswerCache:
         self.size = 0
         self.hits = 0
         self._answers: OrderedDict[Key, bytes] = OrderedDict()
-        self._seen: dict[int, None] = {}  # hashes of keys computed once, oldest first
+        # Hashes of keys computed once, oldest first (an OrderedDict drops its oldest in O(1); a dict would
+        # scan past the slots its earlier deletions left at the front).
+        self._seen: OrderedDict[int, None] = OrderedDict()
 
     def get(self, key: Key) -> bytes | None:
         answer = self._answers.get(key)
@@ -65,7 +67,7 @@ class AnswerCache:
             return False
         self._seen[key_hash] = None
         if len(self._seen) > self.seen_limit:
-            del self._seen[next(iter(self._seen))]
+            self._seen.popitem(last=False)
         return True
 
     def __len__(self) -> int:

@@ -49,8 +49,10 @@ _MATRIX_SCHEMA = {"type": "array", "items": {"type": "array", "items": {"type": 
 
 
 def _column_from_flat(value: Any) -> Any:
-    """Accept a flat y ([0, 1, 1, 0]) as the one-output column [[0], [1], [1], [0]]."""
-    if isinstance(value, list) and value and not any(isinstance(v, list) for v in value):
+    """Accept a flat y ([0, 1, 1, 0]) as the one-output column [[0], [1], [1], [0]].
+
+    A list that holds any list stays as it is; a matrix shows that by its first row, without a scan."""
+    if isinstance(value, list) and value and not isinstance(value[0], list) and not any(isinstance(v, list) for v in value):
         return [[v] for v in value]
     return value
 
