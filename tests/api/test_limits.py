@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
@@ -86,6 +87,23 @@ def test_a_stalled_body_times_out_with_408():
     recorder = run([], [part(b"{", True)], stall=True, timeout=0.2)
     assert recorder.status == 408
     assert "did not arrive within 0.2 s" in recorder.detail[0]["msg"]
+
+
+def test_a_cancelled_request_stays_cancelled_rather_than_timing_out():
+    recorder = Recorder()
+    middleware = BodyLimitMiddleware(recorder.app, max_bytes=LIMIT, timeout=5.0)
+
+    async def main() -> bool:
+        task = asyncio.create_task(middleware(scope([]), chunks_then([part(b"{", True)], stall=True), recorder.send))
+        await asyncio.sleep(0.05)
+        task.cancel()  # e.g. the server shutting down
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(main()) and recorder.sent == []
 
 
 def test_a_bad_content_length_is_400():
