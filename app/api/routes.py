@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from app.api.answers import AnswerCache, answer_key
 from app.api.cpu import run_cpu_bound
@@ -32,23 +31,13 @@ Body = TypeVar("Body", bound=BaseModel)
 class DirectRoute(APIRoute):
     """A documented route whose endpoint takes the Request and returns a finished Response.
 
-    FastAPI still lists it in OpenAPI, but the endpoint is called directly: no per-request dependency
-    solving or exit stacks, which these routes do not use and which cost about as much as the maths at
-    n = 4 (bench/bench_trace.py: tens of µs of server CPU per request). Exceptions reach the app's
-    handlers as from any route.
+    FastAPI lists it in OpenAPI and wraps it like any route (the app's exception handlers apply), but
+    calls the endpoint as it is: no per-request dependency solving or response-model encoding, which
+    these routes do not use and which cost about as much as the maths at n = 4 (bench/bench_trace.py).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.app = self._serve
-
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        # Used instead of _serve where FastAPI wraps an included route itself: same endpoint, same answers.
         return self.endpoint
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.endpoint(Request(scope, receive, send))
-        await response(scope, receive, send)
 
 
 router = APIRouter()  # /healthz stays a plain FastAPI route: the benchmark's baseline
