@@ -80,7 +80,10 @@ def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
 
 def require_json(request: Request) -> None:
     """415 unless the body is declared as JSON (no Content-Type counts as JSON)."""
-    content_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    content_type = request.headers.get("content-type", "application/json")
+    if content_type == "application/json":  # the common case, without the parsing below
+        return
+    content_type = content_type.split(";", 1)[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise HTTPException(415, [{"loc": ["body"], "msg": f"the body must be JSON (Content-Type: application/json), "
                                    f"not {content_type}", "type": "content_type"}])
@@ -123,17 +126,20 @@ async def healthz() -> dict[str, str]:
 
 
 @lru_cache(maxsize=512)
-def _seeded_spec(arguments: tuple[tuple[str, Any], ...]) -> NetworkSpec:
+def _seeded_spec(layers: tuple[int, ...], activations: tuple[str, ...] | None, bias: bool, loss: str,
+                 learning_rate: float, seed: int, init: str) -> NetworkSpec:
     # Specs are immutable; many students load the same preset, so the seeded weights are drawn once.
-    return make_spec(**dict(arguments))
+    return make_spec(layers=layers, activations=activations, bias=bias, loss=loss, learning_rate=learning_rate,
+                     seed=seed, init=init)
 
 
 def build_spec(body: SpecRequest) -> NetworkSpec:
     """The core's NetworkSpec for a request (SpecError when a rule is broken)."""
-    arguments = body.spec_arguments()
-    if arguments["weights"] is None and arguments["biases"] is None:
-        return _seeded_spec(tuple(arguments.items()))
-    return make_spec(**arguments)
+    if body.weights is None and body.biases is None:
+        activations = None if body.activations is None else tuple(body.activations)
+        return _seeded_spec(tuple(body.layers), activations, body.bias, body.loss, body.learning_rate, body.seed,
+                            body.init)
+    return make_spec(**body.spec_arguments())
 
 
 @direct_post(
