@@ -112,7 +112,7 @@ def compute_trace(spec: NetworkSpec, X: Any, y: Any, gradcheck: bool = False) ->
         new_params += spec.flat_params
         scan = H[0] if spec.scan_layers == 1 else np.concatenate(H[:spec.scan_layers], axis=None)
         # Sums of squares (the cheapest reductions): NaN/inf anywhere below makes them NaN/inf.
-        checked = np.dot(new_params, new_params) + np.vdot(scan, scan) + loss
+        checked = new_params.dot(new_params) + np.vdot(scan, scan) + loss
     new = [new_params[start:stop].reshape(shape) for start, stop, shape in plan.param_slices]
     K = len(H)
     d = list(map(DStage, plan.d_nodes, plan.d_names, g.stages))
