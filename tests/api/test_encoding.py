@@ -70,3 +70,30 @@ def test_encode_trace_keeps_steps_and_graph_of_the_core():
     assert answer["steps"] == [s.to_dict() for s in trace.steps]
     assert answer["graph"] == trace.graph.to_dict()
     assert answer["spec"]["biases"] == [[0.0, 0.0], [0.0, 0.0], [0.0]]
+
+
+def test_matrices_written_once_land_everywhere_they_belong():
+    # identity on a hidden layer and the output: O_1 = H_1, O_3 = H_3 = ŷ, and f' of both is all ones
+    spec = make_spec(layers=(2, 3, 2, 1), activations=("identity", "tanh", "identity"), bias=True)
+    trace = compute_trace(spec, XOR_X, XOR_Y)
+    answer = strict_json(encoding.encode_trace(trace))
+
+    def listed(values):
+        return [v.tolist() for v in values]
+
+    assert answer["forward"]["H"] == listed(trace.H) and answer["forward"]["O"] == listed(trace.O)
+    assert answer["forward"]["y_hat"] == trace.y_hat.tolist() == answer["forward"]["O"][2]
+    assert answer["backward"]["fprime"] == listed(trace.fprime)
+    assert answer["backward"]["fprime"][0] == [[1.0] * 3] * 4 and answer["backward"]["fprime"][2] == [[1.0]] * 4
+    assert answer["spec"]["weights"] == listed(spec.weights)
+
+
+def test_a_spec_is_encoded_once_and_a_new_spec_anew():
+    first = make_spec(seed=1)
+    trace = compute_trace(first, XOR_X, XOR_Y)
+    assert encoding._spec_fragment(first) is encoding._spec_fragment(first)
+
+    other = make_spec(seed=2)
+    answer = strict_json(encoding.encode_trace(compute_trace(other, XOR_X, XOR_Y)))
+    assert answer["spec"]["seed"] == 2 and answer["spec"]["weights"] == [w.tolist() for w in other.weights]
+    assert strict_json(encoding.encode_trace(trace))["spec"]["seed"] == 1
