@@ -70,9 +70,9 @@ def inline_numpy(W1: np.ndarray, W2: np.ndarray, W3: np.ndarray, X: np.ndarray, 
     loss = 0.5 * float(np.vdot(r, r))
     d = r
     dW3 = O2.T.dot(d)
-    d = (d.dot(W3.T)) * (O2 * (1.0 - O2))
+    d = d.dot(W3.T) * (O2 * (1.0 - O2))
     dW2 = O1.T.dot(d)
-    d = (d.dot(W2.T)) * (O1 * (1.0 - O1))
+    d = d.dot(W2.T) * (O1 * (1.0 - O1))
     dW1 = X.T.dot(d)
     return loss, W1 - LEARNING_RATE * dW1, W2 - LEARNING_RATE * dW2, W3 - LEARNING_RATE * dW3
 

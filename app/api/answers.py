@@ -6,8 +6,8 @@ from it), so the server computes such an answer at most twice and replays it aft
 
 An answer is kept from the second time its body is seen, not the first. Keeping every answer would put
 each new one into memory the processor has not touched lately (the oldest of up to 32 MiB of answers),
-which made a one-off trace at n = 64 about a sixth slower (bench/bench_trace.py); a body seen once is
-only noted by its hash. Bounded by total bytes (answers and the bodies they answer), least recently used
+which made every one-off trace about a sixth slower (measured in-process at n = 4 and n = 64, bodies as in
+bench/bench_trace.py); a body seen once is only noted by its hash. Bounded by total bytes (answers and the bodies they answer), least recently used
 out first; only successful answers are kept.
 """
 
