@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.api.answers import AnswerCache
@@ -14,8 +13,6 @@ from app.pages import router as pages_router
 from app.paths import static_dir
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings
-
-STATIC_GZIP_MIN_BYTES = 1024
 
 DESCRIPTION = (
     "Step through a small neural network's forward pass, backward pass and gradient-descent update, "
@@ -35,10 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
-    static = StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age)
-    # Compressed for the first load of a class on a slow LAN (KaTeX's module is ~590 KB raw); the API's
-    # small JSON answers stay uncompressed, where gzip would cost more than it saves.
-    app.mount("/static", GZipMiddleware(static, minimum_size=STATIC_GZIP_MIN_BYTES), name="static")
+    # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a
+    # slow LAN (KaTeX's module is ~590 KB raw). The API's JSON answers stay uncompressed, where gzip would
+    # cost more CPU than the LAN time it saves.
+    app.mount("/static", StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
     return app

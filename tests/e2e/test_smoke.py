@@ -8,6 +8,8 @@ import re
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
+from app.main import create_app
+
 # The CSP forbids eval, so wait through a locator: page.wait_for_function evals its predicate in the page.
 READY = "body[data-ready='true']"
 KATEX_CSS = "/static/vendor/katex/katex.min.css"
@@ -102,3 +104,31 @@ def test_static_text_is_served_compressed(client: TestClient) -> None:
     assert encoding == "gzip"
     assert len(wire_bytes) < 200_000  # ~590 KB uncompressed
     assert b"export" in gzip.decompress(wire_bytes)  # a real module, not an error page
+
+
+def test_static_text_is_compressed_once_per_file(monkeypatch) -> None:
+    compressed: list[int] = []
+    real_compress = gzip.compress
+
+    def counting_compress(data: bytes, *args, **kwargs) -> bytes:
+        compressed.append(len(data))
+        return real_compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "compress", counting_compress)
+    with TestClient(create_app()) as fresh:  # its own static files, nothing compressed yet
+        answers = [fresh.get("/static/css/app.css", headers={"accept-encoding": "gzip, br"}) for _ in range(3)]
+
+    assert all(a.headers["content-encoding"] == "gzip" and a.headers["vary"] == "Accept-Encoding" for a in answers)
+    assert len({a.content for a in answers}) == 1 and answers[0].headers["etag"]
+    assert compressed == [len(answers[0].content)]  # the client has decompressed it
+
+
+def test_fonts_ranges_and_clients_without_gzip_get_the_file_as_it_is(client: TestClient) -> None:
+    font = client.get("/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2", headers={"accept-encoding": "gzip"})
+    plain = client.get("/static/css/app.css", headers={"accept-encoding": "identity"})
+    part = client.get("/static/css/app.css", headers={"accept-encoding": "gzip", "range": "bytes=0-9"})
+
+    assert "content-encoding" not in font.headers
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    assert int(plain.headers["content-length"]) == len(plain.content) > 1024
+    assert part.status_code == 206 and "content-encoding" not in part.headers and len(part.content) == 10
