@@ -22,6 +22,7 @@ from app.api.encoding import (
     encode_train,
     json_response,
 )
+from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
 
@@ -109,7 +110,7 @@ async def remembered(request: Request, model: type[Body], compute: Callable[[Bod
     """The answer to this exact body: replayed when it is remembered (app/api/answers.py), else parsed,
     computed and offered to the memory. Errors are raised, never kept."""
     require_json(request)
-    raw = await request.body()
+    raw = await buffered_body(request)
     answers: AnswerCache = request.app.state.answers
     key = answer_key(request.scope["path"], raw)
     content = answers.get(key)

@@ -8,7 +8,9 @@ import socket
 
 import anyio
 
-from app.api.limits import BodyLimitMiddleware
+from starlette.requests import Request
+
+from app.api.limits import BODY_SCOPE_KEY, BodyLimitMiddleware, buffered_body
 
 LIMIT = 100
 
@@ -69,6 +71,23 @@ def part(data: bytes, more: bool) -> dict:
 def test_a_body_in_pieces_under_the_limit_reaches_the_app_whole():
     recorder = run([], [part(b"a" * 60, True), part(b"b" * 40, False)])
     assert recorder.status == 200 and recorder.body == b"a" * 60 + b"b" * 40
+
+
+def test_routes_take_the_buffered_body_or_read_it_themselves():
+    body = b'{"X": [[1, 2]]}'
+    seen: list[bytes] = []
+    buffered: list[bytes | None] = []
+
+    async def route(scope, receive, send) -> None:
+        buffered.append(scope.get(BODY_SCOPE_KEY))
+        seen.append(await buffered_body(Request(scope, receive)))
+
+    async def main() -> None:
+        await BodyLimitMiddleware(route)(scope([]), chunks_then([part(body[:5], True), part(body[5:], False)]), None)
+        await route(scope([]), chunks_then([part(body, False)]), None)  # without the middleware
+
+    asyncio.run(main())
+    assert seen == [body, body] and buffered == [body, None]
 
 
 def test_a_declared_length_over_the_limit_is_refused_unread():
