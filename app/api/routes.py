@@ -127,20 +127,17 @@ async def healthz() -> dict[str, str]:
 
 
 @lru_cache(maxsize=512)
-def _seeded_spec(layers: tuple[int, ...], activations: tuple[str, ...] | None, bias: bool, loss: str,
-                 learning_rate: float, seed: int, init: str) -> NetworkSpec:
+def _seeded_spec(arguments: tuple[tuple[str, Any], ...]) -> NetworkSpec:
     # Specs are immutable; many students load the same preset, so the seeded weights are drawn once.
-    return make_spec(layers=layers, activations=activations, bias=bias, loss=loss, learning_rate=learning_rate,
-                     seed=seed, init=init)
+    return make_spec(**dict(arguments))
 
 
 def build_spec(body: SpecRequest) -> NetworkSpec:
     """The core's NetworkSpec for a request (SpecError when a rule is broken)."""
-    if body.weights is None and body.biases is None:
-        activations = None if body.activations is None else tuple(body.activations)
-        return _seeded_spec(tuple(body.layers), activations, body.bias, body.loss, body.learning_rate, body.seed,
-                            body.init)
-    return make_spec(**body.spec_arguments())
+    arguments = body.spec_arguments()
+    if arguments["weights"] is None and arguments["biases"] is None:
+        return _seeded_spec(tuple(arguments.items()))
+    return make_spec(**arguments)
 
 
 @direct_post(
