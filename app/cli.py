@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import socket
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from app import __version__
+from app.server import uvicorn_config
 from app.settings import Settings
 
 
@@ -40,8 +42,9 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(host: str, port: int, log_level: str) -> int:
+def serve(settings: Settings) -> int:
     """Run the server in this process until interrupted; the return value is the exit code."""
+    host, port = settings.host, settings.port
     try:
         sock = listen(host, port)
     except OSError as error:
@@ -50,9 +53,7 @@ def serve(host: str, port: int, log_level: str) -> int:
         return 2
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
-    # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
-    config = uvicorn.Config("app.main:app", log_level=log_level, workers=1)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(settings)).run(sockets=[sock])
     return 0
 
 
@@ -65,5 +66,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = build_parser(settings).parse_args(argv)
     if args.command == "serve":
-        return serve(args.host, args.port, args.log_level)
+        return serve(dataclasses.replace(settings, host=args.host, port=args.port, log_level=args.log_level))
     return 2

@@ -8,6 +8,8 @@ from app import __version__
 from app.api.answers import AnswerCache
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
+from app.cross_site import CrossSiteGuardMiddleware
+from app.head import HeadAsGetMiddleware
 from app.pages import StaticAssets
 from app.pages import router as pages_router
 from app.paths import static_dir
@@ -30,6 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
+    app.add_middleware(HeadAsGetMiddleware)
+    # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
+    app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,
+                       allowed_origins=settings.allowed_origins)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a

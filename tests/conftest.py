@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Page
+
+from tests.helpers import BASE_URL
 
 # The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
 hypothesis_settings.register_profile("backprop", deadline=None)
@@ -53,24 +56,37 @@ def asgi_app() -> FastAPI:
 @pytest.fixture
 def client(asgi_app: FastAPI) -> Iterator[TestClient]:
     """An in-process HTTP client for API tests (no socket, no browser)."""
-    with TestClient(asgi_app) as test_client:
+    with TestClient(asgi_app, base_url=BASE_URL) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="session")
 def live_server(asgi_app: FastAPI) -> Iterator[str]:
-    """A real uvicorn server on a free 127.0.0.1 port in a daemon thread; yields its base URL."""
+    """A real uvicorn server (app/server.py's configuration) on a free 127.0.0.1 port; yields its base URL."""
+    from app.settings import Settings
+
+    with running_server(asgi_app, Settings(log_level="warning")) as url:
+        yield url
+
+
+@contextmanager
+def running_server(app: Any, settings: Any) -> Iterator[str]:
+    """Run `app` under uvicorn_config(settings) on a free 127.0.0.1 port in a daemon thread; yields its base URL."""
+    from app.server import uvicorn_config
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", workers=1))
+    server = uvicorn.Server(uvicorn_config(settings, app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="live-server")
     thread.start()
-    _wait_until_started(server, thread)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=SERVER_START_TIMEOUT_S)
-    sock.close()
+    try:
+        _wait_until_started(server, thread)
+        yield f"{BASE_URL}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=SERVER_START_TIMEOUT_S)
+        sock.close()
 
 
 def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:

@@ -148,7 +148,7 @@ def test_a_huge_chunked_upload_to_the_live_server_is_cut_off(live_server, asgi_a
     limit = asgi_app.state.settings.max_body_bytes
     host, port = live_server.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"POST /api/trace HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /api/trace HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
         chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
         # The last chunk crosses the limit and no end chunk follows: the server must answer without waiting

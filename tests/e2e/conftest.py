@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Locator, Page, Response, expect
 
+from tests.helpers import BASE_URL
+
 READY = "body[data-ready='true']"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 800}
@@ -199,7 +201,7 @@ class Explorer:
 @pytest.fixture(scope="module")
 def api(asgi_app: FastAPI) -> Iterator[Api]:
     """The in-process API client for a whole test module."""
-    with TestClient(asgi_app) as client:
+    with TestClient(asgi_app, base_url=BASE_URL) as client:
         yield Api(client)
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.main import create_app
+from tests.helpers import BASE_URL
 
 # The CSP forbids eval, so wait through a locator: page.wait_for_function evals its predicate in the page.
 READY = "body[data-ready='true']"
@@ -115,7 +116,7 @@ def test_static_text_is_compressed_once_per_file(monkeypatch) -> None:
         return real_compress(data, *args, **kwargs)
 
     monkeypatch.setattr(gzip, "compress", counting_compress)
-    with TestClient(create_app()) as fresh:  # its own static files, nothing compressed yet
+    with TestClient(create_app(), base_url=BASE_URL) as fresh:  # its own static files, nothing compressed yet
         answers = [fresh.get("/static/css/app.css", headers={"accept-encoding": "gzip, br"}) for _ in range(3)]
 
     assert all(a.headers["content-encoding"] == "gzip" and a.headers["vary"] == "Accept-Encoding" for a in answers)
