@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Page
 
-from tests.helpers import running_server
+from tests.helpers import BASE_URL, running_server
 
 # The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
 hypothesis_settings.register_profile("backprop", deadline=None)

@@ -21,8 +21,23 @@ def test_variables_override_the_defaults() -> None:
     assert (settings.host, settings.port, settings.log_level, settings.max_body_bytes) == ("0.0.0.0", 9000, "debug", 1000)
 
 
+def test_connection_and_cross_site_variables() -> None:
+    settings = Settings.from_env({
+        "BACKPROP_HEADER_TIMEOUT": "2.5", "BACKPROP_MAX_HEADER_BYTES": "8192", "BACKPROP_MAX_CONNECTIONS": "500",
+        "BACKPROP_ALLOWED_HOSTS": "explorer.school.example, ,lab.local", "BACKPROP_ALLOWED_ORIGINS": "https://lms.example",
+    })
+
+    assert (settings.header_timeout, settings.max_header_bytes, settings.max_connections) == (2.5, 8192, 500)
+    assert settings.allowed_hosts == ("explorer.school.example", "lab.local")
+    assert settings.allowed_origins == ("https://lms.example",)
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("BACKPROP_PORT", "eighty", "BACKPROP_PORT must be an integer, got 'eighty'"),
+    ("BACKPROP_HEADER_TIMEOUT", "soon", "BACKPROP_HEADER_TIMEOUT must be a number, got 'soon'"),
+    ("BACKPROP_HEADER_TIMEOUT", "0", "BACKPROP_HEADER_TIMEOUT must be at least 0.1, got 0.0"),
+    ("BACKPROP_HEADER_TIMEOUT", "nan", "BACKPROP_HEADER_TIMEOUT must be a finite number, got nan"),
+    ("BACKPROP_MAX_CONNECTIONS", "-1", "BACKPROP_MAX_CONNECTIONS must be at least 0, got -1"),
     ("BACKPROP_PORT", "70000", "BACKPROP_PORT must be at least 0 and at most 65535, got 70000"),
     ("BACKPROP_MAX_BODY_BYTES", "0", "BACKPROP_MAX_BODY_BYTES must be at least 1, got 0"),
 ])
