@@ -138,8 +138,12 @@ def origin_allowed(origin: str, host: str, policy: SitePolicy) -> bool:
 
 
 def json_declared(content_type: str) -> bool:
-    """Whether a Content-Type header declares JSON ('application/json', any parameters such as charset)."""
-    return content_type.partition(";")[0].strip().lower() == JSON_MEDIA_TYPE
+    """Whether a Content-Type header declares JSON: application/json or a +json type, with any parameters.
+
+    Neither is one a page on another site can send without the browser asking this server first (CORS).
+    """
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == JSON_MEDIA_TYPE or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
 def shown(value: str) -> str:
@@ -147,28 +151,30 @@ def shown(value: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "..."
 
 
-def header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
+def checked_headers(scope: Scope) -> dict[bytes, str]:
+    """The Host, Origin and Content-Type headers of a request, those it has (one pass over its headers)."""
+    return {name: value.decode("latin-1") for name, value in scope["headers"] if name in _CHECKED}
+
+
+_CHECKED = frozenset({b"host", b"origin", b"content-type"})
 
 
 def refusal(scope: Scope, policy: SitePolicy) -> Refusal | None:
     """Why an HTTP request or WebSocket handshake must be refused (Host, then Origin, then Content-Type), or None."""
-    host = header(scope, b"host")
+    headers = checked_headers(scope)
+    host = headers.get(b"host")
     if host is not None and not host_allowed(host, policy):
         return Refusal(400, "host", f"this server does not answer to the host name {shown(host)}: open it by its IP "
                        "address, as localhost or by this machine's name (a server can add names with "
                        "BACKPROP_ALLOWED_HOSTS)", "host_not_allowed")
     method = scope.get("method", "GET")
-    origin = header(scope, b"origin")
+    origin = headers.get(b"origin")
     checks_origin = scope["type"] == "websocket" or method not in SAFE_METHODS
     if checks_origin and origin is not None and not origin_allowed(origin, host or "", policy):
         return Refusal(403, "origin", f"requests from another site ({shown(origin)}) are refused: use the page this "
                        "server serves (a server can allow a site with BACKPROP_ALLOWED_ORIGINS)", "cross_origin")
     if scope["type"] == "http" and method in BODY_METHODS:
-        content_type = header(scope, b"content-type")
+        content_type = headers.get(b"content-type")
         if content_type is None or not json_declared(content_type):
             got = f"got {shown(content_type)}" if content_type is not None else "none was given"
             return Refusal(415, "content-type", f"the body must be sent as JSON with the header Content-Type: "
@@ -210,10 +216,9 @@ class CrossSiteGuardMiddleware:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
-        host = header(scope, b"host")
-
         async def send_relative_redirects(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                host = checked_headers(scope).get(b"host")
                 message["headers"] = relative_location(list(message.get("headers", [])), host)
             await send(message)
 

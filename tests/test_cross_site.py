@@ -121,8 +121,9 @@ def test_a_post_body_not_declared_json_is_refused_with_415(client: TestClient, c
     assert "-H 'Content-Type: application/json'" in error["msg"]
 
 
-def test_json_with_a_charset_is_json(client: TestClient) -> None:
-    answer = client.post("/api/trace", json=body(), headers={"Content-Type": "Application/JSON; charset=utf-8"})
+@pytest.mark.parametrize("content_type", ["Application/JSON; charset=utf-8", "application/vnd.example+json"])
+def test_json_with_parameters_or_a_json_suffix_is_json(client: TestClient, content_type: str) -> None:
+    answer = client.post("/api/trace", json=body(), headers={"Content-Type": content_type})
 
     assert answer.status_code == 200
 
