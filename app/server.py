@@ -59,7 +59,7 @@ class ConnectionLimits:
     max_header_bytes: int
 
 
-class Refusal(Exception):
+class ProtocolRefusal(Exception):
     """A request refused at the connection level: the status and the one error entry to answer with."""
 
     def __init__(self, status: int, loc: list[str], msg: str, type_: str) -> None:
@@ -115,7 +115,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[GuardedHttpToolsProtocol]
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), attributes)
 
 
-def refusal_bytes(refusal: Refusal, extra_headers: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
+def refusal_bytes(refusal: ProtocolRefusal, extra_headers: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
     """A complete HTTP/1.1 answer to a refusal, closing the connection."""
     body = dumps({"detail": [refusal.error]})
     headers = [*extra_headers, (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
@@ -179,7 +179,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _head_timed_out(self) -> None:
         self.head_deadline = None
         if self.head_bytes:
-            self._refuse(Refusal(408, ["header"], f"the request's headers did not arrive within "
+            self._refuse(ProtocolRefusal(408, ["header"], f"the request's headers did not arrive within "
                                  f"{self.limits.header_timeout:g} s", "header_timeout"))
         else:
             self._close()
@@ -203,7 +203,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.connections.discard(self)
         self.transport.close()
 
-    def _refuse(self, refusal: Refusal) -> None:
+    def _refuse(self, refusal: ProtocolRefusal) -> None:
         self._stop_waiting()
         self.connections.discard(self)
         if not self.transport.is_closing():
@@ -215,7 +215,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         """uvicorn's own data_received (see tests/test_server.py), with JSON refusals and the head-size count."""
         if self.over_cap:
-            self._refuse(Refusal(503, ["server"], f"the server is full ({self.limits.max_connections} "
+            self._refuse(ProtocolRefusal(503, ["server"], f"the server is full ({self.limits.max_connections} "
                                  f"connections); try again in {RETRY_AFTER_SECONDS} s", "too_many_connections"))
             return
         self._unset_keepalive_if_required()
@@ -228,18 +228,18 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
         except httptools.HttpParserError as error:
             cause = error.__context__
-            if isinstance(cause, Refusal):
+            if isinstance(cause, ProtocolRefusal):
                 self._refuse(cause)
             else:
-                self._refuse(Refusal(400, ["request"], f"not a valid HTTP/1.1 request: {error}", "bad_request"))
+                self._refuse(ProtocolRefusal(400, ["request"], f"not a valid HTTP/1.1 request: {error}", "bad_request"))
         else:
             if self.head_deadline is not None and not self.reading_body:
                 self.head_bytes += len(data)
                 if self.head_bytes > self.limits.max_header_bytes:
                     self._refuse(self._head_too_large())
 
-    def _head_too_large(self) -> Refusal:
-        return Refusal(431, ["header"], f"the request line and headers are over {self.limits.max_header_bytes} "
+    def _head_too_large(self) -> ProtocolRefusal:
+        return ProtocolRefusal(431, ["header"], f"the request line and headers are over {self.limits.max_header_bytes} "
                        "bytes together; send fewer or shorter headers", "header_too_large")
 
     # Parser callbacks (raising here makes feed_data raise an HttpParserCallbackError whose context it is)

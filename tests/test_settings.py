@@ -24,7 +24,8 @@ def test_variables_override_the_defaults() -> None:
 def test_connection_and_cross_site_variables() -> None:
     settings = Settings.from_env({
         "BACKPROP_HEADER_TIMEOUT": "2.5", "BACKPROP_MAX_HEADER_BYTES": "8192", "BACKPROP_MAX_CONNECTIONS": "500",
-        "BACKPROP_ALLOWED_HOSTS": "explorer.school.example, ,lab.local", "BACKPROP_ALLOWED_ORIGINS": "https://lms.example",
+        "BACKPROP_ALLOWED_HOSTS": "explorer.school.example, ,lab.local",
+        "BACKPROP_ALLOWED_ORIGINS": "https://lms.example",
     })
 
     assert (settings.header_timeout, settings.max_header_bytes, settings.max_connections) == (2.5, 8192, 500)
