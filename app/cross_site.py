@@ -21,6 +21,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,9 +34,11 @@ JSON_MEDIA_TYPE = "application/json"
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 ANY_HOST = "*"
 SHOWN_CHARS = 80  # how much of a refused header value the message quotes
+# Hosts and origins already judged: a class sends the same few on every request, and judging one takes ~10 µs.
+JUDGED = 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key (below) on every request
 class SitePolicy:
     """Which Host names this server answers to (besides localhost and IP addresses) and which other origins may POST."""
 
@@ -95,6 +98,7 @@ def is_ip_literal(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=JUDGED)
 def host_allowed(host: str, policy: SitePolicy) -> bool:
     """Whether a Host header names this server: localhost, an IP literal, one of the policy's names, or any if "*"."""
     parts = split_host(host)
@@ -120,6 +124,7 @@ def normalized_origin(origin: str) -> str:
     return f"{parts.scheme}://{netloc}"
 
 
+@lru_cache(maxsize=JUDGED)
 def origin_allowed(origin: str, host: str, policy: SitePolicy) -> bool:
     """Whether a request from `origin` to a server reached as `host` is same-site (same host:port) or allowed."""
     normalized = normalized_origin(origin)
