@@ -68,10 +68,10 @@ class ProtocolRefusal(Exception):
         self.error = {"loc": loc, "msg": msg, "type": type_}
 
 
-def uvicorn_config(settings: Settings, app: Any = "app.main:app", **overrides: Any) -> uvicorn.Config:
+def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Config:
     """The uvicorn configuration every server of this app runs with (one worker, the guarded protocol).
 
-    `app` is the ASGI app or its import string; `overrides` are passed on to uvicorn.Config (e.g. access_log).
+    `app` is the ASGI app or its import string.
     """
     limits = ConnectionLimits(
         max_connections=settings.max_connections or default_max_connections(),
@@ -79,9 +79,8 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app", **overrides: A
         max_header_bytes=settings.max_header_bytes,
     )
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
-    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
-                               "workers": 1, "http": guarded_protocol(limits), "ws": "auto", **overrides}
-    return uvicorn.Config(app, **options)
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
+                          http=guarded_protocol(limits), ws="auto")
 
 
 def default_max_connections() -> int:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocket
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect as websocket_connect
 
 from app.cross_site import CrossSiteGuardMiddleware, SitePolicy, host_allowed, origin_allowed, own_host_names
+from app.main import create_app
+from app.settings import Settings
 from tests.api.helpers import body
-from tests.helpers import BASE_URL
+from tests.helpers import BASE_URL, running_server
 
 POLICY = SitePolicy.build(allowed_hosts=["explorer.school.example"], allowed_origins=["https://lms.example"])
 
@@ -99,9 +105,6 @@ def test_the_pages_own_origin_and_no_origin_can_post(client: TestClient) -> None
 
 
 def test_a_listed_origin_can_post() -> None:
-    from app.main import create_app
-    from app.settings import Settings
-
     app = create_app(Settings(allowed_origins=("https://lms.example",)))
     with TestClient(app, base_url=BASE_URL) as client:
         answer = client.post("/api/trace", json=body(), headers={"Origin": "https://lms.example"})
@@ -171,3 +174,16 @@ def test_a_websocket_from_another_site_is_refused(websocket_client: TestClient, 
 
     assert denied.value.status_code == status
     assert denied.value.json()["detail"][0]["loc"][0] == "header"
+
+
+def test_a_real_server_turns_a_foreign_websocket_down_with_json() -> None:
+    app = CrossSiteGuardMiddleware(Starlette(routes=[WebSocketRoute("/ws", echo)]))
+    with running_server(app, Settings(log_level="warning")) as url:
+        ws_url = url.replace("http://", "ws://") + "/ws"
+        with websocket_connect(ws_url, origin=url, open_timeout=10) as ws:  # type: ignore[arg-type]
+            assert ws.recv(timeout=10) == "hello"
+        with pytest.raises(InvalidStatus) as denied:
+            websocket_connect(ws_url, origin="http://evil.example", open_timeout=10)  # type: ignore[arg-type]
+
+    assert denied.value.response.status_code == 403
+    assert json.loads(denied.value.response.body)["detail"][0]["type"] == "cross_origin"
