@@ -55,6 +55,8 @@ class SitePolicy:
 
 @dataclass(frozen=True)
 class Refusal:
+    """Why a request is turned down: its status, the header at fault, the message and the error type."""
+
     status: int
     header: str
     msg: str
@@ -222,6 +224,7 @@ class CrossSiteGuardMiddleware:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
+
         async def send_relative_redirects(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
                 host = checked_headers(scope).get(b"host")
@@ -234,7 +237,7 @@ class CrossSiteGuardMiddleware:
 async def refuse_websocket(refused: Refusal, scope: Scope, receive: Receive, send: Send) -> None:
     """Turn a handshake down: with the JSON answer when the server can send one, else a plain close (403)."""
     await receive()  # websocket.connect
-    if "websocket.http.response" in scope.get("extensions", {}):
+    if "websocket.http.response" in (scope.get("extensions") or {}):
         response = error_response(refused.status, refused.errors())
         await send({"type": "websocket.http.response.start", "status": refused.status,
                     "headers": response.raw_headers})
