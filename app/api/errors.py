@@ -17,13 +17,11 @@ from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.limits import BodyLimitMiddleware
-from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
-from app.core import SpecError
+from app.api.bodies import BODY_MODELS, BodyRefused
+from app.core import SpecError, shown
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
-# The fields each body accepts, named when a request has an unknown one.
-BODY_MODELS = {"/api/trace": TraceRequest, "/api/train": TrainRequest, "/api/predict": PredictRequest}
 
 
 def body_fields(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -39,22 +37,31 @@ def install(app: FastAPI) -> None:
     """Register the API's error handlers and its request-body limit (from app.state.settings) on the app."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(SpecError, spec_error_handler)
+    app.add_exception_handler(BodyRefused, body_refused_handler)
     app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
-def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
-    """The {"detail": [...]} answer; shortened to MAX_ERRORS entries plus one saying how many were left out."""
+def error_response(status_code: int, errors: list[dict[str, Any]], total: int | None = None) -> Response:
+    """The {"detail": [...]} answer: at most MAX_ERRORS entries, plus one saying how many of `total` (the
+    number of errors found, when more were found than passed in) were left out."""
     shown = errors[:MAX_ERRORS]
-    if len(errors) > MAX_ERRORS:
-        more = len(errors) - MAX_ERRORS
+    more = (len(errors) if total is None else total) - len(shown)
+    if more > 0:
         shown.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
     return json_response(dumps({"detail": shown}), status_code=status_code)
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    """422 with a readable message per pydantic error."""
+    """422 with a readable message per pydantic error; only the errors shown are made readable."""
     fields, required = body_fields(request.url.path)
-    return error_response(422, [readable(error, fields, required) for error in exc.errors()])
+    errors = exc.errors()
+    shown = [readable(error, fields, required) for error in errors[:MAX_ERRORS]]
+    return error_response(422, shown, total=len(errors))
+
+
+async def body_refused_handler(request: Request, exc: BodyRefused) -> Response:
+    """The status and message of a body refused before parsing (app/api/bodies.py)."""
+    return error_response(exc.status, exc.detail())
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
@@ -80,7 +87,7 @@ def path(loc: tuple[Any, ...]) -> str:
 
 
 def shown_value(value: Any) -> str:
-    """How an offending input is named in a message (short, and NaN/Infinity spelled as in JSON)."""
+    """How an offending input is named in a message: spelt as in JSON, and short whatever its size."""
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
@@ -88,10 +95,9 @@ def shown_value(value: Any) -> str:
             return "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, (dict, list)):
         return "an object" if isinstance(value, dict) else "a list"
-    text = repr(value) if isinstance(value, str) else str(value)
     if isinstance(value, bool) or value is None:
-        text = {True: "true", False: "false", None: "null"}[value]
-    return text if len(text) <= 40 else text[:37] + "..."
+        return {True: "true", False: "false", None: "null"}[value]
+    return shown(value)
 
 
 _TYPE_NAMES = {
