@@ -1,18 +1,21 @@
 """Client mistakes → 4xx answers whose messages name the field and the rule.
 
 Every error keeps FastAPI's shape, {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, but the
-messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is not echoed back
-(it may be NaN, which JSON cannot carry, or megabytes long), and at most MAX_ERRORS are listed.
+messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is quoted by a short
+excerpt at most, never echoed whole (it may be NaN, which JSON cannot carry, or megabytes long), and at most
+MAX_ERRORS are listed. Errors raised as HTTPException (404, 415, 503 …) get the same list shape.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
@@ -38,6 +41,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(SpecError, spec_error_handler)
     app.add_exception_handler(BodyRefused, body_refused_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
@@ -57,6 +61,26 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     errors = exc.errors()
     shown = [readable(error, fields, required) for error in errors[:MAX_ERRORS]]
     return error_response(422, shown, total=len(errors))
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    """An HTTPException (404, 405, 415, 503 …) in the same {"detail": [...]} shape as every other error;
+    a plain-text detail becomes one entry whose type is the status's name ("service_unavailable")."""
+    if exc.status_code in (204, 304):  # answers without a body
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    detail = exc.detail
+    if not isinstance(detail, list):
+        detail = [{"loc": [], "msg": str(detail), "type": _status_name(exc.status_code)}]
+    response = error_response(exc.status_code, detail)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _status_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "http_error"
 
 
 async def body_refused_handler(request: Request, exc: BodyRefused) -> Response:
