@@ -166,14 +166,15 @@ def parse_body(raw: bytes, model: type[Body]) -> Body:
     except orjson.JSONDecodeError:
         data = None
     try:
-        try:
-            return _validated(model, raw, data)
-        except ValidationError as exc:
-            if data is None or not _integer_read_as_float(exc):
-                raise
-            return _validated(model, raw, None)
+        return _validated(model, raw, data)
     except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
+        errors = exc.errors(include_url=False)
+    if data is not None and _integer_read_as_float(errors):
+        try:
+            return _validated(model, raw, None)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+    raise RequestValidationError(errors)
 
 
 def _validated(model: type[Body], raw: bytes, data: Any) -> Body:
@@ -185,8 +186,8 @@ def _validated(model: type[Body], raw: bytes, data: Any) -> Body:
     return model.model_construct(fields_set, **values)  # validated just now, by the model's own field rules
 
 
-def _integer_read_as_float(exc: ValidationError) -> bool:
-    return any(error["type"].startswith("int_") and isinstance(error.get("input"), float) for error in exc.errors())
+def _integer_read_as_float(errors: list[Any]) -> bool:
+    return any(error["type"].startswith("int_") and isinstance(error.get("input"), float) for error in errors)
 
 
 @cache

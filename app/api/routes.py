@@ -67,8 +67,10 @@ async def run_sized(work: int, function: Callable[[], bytes]) -> bytes:
     return function() if work <= INLINE_WORK else await run_cpu_bound(function)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "The request body is over the byte limit."},
-    415: {"description": "The body is not sent as JSON."},
+    400: {"description": "The body is not UTF-8 text (a byte-order mark, UTF-16 or UTF-32)."},
+    413: {"description": "The body is over the byte limit, or holds more values, lists or fields than the largest "
+                         "allowed body of this endpoint (counted before parsing)."},
+    415: {"description": "The body is not sent as JSON, or is compressed."},
     422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
 }
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.api import bodies
-from app.api.bodies import BODY_BUDGETS, LISTED_VALUES, check_size
+from app.api.bodies import BODY_BUDGETS, BODY_MODELS, LISTED_VALUES, check_size, parse_body
 from app.core import LIMITS
 from tests.api.helpers import body, locs, messages
 
@@ -46,6 +46,15 @@ def largest_body(rows: int, with_y: bool) -> dict:
 def test_the_largest_honest_body_of_each_endpoint_fits_its_budget(path, payload):
     for text in (json.dumps(payload), json.dumps(payload, indent=4)):
         check_size(path, text.encode())  # no BodyRefused
+
+
+@pytest.mark.parametrize("path", list(BODY_MODELS))
+def test_a_big_body_parses_to_the_same_model_as_a_small_one(path):
+    model = BODY_MODELS[path]
+    payload = largest_body(LIMITS.max_rows, with_y="y" in model.model_fields)
+    raw = json.dumps(payload).encode()
+    assert raw.count(b",") > LISTED_VALUES  # the first-error validator's path
+    assert parse_body(raw, model) == model.model_validate(payload)
 
 
 def test_budgets_follow_the_core_limits():
