@@ -21,7 +21,7 @@ from starlette.responses import Response
 from app.api.encoding import dumps, json_response
 from app.api.limits import BodyLimitMiddleware
 from app.api.bodies import BODY_MODELS, BodyRefused
-from app.core import SpecError, shown
+from app.core import EXCERPT_CHARS, SpecError, shown
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -161,12 +161,18 @@ def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> st
     return f"{where}: {error['msg']}"
 
 
+def _excerpt(part: Any) -> Any:
+    if isinstance(part, str) and len(part) > EXCERPT_CHARS:
+        return part[:EXCERPT_CHARS - 1] + "…"
+    return part
+
+
 def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tuple[str, ...] = ()) -> dict[str, Any]:
     """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule.
 
     `fields` are the body's allowed field names, listed when a field is unknown; `required` its required ones.
     """
-    loc = tuple(error.get("loc", ()))
+    loc = tuple(_excerpt(part) for part in error.get("loc", ()))  # a field name may be megabytes long
     if loc[:1] != ("body",):
         loc = ("body", *loc)
     if error["type"] == "extra_forbidden":

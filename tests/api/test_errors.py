@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import ACTIVATIONS, LIMITS, LOSSES
+from app.core import ACTIVATIONS, EXCERPT_CHARS, LIMITS, LOSSES
 from tests.api.helpers import body, locs, messages
 
 RAW_JSON = {"Content-Type": "application/json"}
@@ -205,6 +205,14 @@ def test_a_huge_name_is_quoted_by_an_excerpt_only(client):
     assert len(response.content) < 1_000
     (message,) = messages(response)
     assert message.startswith("loss is 'aaaa") and "…" in message and "half_sse" in message
+
+
+def test_a_huge_unknown_field_name_is_cut_in_loc_and_message(client):
+    response = client.post("/api/trace", json=body(**{"k" * 1_900_000: 1}))
+    assert response.status_code == 422
+    assert len(response.content) < 1_000
+    (loc,) = locs(response)
+    assert loc[1] == "k" * (EXCERPT_CHARS - 1) + "…" and "unknown field 'kkk" in messages(response)[0]
 
 
 @pytest.mark.parametrize(
