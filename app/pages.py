@@ -110,7 +110,7 @@ class StaticAssets(StaticFiles):
         if gzipped is not None:
             return gzipped
         task = self._compressing.get(key)
-        if task is None:
+        if task is None or task.get_loop() is not asyncio.get_running_loop():  # not one a closed loop left
             task = self._compressing[key] = asyncio.ensure_future(self._compress(key))
         return await asyncio.shield(task)  # a client that leaves does not stop it for the others
 
@@ -118,7 +118,7 @@ class StaticAssets(StaticFiles):
         try:
             gzipped = await anyio.to_thread.run_sync(_gzip_file, key[0])
         finally:
-            del self._compressing[key]
+            self._compressing.pop(key, None)
         if len(self._gzipped) >= GZIP_CACHE_FILES:  # files edited again and again while developing
             self._gzipped.clear()
         self._gzipped[key] = gzipped

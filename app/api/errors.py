@@ -18,9 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.api.bodies import BODY_MODELS, BodyRefused
 from app.api.encoding import dumps, json_response
 from app.api.limits import BodyLimitMiddleware
-from app.api.bodies import BODY_MODELS, BodyRefused
 from app.core import EXCERPT_CHARS, SpecError, shown
 
 MAX_ERRORS = 20
@@ -48,19 +48,19 @@ def install(app: FastAPI) -> None:
 def error_response(status_code: int, errors: list[dict[str, Any]], total: int | None = None) -> Response:
     """The {"detail": [...]} answer: at most MAX_ERRORS entries, plus one saying how many of `total` (the
     number of errors found, when more were found than passed in) were left out."""
-    shown = errors[:MAX_ERRORS]
-    more = (len(errors) if total is None else total) - len(shown)
+    listed = errors[:MAX_ERRORS]
+    more = (len(errors) if total is None else total) - len(listed)
     if more > 0:
-        shown.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
-    return json_response(dumps({"detail": shown}), status_code=status_code)
+        listed.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
+    return json_response(dumps({"detail": listed}), status_code=status_code)
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """422 with a readable message per pydantic error; only the errors shown are made readable."""
     fields, required = body_fields(request.url.path)
     errors = exc.errors()
-    shown = [readable(error, fields, required) for error in errors[:MAX_ERRORS]]
-    return error_response(422, shown, total=len(errors))
+    listed = [readable(error, fields, required) for error in errors[:MAX_ERRORS]]
+    return error_response(422, listed, total=len(errors))
 
 
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
