@@ -180,8 +180,8 @@ def read_answer(sock: socket.socket) -> bytes:
 
 def test_healthz_is_answered_while_worst_bodies_are_parsed(server_port):
     """Three worst bodies complete at once, then /healthz is asked: it must be answered before any of them
-    (on main each held the loop for a second or more). The worst bodies beyond the budget are refused
-    unparsed (above); these are the worst that must be parsed."""
+    (on main each held the loop for about half a second, and /healthz came last). The worst bodies beyond
+    the budget are refused unparsed (above); these are the worst that must be parsed, off the loop."""
     address = ("127.0.0.1", server_port)
     head = (f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(BAD_PREDICT_BODY)}\r\n\r\n").encode()
