@@ -12,7 +12,7 @@ brackets than it has lists, or far more colons than it has fields, and the body 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -82,15 +82,19 @@ BODY_BUDGETS: dict[str, BodyBudget] = {
 }
 
 
-def check_encoding(headers: Mapping[str, str], raw: bytes) -> None:
-    """BodyRefused unless the body is plain UTF-8 JSON: not compressed, no byte-order mark, not UTF-16/32."""
-    coding = headers.get("content-encoding", "identity").strip().lower()
-    if coding != "identity":
-        raise BodyRefused(415, "content_encoding", f"the body is sent with Content-Encoding: {coding[:40]}; "
-                                                   "send it uncompressed, without a Content-Encoding header")
-    charset = _charset(headers.get("content-type", ""))
-    if charset not in ("", "utf-8", "utf8"):
-        raise BodyRefused(415, "charset", f"the body is declared as {charset[:40]}; JSON must be UTF-8")
+def check_encoding(headers: Iterable[tuple[bytes, bytes]], raw: bytes) -> None:
+    """BodyRefused unless the body is plain UTF-8 JSON: not compressed, no byte-order mark, not UTF-16/32.
+
+    `headers` are the ASGI scope's (name, value) byte pairs, read in one pass without decoding them all."""
+    for name, value in headers:
+        if name == b"content-encoding" and value.strip().lower() != b"identity":
+            coding = value.decode("latin-1").strip()[:40]
+            raise BodyRefused(415, "content_encoding", f"the body is sent with Content-Encoding: {coding}; "
+                                                       "send it uncompressed, without a Content-Encoding header")
+        if name == b"content-type" and b";" in value:
+            charset = _charset(value.decode("latin-1"))
+            if charset not in ("", "utf-8", "utf8"):
+                raise BodyRefused(415, "charset", f"the body is declared as {charset[:40]}; JSON must be UTF-8")
     if raw.startswith(GZIP_MAGIC):
         raise BodyRefused(415, "compressed_body", "the body is gzip-compressed data, not JSON text; send it "
                                                   "uncompressed")
@@ -112,22 +116,21 @@ def _charset(content_type: str) -> str:
 def check_size(path: str, raw: bytes) -> None:
     """BodyRefused 413 when the body holds more values, lists or fields than `path`'s largest honest body."""
     budget = BODY_BUDGETS[path]
-    largest = f"the largest {path} body has"
     commas = raw.count(b",")
     if commas > budget.values + budget.fields:
-        raise BodyRefused(413, "too_many_values", f"the body holds {commas:,} commas: {largest} at most "
-                                                  f"{budget.values + budget.fields:,} values and fields")
+        raise BodyRefused(413, "too_many_values", f"the body holds {commas:,} commas: the largest {path} body "
+                                                  f"has at most {budget.values + budget.fields:,} values and fields")
     lists = raw.count(b"[") + raw.count(b"{")
     if lists > budget.lists + 1:
-        raise BodyRefused(413, "too_many_lists", f"the body opens {lists:,} lists or objects: {largest} "
-                                                 f"at most {budget.lists + 1:,}")
+        raise BodyRefused(413, "too_many_lists", f"the body opens {lists:,} lists or objects: the largest {path} "
+                                                 f"body has at most {budget.lists + 1:,}")
     colons = raw.count(b":")
     if colons > KEYS_PER_FIELD * budget.fields:
         raise BodyRefused(413, "too_many_fields", f"the body holds {colons:,} colons (one per field name): "
-                                                  f"{largest} {budget.fields} fields")
+                                                  f"the largest {path} body has {budget.fields} fields")
 
 
-def check_body(path: str, headers: Mapping[str, str], raw: bytes) -> None:
+def check_body(path: str, headers: Iterable[tuple[bytes, bytes]], raw: bytes) -> None:
     """Both checks above, encoding first (a compressed body's byte counts mean nothing)."""
     check_encoding(headers, raw)
     check_size(path, raw)

@@ -97,7 +97,7 @@ async def remembered(request: Request, model: type[Body], compute: Callable[[Bod
     require_json(request)
     raw = await buffered_body(request)
     path = request.scope["path"]
-    check_body(path, request.headers, raw)
+    check_body(path, request.scope["headers"], raw)
     answers: AnswerCache = request.app.state.answers
     key = answer_key(path, raw)
     content = answers.get(key)
