@@ -1,29 +1,30 @@
 """Client mistakes → 4xx answers whose messages name the field and the rule.
 
 Every error keeps FastAPI's shape, {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, but the
-messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is not echoed back
-(it may be NaN, which JSON cannot carry, or megabytes long), and at most MAX_ERRORS are listed.
+messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is quoted by a short
+excerpt at most, never echoed whole (it may be NaN, which JSON cannot carry, or megabytes long), and at most
+MAX_ERRORS are listed. Errors raised as HTTPException (404, 415, 503 …) get the same list shape.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.api.bodies import BODY_MODELS, BodyRefused
 from app.api.encoding import dumps, json_response
 from app.api.limits import BodyLimitMiddleware
-from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
-from app.core import SpecError
+from app.core import EXCERPT_CHARS, SpecError, shown
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
-# The fields each body accepts, named when a request has an unknown one.
-BODY_MODELS = {"/api/trace": TraceRequest, "/api/train": TrainRequest, "/api/predict": PredictRequest}
 
 
 def body_fields(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -39,22 +40,52 @@ def install(app: FastAPI) -> None:
     """Register the API's error handlers and its request-body limit (from app.state.settings) on the app."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(SpecError, spec_error_handler)
+    app.add_exception_handler(BodyRefused, body_refused_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
-def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
-    """The {"detail": [...]} answer; shortened to MAX_ERRORS entries plus one saying how many were left out."""
-    shown = errors[:MAX_ERRORS]
-    if len(errors) > MAX_ERRORS:
-        more = len(errors) - MAX_ERRORS
-        shown.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
-    return json_response(dumps({"detail": shown}), status_code=status_code)
+def error_response(status_code: int, errors: list[dict[str, Any]], total: int | None = None) -> Response:
+    """The {"detail": [...]} answer: at most MAX_ERRORS entries, plus one saying how many of `total` (the
+    number of errors found, when more were found than passed in) were left out."""
+    listed = errors[:MAX_ERRORS]
+    more = (len(errors) if total is None else total) - len(listed)
+    if more > 0:
+        listed.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
+    return json_response(dumps({"detail": listed}), status_code=status_code)
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    """422 with a readable message per pydantic error."""
+    """422 with a readable message per pydantic error; only the errors shown are made readable."""
     fields, required = body_fields(request.url.path)
-    return error_response(422, [readable(error, fields, required) for error in exc.errors()])
+    errors = exc.errors()
+    listed = [readable(error, fields, required) for error in errors[:MAX_ERRORS]]
+    return error_response(422, listed, total=len(errors))
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    """An HTTPException (404, 405, 415, 503 …) in the same {"detail": [...]} shape as every other error;
+    a plain-text detail becomes one entry whose type is the status's name ("service_unavailable")."""
+    if exc.status_code in (204, 304):  # answers without a body
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    detail = exc.detail
+    if not isinstance(detail, list):
+        detail = [{"loc": [], "msg": str(detail), "type": _status_name(exc.status_code)}]
+    response = error_response(exc.status_code, detail)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _status_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "http_error"
+
+
+async def body_refused_handler(request: Request, exc: BodyRefused) -> Response:
+    """The status and message of a body refused before parsing (app/api/bodies.py)."""
+    return error_response(exc.status, exc.detail())
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
@@ -80,7 +111,7 @@ def path(loc: tuple[Any, ...]) -> str:
 
 
 def shown_value(value: Any) -> str:
-    """How an offending input is named in a message (short, and NaN/Infinity spelled as in JSON)."""
+    """How an offending input is named in a message: spelt as in JSON, and short whatever its size."""
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
@@ -88,10 +119,9 @@ def shown_value(value: Any) -> str:
             return "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, (dict, list)):
         return "an object" if isinstance(value, dict) else "a list"
-    text = repr(value) if isinstance(value, str) else str(value)
     if isinstance(value, bool) or value is None:
-        text = {True: "true", False: "false", None: "null"}[value]
-    return text if len(text) <= 40 else text[:37] + "..."
+        return {True: "true", False: "false", None: "null"}[value]
+    return shown(value)
 
 
 _TYPE_NAMES = {
@@ -131,12 +161,18 @@ def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> st
     return f"{where}: {error['msg']}"
 
 
+def _excerpt(part: Any) -> Any:
+    if isinstance(part, str) and len(part) > EXCERPT_CHARS:
+        return part[:EXCERPT_CHARS - 1] + "…"
+    return part
+
+
 def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tuple[str, ...] = ()) -> dict[str, Any]:
     """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule.
 
     `fields` are the body's allowed field names, listed when a field is unknown; `required` its required ones.
     """
-    loc = tuple(error.get("loc", ()))
+    loc = tuple(_excerpt(part) for part in error.get("loc", ()))  # a field name may be megabytes long
     if loc[:1] != ("body",):
         loc = ("body", *loc)
     if error["type"] == "extra_forbidden":

@@ -6,14 +6,13 @@ from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-import orjson
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.api.answers import AnswerCache, answer_key
+from app.api.bodies import check_body, parse_body_off_loop
 from app.api.cpu import run_cpu_bound
 from app.api.encoding import (
     encode_predict,
@@ -68,8 +67,10 @@ async def run_sized(work: int, function: Callable[[], bytes]) -> bytes:
     return function() if work <= INLINE_WORK else await run_cpu_bound(function)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "The request body is over the byte limit."},
-    415: {"description": "The body is not sent as JSON."},
+    400: {"description": "The body is not UTF-8 text (a byte-order mark, UTF-16 or UTF-32)."},
+    413: {"description": "The body is over the byte limit, or holds more values, lists or fields than the largest "
+                         "allowed body of this endpoint (counted before parsing)."},
+    415: {"description": "The body is not sent as JSON, or is compressed."},
     422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
 }
 
@@ -90,32 +91,18 @@ def require_json(request: Request) -> None:
                                    f"not {content_type}", "type": "content_type"}])
 
 
-def parse_body(raw: bytes, model: type[Body]) -> Body:
-    """The request body as `model`: parsed by orjson and validated by pydantic.
-
-    That is 2–3× faster than FastAPI's json.loads + validation on these bodies. JSON that orjson refuses
-    (malformed, or holding NaN / Infinity / 1e400) goes through pydantic's own JSON parser instead, which
-    reads those as numbers so the finite-number rule can name their position, or says where the JSON breaks.
-    """
-    try:
-        try:
-            return model.model_validate(orjson.loads(raw))
-        except orjson.JSONDecodeError:
-            return model.model_validate_json(raw)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-
-
 async def remembered(request: Request, model: type[Body], compute: Callable[[Body], Awaitable[bytes]]) -> Response:
     """The answer to this exact body: replayed when it is remembered (app/api/answers.py), else parsed,
     computed and offered to the memory. Errors are raised, never kept."""
     require_json(request)
     raw = await buffered_body(request)
+    path = request.scope["path"]
+    check_body(path, request.scope["headers"], raw)
     answers: AnswerCache = request.app.state.answers
-    key = answer_key(request.scope["path"], raw)
+    key = answer_key(path, raw)
     content = answers.get(key)
     if content is None:
-        content = await compute(parse_body(raw, model))
+        content = await compute(await parse_body_off_loop(raw, model))
         answers.put(key, content)
     return json_response(content)
 

@@ -37,6 +37,8 @@ EXERCISE_EXAMPLE: dict[str, Any] = {
     "gradcheck": False,
 }
 
+TRAIN_EXAMPLE = {name: value for name, value in EXERCISE_EXAMPLE.items() if name != "gradcheck"}
+
 # The exercise's network with its preset weights, asked for ŷ at three points of the input plane.
 PREDICT_EXAMPLE: dict[str, Any] = {
     "layers": [2, 2, 2, 1],
@@ -166,10 +168,8 @@ class SpecRequest(BaseModel):
         }
 
 
-class TraceRequest(SpecRequest):
-    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
+class DataRequest(SpecRequest):
+    """A network and a batch of data (X and y, both required): what /api/trace and /api/train share."""
 
     X: Matrix = Field(
         min_length=1,
@@ -181,10 +181,6 @@ class TraceRequest(SpecRequest):
         min_length=1,
         description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
     )
-    gradcheck: bool = Field(
-        default=False,
-        description="Also compare every gradient with central finite differences (slower).",
-    )
 
     @field_validator("X", "y")
     @classmethod
@@ -195,6 +191,17 @@ class TraceRequest(SpecRequest):
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """X and y as float64 arrays (rectangular, checked above); twice as fast as np.asarray on nested lists."""
         return as_array(self.X), as_array(self.y)
+
+
+class TraceRequest(DataRequest):
+    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
+
+    gradcheck: bool = Field(
+        default=False,
+        description="Also compare every gradient with central finite differences (slower).",
+    )
 
 
 class PredictRequest(SpecRequest):
@@ -221,10 +228,10 @@ class PredictRequest(SpecRequest):
         return as_array(self.X)
 
 
-class TrainRequest(TraceRequest):
-    """The trace body plus how long to train: POST /api/train."""
+class TrainRequest(DataRequest):
+    """A network, its data and how long to train: POST /api/train (no gradient check: it trains only)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**EXERCISE_EXAMPLE, "epochs": 1000, "snapshots": 10}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{**TRAIN_EXAMPLE, "epochs": 1000, "snapshots": 10}]})
 
     epochs: int = Field(
         default=1000,

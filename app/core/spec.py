@@ -6,6 +6,7 @@ Every rule that fails raises SpecError(field, message), the message naming the f
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from types import MappingProxyType
@@ -17,6 +18,22 @@ from .activations import ACTIVATIONS
 from .losses import LOSSES
 
 Array = np.ndarray
+
+
+# How much of an offending input a message may quote: a 2 MB name must not come back in a 2 MB answer.
+EXCERPT_CHARS = 80
+
+
+def shown(value: Any) -> str:
+    """An input as a message quotes it: its repr, cut to an 80-character excerpt; a huge integer by its
+    number of digits ("an integer of 401 digits")."""
+    if isinstance(value, Integral) and not isinstance(value, bool) and abs(int(value)) >= 10**EXCERPT_CHARS:
+        try:
+            return f"an integer of {len(str(abs(int(value))))} digits"
+        except ValueError:  # past Python's limit on converting an int to text
+            return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    text = repr(value[:EXCERPT_CHARS + 1] if isinstance(value, (str, list, tuple)) else value)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1] + "…"
 
 
 class SpecError(ValueError):
@@ -204,9 +221,9 @@ def _check_layers(layers: Any) -> tuple[int, ...]:
         raise SpecError("layers", f"layers has {len(layers) - 1} weight layers; the limit is {LIMITS.max_layers}")
     for i, width in enumerate(layers):
         if isinstance(width, bool) or not isinstance(width, Integral):
-            raise SpecError(f"layers[{i}]", f"layers[{i}] is {width!r}; widths must be whole numbers")
+            raise SpecError(f"layers[{i}]", f"layers[{i}] is {shown(width)}; widths must be whole numbers")
         if not 1 <= width <= LIMITS.max_width:
-            raise SpecError(f"layers[{i}]", f"layers[{i}] is {width}; widths must be from 1 to {LIMITS.max_width}")
+            raise SpecError(f"layers[{i}]", f"layers[{i}] is {shown(width)}; widths must be from 1 to {LIMITS.max_width}")
     return tuple(int(w) for w in layers)
 
 
@@ -223,13 +240,13 @@ def _check_activations(activations: Any, depth: int) -> tuple[str, ...]:
 
 def _check_name(name: Any, field: str, registry: MappingProxyType) -> str:
     if not isinstance(name, str) or name not in registry:
-        raise SpecError(field, f"{field} is {name!r}; allowed: {', '.join(registry)}")
+        raise SpecError(field, f"{field} is {shown(name)}; allowed: {', '.join(registry)}")
     return name
 
 
 def _check_bool(value: Any, field: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise SpecError(field, f"{field} is {value!r}; it must be true or false")
+        raise SpecError(field, f"{field} is {shown(value)}; it must be true or false")
     return bool(value)
 
 
@@ -243,13 +260,13 @@ def _check_loss(loss: Any, activations: tuple[str, ...]) -> str:
 
 def _check_learning_rate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-        raise SpecError("learning_rate", f"learning_rate is {value!r}; it must be a finite number greater than 0")
+        raise SpecError("learning_rate", f"learning_rate is {shown(value)}; it must be a finite number greater than 0")
     return float(value)
 
 
 def _check_seed(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or not 0 <= value <= LIMITS.max_seed:
-        raise SpecError("seed", f"seed is {value!r}; it must be a whole number from 0 to {LIMITS.max_seed}")
+        raise SpecError("seed", f"seed is {shown(value)}; it must be a whole number from 0 to {LIMITS.max_seed}")
     return int(value)
 
 
@@ -343,7 +360,7 @@ def _describe_bad_nesting(value: Any, field: str) -> str:
             for j, entry in enumerate(row):
                 if isinstance(entry, bool) or not isinstance(entry, Real):
                     index = f"[{i}][{j}]" if rows else f"[{j}]"
-                    return f"{field}{index} is {entry!r}; values must be numbers"
+                    return f"{field}{index} is {shown(entry)}; values must be numbers"
     return f"{field} must be a matrix of numbers (a list of rows)"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .passes import backward, forward, resolve, update
-from .spec import LIMITS, NetworkSpec, SpecError, check_data
+from .spec import LIMITS, NetworkSpec, SpecError, check_data, shown
 
 Array = np.ndarray
 
@@ -54,7 +54,7 @@ def snapshot_epochs(epochs: int, count: int) -> list[int]:
 
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise SpecError(field, f"{field} is {value!r}; it must be a whole number from {low} to {high}")
+        raise SpecError(field, f"{field} is {shown(value)}; it must be a whole number from {low} to {high}")
     return int(value)
 
 

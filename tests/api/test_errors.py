@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import ACTIVATIONS, LIMITS, LOSSES
+from app.core import ACTIVATIONS, EXCERPT_CHARS, LIMITS, LOSSES
 from tests.api.helpers import body, locs, messages
 
 RAW_JSON = {"Content-Type": "application/json"}
@@ -195,3 +195,45 @@ def test_train_epochs_and_snapshots_out_of_range(client, fields, field):
     assert response.status_code == 422
     assert locs(response) == [["body", field]]
     assert "must be a whole number from" in messages(response)[0]
+
+
+# ---- what a message quotes of the input ----------------------------------------------------------------
+
+def test_a_huge_name_is_quoted_by_an_excerpt_only(client):
+    response = client.post("/api/trace", json=body(loss="a" * 1_900_000))
+    assert response.status_code == 422
+    assert len(response.content) < 1_000
+    (message,) = messages(response)
+    assert message.startswith("loss is 'aaaa") and "…" in message and "half_sse" in message
+
+
+def test_a_huge_unknown_field_name_is_cut_in_loc_and_message(client):
+    response = client.post("/api/trace", json=body(**{"k" * 1_900_000: 1}))
+    assert response.status_code == 422
+    assert len(response.content) < 1_000
+    (loc,) = locs(response)
+    assert loc[1] == "k" * (EXCERPT_CHARS - 1) + "…" and "unknown field 'kkk" in messages(response)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f'"seed": {2**64}', f"seed is {2**64};"),
+        (f'"seed": {10**400}', "seed is an integer of 401 digits;"),
+        (f'"layers": [2, {10**4000}, 1]', "layers[1] is an integer of 4001 digits;"),
+        (f'"epochs": {-10**100}', "epochs is an integer of 101 digits;"),
+    ],
+    ids=["seed-2**64", "seed-10**400", "layers-10**4000", "epochs--10**100"],
+)
+def test_huge_integers_are_reported_exactly_or_by_their_digits(client, text, shown):
+    path = "/api/train" if "epochs" in text else "/api/trace"
+    response = client.post(path, content=('{"X": [[0, 0]], "y": [0], ' + text + "}").encode(), headers=RAW_JSON)
+    assert response.status_code == 422
+    (message,) = messages(response)
+    assert message.startswith(shown) and len(response.content) < 1_000
+
+
+def test_not_found_has_a_detail_list_too(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": [{"loc": [], "msg": "Not Found", "type": "not_found"}]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import body, strict_json
+from tests.api.helpers import body, locs, messages, strict_json
 
 
 def test_training_lowers_the_loss_on_xor(client):
@@ -32,4 +32,13 @@ def test_a_full_queue_answers_503_with_retry_after(client, monkeypatch):
     response = client.post("/api/train", json=body(epochs=10))
     assert response.status_code == 503
     assert response.headers["retry-after"] == "2"
-    assert "busy" in strict_json(response.text)["detail"]
+    (entry,) = strict_json(response.text)["detail"]  # a list, like every other error's detail
+    assert "busy" in entry["msg"] and entry["type"] == "service_unavailable"
+
+
+def test_train_refuses_gradcheck_like_any_field_it_does_not_use(client):
+    response = client.post("/api/train", json=body(gradcheck=True, epochs=10))
+    assert response.status_code == 422
+    assert locs(response) == [["body", "gradcheck"]]
+    (message,) = messages(response)
+    assert "unknown field 'gradcheck'" in message and "epochs" in message

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec
+from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec, shown
+from app.core.spec import EXCERPT_CHARS
 
 
 def _error(**kwargs) -> SpecError:
@@ -168,3 +169,25 @@ def test_with_weights_starts_the_next_iteration_from_a_trace():
         np.testing.assert_array_equal(new, expected)
     with pytest.raises(SpecError):
         spec.with_weights(trace.updated_W[:2])
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2**64, "18446744073709551616"),
+        (10**80, "an integer of 81 digits"),
+        (-(10**400), "an integer of 401 digits"),
+        ("swish", "'swish'"),
+        ("a" * 10_000, "'" + "a" * (EXCERPT_CHARS - 2) + "…"),
+        (1.5, "1.5"),
+    ],
+    ids=["2**64", "10**80", "-10**400", "name", "long-name", "float"],
+)
+def test_messages_quote_inputs_shortly(value, text):
+    assert shown(value) == text and len(shown(value)) <= EXCERPT_CHARS
+
+
+def test_a_message_never_holds_a_huge_input():
+    with pytest.raises(SpecError) as error:
+        make_spec(layers=[2, 1], loss="x" * 1_000_000)
+    assert len(str(error.value)) < 2 * EXCERPT_CHARS + 100
