@@ -56,9 +56,16 @@ InitName = Literal[tuple(INIT_SCHEMES)]  # type: ignore[valid-type]
 
 
 
+# Floats up to this are whole numbers exactly; a larger one may stand for an integer past 64 bits that
+# orjson read inexactly, whose error names it best as pydantic's own JSON parser reads it.
+EXACT_FLOAT_INTEGERS = 2**53
+
+
 def _integral_as_int(value: Any) -> Any:
     """14.0 as 14: JSON Schema counts a number without a fractional part as an integer, so the server does too."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_FLOAT_INTEGERS:
+        return int(value)
+    return value
 
 
 def whole_number(low: int, high: int) -> Any:

@@ -221,3 +221,11 @@ def test_a_rule_of_one_field_names_the_field_and_states_the_rule(client, fields,
     assert response.status_code == 422
     assert locs(response)[0] == loc
     assert messages(response)[0] == message
+
+
+def test_a_whole_number_written_with_a_fraction_counts_as_an_integer(client):
+    """JSON Schema (and so /openapi.json) counts 2.0 as an integer: the server takes it as one too."""
+    response = client.post("/api/trace", json=body(layers=[2.0, 2, 2, 1], seed=3.0))
+    assert response.status_code == 200
+    assert response.json()["spec"]["layers"] == [2, 2, 2, 1]
+    assert response.json()["spec"]["seed"] == 3
