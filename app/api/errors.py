@@ -31,7 +31,9 @@ BODY_MODELS = {"/api/trace": TraceRequest, "/api/train": TrainRequest, "/api/pre
 class ErrorEntry(BaseModel):
     """One thing wrong with a request."""
 
-    loc: list[str | int] = Field(description='Where: "body", then the field and its indices, e.g. ["body", "X", 2, 1].')
+    loc: list[str | int] = Field(
+        description='Where: "body", then the field and its indices, e.g. ["body", "X", 2, 1].'
+    )
     msg: str = Field(description="What is wrong, naming the field and the rule.")
     type: str = Field(description="The kind of mistake, for programs: e.g. missing, spec_error, body_too_large.")
 
@@ -241,9 +243,9 @@ def _length_message(error: dict[str, Any], where: str, rule: dict[str, Any]) -> 
 def _range(rule: dict[str, Any]) -> str:
     """A number's bounds as words: "a whole number from 0 to 4294967295", "a number greater than 0"."""
     kind = "a whole number" if rule.get("type") == "integer" else "a number"
-    bounds = []
     if "minimum" in rule and "maximum" in rule:
         return f"{kind} from {rule['minimum']} to {rule['maximum']}"
+    bounds = []
     for key, words in (("minimum", "at least"), ("exclusiveMinimum", "greater than"),
                        ("maximum", "at most"), ("exclusiveMaximum", "less than")):
         if key in rule:

@@ -4,7 +4,7 @@ Pydantic checks each value on its own: JSON types, finite numbers, names from th
 bounds from its LIMITS (the same figures the core checks again). The rules that tie one field to another
 (X's width against layers[0], bce's sigmoid output, the work budgets) are the core's: `make_spec`,
 `check_data` and `train` raise `SpecError`, which `app.api.errors` turns into a 422 like any other. Those
-rules are listed in each body's description (`CROSS_FIELD_RULES`), since JSON Schema cannot state them.
+rules are listed in each body's description (its `cross_field_rules`), since JSON Schema cannot state them.
 """
 
 from __future__ import annotations
@@ -54,8 +54,6 @@ ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 InitName = Literal[tuple(INIT_SCHEMES)]  # type: ignore[valid-type]
 
-
-
 # Floats up to this are whole numbers exactly; a larger one may stand for an integer past 64 bits that
 # orjson read inexactly, whose error names it best as pydantic's own JSON parser reads it.
 EXACT_FLOAT_INTEGERS = 2**53
@@ -77,7 +75,8 @@ Width = whole_number(1, LIMITS.max_width)
 # A row of X, y, W_k or a vector b_k: as long as some layer is wide.
 Row = Annotated[list[float], Field(min_length=1, max_length=LIMITS.max_width)]
 Matrix = list[Row]
-PerLayer = {"min_length": 1, "max_length": LIMITS.max_layers}  # activations, weights, biases: one per weight layer
+WeightMatrix = Annotated[Matrix, Field(min_length=1, max_length=LIMITS.max_width)]
+PER_LAYER = {"min_length": 1, "max_length": LIMITS.max_layers}  # activations, weights, biases: one per weight layer
 
 
 def _column_from_flat(value: Any) -> Any:
@@ -99,7 +98,9 @@ def targets_of(max_rows: int) -> Any:
     bounds = {"min_length": 1, "max_length": max_rows}
     matrix = TypeAdapter(Annotated[Matrix, Field(**bounds)]).json_schema()
     flat = TypeAdapter(Annotated[list[float], Field(**bounds)]).json_schema()
-    return Annotated[Matrix, Field(**bounds), BeforeValidator(_column_from_flat), WithJsonSchema({"anyOf": [matrix, flat]})]
+    return Annotated[
+        Matrix, Field(**bounds), BeforeValidator(_column_from_flat), WithJsonSchema({"anyOf": [matrix, flat]})
+    ]
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ TRAIN_RULES = (
 def rules_text(intro: str, rules: tuple[CrossFieldRule, ...]) -> str:
     """A body's description: what it is, then the cross-field rules the server answers 422 for."""
     listed = "\n".join(f"- {rule.text}" for rule in rules)
-    return f"{intro}\n\nRules between fields (JSON Schema cannot state them; breaking one is a 422 naming the field):\n{listed}"
+    return (f"{intro}\n\nRules between fields (JSON Schema cannot state them; breaking one is a 422 naming the "
+            f"field):\n{listed}")
 
 
 def _names(registry: Any) -> str:
@@ -188,7 +190,7 @@ class SpecRequest(BaseModel):
             f"each from 1 to {LIMITS.max_width}."
         ),
     )
-    activations: Annotated[list[ActivationName], Field(**PerLayer)] | None = Field(
+    activations: Annotated[list[ActivationName], Field(**PER_LAYER)] | None = Field(
         default=None,
         description=(
             "One activation per weight layer, from the first hidden layer to the output. "
@@ -212,12 +214,11 @@ class SpecRequest(BaseModel):
         default="xavier_uniform",
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
     )
-    weights: Annotated[list[Annotated[Matrix, Field(min_length=1, max_length=LIMITS.max_width)]],
-                       Field(**PerLayer)] | None = Field(
+    weights: Annotated[list[WeightMatrix], Field(**PER_LAYER)] | None = Field(
         default=None,
         description="Optional weights: W_k as a layers[k−1] × layers[k] matrix, one per weight layer.",
     )
-    biases: Annotated[list[Row], Field(**PerLayer)] | None = Field(
+    biases: Annotated[list[Row], Field(**PER_LAYER)] | None = Field(
         default=None,
         description="Optional biases (bias on): b_k as a list of layers[k] numbers. Default: zeros.",
     )
@@ -319,5 +320,7 @@ class TrainRequest(TraceRequest):
     )
     snapshots: whole_number(0, LIMITS.max_snapshots) = Field(
         default=10,
-        description=f"How many evenly spaced intermediate states (epoch, loss, weights) to return, 0 to {LIMITS.max_snapshots}.",
+        description=(
+            f"How many evenly spaced intermediate states (epoch, loss, weights) to return, 0 to {LIMITS.max_snapshots}."
+        ),
     )
