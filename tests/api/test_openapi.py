@@ -110,15 +110,16 @@ def keeping_cross_field_rules(body: dict[str, Any]) -> dict[str, Any]:
     layers = [int(width) for width in body.get("layers", [2, 2, 2, 1])]
     depth, parameters = len(layers) - 1, sum(a * b for a, b in zip(layers, layers[1:]))
     activations = _cycled(body.get("activations") or ["sigmoid"], depth)
-    if LOSSES[body.get("loss", "half_sse")].needs_sigmoid_output:
+    needs_sigmoid = LOSSES[body.get("loss", "half_sse")].needs_sigmoid_output
+    if needs_sigmoid:
         activations[-1] = "sigmoid"
     body["activations"] = activations
-    X = body["X"][: max(1, MAX_TEST_WORK // (parameters * 20))]
+    X = body["X"][: max(1, MAX_TEST_WORK // parameters)]
     body["X"] = [_cycled(row, layers[0]) for row in X]
     if "y" in body:
         rows = [row if isinstance(row, list) else [row] for row in body["y"]]
         y = [_cycled(row, layers[-1]) for row in _cycled(rows, len(X))]
-        body["y"] = [[min(max(v, 0.0), 1.0) for v in row] for row in y] if activations[-1] == "sigmoid" else y
+        body["y"] = [[min(max(v, 0.0), 1.0) for v in row] for row in y] if needs_sigmoid else y
     if body.get("gradcheck") and len(X) * parameters * (2 * parameters + 1) > MAX_TEST_WORK:
         body["gradcheck"] = False
     if "epochs" in body:
