@@ -53,6 +53,7 @@ CROSS_FIELD_MESSAGES = {
     "y": [r"^y has (a flat list|\d+ columns) but the output layer has", r"^y has \d+ rows but X has",
           r"^y row \d+ has \d+ values? but row 0 has", r"^y holds values outside \[0, 1\]"],
     "epochs": [r"over the training budget"],
+    "gradcheck": [r"over the gradient-check budget"],
 }
 
 
