@@ -18,7 +18,10 @@ from app.settings import Settings
 
 DESCRIPTION = (
     "Step through a small neural network's forward pass, backward pass and gradient-descent update, "
-    "with every intermediate matrix, its shape, its formula and the graph edge it belongs to."
+    "with every intermediate matrix, its shape, its formula and the graph edge it belongs to.\n\n"
+    "Every refusal is JSON, `{\"detail\": [{\"loc\": [...], \"msg\": \"...\", \"type\": \"...\"}]}` "
+    "(ErrorAnswer below), with the statuses each route lists. Before any route runs, the connection itself can "
+    "be refused too: 431 when the request's headers are too large."
 )
 
 

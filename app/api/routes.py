@@ -21,6 +21,7 @@ from app.api.encoding import (
     encode_train,
     json_response,
 )
+from app.api.errors import documented_errors
 from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
@@ -66,13 +67,9 @@ async def run_sized(work: int, function: Callable[[], bytes]) -> bytes:
     """function() inline when `work` is small, else in a worker thread (app.api.cpu)."""
     return function() if work <= INLINE_WORK else await run_cpu_bound(function)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The body is not UTF-8 text (a byte-order mark, UTF-16 or UTF-32)."},
-    413: {"description": "The body is over the byte limit, or holds more values, lists or fields than the largest "
-                         "allowed body of this endpoint (counted before parsing)."},
-    415: {"description": "The body is not sent as JSON, or is compressed."},
-    422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
-}
+# What a POST with a body can be refused with (app.api.errors documents each); a GET only for its Host or load.
+_ERRORS = documented_errors(400, 403, 408, 413, 415, 422, 503)
+_GET_ERRORS = documented_errors(400, 503)
 
 
 def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -107,7 +104,7 @@ async def remembered(request: Request, model: type[Body], compute: Callable[[Bod
     return json_response(content)
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=_GET_ERRORS)
 async def healthz() -> dict[str, str]:
     """Liveness probe (the Dockerfile's HEALTHCHECK)."""
     return {"status": "ok"}
@@ -190,7 +187,8 @@ def _presets_json() -> bytes:
 @router.get(
     "/api/presets",
     response_class=Response,
-    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."}},
+    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."},
+               **_GET_ERRORS},
     summary="Named example networks with data",
 )
 async def presets() -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import ACTIVATIONS, EXCERPT_CHARS, LIMITS, LOSSES
+from app.core import ACTIVATIONS, EXCERPT_CHARS, INIT_SCHEMES, LIMITS, LOSSES
 from tests.api.helpers import body, locs, messages
 
 RAW_JSON = {"Content-Type": "application/json"}
@@ -105,7 +105,7 @@ def test_many_bad_values_are_summarised(client):
         ({"X": [[0.0, 1.0]] * (LIMITS.max_rows + 1), "y": [0.0] * (LIMITS.max_rows + 1)},
          f"from 1 to {LIMITS.max_rows}"),
         ({"layers": [2, LIMITS.max_width + 1, 1]}, f"from 1 to {LIMITS.max_width}"),
-        ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"the limit is {LIMITS.max_layers}"),
+        ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"it must have from 2 to {LIMITS.max_layers + 1}"),
         ({"X": [], "y": []}, "X has 0 rows; it needs at least 1"),
     ],
 )
@@ -237,3 +237,37 @@ def test_not_found_has_a_detail_list_too(client):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"detail": [{"loc": [], "msg": "Not Found", "type": "not_found"}]}
+
+
+@pytest.mark.parametrize(
+    ("fields", "loc", "message"),
+    [
+        ({"seed": LIMITS.max_seed + 1}, ["body", "seed"],
+         f"seed is {LIMITS.max_seed + 1}; it must be a whole number from 0 to {LIMITS.max_seed}"),
+        ({"seed": -1}, ["body", "seed"], f"seed is -1; it must be a whole number from 0 to {LIMITS.max_seed}"),
+        ({"learning_rate": 0}, ["body", "learning_rate"], "learning_rate is 0; it must be a number greater than 0"),
+        ({"layers": [2, 0, 1]}, ["body", "layers", 1],
+         f"layers[1] is 0; it must be a whole number from 1 to {LIMITS.max_width}"),
+        ({"init": "zeros"}, ["body", "init"], "init is 'zeros'; allowed: " + ", ".join(INIT_SCHEMES)),
+        ({"activations": []}, ["body", "activations"], "activations has 0 names; it needs at least 1"),
+        ({"weights": []}, ["body", "weights"], "weights has 0 matrices; it needs at least 1"),
+        ({"X": [[0.0] * (LIMITS.max_width + 1)]}, ["body", "X", 0],
+         f"X[0] has {LIMITS.max_width + 1} values; it must have from 1 to {LIMITS.max_width}"),
+        ({"y": [0.0] * (LIMITS.max_rows + 1)}, ["body", "y"],
+         f"y has {LIMITS.max_rows + 1} rows; it must have from 1 to {LIMITS.max_rows}"),
+    ],
+)
+def test_a_rule_of_one_field_names_the_field_and_states_the_rule(client, fields, loc, message):
+    """Bounds and names come from the body's schema (the one /openapi.json shows), checked before the core runs."""
+    response = client.post("/api/trace", json=body(**fields))
+    assert response.status_code == 422
+    assert locs(response)[0] == loc
+    assert messages(response)[0] == message
+
+
+def test_a_whole_number_written_with_a_fraction_counts_as_an_integer(client):
+    """JSON Schema (and so /openapi.json) counts 2.0 as an integer: the server takes it as one too."""
+    response = client.post("/api/trace", json=body(layers=[2.0, 2, 2, 1], seed=3.0))
+    assert response.status_code == 200
+    assert response.json()["spec"]["layers"] == [2, 2, 2, 1]
+    assert response.json()["spec"]["seed"] == 3
