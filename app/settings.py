@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from app.api.cpu import default_workers
 from app.api.limits import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
@@ -24,6 +25,11 @@ class Settings:
     answer_cache_bytes: int = 32 * 1024 * 1024
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400
+    # Worker processes per lane of heavy computations (app/api/cpu.py); default: this process's share of
+    # the CPUs (the CPUs ÷ WEB_CONCURRENCY, the number of server processes), at least 1.
+    cpu_workers: int = field(default_factory=default_workers)
+    # Computations that may wait per lane for a worker; one more is answered 503 with Retry-After.
+    cpu_queue: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -36,6 +42,8 @@ class Settings:
             max_body_bytes=_int_from_env(environ, "MAX_BODY_BYTES", defaults.max_body_bytes, minimum=1),
             vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
+            cpu_workers=_int_from_env(environ, "CPU_WORKERS", default_workers(environ), minimum=1),
+            cpu_queue=_int_from_env(environ, "CPU_QUEUE", defaults.cpu_queue, minimum=0),
         )
 
 

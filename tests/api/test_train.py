@@ -26,10 +26,3 @@ def test_train_defaults_to_the_exercise_network(client):
     assert answer["spec"]["activations"] == ["sigmoid", "sigmoid", "identity"]
     assert answer["snapshots"] == [] and len(answer["loss_history"]) == 11
 
-
-def test_a_full_queue_answers_503_with_retry_after(client, monkeypatch):
-    monkeypatch.setattr("app.api.cpu.MAX_WAITING", 0)  # as if the queue were already full
-    response = client.post("/api/train", json=body(epochs=10))
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "2"
-    assert "busy" in strict_json(response.text)["detail"]

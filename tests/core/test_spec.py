@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 
@@ -168,3 +170,10 @@ def test_with_weights_starts_the_next_iteration_from_a_trace():
         np.testing.assert_array_equal(new, expected)
     with pytest.raises(SpecError):
         spec.with_weights(trace.updated_W[:2])
+
+
+def test_a_spec_error_survives_pickling_with_its_field():
+    # How it comes back from a worker process (app/api/cpu.py).
+    error = pickle.loads(pickle.dumps(SpecError("weights[1]", "weights[1] is 3 × 2; it must be 2 × 1")))
+    assert (error.field, error.message, str(error)) == ("weights[1]", "weights[1] is 3 × 2; it must be 2 × 1",
+                                                        "weights[1] is 3 × 2; it must be 2 × 1")
