@@ -88,7 +88,7 @@ class Lane:
         self._waiting = 0
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=jobs.warm_up)
+        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=jobs.start_worker)
 
     def statistics(self) -> LaneStatistics:
         return LaneStatistics(self._running, self._waiting)

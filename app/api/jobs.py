@@ -26,8 +26,16 @@ def train_job(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, epochs: int, snap
     return encode_train(train(spec, X, y, epochs, snapshots))
 
 
-def warm_up() -> None:
-    """Run each job once on a preset, so a new worker's first request finds NumPy's and our caches filled."""
+def start_worker() -> None:
+    """Set up a new worker process: BLAS on one thread, then each job run once.
+
+    The pool has a worker per core; BLAS threads on top of that (OpenBLAS starts one per core, and
+    spins them) made two trainings at once slower than one after the other. Running each job once on a
+    preset means the first request finds NumPy's and our caches filled.
+    """
+    from threadpoolctl import threadpool_limits  # only workers need it
+
+    threadpool_limits(limits=1)
     request = dict(PRESETS[0].request)
     X, y = np.asarray(request.pop("X"), dtype=float), np.asarray(request.pop("y"), dtype=float)
     spec = make_spec(**request)

@@ -183,7 +183,10 @@ class TraceRequest(SpecRequest):
     )
     gradcheck: bool = Field(
         default=False,
-        description="Also compare every gradient with central finite differences (slower).",
+        description=(
+            "Also compare every gradient with central finite differences (slower): within a work budget, "
+            f"rows × parameters × (2 × parameters + 1) ≤ {LIMITS.gradcheck_budget:,}."
+        ),
     )
 
     @field_validator("X", "y")
