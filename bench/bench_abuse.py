@@ -29,6 +29,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import resource
 import socket
 import statistics
@@ -239,7 +240,7 @@ def bench_latency(port: int, rounds: int, seconds: float) -> dict[str, list[floa
     for number in range(1, rounds + 1):
         print(f"round {number}/{rounds}", flush=True)
         quiet = phase(probe, seconds, None)
-        print(f"  quiet{'':32}" + "  ".join(f"{kind} p50 {ms(quiet.p(kind, 0.5))} p99 {ms(quiet.p(kind, 0.99))}"
+        print(f"  quiet{'':37}" + "  ".join(f"{kind} p50 {ms(quiet.p(kind, 0.5))} p99 {ms(quiet.p(kind, 0.99))}"
                                                for kind in ("healthz", "trace")), flush=True)
         for load, (title, _) in LOADS.items():
             seen = phase(probe, seconds, load)
@@ -249,7 +250,7 @@ def bench_latency(port: int, rounds: int, seconds: float) -> dict[str, list[floa
                 ratios.setdefault(f"{load} {kind}", []).append(ratio)
                 line.append(f"{kind} p50 {ms(seen.p(kind, 0.5))} p99 {ms(seen.p(kind, 0.99))} ({ratio:5.1f}×)")
             failed = f"  failed: {seen.failed}" if seen.failed else ""
-            print(f"  ({load}) {title:32}" + "  ".join(line) + failed, flush=True)
+            print(f"  ({load}) {title:38}" + "  ".join(line) + failed, flush=True)
     return ratios
 
 
@@ -299,6 +300,8 @@ def main() -> None:
                         help="the server's soft limit on file descriptors (default 1024, the usual one)")
     args = parser.parse_args()
 
+    print(f"load average of the machine before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)", flush=True)
     port = free_port()
     server = start_limited_server(port, args.server_fd_limit)
     try:
@@ -314,6 +317,7 @@ def main() -> None:
         load = key.split()[0]
         median = statistics.median(values)
         print(f"  ({key:10}) {median:6.1f}×  target ≤ {TARGETS[load]:g}×  {'ok' if median <= TARGETS[load] else 'MISSED'}")
+    print(f"load average of the machine after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     median = statistics.median(trainings)
     print(f"  two trainings at once ÷ one after the other: {median:.2f}  target ≤ {TRAINS_TARGET}  "
           f"{'ok' if median <= TRAINS_TARGET else 'MISSED'}")

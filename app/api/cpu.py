@@ -7,7 +7,8 @@ after the other here, and a process cannot hold up the event loop. Work is sized
 - up to INLINE_WORK it runs on the event loop (well under a millisecond, cheaper than any hop);
 - up to SMALL_WORK (tens of milliseconds: a default training of the exercise, a 512-row trace) it goes
   to the small lane, which has processes of its own, so it never waits behind the big jobs;
-- more goes to the big lane.
+- more goes to the big lane, whose processes run at a lower priority (nice), so on a busy machine
+  the server process and the small lane get the CPU first.
 
 Each lane runs at most `workers` jobs at once and lets at most `max_waiting` wait; anyone beyond that is
 told to retry (503 with Retry-After). What crosses to a worker is the spec and NumPy arrays (cheap to
@@ -32,6 +33,8 @@ from app.api import jobs
 
 INLINE_WORK = 20_000
 SMALL_WORK = 20_000_000
+# The big lane's workers yield the CPU to the server process (small requests) and the small lane.
+BIG_LANE_NICENESS = 10
 RETRY_AFTER_SECONDS = 2
 # Imported once by the forkserver, so a new worker starts with them loaded.
 _WORKER_MODULES = [jobs.__name__]
@@ -78,17 +81,18 @@ class LaneStatistics:
 class Lane:
     """Worker processes for one size of job: `workers` run at once, `max_waiting` may wait, others get 503."""
 
-    def __init__(self, name: str, workers: int, max_waiting: int) -> None:
-        self.name = name
+    def __init__(self, workers: int, max_waiting: int, niceness: int = 0) -> None:
         self.workers = workers
         self.max_waiting = max_waiting
+        self.niceness = niceness
         self._executor = self._new_executor()
         self._slots = asyncio.Semaphore(workers)
         self._running = 0
         self._waiting = 0
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=jobs.start_worker)
+        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=jobs.start_worker,
+                                   initargs=(self.niceness,))
 
     def statistics(self) -> LaneStatistics:
         return LaneStatistics(self._running, self._waiting)
@@ -98,7 +102,13 @@ class Lane:
         return list(self._executor._processes or ())  # no public accessor; read only
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """function(*args) in a worker process once one is free; 503 when `max_waiting` already wait."""
+        """function(*args) in a worker process once one is free; 503 when `max_waiting` already wait.
+
+        A job whose worker died (killed, out of memory) is tried once more on new workers.
+        """
+        return await self._run(function, args, retry=True)
+
+    async def _run(self, function: Callable[..., T], args: tuple[Any, ...], retry: bool) -> T:
         if self._slots.locked() and self._waiting >= self.max_waiting:
             raise busy()
         self._waiting += 1
@@ -106,27 +116,29 @@ class Lane:
             await self._slots.acquire()
         finally:
             self._waiting -= 1
+        executor = self._executor
         try:
-            executor, future = self._submit(function, args)
+            future = executor.submit(function, *args)
+        except BrokenProcessPool:  # a worker died while idle
+            self._slots.release()
+            self._replace(executor)
+            if retry:
+                return await self._run(function, args, retry=False)
+            raise busy() from None
         except BaseException:
             self._slots.release()
             raise
         self._running += 1
         # The slot is free when the worker is, not when this request stops waiting (it may be cancelled).
+        # Added before wrap_future's own callback, so the slot is free again before this coroutine resumes.
         future.add_done_callback(self._on_done(asyncio.get_running_loop()))
         try:
             return await asyncio.wrap_future(future)
-        except BrokenProcessPool:  # its worker died mid-job (killed, out of memory)
+        except BrokenProcessPool:
             self._replace(executor)
+            if retry:
+                return await self._run(function, args, retry=False)
             raise busy() from None
-
-    def _submit(self, function: Callable[..., T], args: tuple[Any, ...]) -> tuple[ProcessPoolExecutor, Future[T]]:
-        executor = self._executor
-        try:
-            return executor, executor.submit(function, *args)
-        except BrokenProcessPool:  # a worker died while idle
-            self._replace(executor)
-            return self._executor, self._executor.submit(function, *args)
 
     def _on_done(self, loop: asyncio.AbstractEventLoop) -> Callable[[Future[Any]], None]:
         def release(_: Future[Any]) -> None:
@@ -159,8 +171,8 @@ class ComputePool:
     """The inline path and the two lanes; `run(work, function, *args)` picks by size."""
 
     def __init__(self, workers: int, max_waiting: int) -> None:
-        self.small = Lane("small", workers, max_waiting)
-        self.big = Lane("big", workers, max_waiting)
+        self.small = Lane(workers, max_waiting)
+        self.big = Lane(workers, max_waiting, niceness=BIG_LANE_NICENESS)
 
     async def run(self, work: int, function: Callable[..., T], *args: Any) -> T:
         if work <= INLINE_WORK:

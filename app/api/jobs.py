@@ -26,8 +26,8 @@ def train_job(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, epochs: int, snap
     return encode_train(train(spec, X, y, epochs, snapshots))
 
 
-def start_worker() -> None:
-    """Set up a new worker process: BLAS on one thread, then each job run once.
+def start_worker(niceness: int = 0) -> None:
+    """Set up a new worker process: its priority lowered by `niceness`, BLAS on one thread, each job run once.
 
     The pool has a worker per core; BLAS threads on top of that (OpenBLAS starts one per core, and
     spins them) made two trainings at once slower than one after the other. Running each job once on a
@@ -35,6 +35,8 @@ def start_worker() -> None:
     """
     from threadpoolctl import threadpool_limits  # only workers need it
 
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     threadpool_limits(limits=1)
     request = dict(PRESETS[0].request)
     X, y = np.asarray(request.pop("X"), dtype=float), np.asarray(request.pop("y"), dtype=float)

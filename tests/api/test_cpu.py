@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.cpu import INLINE_WORK, SMALL_WORK, ComputePool, Lane
+from app.api.cpu import BIG_LANE_NICENESS, INLINE_WORK, SMALL_WORK, ComputePool, Lane
 from app.core import SpecError, make_spec, train_work
 from app.main import create_app
 from app.settings import Settings
@@ -180,7 +180,7 @@ def test_a_gradient_check_over_its_budget_is_refused_with_what_would_fit(client:
 
 def test_a_lane_runs_jobs_in_worker_processes_and_raises_their_errors() -> None:
     async def scenario() -> tuple[int, SpecError]:
-        lane = Lane("test", workers=1, max_waiting=0)
+        lane = Lane(workers=1, max_waiting=0)
         try:
             pid = await lane.run(os.getpid)
             with pytest.raises(SpecError) as raised:
@@ -223,3 +223,17 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_the_big_lane_yields_the_cpu_to_the_small_one() -> None:
+    with serve(workers=1, queue=0) as client:
+        pool = pool_of(client)
+        (small,), (big,) = pool.small.worker_pids(), pool.big.worker_pids()
+
+        assert _niceness(big) - _niceness(small) == BIG_LANE_NICENESS
+        assert _niceness(small) == _niceness(os.getpid())
+
+
+def _niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
