@@ -88,7 +88,7 @@ def small_trace(index: int) -> bytes:
 
 
 def request(port: int, method: str, path: str, body: bytes | None, timeout: float) -> int:
-    """One request on a fresh connection; the status (the answer read in full)."""
+    """One request on a fresh connection; the status (the answer read in full), 0 when it failed."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         headers = {"Content-Type": "application/json", "Connection": "close"} if body is not None else {}
@@ -96,6 +96,8 @@ def request(port: int, method: str, path: str, body: bytes | None, timeout: floa
         response = connection.getresponse()
         response.read()
         return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
     finally:
         connection.close()
 
@@ -107,9 +109,7 @@ def bad_bodies(port: int, ready: Any, stop: Any) -> None:
 
     def client() -> None:
         while not stop.is_set():
-            try:
-                request(port, "POST", "/api/trace", body, LOAD_TIMEOUT_S)
-            except OSError:
+            if request(port, "POST", "/api/trace", body, LOAD_TIMEOUT_S) == 0:
                 time.sleep(0.1)
 
     threads = [threading.Thread(target=client, daemon=True) for _ in range(BAD_BODY_CLIENTS)]
@@ -195,13 +195,10 @@ class Probe:
             self.sent += 1
             kind = "healthz" if self.sent % 2 else "trace"
             started = time.perf_counter()
-            try:
-                if kind == "healthz":
-                    status = request(self.port, "GET", "/healthz", None, PROBE_TIMEOUT_S)
-                else:
-                    status = request(self.port, "POST", "/api/trace", small_trace(self.sent), PROBE_TIMEOUT_S)
-            except OSError:
-                status = 0
+            if kind == "healthz":
+                status = request(self.port, "GET", "/healthz", None, PROBE_TIMEOUT_S)
+            else:
+                status = request(self.port, "POST", "/api/trace", small_trace(self.sent), PROBE_TIMEOUT_S)
             if status != 200:
                 seen.failed += 1
             else:
@@ -233,8 +230,8 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:7.1f} ms"
 
 
-def bench_latency(port: int, rounds: int, seconds: float) -> dict[str, list[float]]:
-    """Per round: quiet, then each load; returns the p99 ratios per (load, kind)."""
+def bench_latency(port: int, rounds: int, seconds: float, loads: str) -> dict[str, list[float]]:
+    """Per round: quiet, then each of `loads`; returns the p99 ratios per (load, kind)."""
     probe = Probe(port)
     ratios: dict[str, list[float]] = {}
     for number in range(1, rounds + 1):
@@ -242,7 +239,8 @@ def bench_latency(port: int, rounds: int, seconds: float) -> dict[str, list[floa
         quiet = phase(probe, seconds, None)
         print(f"  quiet{'':37}" + "  ".join(f"{kind} p50 {ms(quiet.p(kind, 0.5))} p99 {ms(quiet.p(kind, 0.99))}"
                                                for kind in ("healthz", "trace")), flush=True)
-        for load, (title, _) in LOADS.items():
+        for load in loads:
+            title = LOADS[load][0]
             seen = phase(probe, seconds, load)
             line = []
             for kind in ("healthz", "trace"):
@@ -254,16 +252,42 @@ def bench_latency(port: int, rounds: int, seconds: float) -> dict[str, list[floa
     return ratios
 
 
-def bench_trainings(port: int, rounds: int) -> list[float]:
-    """Two maximum trainings at once against one after the other; the ratio per round."""
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU time so far of a process and its descendants alive now (Linux /proc)."""
+    processes: dict[int, tuple[int, int]] = {}  # pid: (parent, clock ticks)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it has just exited
+                continue
+            processes[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, ticks = {root}, 0
+    while True:
+        children = {pid for pid, (parent, _) in processes.items() if parent in tree} - tree
+        if not children:
+            break
+        tree |= children
+    ticks = sum(processes[pid][1] for pid in tree if pid in processes)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def bench_trainings(port: int, server_pid: int, rounds: int) -> list[float]:
+    """Two maximum trainings at once against one after the other; the ratio per round.
+
+    Also printed: the CPUs the server and its workers kept busy meanwhile (CPU seconds ÷ wall seconds),
+    which tells a machine that had no second core to give from trainings that did not run in parallel."""
     ratios = []
     seed = 1000
     for _ in range(rounds):
         bodies = [max_training(seed := seed + 1) for _ in range(4)]
-        started = time.perf_counter()
+        cpu, started = tree_cpu_seconds(server_pid), time.perf_counter()
         for body in bodies[:2]:
-            assert request(port, "POST", "/api/train", body, LOAD_TIMEOUT_S) == 200
+            status = request(port, "POST", "/api/train", body, LOAD_TIMEOUT_S)
+            assert status == 200, f"a training answered {status}"
         serial = time.perf_counter() - started
+        serial_cores = (tree_cpu_seconds(server_pid) - cpu) / serial
+        cpu = tree_cpu_seconds(server_pid)
         statuses: list[int] = []
         threads = [threading.Thread(target=lambda b=b: statuses.append(request(port, "POST", "/api/train", b,
                                                                                  LOAD_TIMEOUT_S)))
@@ -274,10 +298,11 @@ def bench_trainings(port: int, rounds: int) -> list[float]:
         for thread in threads:
             thread.join(LOAD_TIMEOUT_S)
         together = time.perf_counter() - started
-        assert statuses == [200, 200], statuses
+        together_cores = (tree_cpu_seconds(server_pid) - cpu) / together
+        assert statuses == [200, 200], f"two trainings at once answered {statuses}"
         ratios.append(together / serial)
-        print(f"  two maximum trainings: one after the other {serial:5.2f} s, at once {together:5.2f} s "
-              f"({together / serial:.2f}×)", flush=True)
+        print(f"  two maximum trainings: one after the other {serial:5.2f} s ({serial_cores:.2f} CPUs busy), "
+              f"at once {together:5.2f} s ({together_cores:.2f} CPUs busy): {together / serial:.2f}×", flush=True)
     return ratios
 
 
@@ -296,6 +321,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of quiet + (a) + (b) + (c) (default 3)")
     parser.add_argument("--seconds", type=float, default=6.0, help="seconds per quiet, (a) and (c) phase (default 6)")
     parser.add_argument("--train-rounds", type=int, default=2, help="rounds of the two-trainings test (default 2)")
+    parser.add_argument("--loads", default="abc", help="which abuse phases to run, e.g. b (default abc)")
     parser.add_argument("--server-fd-limit", type=int, default=1024,
                         help="the server's soft limit on file descriptors (default 1024, the usual one)")
     args = parser.parse_args()
@@ -305,9 +331,9 @@ def main() -> None:
     port = free_port()
     server = start_limited_server(port, args.server_fd_limit)
     try:
-        ratios = bench_latency(port, args.rounds, args.seconds)
+        ratios = bench_latency(port, args.rounds, args.seconds, args.loads)
         print("two maximum trainings", flush=True)
-        trainings = bench_trainings(port, args.train_rounds)
+        trainings = bench_trainings(port, server.pid, args.train_rounds)
     finally:
         server.terminate()
         server.wait(30)

@@ -7,7 +7,7 @@ after the other here, and a process cannot hold up the event loop. Work is sized
 - up to INLINE_WORK it runs on the event loop (well under a millisecond, cheaper than any hop);
 - up to SMALL_WORK (tens of milliseconds: a default training of the exercise, a 512-row trace) it goes
   to the small lane, which has processes of its own, so it never waits behind the big jobs;
-- more goes to the big lane, whose processes run at a lower priority (nice), so on a busy machine
+- more goes to the big lane, whose processes run at a lower priority (nice +5), so on a busy machine
   the server process and the small lane get the CPU first.
 
 Each lane runs at most `workers` jobs at once and lets at most `max_waiting` wait; anyone beyond that is
@@ -33,8 +33,10 @@ from app.api import jobs
 
 INLINE_WORK = 20_000
 SMALL_WORK = 20_000_000
-# The big lane's workers yield the CPU to the server process (small requests) and the small lane.
-BIG_LANE_NICENESS = 10
+# The big lane's workers yield the CPU to the server process (small requests) and the small lane: a third
+# of a normal process's share when they compete (+10 would be a ninth, which starves trainings on a laptop
+# that is busy with anything else).
+BIG_LANE_NICENESS = 5
 RETRY_AFTER_SECONDS = 2
 # Imported once by the forkserver, so a new worker starts with them loaded.
 _WORKER_MODULES = [jobs.__name__]

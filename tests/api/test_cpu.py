@@ -230,8 +230,9 @@ def test_the_big_lane_yields_the_cpu_to_the_small_one() -> None:
         pool = pool_of(client)
         (small,), (big,) = pool.small.worker_pids(), pool.big.worker_pids()
 
-        assert _niceness(big) - _niceness(small) == BIG_LANE_NICENESS
-        assert _niceness(small) == _niceness(os.getpid())
+        ours = _niceness(os.getpid())
+        assert _niceness(small) == ours
+        assert _niceness(big) == min(19, ours + BIG_LANE_NICENESS)  # 19 is the lowest priority there is
 
 
 def _niceness(pid: int) -> int:
