@@ -6,10 +6,22 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from app.api.cpu import default_workers
 from app.api.limits import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
+
+
+def default_workers(environ: Mapping[str, str] = os.environ) -> int:
+    """This process's share of the CPUs: the ones it may run on ÷ the server processes, at least 1.
+
+    The number of server processes is WEB_CONCURRENCY, which uvicorn and gunicorn read for their worker count.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        processes = max(1, int(environ.get("WEB_CONCURRENCY", "1")))
+    except ValueError:
+        processes = 1
+    return max(1, cpus // processes)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -42,19 +41,6 @@ RETRY_AFTER_SECONDS = 2
 _WORKER_MODULES = [jobs.__name__]
 
 T = TypeVar("T")
-
-
-def default_workers(environ: Mapping[str, str] = os.environ) -> int:
-    """This process's share of the CPUs: the ones it may run on ÷ the server processes, at least 1.
-
-    The number of server processes is WEB_CONCURRENCY, which uvicorn and gunicorn read for their worker count.
-    """
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    try:
-        processes = max(1, int(environ.get("WEB_CONCURRENCY", "1")))
-    except ValueError:
-        processes = 1
-    return max(1, cpus // processes)
 
 
 def busy() -> HTTPException:
