@@ -174,6 +174,9 @@ LOADS: dict[str, tuple[str, Callable[[int, Any, Any], None]]] = {
 
 @dataclass
 class Latencies:
+    """Seconds per answered request, by kind; a failed one (an error status, a timeout, a refused
+    connection) counts as infinitely slow."""
+
     healthz: list[float] = field(default_factory=list)
     trace: list[float] = field(default_factory=list)
     failed: int = 0
@@ -199,10 +202,9 @@ class Probe:
                 status = request(self.port, "GET", "/healthz", None, PROBE_TIMEOUT_S)
             else:
                 status = request(self.port, "POST", "/api/trace", small_trace(self.sent), PROBE_TIMEOUT_S)
-            if status != 200:
+            if status != 200:  # counted as slower than any answer: a refused or lost request is worse
                 seen.failed += 1
-            else:
-                getattr(seen, kind).append(time.perf_counter() - started)
+            getattr(seen, kind).append(time.perf_counter() - started if status == 200 else float("inf"))
             time.sleep(PROBE_PAUSE_S)
         return seen
 

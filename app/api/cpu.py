@@ -146,7 +146,8 @@ class Lane:
             broken.shutdown(wait=False, cancel_futures=True)
 
     async def start(self) -> None:
-        """Start every worker now and wait until each has warmed up, so the first request pays no import."""
+        """Start every worker process now (each warms up before its first job) and wait for their answers:
+        no request pays for starting one, and a worker that cannot start fails the server's start."""
         started = [self._executor.submit(jobs.ready) for _ in range(self.workers)]
         await asyncio.gather(*map(asyncio.wrap_future, started))
 
