@@ -264,7 +264,7 @@ def tree_cpu_seconds(root: int) -> float:
             except OSError:  # it has just exited
                 continue
             processes[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    tree, ticks = {root}, 0
+    tree = {root}
     while True:
         children = {pid for pid, (parent, _) in processes.items() if parent in tree} - tree
         if not children:

@@ -23,11 +23,11 @@ from app.api.cpu import BIG_LANE_NICENESS, INLINE_WORK, SMALL_WORK, ComputePool,
 from app.core import SpecError, make_spec, train_work
 from app.main import create_app
 from app.settings import Settings
-from tests.api.helpers import XOR_X, XOR_Y, body, messages, strict_json
+from tests.api.helpers import XOR_X, body, messages, strict_json
 
 WAIT_LIMIT_S = 60  # only a bound on waiting for what must happen: no test expects anything this slow
 
-# A big training job (about a second here) and small jobs that are not computed inline.
+# A big training job (ten times the small lane's limit) and small jobs that are not computed inline.
 DEEP = [2, 16, 16, 16, 1]
 ROWS = np.random.default_rng(0).uniform(-1, 1, size=(64, 2)).round(3).tolist()
 
