@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 
 from app import __version__
-from app.api.answers import AnswerCache
+from app.api.answers import AnswerCache, InFlight
+from app.api.cpu import ComputePool
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.cross_site import CrossSiteGuardMiddleware
@@ -25,12 +30,26 @@ DESCRIPTION = (
 )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    """Per server run: the worker processes (started and warmed before the first request, stopped at the
+    end) and the requests in flight; routes find them in `request.state`."""
+    settings: Settings = app.state.settings
+    pool = ComputePool(settings.cpu_workers, settings.cpu_queue)
+    try:
+        await pool.start()
+        yield {"compute": pool, "in_flight": InFlight()}
+    finally:
+        await pool.shutdown()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; settings come from the environment unless given."""
     settings = settings or Settings.from_env()
     # /docs is our own page (app/pages.py) on a local Swagger UI; FastAPI's default ones load it from a CDN.
     app = FastAPI(
-        title="Backprop Explorer", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None
+        title="Backprop Explorer", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)

@@ -5,13 +5,26 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from app.api.limits import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
 N = TypeVar("N", int, float)
+
+
+def default_workers(environ: Mapping[str, str] = os.environ) -> int:
+    """This process's share of the CPUs: the ones it may run on ÷ the server processes, at least 1.
+
+    The number of server processes is WEB_CONCURRENCY, which uvicorn and gunicorn read for their worker count.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        processes = max(1, int(environ.get("WEB_CONCURRENCY", "1")))
+    except ValueError:
+        processes = 1
+    return max(1, cpus // processes)
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,11 @@ class Settings:
     # machine's own names ("*" for any), and other sites' origins allowed to POST here.
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # Worker processes per lane of heavy computations (app/api/cpu.py); default: this process's share of
+    # the CPUs (the CPUs ÷ WEB_CONCURRENCY, the number of server processes), at least 1.
+    cpu_workers: int = field(default_factory=default_workers)
+    # Computations that may wait per lane for a worker; one more is answered 503 with Retry-After.
+    cpu_queue: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -54,6 +72,8 @@ class Settings:
             max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),
             allowed_hosts=_list_from_env(environ, "ALLOWED_HOSTS"),
             allowed_origins=_list_from_env(environ, "ALLOWED_ORIGINS"),
+            cpu_workers=_int_from_env(environ, "CPU_WORKERS", default_workers(environ), minimum=1),
+            cpu_queue=_int_from_env(environ, "CPU_QUEUE", defaults.cpu_queue, minimum=0),
         )
 
 

@@ -47,9 +47,10 @@ def asgi_app() -> FastAPI:
     return create_app()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def client(asgi_app: FastAPI) -> Iterator[TestClient]:
-    """An in-process HTTP client for API tests (no socket, no browser)."""
+    """An in-process HTTP client for API tests (no socket, no browser); one server run for the session,
+    since each starts the app's worker processes."""
     with TestClient(asgi_app, base_url=BASE_URL) as test_client:
         yield test_client
 

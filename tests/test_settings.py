@@ -47,3 +47,13 @@ def test_a_bad_value_names_the_variable_and_the_rule(name: str, value: str, mess
         Settings.from_env({name: value})
 
     assert str(error.value) == message
+
+
+def test_the_workers_default_to_this_process_share_of_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
+
+    assert Settings.from_env({}).cpu_workers == 8
+    assert Settings.from_env({"WEB_CONCURRENCY": "3"}).cpu_workers == 2  # 8 CPUs ÷ 3 server processes
+    assert Settings.from_env({"WEB_CONCURRENCY": "16"}).cpu_workers == 1
+    assert Settings.from_env({"BACKPROP_CPU_WORKERS": "3", "BACKPROP_CPU_QUEUE": "0"}).cpu_workers == 3
+    assert Settings.from_env({"BACKPROP_CPU_QUEUE": "5"}).cpu_queue == 5

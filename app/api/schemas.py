@@ -127,6 +127,10 @@ TARGET_RULES = (
     CrossFieldRule(("y",), "y has as many rows as X and layers[−1] columns (a flat list when layers[−1] is 1), "
                            "every row as long as row 0."),
 )
+GRADCHECK_RULES = (
+    CrossFieldRule(("gradcheck",), "gradcheck: true only within the gradient-check budget: rows × parameters × "
+                   f"(2 × parameters + 1) is at most {LIMITS.gradcheck_budget:,} (the 422 says how many rows fit)."),
+)
 TRAIN_RULES = (
     CrossFieldRule(("epochs",), f"epochs × (rows + {LIMITS.budget_row_overhead}) × parameters is at most "
                                 f"{LIMITS.train_budget:,} (the training budget; parameters counts every weight and "
@@ -273,7 +277,7 @@ class DataRequest(SpecRequest):
 class TraceRequest(DataRequest):
     """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
 
-    cross_field_rules: ClassVar = SPEC_RULES + INPUT_RULES + TARGET_RULES
+    cross_field_rules: ClassVar = SPEC_RULES + INPUT_RULES + TARGET_RULES + GRADCHECK_RULES
     model_config = ConfigDict(json_schema_extra={
         "description": rules_text(__doc__, cross_field_rules),
         "examples": [EXERCISE_EXAMPLE],
@@ -281,7 +285,10 @@ class TraceRequest(DataRequest):
 
     gradcheck: bool = Field(
         default=False,
-        description="Also compare every gradient with central finite differences (slower).",
+        description=(
+            "Also compare every gradient with central finite differences (slower): within a work budget, "
+            f"rows × parameters × (2 × parameters + 1) ≤ {LIMITS.gradcheck_budget:,}."
+        ),
     )
 
 

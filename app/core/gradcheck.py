@@ -1,4 +1,4 @@
-"""Gradient check: the backward pass's ∂L/∂W_k and ∂L/∂b_k against central finite differences."""
+"""Gradient check: the backward pass's ∂L/∂W_k and ∂L/∂b_k against central finite differences, within a work budget."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from . import notation as nt
 from .activations import Activation
 from .losses import Loss
 from .passes import backward, forward, resolve
-from .spec import NetworkSpec, check_data
+from .spec import LIMITS, NetworkSpec, SpecError, check_data
 
 Array = np.ndarray
 
@@ -36,6 +36,23 @@ class GradCheck:
     def to_dict(self) -> dict[str, Any]:
         return {"max_rel_error": self.max_rel_error,
                 "per_param": [{"name": p.name, "max_rel_error": p.max_rel_error} for p in self.per_param]}
+
+
+def gradcheck_work(spec: NetworkSpec, rows: int) -> int:
+    """rows × parameters × (2 × parameters + 1): the forward passes a check runs (two per parameter, plus
+    the analytic pass), each by its size."""
+    return rows * spec.n_params * (2 * spec.n_params + 1)
+
+
+def check_budget(spec: NetworkSpec, rows: int) -> None:
+    """SpecError("gradcheck", …) when gradcheck_work is over LIMITS.gradcheck_budget, saying how many rows fit."""
+    work = gradcheck_work(spec, rows)
+    if work > LIMITS.gradcheck_budget:
+        most = LIMITS.gradcheck_budget // gradcheck_work(spec, 1)
+        raise SpecError("gradcheck", f"rows × parameters × (2 × parameters + 1) is {rows} × {spec.n_params} × "
+                                     f"{2 * spec.n_params + 1} = {work:,}, over the gradient-check budget of "
+                                     f"{LIMITS.gradcheck_budget:,}; check at most {most} rows of this network, "
+                                     f"or a smaller network")
 
 
 def loss_value(weights: Sequence[Array], biases: Sequence[Array], acts: Sequence[Activation], loss: Loss,
@@ -84,8 +101,11 @@ def relative_error(analytic: Array, numeric: Array) -> float:
 
 
 def gradient_check(spec: NetworkSpec, X: Any, y: Any, eps: float = 1e-6) -> GradCheck:
-    """Compare the backward pass with central finite differences over every weight and bias."""
+    """Compare the backward pass with central finite differences over every weight and bias.
+
+    Raises SpecError for bad data or work over LIMITS.gradcheck_budget."""
     X, y = check_data(spec, X, y)
+    check_budget(spec, X.shape[0])
     names = [nt.weight_id(k) for k in range(1, spec.depth + 1)]
     names += [nt.bias_id(k) for k in range(1, spec.depth + 1)] if spec.bias else []
     errors = [relative_error(a, n) for a, n in

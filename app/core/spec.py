@@ -44,6 +44,10 @@ class SpecError(ValueError):
         self.field = field
         self.message = message
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[str, str]]:
+        # Raised in a worker process, it comes back through pickle with its field (app/api/cpu.py).
+        return SpecError, (self.field, self.message)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -60,6 +64,9 @@ class Limits:
     # stands for each epoch's fixed cost. The worst allowed call takes about 2–3 s on a 2-core machine.
     train_budget: int = 1_800_000_000
     budget_row_overhead: int = 128
+    # Work of one gradient check: rows × parameters × (2 × parameters + 1), the forward passes it runs
+    # (two per parameter, plus the analytic pass) by their size. The worst allowed check takes about 1 s.
+    gradcheck_budget: int = 400_000_000
 
 
 LIMITS = Limits()

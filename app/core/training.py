@@ -58,9 +58,14 @@ def _check_int(value: Any, field: str, low: int, high: int) -> int:
     return int(value)
 
 
+def train_work(spec: NetworkSpec, rows: int, epochs: int) -> int:
+    """epochs × (rows + overhead) × parameters: the size of a train() call, as its budget counts it."""
+    return epochs * (rows + LIMITS.budget_row_overhead) * spec.n_params
+
+
 def check_budget(spec: NetworkSpec, rows: int, epochs: int) -> None:
-    """SpecError("epochs", …) when epochs × (rows + overhead) × parameters is over LIMITS.train_budget."""
-    per_epoch = (rows + LIMITS.budget_row_overhead) * spec.n_params
+    """SpecError("epochs", …) when train_work is over LIMITS.train_budget."""
+    per_epoch = train_work(spec, rows, 1)
     work = epochs * per_epoch
     if work > LIMITS.train_budget:
         most = max(1, LIMITS.train_budget // per_epoch)

@@ -27,15 +27,6 @@ def test_train_defaults_to_the_exercise_network(client):
     assert answer["snapshots"] == [] and len(answer["loss_history"]) == 11
 
 
-def test_a_full_queue_answers_503_with_retry_after(client, monkeypatch):
-    monkeypatch.setattr("app.api.cpu.MAX_WAITING", 0)  # as if the queue were already full
-    response = client.post("/api/train", json=body(epochs=10))
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "2"
-    (entry,) = strict_json(response.text)["detail"]  # a list, like every other error's detail
-    assert "busy" in entry["msg"] and entry["type"] == "service_unavailable"
-
-
 def test_train_refuses_gradcheck_like_any_field_it_does_not_use(client):
     response = client.post("/api/train", json=body(gradcheck=True, epochs=10))
     assert response.status_code == 422

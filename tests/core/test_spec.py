@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 
@@ -191,3 +193,10 @@ def test_a_message_never_holds_a_huge_input():
     with pytest.raises(SpecError) as error:
         make_spec(layers=[2, 1], loss="x" * 1_000_000)
     assert len(str(error.value)) < 2 * EXCERPT_CHARS + 100
+
+
+def test_a_spec_error_survives_pickling_with_its_field():
+    # How it comes back from a worker process (app/api/cpu.py).
+    error = pickle.loads(pickle.dumps(SpecError("weights[1]", "weights[1] is 3 × 2; it must be 2 × 1")))
+    assert (error.field, error.message, str(error)) == ("weights[1]", "weights[1] is 3 × 2; it must be 2 × 1",
+                                                        "weights[1] is 3 × 2; it must be 2 × 1")
