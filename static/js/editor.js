@@ -5,7 +5,7 @@
  */
 import { el } from "./dom.js";
 import { t, formatNumber } from "./i18n.js";
-import { loadTrace } from "./actions.js";
+import { loadRequest } from "./actions.js";
 import { problemText } from "./api.js";
 import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES } from "./core-options.js";
 
@@ -181,10 +181,9 @@ export function mountEditor(form, store) {
     const { request, errors } = readRequest();
     if (errors) return showErrors(errors);
     showErrors([]);
-    const result = await loadTrace(store, request, { presetId: null, quiet: true });
+    const result = await loadRequest(store, request, { reason: "editor", presetId: null }, { quiet: true });
     if (result.ok) {
       dirty = false;
-      store.set({ training: null });
     } else if (!result.stale) {
       showErrors(result.problems.map(problemText));
     }

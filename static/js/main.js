@@ -8,7 +8,7 @@ import { setLang } from "./i18n.js";
 import { fetchPresets, ApiError } from "./api.js";
 import { Player, bindKeys } from "./player.js";
 import { readHash, syncHash, storedLang } from "./url.js";
-import { loadTrace } from "./actions.js";
+import { loadRequest } from "./actions.js";
 import { mountControls } from "./controls.js";
 import { mountTimeline } from "./timeline.js";
 import { mountStepPanel } from "./step-panel.js";
@@ -44,7 +44,7 @@ async function loadPresets() {
     return await fetchPresets();
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error) }];
-    store.set({ status: { error: problems } });
+    store.dispatch({ type: "status", status: { error: problems } });
     return [];
   }
 }
@@ -57,11 +57,9 @@ function firstRequest(presets, wanted) {
 
 async function start() {
   const wanted = readHash();
-  const lang = setLang(wanted.lang ?? storedLang() ?? browserLang());
-  store.set({
-    lang,
-    view: { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? 3 },
-  });
+  store.dispatch({ type: "lang", lang: setLang(wanted.lang ?? storedLang() ?? browserLang()) });
+  const options = { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? 3 };
+  store.dispatch({ type: "options", options });
   const presetsLoading = loadPresets(); // in flight while the views mount
   const player = new Player(store);
   mountControls(store, player);
@@ -75,10 +73,12 @@ async function start() {
   await mountGraphViews();
 
   const presets = await presetsLoading;
-  store.set({ presets });
+  store.dispatch({ type: "presets", presets });
   const first = firstRequest(presets, wanted);
   if (first) {
-    await loadTrace(store, first.request, { presetId: first.presetId, iteration: wanted.iteration ?? 0, stepId: wanted.stepId });
+    await loadRequest(store, first.request, {
+      reason: "restore", presetId: first.presetId, iteration: wanted.iteration ?? 0, stepId: wanted.stepId ?? null,
+    });
   }
   syncHash(store);
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });

@@ -59,8 +59,7 @@ export function readHash(hash = location.hash) {
 export function hashFor(state) {
   const params = new URLSearchParams();
   if (state.presetId) params.set("preset", state.presetId);
-  const step = state.trace?.steps[state.stepIndex];
-  if (step) params.set("step", step.id);
+  if (state.stepId) params.set("step", state.stepId);
   params.set("lang", state.lang);
   params.set("mergeD", state.view.mergeD ? "1" : "0");
   params.set("decimals", String(state.view.decimals));

@@ -6,6 +6,7 @@ import { t, formatNumber } from "../i18n.js";
 import { stepAt, neuronLayerOfNode } from "./progress.js";
 import { weightText, biasText } from "./labels.js";
 import { moveClass, parseParamId } from "./svg.js";
+import { pointers } from "../state.js";
 
 /** The elements a matrix cell (or row, column, whole matrix) stands for in this view. */
 function elementsFor(view, target) {
@@ -48,14 +49,15 @@ function addParamElements(view, param, target, found) {
   if (biasNode) found.add(biasNode);
 }
 
-/** Move the is-hovered / is-selected classes to what state.view.hover / .selected point at. */
+/** Move the is-hovered / is-selected classes to what the hovered and the selected target point at. */
 export function updateMarks(view, state) {
+  const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const next = elementsFor(view, state.view[kind]);
+    const next = elementsFor(view, pointed[kind]);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);
     view.marks[kind] = next;
   }
-  placeFloatingLabel(view, state.view.hover ?? state.view.selected);
+  placeFloatingLabel(view, pointed.hover ?? pointed.selected);
   updateReadout(view, state);
 }
 
@@ -74,7 +76,7 @@ function placeFloatingLabel(view, target) {
 
 /** One line under the picture: the hovered (else selected) parameter with what the current step knows of it. */
 function updateReadout(view, state) {
-  const target = state.view.hover ?? state.view.selected;
+  const target = state.local.hover ?? state.view.selected;
   const param = target ? parseParamId(target.matrix) : null;
   const hasCell = param && target.col !== null && target.col !== undefined
     && (param.letter === "b" || (target.row !== null && target.row !== undefined));
