@@ -6,6 +6,7 @@
 import { fetchTraining, ApiError } from "./api.js";
 import { sameTarget } from "./highlight.js";
 import { storeLang } from "./url.js";
+import { t } from "./i18n.js";
 
 /** Show `request` as a trace: a `load` command; `fields` are its other fields (presetId, iteration, …). */
 export function loadRequest(store, request, fields = {}, options = {}) {
@@ -95,9 +96,44 @@ export async function trainEpochs(store, epochs) {
   store.dispatch({ type: "status", status: { training: false } });
   const next = { ...request, weights: result.weights };
   if (result.biases && result.biases.length) next.biases = result.biases;
-  const training = { epochs: result.epochs, lossHistory: result.loss_history, stoppedAt: result.stopped_at ?? null, from: iteration };
+  // `start` lets a link too short for a long curve carry how to recompute it instead (url.js)
+  const training = { epochs: result.epochs, lossHistory: result.loss_history, stoppedAt: result.stopped_at ?? null,
+    from: iteration, start: request };
   return loadRequest(store, next, {
     reason: "train", presetId, iteration: iteration + result.epochs, lossHistory, training, warnings: result.warnings ?? [],
+  });
+}
+
+/**
+ * The training result of a restored state: as it is, or — when a link carried only how to recompute a long
+ * curve ({start, epochs, replay: true}) — trained again by the server from the same request (training is
+ * deterministic), checked to end where it ended before. Returns {training, warning}.
+ */
+async function restoredTraining(training) {
+  if (!training?.replay) return { training, warning: null };
+  const { replay, ...rest } = training; // eslint-disable-line no-unused-vars
+  try {
+    const result = await fetchTraining(training.start, training.epochs, 0);
+    if (result.epochs !== training.epochs || (result.stopped_at ?? null) !== (training.stoppedAt ?? null)) {
+      return { training: null, warning: "share.replayDiffers" };
+    }
+    return { training: { ...rest, lossHistory: result.loss_history }, warning: null };
+  } catch {
+    return { training: null, warning: "share.replayFailed" };
+  }
+}
+
+/**
+ * Show a shared state (state.js sharedState's shape, from a link or a state file) exactly: one `load`
+ * command with everything in it. `warnings` (texts) are shown with it. Resolves like a load.
+ */
+export async function restoreState(store, shared, warnings = []) {
+  const { training, warning } = await restoredTraining(shared.training);
+  const { request, presetId, iteration, stepId, lossHistory, view } = shared;
+  return loadRequest(store, request, {
+    reason: "restore", presetId: presetId ?? null, iteration: iteration ?? 0, stepId: stepId ?? null,
+    lossHistory: lossHistory ?? [], training: training ?? null, view,
+    warnings: [...warnings, ...(warning ? [t(warning)] : [])],
   });
 }
 
