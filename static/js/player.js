@@ -97,21 +97,25 @@ export class Player {
   }
 }
 
-const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+const TYPING = new Set(["INPUT", "TEXTAREA"]);
+// A focused menu (the preset, the speed) keeps ↑ ↓ to change its value; ← → step like everywhere else.
+const MENU_KEYS = new Set(["ArrowUp", "ArrowDown", " ", "Home", "End", "Enter"]);
 
-function isTyping(target) {
-  return target instanceof HTMLElement && (TYPING.has(target.tagName) || target.isContentEditable);
+function isTyping(target, key) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.tagName === "SELECT") return MENU_KEYS.has(key) || key.length === 1; // a letter picks an option
+  return TYPING.has(target.tagName) || target.isContentEditable;
 }
 
 /**
  * Keyboard stepping: ← → previous / next, Space play / pause, Home / End first / last.
- * Ignored while typing in a field, inside an open dialog, or with a modifier key held;
- * Space on a focused button is left to the button.
+ * Ignored while typing in a field, inside an open dialog, or with a modifier key held; on a focused menu
+ * only ← → step (so picking a preset and pressing → steps); Space on a focused button is left to the button.
  */
 export function bindKeys(player, root = document) {
   root.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (isTyping(event.target) || event.target.closest?.("dialog[open]")) return;
+    if (isTyping(event.target, event.key) || event.target.closest?.("dialog[open]")) return;
     const onButton = event.target instanceof HTMLElement && event.target.closest("button, summary, a");
     const actions = {
       ArrowRight: () => player.next(),

@@ -11,7 +11,7 @@ import { texToText, shapeText } from "./labels.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
-import { hoverTarget, toggleSelect } from "../actions.js";
+import { hoverTarget, toggleSelect, goToStep } from "../actions.js";
 import { pointers } from "../state.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
@@ -172,7 +172,11 @@ function wireEvents(view) {
   svg.addEventListener("focusout", () => setHover(null));
   svg.addEventListener("click", (event) => {
     const id = nodeId(event.target);
-    if (id) select(id);
+    if (id) return select(id);
+    const edge = event.target.closest?.("[data-edge-id]")?.dataset.edgeId;
+    const state = view.store.get();
+    const step = edge ? stepOfEdge(state.trace, edge, stepAt(state.trace, state.stepIndex)?.phase) : null;
+    if (step) goToStep(view.store, step.id);
   });
   svg.addEventListener("keydown", (event) => {
     const id = nodeId(event.target);
@@ -181,6 +185,16 @@ function wireEvents(view) {
     event.stopPropagation(); // Space on a node selects it; it must not also toggle the player
     select(id);
   });
+}
+
+/**
+ * The step that uses graph edge `edgeId`: the one of the current phase (an edge is crossed forward and then
+ * backward), else the first.
+ */
+export function stepOfEdge(trace, edgeId, phase) {
+  const using = trace.steps.filter((step) => step.edges.includes(edgeId));
+  const backward = phase === "backward" || phase === "update";
+  return using.find((step) => (step.phase === "backward") === backward) ?? using[0] ?? null;
 }
 
 /**

@@ -136,7 +136,7 @@ export default {
   "help.keySpace": "Space: play or pause",
   "help.keyHomeEnd": "Home / End: first / last step",
   "help.keyNote": "The keys work whenever you are not typing in a field.",
-  "help.mouse": "Hover a weight in the network picture or a cell in a table: the matching entry lights up in both places. Click a result cell to see its scalar formula.",
+  "help.mouse": "Hover a weight in the network picture or a cell in a table: the matching entry lights up in both places. Click a result cell to see its scalar formula, a neuron to light its column in W, H and O, an arrow of the computation graph to go to the step that uses it.",
 
   "explain.linear": "Every row of the previous layer's output is multiplied by {W}: column j of {W} is neuron j, so entry (i, j) is neuron j's weighted sum for observation i.",
   "explain.linearBias": "Then the bias row {b} is added to every row: each neuron has one bias, shared by all observations.",
@@ -186,6 +186,8 @@ export default {
   "graph.rowOf": "row {i} of {W}",
   "graph.colOf": "col {j} of {W}",
   "graph.readoutHint": "Hover or focus a neuron or weight: its numbers and its place in W.",
+  "graph.readoutNeuron": "{name} — for each observation: {values}",
+  "graph.readoutNeuronPending": "{name} — not computed yet at this step",
   "graph.readoutGradPending": "∂L/∂{name}: not computed yet",
   "graph.readoutUpdated": "after the update: {value}",
   "graph.mode.forward": "Line width: |weight|",
