@@ -4,8 +4,10 @@ and in a new browser; a view too large for a link says so and travels as a state
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from conftest import DESKTOP, READY, Api, Explorer, close_at, resolve_matrix, shown_number
@@ -61,6 +63,12 @@ def wait_for_link(explorer: Explorer) -> str:
     return link.input_value()
 
 
+def go_and_wait_for_the_url(explorer: Explorer, step_id: str) -> None:
+    """Go to a step and wait until the URL hash names it (the hash is written once stepping pauses)."""
+    explorer.go_to(step_id)
+    expect(explorer.page).to_have_url(re.compile("step=" + re.escape(quote(step_id, safe=""))))
+
+
 def view_of(explorer: Explorer) -> dict[str, Any]:
     """What the page shows, for comparing two pages: step, iteration, preset, options, tables, charts, training text."""
     page = explorer.page
@@ -91,17 +99,20 @@ def open_in_new_browser(browser: Browser, base_url: str, url: str = "/") -> tupl
 
 
 def test_deep_next_iteration_then_reload_shows_the_new_weights(explorer: Explorer, api: Api) -> None:
-    explorer.fresh("lang=en&preset=deep&step=fwd:H1")
+    first, second = trace_after(api, "deep", 0), trace_after(api, "deep", 1)
+    rounded = lambda trace: [[round(w, 3) for w in row] for row in trace["spec"]["weights"][0]]  # noqa: E731
+    assert rounded(first) != rounded(second)  # W₁ of iteration 2 shows different numbers
+    explorer.fresh("lang=en&preset=deep")
     next_iterations(explorer, 1)
-    explorer.go_to("fwd:H1")
-    wait_for_link(explorer)
+    go_and_wait_for_the_url(explorer, "fwd:O1")
+    go_and_wait_for_the_url(explorer, "fwd:H1")  # the hash written after the new iteration
 
     explorer.page.reload()
     explorer.page.locator(READY).wait_for(state="attached")
 
     expect(explorer.by_testid("iteration")).to_have_text("Iteration 2")
     explorer.expect_step("fwd:H1")
-    expect_shows(explorer, trace_after(api, "deep", 1), "W1")
+    expect_shows(explorer, second, "W1")
     assert explorer.errors == []
 
 
@@ -112,9 +123,9 @@ def test_a_reload_keeps_the_loss_history_the_training_curve_and_result(explorer:
     expect(explorer.by_testid("iteration")).to_have_text("Iteration 41")
     next_iterations(explorer, 1, start=41)
     expect(explorer.page.locator("#train-result")).to_contain_text("Trained 40 epochs")
+    go_and_wait_for_the_url(explorer, "fwd:O1")
     before = view_of(explorer)
     assert len(before["lossPoints"]) == 3 and before["trainCurve"]
-    wait_for_link(explorer)
 
     explorer.page.reload()
     explorer.page.locator(READY).wait_for(state="attached")
