@@ -234,3 +234,24 @@ def test_stepping_a_restored_link_asks_the_server_nothing(explorer: Explorer, br
         assert asked == []
     finally:
         context.close()
+
+
+def test_a_link_after_a_long_training_run_fits_and_recomputes_the_same_curve(
+    explorer: Explorer, browser: Browser, base_url: str
+) -> None:
+    explorer.fresh("lang=en&preset=deep")
+    explorer.by_testid("train-epochs").fill("10000")
+    explorer.by_testid("train").click()
+    expect(explorer.by_testid("iteration")).to_have_text("Iteration 10001", timeout=60_000)
+    go_and_wait_for_the_url(explorer, "fwd:O1")
+    before = view_of(explorer)
+    link = wait_for_link(explorer)
+    assert len(link) <= 32_000 and before["trainCurve"]
+
+    other, context = open_in_new_browser(browser, base_url, link)
+    try:
+        other.expect_step("fwd:O1")
+        assert view_of(other) == before
+        assert other.errors == []
+    finally:
+        context.close()
