@@ -86,6 +86,13 @@ async function start() {
   const first = firstState(presets, wanted);
   if (first) await restoreState(store, first.shared, first.warnings);
   syncHash(store, sharedState, share.linkWritten);
+  // a link pasted into this tab changes only the hash (no reload): open it all the same
+  window.addEventListener("hashchange", async () => {
+    const pasted = await readHash();
+    if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
+    const next = firstState(store.get().presets, pasted);
+    if (next) await restoreState(store, next.shared, next.warnings);
+  });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }
 

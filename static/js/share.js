@@ -120,6 +120,15 @@ export function mountShare(root, store) {
     event.preventDefault();
     await openStateText(await file.text());
   });
+  // the panel closes like a menu: Escape, or a click elsewhere
+  root.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !root.open) return;
+    root.open = false;
+    root.querySelector("summary").focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (root.open && event.target instanceof Node && !root.contains(event.target)) root.open = false;
+  });
   store.subscribe((state, previous) => { if (state.lang !== previous.lang) render(); });
   render();
 

@@ -255,3 +255,21 @@ def test_a_link_after_a_long_training_run_fits_and_recomputes_the_same_curve(
         assert other.errors == []
     finally:
         context.close()
+
+
+def test_a_link_pasted_into_the_same_tab_opens_its_view(explorer: Explorer) -> None:
+    explorer.fresh("lang=en&preset=xor")
+    next_iterations(explorer, 2)
+    go_and_wait_for_the_url(explorer, "fwd:O1")
+    before = view_of(explorer)
+    link = wait_for_link(explorer)
+    explorer.by_testid("preset").select_option("exercise")
+    explorer.expect_step("fwd:H1")
+    expect(explorer.page).not_to_have_url(link)  # the hash now names the exercise
+
+    explorer.page.goto(link)  # only the hash differs: no reload
+
+    explorer.expect_step("fwd:O1")
+    expect(explorer.by_testid("iteration")).to_have_text("Iteration 3")
+    assert view_of(explorer) == before
+    assert explorer.errors == []
