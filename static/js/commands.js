@@ -29,32 +29,34 @@ export function isTarget(value) {
 const isHistory = (value) => Array.isArray(value) && value.every((p) => isObject(p) && isIndex(p.iteration));
 const isTraining = (value) => isObject(value) && isIndex(value.epochs) && Array.isArray(value.lossHistory) && isIndex(value.from);
 
-const OPTION_CHECKS = {
-  mergeD: (v) => typeof v === "boolean",
-  decimals: (v) => Number.isInteger(v) && v >= DECIMALS.min && v <= DECIMALS.max,
-  showAllRows: (v) => typeof v === "boolean",
-  dataAfter: (v) => typeof v === "boolean",
+const OPTION_RULES = {
+  mergeD: [(v) => typeof v === "boolean", "true or false"],
+  decimals: [(v) => Number.isInteger(v) && v >= DECIMALS.min && v <= DECIMALS.max, `a whole number from ${DECIMALS.min} to ${DECIMALS.max}`],
+  showAllRows: [(v) => typeof v === "boolean", "true or false"],
+  dataAfter: [(v) => typeof v === "boolean", "true or false"],
 };
 
-function optionsError(options) {
-  if (!isObject(options)) return "must be an object";
+/** Why view options are wrong ("decimals must be a whole number from 0 to 6, not 9"), or null. */
+function optionsError(options, prefix = "options.") {
+  if (!isObject(options)) return `${prefix.slice(0, -1)} must be an object`;
   for (const [key, value] of Object.entries(options)) {
-    if (!OPTION_CHECKS[key]) return `${key} is not a view option (${Object.keys(OPTION_CHECKS).join(", ")})`;
-    if (!OPTION_CHECKS[key](value)) return `${key} has a wrong value: ${JSON.stringify(value)}`;
+    if (!OPTION_RULES[key]) return `${prefix}${key} is not a view option (${Object.keys(OPTION_RULES).join(", ")})`;
+    const [ok, rule] = OPTION_RULES[key];
+    if (!ok(value)) return `${prefix}${key} must be ${rule}, not ${JSON.stringify(value)}`;
   }
   return null;
 }
 
-/** Fields each command requires or allows, with their checks: `name?` is optional. */
+/** Fields each command requires or allows, with their checks (true, false, or the reason): `name?` is optional. */
 const FIELDS = {
   load: {
     request: isObject, "presetId?": orNull((v) => typeof v === "string"), "iteration?": isIndex,
     "stepId?": orNull((v) => typeof v === "string"), "lossHistory?": isHistory, "training?": orNull(isTraining),
-    "view?": (v) => isObject(v) && checkSharedView(v),
+    "view?": (v) => (isObject(v) ? checkSharedView(v) : "view must be an object"),
     "warnings?": (v) => Array.isArray(v) && v.every((w) => typeof w === "string"), "reason?": (v) => typeof v === "string",
   },
   step: { stepId: (v) => typeof v === "string" },
-  options: { options: (v) => optionsError(v) === null },
+  options: { options: (v) => optionsError(v) ?? true },
   select: { target: orNull(isTarget) },
   hover: { target: orNull(isTarget) },
   play: { playing: (v) => typeof v === "boolean" },
@@ -67,7 +69,8 @@ const FIELDS = {
 
 function checkSharedView(view) {
   const { selected, ...options } = view;
-  return orNull(isTarget)(selected) && optionsError(options) === null;
+  if (!orNull(isTarget)(selected)) return "view.selected must be null or {matrix, row, col}";
+  return optionsError(options, "view.") ?? true;
 }
 
 /** Why `command` cannot be applied (a sentence naming the field), or null when it can. */
@@ -82,7 +85,8 @@ export function commandError(command) {
       if (optional) continue;
       return `${command.type}: ${name} is required`;
     }
-    if (!check(command[name])) return `${command.type}: ${name} has a wrong value`;
+    const verdict = check(command[name]);
+    if (verdict !== true) return `${command.type}: ${typeof verdict === "string" ? verdict : `${name} has a wrong value`}`;
   }
   return null;
 }
