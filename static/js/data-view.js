@@ -2,7 +2,7 @@
  * "Data and predictions", for networks with 2 inputs and 1 output: every row of X is a point on the
  * (x₁, x₂) plane, marked by its target y, over a 30×30 background of the network's prediction ŷ
  * (POST /api/predict, asked once per trace and cached; "after the update" asks once more with W_new).
- * Points and matrix rows are linked through state.view.hover / selected: point i is row i of X, and a
+ * Points and matrix rows are linked through state.local.hover / view.selected: point i is row i of X, and a
  * cell in row i of X, y, H_k, O_k, ŷ or a d stage lights point i. Step changes never touch this view.
  */
 import { el } from "./dom.js";
@@ -280,7 +280,7 @@ export function mountDataView(root, store) {
     current.status.textContent = answer.warnings.join(" ");
   }
 
-  /** Move is-hover / is-selected to the points of the observations that view.hover / view.selected name. */
+  /** Move is-hover / is-selected to the points of the observations that local.hover / view.selected name. */
   function mark(state) {
     if (!picture) return;
     const depth = state.trace.spec.layers.length - 1;

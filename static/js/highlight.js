@@ -1,5 +1,5 @@
 /**
- * Linked highlighting in the tables: the cell under the pointer (view.hover) and the selected one
+ * Linked highlighting in the tables: the cell under the pointer (local.hover) and the selected one
  * (view.selected) light up in every table that shows the same weight or the same (observation, neuron),
  * e.g. W2[0][1], ∂L/∂W2[0][1] and W2_new[0][1]; the operands of an expanded scalar formula get a frame.
  */
