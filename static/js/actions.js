@@ -38,6 +38,7 @@ export function choosePreset(store, presetId) {
 
 /** The request with one number changed: a weight or bias (W2, b1) or a data cell (X, y); null for other ids. */
 export function requestWithCell(request, trace, { matrix, row, col, value }) {
+  if (!Number.isFinite(value)) return null;
   const param = /^([Wb])(\d+)$/.exec(matrix);
   const copy = (rows) => rows.map((r) => (Array.isArray(r) ? [...r] : r));
   if (param) {
@@ -111,7 +112,8 @@ export async function trainEpochs(store, epochs) {
  */
 async function restoredTraining(training) {
   if (!training?.replay) return { training, warning: null };
-  const { replay, ...rest } = training; // eslint-disable-line no-unused-vars
+  const rest = { ...training };
+  delete rest.replay;
   try {
     const result = await fetchTraining(training.start, training.epochs, 0);
     if (result.epochs !== training.epochs || (result.stopped_at ?? null) !== (training.stoppedAt ?? null)) {

@@ -81,8 +81,8 @@ function heavyPart(shared, compact) {
   const { request, iteration, lossHistory, training } = shared;
   let kept = training;
   if (compact && training?.start) {
-    const { lossHistory: curve, ...rest } = training; // eslint-disable-line no-unused-vars
-    kept = { ...rest, replay: true };
+    kept = { ...training, replay: true };
+    delete kept.lossHistory;
   }
   return { v: STATE_VERSION, request, iteration, lossHistory, training: kept };
 }

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from conftest import DESKTOP, READY, Explorer
+from conftest import DESKTOP, READY, Api, Explorer
 from playwright.sync_api import Browser, expect
-from test_explorer_share import view_of
+from test_explorer_share import expect_shows, view_of
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +72,29 @@ def test_a_wrong_command_is_refused_with_the_field_named(explorer: Explorer) -> 
     )
     assert message == "options: options.decimals must be a whole number from 0 to 6, not 9"
     expect(explorer.by_testid("decimals")).to_have_value("3")
+
+
+def test_edit_cell_traces_the_changed_request_and_stays_on_the_step(explorer: Explorer, api: Api) -> None:
+    explorer.fresh("lang=en&preset=exercise&step=fwd:O1")
+    explorer.go_to("fwd:H1")
+    explorer.page.evaluate(
+        """async () => {
+            const { store } = await import("/static/js/state.js");
+            const { editCell } = await import("/static/js/actions.js");
+            await editCell(store, { matrix: "W1", row: 0, col: 1, value: 0.5 });
+            await editCell(store, { matrix: "X", row: 2, col: 0, value: -1.25 });
+        }"""
+    )
+    request = api.presets()["exercise"]["request"]
+    trace = api.trace(request)
+    edited = {**request, "weights": trace["spec"]["weights"], "X": [row[:] for row in request["X"]]}
+    edited["weights"][0][0][1] = 0.5
+    edited["X"][2][0] = -1.25
+    expected = api.trace(edited)
+
+    explorer.expect_step("fwd:H1")
+    expect(explorer.by_testid("preset")).to_have_value("")  # edited: no preset any more
+    expect_shows(explorer, expected, "W1")
+    expect_shows(explorer, expected, "X")
+    expect_shows(explorer, expected, "H1")
+    assert explorer.errors == []
