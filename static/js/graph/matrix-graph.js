@@ -191,7 +191,7 @@ function wireEvents(view) {
  * The step that uses graph edge `edgeId`: the one of the current phase (an edge is crossed forward and then
  * backward), else the first.
  */
-export function stepOfEdge(trace, edgeId, phase) {
+function stepOfEdge(trace, edgeId, phase) {
   const using = trace.steps.filter((step) => step.edges.includes(edgeId));
   const backward = phase === "backward" || phase === "update";
   return using.find((step) => (step.phase === "backward") === backward) ?? using[0] ?? null;
