@@ -120,12 +120,12 @@ function mountStepButtons(store, player) {
   byTestId("next-iteration").addEventListener("click", () => nextIteration(store));
   return (state) => {
     const play = byTestId("play");
-    setIcon(play, state.view.playing ? "pause" : "play");
-    play.setAttribute("aria-pressed", String(state.view.playing));
-    const label = t(state.view.playing ? "step.pause" : "step.play");
+    setIcon(play, state.local.playing ? "pause" : "play");
+    play.setAttribute("aria-pressed", String(state.local.playing));
+    const label = t(state.local.playing ? "step.pause" : "step.play");
     play.setAttribute("aria-label", label);
     play.title = label;
-    speed.value = String(state.view.speed);
+    speed.value = String(state.local.speed);
     const { index, count } = player.position();
     byTestId("step-first").disabled = byTestId("step-prev").disabled = !count || index === 0;
     byTestId("step-last").disabled = byTestId("step-next").disabled = !count || index >= count - 1;
@@ -133,14 +133,14 @@ function mountStepButtons(store, player) {
     counter.textContent = count ? t("step.counter", { i: index + 1, n: count }) : "";
     $("#iteration-label").textContent = t("iteration.label", { n: state.iteration + 1 });
     const next = byTestId("next-iteration");
-    next.disabled = !state.trace || state.status.loading;
+    next.disabled = !state.trace || Boolean(state.status.loading);
     next.classList.toggle("ready", Boolean(count) && index >= count - 1);
     next.title = t("iteration.hint");
   };
 }
 
 function mountStatus(store) {
-  $("#error-dismiss").addEventListener("click", () => store.set({ status: { error: null } }));
+  $("#error-dismiss").addEventListener("click", () => store.dispatch({ type: "status", status: { error: null } }));
   return (state) => {
     $("#loading").hidden = !state.status.loading;
     document.body.classList.toggle("is-loading", Boolean(state.status.loading));

@@ -5,7 +5,7 @@
  */
 import { el } from "./dom.js";
 import { t, formatNumber } from "./i18n.js";
-import { loadTrace } from "./actions.js";
+import { loadRequest } from "./actions.js";
 import { problemText } from "./api.js";
 import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES } from "./core-options.js";
 
@@ -74,11 +74,17 @@ function input(type, value, testid, attrs = {}) {
   return node;
 }
 
-/** Mount the editor into the <form> `form`; it refills from state.request unless the learner is mid-edit. */
+/**
+ * Mount the editor into the <form> `form`; it refills from state.request unless the learner is mid-edit.
+ * What the learner types is kept as a draft (state.local.draft): another preset refills the fields but keeps
+ * the draft, which a bar offers to restore or discard.
+ */
 export function mountEditor(form, store) {
-  let dirty = false;
+  let holdsDraft = false; // the fields show the learner's own typing, not state.request
   let fields = null;
   let shownRequest = null;
+  let replacing = false; // a focused field removed by a rebuild fires "change": not the learner's typing
+  const draftBar = buildDraftBar();
 
   function build(request) {
     const layers = request.layers ?? [2, 2, 2, 1];
@@ -143,7 +149,51 @@ export function mountEditor(form, store) {
     data.append(labelled(t("editor.X"), fields.X), labelled(t("editor.y"), fields.y));
     const actions = el("div", "editor-actions");
     actions.append(labelled(t("editor.keepWeights"), fields.keep, "check"), apply);
-    form.replaceChildren(grid, data, actions, fields.errors);
+    replacing = true;
+    form.replaceChildren(draftBar.box, grid, data, actions, fields.errors);
+    replacing = false;
+  }
+
+  function buildDraftBar() {
+    const box = el("div", "editor-draft");
+    box.dataset.testid = "editor-draft";
+    box.hidden = true;
+    const text = el("p", "editor-draft-text");
+    const restore = el("button", "btn small primary");
+    const discard = el("button", "btn small");
+    Object.assign(restore, { type: "button" });
+    Object.assign(discard, { type: "button" });
+    restore.dataset.testid = "editor-draft-restore";
+    discard.dataset.testid = "editor-draft-discard";
+    restore.addEventListener("click", () => restoreDraft(store.get().local.draft));
+    discard.addEventListener("click", () => store.dispatch({ type: "draft", draft: null }));
+    box.append(text, restore, discard);
+    const render = (state) => {
+      box.hidden = !state.local.draft || holdsDraft;
+      text.textContent = t("editor.draftKept");
+      restore.textContent = t("editor.draftRestore");
+      discard.textContent = t("editor.draftDiscard");
+    };
+    return { box, render };
+  }
+
+  /** The fields as typed (text, not parsed): what a draft keeps. */
+  function readDraft() {
+    return { layers: fields.layers.value, activations: currentActivations(), bias: fields.bias.checked,
+      loss: fields.loss.value, lr: fields.lr.value, init: fields.init.value, seed: fields.seed.value,
+      X: fields.X.value, y: fields.y.value, keep: fields.keep.checked };
+  }
+
+  function restoreDraft(draft) {
+    if (!draft) return;
+    build(store.get().request);
+    Object.assign(fields.layers, { value: draft.layers });
+    fillActivations(draft.activations);
+    fields.bias.checked = draft.bias;
+    fields.keep.checked = draft.keep;
+    for (const name of ["loss", "lr", "init", "seed", "X", "y"]) fields[name].value = draft[name];
+    holdsDraft = true;
+    draftBar.render(store.get());
   }
 
   /** The request the fields describe, or {errors} with messages naming the field and the rule. */
@@ -174,30 +224,39 @@ export function mountEditor(form, store) {
     fields.errors.replaceChildren(...messages.map((message) => el("li", "", message)));
   }
 
-  form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("change", () => { dirty = true; });
+  const keepDraft = (event) => {
+    if (!fields || replacing || draftBar.box.contains(event.target)) return;
+    holdsDraft = true;
+    store.dispatch({ type: "draft", draft: readDraft() });
+  };
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const { request, errors } = readRequest();
     if (errors) return showErrors(errors);
     showErrors([]);
-    const result = await loadTrace(store, request, { presetId: null, quiet: true });
+    const result = await loadRequest(store, request, { reason: "editor", presetId: null }, { quiet: true });
     if (result.ok) {
-      dirty = false;
-      store.set({ training: null });
+      holdsDraft = false;
+      store.dispatch({ type: "draft", draft: null });
     } else if (!result.stale) {
       showErrors(result.problems.map(problemText));
     }
   });
 
   store.subscribe((state, previous) => {
+    if (!state.request) return;
     const langChanged = state.lang !== previous.lang;
-    const newRequest = state.request !== shownRequest && (!dirty || state.presetId !== previous.presetId);
-    if (state.request && (newRequest || langChanged)) {
-      if (langChanged && dirty) return layout(); // keep what was typed, relabel only
+    // a next iteration keeps what is being typed; another preset or network refills (the draft stays)
+    const newRequest = state.request !== shownRequest && (!holdsDraft || state.presetId !== previous.presetId);
+    if (newRequest || (langChanged && !holdsDraft)) {
       build(state.request);
       shownRequest = state.request;
-      dirty = false;
+      holdsDraft = false;
+    } else if (langChanged) {
+      layout(); // keep what was typed, relabel only
     }
+    if (newRequest || langChanged || state.local.draft !== previous.local.draft) draftBar.render(state);
   });
 }

@@ -11,6 +11,8 @@ import { texToText, shapeText } from "./labels.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
+import { hoverTarget, toggleSelect, goToStep } from "../actions.js";
+import { pointers } from "../state.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
 const MARKER_BACKWARD = "mg-arrow-backward";
@@ -42,8 +44,8 @@ function renderMatrixGraph(view, state, previous) {
   if (rebuilt === null) return;
   if (rebuilt || state.trace !== previous?.trace) view.index = indexSteps(state.trace);
   if (rebuilt || state.trace !== previous?.trace || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
-  const v = state.view;
-  if (rebuilt || v.hover !== previous?.view?.hover || v.selected !== previous?.view?.selected) updateMarks(view, state);
+  const pointerMoved = state.local.hover !== previous?.local.hover || state.view.selected !== previous?.view.selected;
+  if (rebuilt || pointerMoved) updateMarks(view, state);
 }
 
 // --- building (once per structure) ----------------------------------------------------------------------
@@ -150,17 +152,8 @@ function wireEvents(view) {
   const { svg } = view.dom;
   const nodeId = (el) => el.closest?.("[data-node-id]")?.dataset.nodeId ?? null;
   const target = (id) => (id ? { matrix: id, row: null, col: null } : null);
-  const setHover = (id) => {
-    const current = view.store.get().view.hover;
-    if ((current?.matrix ?? null) === id && (id === null || (current.row === null && current.col === null))) return;
-    if (id === null && current === null) return;
-    view.store.set({ view: { hover: target(id) } });
-  };
-  const select = (id) => {
-    const current = view.store.get().view.selected;
-    const same = current && current.matrix === id && current.row === null && current.col === null;
-    view.store.set({ view: { selected: same ? null : target(id) } });
-  };
+  const setHover = (id) => hoverTarget(view.store, target(id));
+  const select = (id) => toggleSelect(view.store, target(id));
   let hoveredLabel = null; // an edge's label shows while the pointer is on the edge, whatever the zoom
   const showEdgeLabel = (el) => {
     const id = el.closest?.("[data-edge-id]")?.dataset.edgeId;
@@ -179,7 +172,11 @@ function wireEvents(view) {
   svg.addEventListener("focusout", () => setHover(null));
   svg.addEventListener("click", (event) => {
     const id = nodeId(event.target);
-    if (id) select(id);
+    if (id) return select(id);
+    const edge = event.target.closest?.("[data-edge-id]")?.dataset.edgeId;
+    const state = view.store.get();
+    const step = edge ? stepOfEdge(state.trace, edge, stepAt(state.trace, state.stepIndex)?.phase) : null;
+    if (step) goToStep(view.store, step.id);
   });
   svg.addEventListener("keydown", (event) => {
     const id = nodeId(event.target);
@@ -188,6 +185,16 @@ function wireEvents(view) {
     event.stopPropagation(); // Space on a node selects it; it must not also toggle the player
     select(id);
   });
+}
+
+/**
+ * The step that uses graph edge `edgeId`: the one of the current phase (an edge is crossed forward and then
+ * backward), else the first.
+ */
+function stepOfEdge(trace, edgeId, phase) {
+  const using = trace.steps.filter((step) => step.edges.includes(edgeId));
+  const backward = phase === "backward" || phase === "update";
+  return using.find((step) => (step.phase === "backward") === backward) ?? using[0] ?? null;
 }
 
 /**
@@ -238,8 +245,9 @@ function nodeOfMatrix(id) {
 }
 
 function updateMarks(view, state) {
+  const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const id = nodeOfMatrix(state.view[kind]?.matrix);
+    const id = nodeOfMatrix(pointed[kind]?.matrix);
     const node = id ? view.dom.nodes.get(id)?.g : null;
     const next = new Set(node ? [node] : []);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);

@@ -6,6 +6,10 @@ import { t, formatNumber } from "../i18n.js";
 import { stepAt, neuronLayerOfNode } from "./progress.js";
 import { weightText, biasText } from "./labels.js";
 import { moveClass, parseParamId } from "./svg.js";
+import { pointers } from "../state.js";
+import { resolveMatrix } from "../matrices.js";
+
+const READOUT_VALUES = 4; // a neuron's value for the first observations; the tables show them all
 
 /** The elements a matrix cell (or row, column, whole matrix) stands for in this view. */
 function elementsFor(view, target) {
@@ -48,14 +52,15 @@ function addParamElements(view, param, target, found) {
   if (biasNode) found.add(biasNode);
 }
 
-/** Move the is-hovered / is-selected classes to what state.view.hover / .selected point at. */
+/** Move the is-hovered / is-selected classes to what the hovered and the selected target point at. */
 export function updateMarks(view, state) {
+  const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const next = elementsFor(view, state.view[kind]);
+    const next = elementsFor(view, pointed[kind]);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);
     view.marks[kind] = next;
   }
-  placeFloatingLabel(view, state.view.hover ?? state.view.selected);
+  placeFloatingLabel(view, pointed.hover ?? pointed.selected);
   updateReadout(view, state);
 }
 
@@ -74,8 +79,13 @@ function placeFloatingLabel(view, target) {
 
 /** One line under the picture: the hovered (else selected) parameter with what the current step knows of it. */
 function updateReadout(view, state) {
-  const target = state.view.hover ?? state.view.selected;
+  const target = state.local.hover ?? state.view.selected;
   const param = target ? parseParamId(target.matrix) : null;
+  const neuron = param?.letter === "W" ? neuronOfLine(param, target) : null;
+  if (neuron) {
+    view.dom.readout.textContent = neuronReadout(view, state, neuron);
+    return;
+  }
   const hasCell = param && target.col !== null && target.col !== undefined
     && (param.letter === "b" || (target.row !== null && target.row !== undefined));
   if (!hasCell) {
@@ -83,6 +93,29 @@ function updateReadout(view, state) {
     return;
   }
   view.dom.readout.textContent = readoutParts(view, state, param, target).join(" · ");
+}
+
+/** The neuron a whole column (neuron j of layer k) or row (neuron i of layer k-1) of W_k stands for. */
+function neuronOfLine(param, target) {
+  const none = (v) => v === null || v === undefined;
+  if (none(target.row) && !none(target.col)) return { layer: param.k, index: target.col };
+  if (none(target.col) && !none(target.row)) return { layer: param.k - 1, index: target.row };
+  return null;
+}
+
+/** "o²₁ (column 1 of W₂) for each observation: 0.531; 0.612; …" once the step has computed it. */
+function neuronReadout(view, state, { layer, index }) {
+  const { trace, stepIndex } = state;
+  const g = view.dom.columns[layer]?.neurons[index];
+  const name = g?.getAttribute("aria-label") ?? "";
+  if (stepIndex < view.index.layerForwardAt[layer]) return t("graph.readoutNeuronPending", { name });
+  const depth = view.index.depth;
+  const id = layer === 0 ? "X" : layer === depth ? "y_hat" : `O${layer}`;
+  const column = (resolveMatrix(trace, id) ?? []).map((row) => row[index]);
+  const d = state.view.decimals ?? 3;
+  const shown = column.slice(0, READOUT_VALUES).map((v) => formatNumber(v, d));
+  if (column.length > READOUT_VALUES) shown.push("…");
+  return t("graph.readoutNeuron", { name, values: shown.join("; ") });
 }
 
 function readoutParts(view, state, param, target) {

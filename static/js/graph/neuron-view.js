@@ -2,7 +2,7 @@
  * The neuron view: the exercise's picture of the network as circles and weight edges, in SVG.
  * The SVG is built once per structure (layers, bias, language); a step change only flips classes on layer
  * groups and rewrites edge widths for layers whose colouring source (weight, gradient, update) changed.
- * Hover and selection are shared with the matrix panel through state.view.hover / state.view.selected.
+ * Hover and selection are shared with the matrix panel through state.local.hover / state.view.selected.
  */
 import { t, toNumber } from "../i18n.js";
 import { neuronLayout, NEURON } from "./layout.js";
@@ -12,7 +12,7 @@ import { svgEl, svgText, svgTitle, htmlEl } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 import { updateMarks } from "./neuron-marks.js";
-import { sameTarget } from "../highlight.js";
+import { hoverTarget, toggleSelect } from "../actions.js";
 
 const MAX_STROKE = 6;
 const MIN_STROKE = 0.8;
@@ -40,9 +40,8 @@ function renderNeuronView(view, state, previous) {
     view.modes = [];
   }
   if (traceChanged || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
-  const v = state.view;
-  const pv = previous?.view;
-  if (rebuilt || v.hover !== pv?.hover || v.selected !== pv?.selected || state.stepIndex !== previous?.stepIndex) {
+  const pointerMoved = state.local.hover !== previous?.local.hover || state.view.selected !== previous?.view.selected;
+  if (rebuilt || pointerMoved || state.stepIndex !== previous?.stepIndex) {
     updateMarks(view, state);
   }
 }
@@ -220,19 +219,12 @@ function targetOf(view, el) {
 
 function wireEvents(view) {
   const { svg } = view.dom;
-  const setHover = (hover) => {
-    if (!sameTarget(hover, view.store.get().view.hover) && (hover || view.store.get().view.hover)) {
-      view.store.set({ view: { hover } });
-    }
-  };
+  const setHover = (target) => hoverTarget(view.store, target);
   svg.addEventListener("pointerover", (event) => setHover(targetOf(view, event.target)));
   svg.addEventListener("pointerleave", () => setHover(null));
   svg.addEventListener("focusin", (event) => setHover(targetOf(view, event.target)));
   svg.addEventListener("focusout", () => setHover(null));
-  const select = (target) => {
-    const current = view.store.get().view.selected;
-    view.store.set({ view: { selected: sameTarget(target, current) ? null : target } });
-  };
+  const select = (target) => toggleSelect(view.store, target);
   svg.addEventListener("click", (event) => {
     const target = targetOf(view, event.target);
     if (target) select(target);
