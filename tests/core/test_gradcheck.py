@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from app.core import gradient_check, make_spec
+from app.core import PRESETS, gradient_check, make_spec
 from app.core.gradcheck import relative_error
 
 from .helpers import preset_parts
@@ -28,3 +29,10 @@ def test_relative_error_detects_a_wrong_gradient():
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) > 0.05
     assert relative_error(np.array([0.0]), np.array([1e-12])) < 1e-5  # a dead unit's round-off
+
+
+@pytest.mark.parametrize("preset_id", [preset.id for preset in PRESETS])
+def test_every_preset_checks_below_one_in_a_million(preset_id):
+    spec, X, y = preset_parts(preset_id)
+    check = gradient_check(spec, X, y)
+    assert check.max_rel_error < 1e-6, check.to_dict()
