@@ -7,7 +7,7 @@ import { el } from "./dom.js";
 import { pointerOnly } from "./state.js";
 import { t, getLang } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
-import { latexToText } from "./tex.js";
+import { texToText } from "./tex-text.js";
 import { stepView } from "./step-panel.js";
 import { changeLang, choosePreset, nextIteration } from "./actions.js";
 import { problemText } from "./api.js";
@@ -161,7 +161,7 @@ export function announcement(state) {
   const shown = stepView(trace, index, view.mergeD);
   return t("step.announce", {
     i: visible.indexOf(index) + 1, n: visible.length,
-    phase: t(`phase.${shown.step.phase}`), formula: latexToText(shown.merged ? shown.step.merged_latex : shown.step.latex),
+    phase: t(`phase.${shown.step.phase}`), formula: texToText(shown.merged ? shown.step.merged_latex : shown.step.latex),
   });
 }
 

@@ -7,7 +7,8 @@
 import { t } from "../i18n.js";
 import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
-import { texToText, shapeText } from "./labels.js";
+import { shapeText, parseMatrixId } from "../notation.js";
+import { texToText } from "../tex-text.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
@@ -229,17 +230,9 @@ function updateStep(view, state) {
   view.dom.svg.dataset.phase = step.phase;
 }
 
-/** "dL/dW2" → "W2", "W2_new" → "W2", "f'(H2)" → "H2": the node a matrix id belongs to. */
-function nodeOfMatrix(id) {
-  if (!id) return null;
-  const fprime = /^f'\((\w+)\)$/.exec(id);
-  if (fprime) return fprime[1];
-  return id.replace(/^dL\/d/, "").replace(/_new$/, "");
-}
-
 function updateMarks(view, state) {
   for (const kind of ["hover", "selected"]) {
-    const id = nodeOfMatrix(state.view[kind]?.matrix);
+    const id = parseMatrixId(state.view[kind]?.matrix)?.node;
     const node = id ? view.dom.nodes.get(id)?.g : null;
     const next = new Set(node ? [node] : []);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);

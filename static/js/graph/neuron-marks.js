@@ -3,9 +3,9 @@
  * matrix) stands for, the floating w^k_ij label, and the one-line readout under the picture.
  */
 import { t, formatNumber } from "../i18n.js";
-import { stepAt, neuronLayerOfNode } from "./progress.js";
-import { weightText, biasText } from "./labels.js";
-import { moveClass, parseParamId } from "./svg.js";
+import { stepAt } from "./progress.js";
+import { neuronLayerOfNode, parseMatrixId, parseParamId, weightText, biasText } from "../notation.js";
+import { moveClass } from "./svg.js";
 
 /** The elements a matrix cell (or row, column, whole matrix) stands for in this view. */
 function elementsFor(view, target) {
@@ -16,9 +16,8 @@ function elementsFor(view, target) {
     addParamElements(view, param, target, found);
     return found;
   }
-  const node = /^(?:dL\/d|f'\()?(X|y_hat|[HO]\d+)\)?$/.exec(target.matrix);
-  if (!node) return found;
-  const layer = neuronLayerOfNode(node[1], view.index.depth);
+  const node = parseMatrixId(target.matrix)?.node;
+  const layer = node ? neuronLayerOfNode(node, view.index.depth) : null;
   const column = view.dom.columns[layer];
   if (!column) return found;
   column.neurons.forEach((n, index) => {

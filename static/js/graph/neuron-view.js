@@ -6,8 +6,9 @@
  */
 import { t, toNumber } from "../i18n.js";
 import { neuronLayout, NEURON } from "./layout.js";
-import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
-import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
+import { indexSteps, stepAt, edgeMode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
+import { neuronLayerOfNode, weightText, biasText } from "../notation.js";
+import { toSubscript, toSuperscript } from "../tex-text.js";
 import { svgEl, svgText, svgTitle, htmlEl } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
