@@ -50,7 +50,9 @@ function caption(id, matrix, role) {
 
 function headerRow(columns) {
   const tr = el("tr");
-  tr.append(el("th", "corner"));
+  const corner = el("th", "corner");
+  corner.append(el("span", "visually-hidden", t("table.corner"))); // a header names its row and column numbers
+  tr.append(corner);
   for (let c = 0; c < columns; c += 1) {
     const th = el("th", "col-head", String(c + 1));
     th.scope = "col";

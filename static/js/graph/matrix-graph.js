@@ -128,7 +128,8 @@ function buildNode(parent, node, place, rows) {
   const name = texToText(node.label);
   const realShape = shapeText([node.shape[0] === "n" ? rows : node.shape[0], node.shape[1]]);
   const literalShape = shapeText(node.shape);
-  const description = `${name} ${literalShape === realShape ? realShape : `${literalShape} = ${realShape}`}, ${t(`graph.kind.${node.kind}`)}`;
+  // The visible name and shape come first, as speech input users read them off the box.
+  const description = `${name} ${realShape}, ${t(`graph.kind.${node.kind}`)}${literalShape === realShape ? "" : `, ${literalShape}`}`;
   const g = svgEl("g", {
     class: "mg-node", "data-node-id": node.id, "data-kind": node.kind, tabindex: 0, role: "button",
     "aria-label": description,
@@ -137,6 +138,7 @@ function buildNode(parent, node, place, rows) {
   const y = place.y - BOX.height / 2;
   svgEl("rect", { class: "mg-node-box", x, y, width: BOX.width, height: BOX.height, rx: node.kind === "weight" || node.kind === "bias" ? 3 : 10 }, g);
   svgText(name, { class: "mg-node-name", x: place.x, y: place.y - 1 }, g);
+  g.append(" "); // not drawn: keeps name and shape apart for tools that read the content
   svgText(realShape, { class: "mg-node-shape", x: place.x, y: place.y + 19 }, g);
   const badge = svgEl("g", { class: "mg-grad-badge" }, g);
   svgEl("circle", { cx: x + BOX.width, cy: y, r: 9 }, badge);

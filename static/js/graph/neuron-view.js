@@ -165,14 +165,16 @@ function neuronRole(l, j) {
 function buildNeuron(parent, n, spec, showCaption) {
   const role = neuronRole(n.layer, n.index);
   const text = neuronText(n.layer, n.index, spec);
+  // The accessible name holds the visible text in its order (speech input users say what they see).
+  const name = `${text} ${role.caption}`;
   const g = svgEl("g", {
-    class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`,
-    "aria-label": `${text}: ${role.caption}`,
+    class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`, "aria-label": name,
   }, parent);
   svgEl("circle", { cx: n.x, cy: n.y, r: NEURON.radius }, g);
   svgText(text, { class: "nv-neuron-text", x: n.x, y: n.y + 4 }, g);
+  g.append(" "); // not drawn; keeps the two visible texts two words for tools that read the content
   if (showCaption) svgText(role.caption, { class: "nv-neuron-caption", x: n.x, y: n.y + NEURON.radius + 12 }, g);
-  svgTitle(g, `${text}: ${role.caption}`);
+  svgTitle(g, name);
   g.dataset.matrix = role.matrix;
   if (role.row !== null) g.dataset.row = role.row;
   if (role.col !== null) g.dataset.col = role.col;
@@ -182,14 +184,16 @@ function buildNeuron(parent, n, spec, showCaption) {
 function buildBiasNode(parent, node, depth) {
   const k = node.layer + 1;
   const name = `b${toSubscript(k)}`;
+  const label = `1 ${name}: ${t("graph.biasNode", { b: name, layer: layerName(k, depth) })}`; // visible text first
   const g = svgEl("g", {
     class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": `b${k}`,
-    "aria-label": t("graph.biasNode", { b: name, layer: layerName(k, depth) }),
+    "aria-label": label,
   }, parent);
   svgEl("rect", { x: node.x - NEURON.radius, y: node.y - NEURON.radius, width: 2 * NEURON.radius, height: 2 * NEURON.radius, rx: 4 }, g);
   svgText("1", { class: "nv-neuron-text", x: node.x, y: node.y + 4 }, g);
+  g.append(" ");
   svgText(name, { class: "nv-neuron-caption", x: node.x + NEURON.radius + 4, y: node.y - NEURON.radius + 2 }, g);
-  svgTitle(g, t("graph.biasNode", { b: name, layer: layerName(k, depth) }));
+  svgTitle(g, label);
   return g;
 }
 

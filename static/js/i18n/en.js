@@ -41,6 +41,7 @@ export default {
   "table.hiddenRows": "{n} more rows hidden",
   "table.rowHeader": "row {i}",
   "table.colHeader": "column {j}",
+  "table.corner": "row \\ column",
   "table.cellHint": "Click a cell of the result to see its scalar formula.",
   "table.nonFinite": "This matrix holds non-finite values (NaN or ∞).",
   "scalar.title": "One entry, with the numbers plugged in",

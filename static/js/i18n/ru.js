@@ -41,6 +41,7 @@ export default {
   "table.hiddenRows": "Скрыто строк: {n}",
   "table.rowHeader": "строка {i}",
   "table.colHeader": "столбец {j}",
+  "table.corner": "строка \\ столбец",
   "table.cellHint": "Нажмите на ячейку результата, чтобы увидеть её скалярную формулу.",
   "table.nonFinite": "В матрице есть нечисловые значения (NaN или ∞).",
   "scalar.title": "Один элемент, с подставленными числами",
