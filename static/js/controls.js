@@ -15,7 +15,7 @@ import { problemText } from "./api.js";
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
-/** Fill every element marked data-i18n / data-i18n-label with the current language's text. */
+/** Fill every element marked data-i18n / data-i18n-label / data-i18n-aria with the current language's text. */
 export function applyStaticTexts(root = document) {
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of root.querySelectorAll("[data-i18n-label]")) {
@@ -23,6 +23,7 @@ export function applyStaticTexts(root = document) {
     node.setAttribute("aria-label", text);
     node.title = text;
   }
+  for (const node of root.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
   document.title = t("app.title");
 }
 
@@ -170,8 +171,9 @@ function mountAnnouncer() {
   let last = "";
   return (state, previous) => {
     if (!state.trace) return;
-    const moved = !previous || state.stepIndex !== previous.stepIndex || state.trace !== previous.trace;
-    if (!moved) return;
+    const changed = !previous || state.stepIndex !== previous.stepIndex || state.trace !== previous.trace
+      || state.lang !== previous.lang; // the sentence waiting there must not stay in the old language
+    if (!changed) return;
     const text = announcement(state);
     if (text !== last) live.textContent = text;
     last = text;

@@ -145,7 +145,7 @@ function buildColumn(dom, column, spec, svg) {
   const group = svgEl("g", { class: "nv-column", "data-layer": l, role: "group", "aria-label": layerName(l, depth) }, svg);
   const headerY = 16;
   svgText(layerName(l, depth), { class: "nv-column-name", x: column.x, y: headerY }, group);
-  if (l > 0) svgText(spec.activations[l - 1], { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+  if (l > 0) svgText(t(`act.${spec.activations[l - 1]}`), { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
   const showCaptions = columnCaptionsFit(column);
   const neurons = column.neurons.map((n) => buildNeuron(group, n, spec, showCaptions));
   const bias = column.bias ? buildBiasNode(group, column.bias, depth) : null;

@@ -143,6 +143,7 @@ export default {
   "explain.updateBias": "The bias moves the same way: {b} ← {b} − η·∂L/∂{b}.",
 
   "a11y.skip": "Skip to the step panel",
+  "lower.label": "Training, data and editor",
   "views.neuron": "Network",
   "views.matrix": "Computation graph",
   "act.softplus": "softplus",

@@ -143,6 +143,7 @@ export default {
   "explain.updateBias": "Смещение сдвигается так же: {b} ← {b} − η·∂L/∂{b}.",
 
   "a11y.skip": "Перейти к панели шага",
+  "lower.label": "Обучение, данные и редактор",
   "views.neuron": "Сеть",
   "views.matrix": "Граф вычислений",
   "act.softplus": "softplus",
