@@ -58,8 +58,13 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
-    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1]."""
-    return error_response(422, [{"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}])
+    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1].
+    A named rule travels in ctx ({"rule": "width_range", "value": 17, "min": 1, "max": 16}) for clients that
+    word their messages themselves (the page does, in its language)."""
+    error: dict[str, Any] = {"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}
+    if exc.rule:
+        error["ctx"] = {"rule": exc.rule, **exc.params}
+    return error_response(422, [error])
 
 
 def field_loc(field: str) -> list[str | int]:

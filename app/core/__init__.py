@@ -20,13 +20,13 @@ from .graph import Graph, GraphEdge, GraphNode
 from .losses import LOSSES, Loss
 from .predict import predict
 from .presets import PRESETS, Preset
-from .spec import INIT_SCHEMES, LIMITS, Limits, NetworkSpec, SpecError, check_data, make_spec
+from .spec import DEFAULTS, INIT_SCHEMES, LIMITS, Defaults, Limits, NetworkSpec, SpecError, check_data, make_spec
 from .steps import Step
 from .trace import DStage, Trace, compute_trace
 from .training import Snapshot, TrainResult, train
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits",
+    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits", "DEFAULTS", "Defaults",
     "SpecError", "NetworkSpec", "make_spec", "check_data",
     "compute_trace", "predict", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
     "gradient_check", "GradCheck", "ParamCheck",

@@ -5,6 +5,7 @@
  */
 import { store } from "./state.js";
 import { setLang } from "./i18n.js";
+import { DECIMALS } from "./core-options.js";
 import { fetchPresets, ApiError } from "./api.js";
 import { Player, bindKeys } from "./player.js";
 import { readHash, syncHash, storedLang } from "./url.js";
@@ -60,7 +61,7 @@ async function start() {
   const lang = setLang(wanted.lang ?? storedLang() ?? browserLang());
   store.set({
     lang,
-    view: { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? 3 },
+    view: { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? DECIMALS.default },
   });
   const presetsLoading = loadPresets(); // in flight while the views mount
   const player = new Player(store);

@@ -3,6 +3,8 @@
  * Views never call each other: they read `store.get()` and react to `store.subscribe`.
  */
 
+import { DECIMALS } from "./core-options.js";
+
 /** The state a fresh page starts from, before presets or a trace are loaded. */
 function initialState() {
   return {
@@ -15,7 +17,7 @@ function initialState() {
     lang: "en",
     view: {
       mergeD: false,
-      decimals: 3,
+      decimals: DECIMALS.default,
       showAllRows: false,
       playing: false,
       speed: 1,

@@ -4,6 +4,7 @@
  * The language is also remembered in localStorage.
  */
 import { LANGS } from "./i18n.js";
+import { DECIMALS } from "./core-options.js";
 
 const LANG_KEY = "backprop-explorer.lang";
 const MAX_REQUEST_CHARS = 6000; // longer requests stay out of the URL (a link still opens the preset)
@@ -49,7 +50,7 @@ export function readHash(hash = location.hash) {
     stepId: params.get("step"),
     lang: LANGS.includes(lang) ? lang : null,
     mergeD: merge === null ? null : merge === "1",
-    decimals: params.has("decimals") ? intIn(params.get("decimals"), 0, 6) : null,
+    decimals: params.has("decimals") ? intIn(params.get("decimals"), DECIMALS.min, DECIMALS.max) : null,
     iteration: params.has("iter") ? intIn(params.get("iter"), 0, 1_000_000) : null,
     request: params.has("req") ? decodeRequest(params.get("req")) : null,
   };

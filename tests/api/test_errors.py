@@ -195,3 +195,15 @@ def test_train_epochs_and_snapshots_out_of_range(client, fields, field):
     assert response.status_code == 422
     assert locs(response) == [["body", field]]
     assert "must be a whole number from" in messages(response)[0]
+
+
+def test_a_core_rule_travels_with_its_numbers_for_the_page_to_word(client):
+    body = {"layers": [2, 17, 1], "X": [[0, 1]], "y": [[1]]}
+    response = client.post("/api/trace", json=body)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "layers", 1]
+    assert error["ctx"] == {"rule": "width_range", "value": 17, "min": 1, "max": 16}
+
+    response = client.post("/api/trace", json={"layers": [2, 1], "X": [[0, 1]], "y": [[1, 2]]})
+    assert response.json()["detail"][0]["ctx"] == {"rule": "output_columns", "got": 2, "want": 1}

@@ -94,7 +94,7 @@ function readoutParts(view, state, param, target) {
     const m = matrices?.[param.k - 1];
     return isW ? m?.[i]?.[j] : m?.[j];
   };
-  const d = state.view.decimals ?? 3;
+  const d = state.view.decimals;
   const name = isW ? weightText(param.k, i + 1, j + 1) : biasText(param.k, j + 1);
   const parts = [`${name} = ${formatNumber(pick(isW ? trace.spec.weights : trace.spec.biases), d)}`];
   const id = `${param.letter}${param.k}`;
