@@ -156,6 +156,7 @@ def core_options() -> str:
         "losses": list(LOSSES),
         "init_schemes": list(INIT_SCHEMES),
         "activation_tex": {name: activation.tex for name, activation in ACTIVATIONS.items()},
+        "sigmoid_output_losses": [name for name, loss in LOSSES.items() if loss.needs_sigmoid_output],
         "limits": asdict(LIMITS),
         "defaults": asdict(DEFAULTS),
         "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},

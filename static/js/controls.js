@@ -10,7 +10,7 @@ import { visibleSteps, nearestVisible } from "./matrices.js";
 import { texToText } from "./tex-text.js";
 import { stepView } from "./step-panel.js";
 import { changeLang, choosePreset, nextIteration } from "./actions.js";
-import { problemText } from "./api.js";
+import { problemText } from "./problems.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id) => $(`[data-testid="${id}"]`);

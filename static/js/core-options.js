@@ -10,6 +10,8 @@ export const LOSS_NAMES = options.losses;
 export const INIT_NAMES = options.init_schemes;
 /** name → LaTeX of f, e.g. sigmoid → \sigma */
 export const ACTIVATION_TEX = options.activation_tex;
+/** Losses that need a sigmoid output layer and targets from 0 to 1 (bce) */
+export const SIGMOID_OUTPUT_LOSSES = options.sigmoid_output_losses;
 /** app.core.LIMITS: max_layers (weight layers), max_width, max_rows, max_epochs, max_seed … */
 export const LIMITS = options.limits;
 /** app.core.DEFAULTS: layers, hidden_activation, output_activation, bias, loss, learning_rate, seed, init, epochs */
