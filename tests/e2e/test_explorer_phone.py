@@ -54,3 +54,25 @@ def test_phone_shows_every_stepping_control_and_they_work(phone: Explorer) -> No
     phone.by_testid("step-last").tap()
     phone.expect_counter("Step 17 of 17")
     assert phone.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_phone_shows_the_step_panel_first_and_whole_phase_names(phone: Explorer, lang: str) -> None:
+    phone.fresh(f"lang={lang}&preset=exercise")
+
+    tops = phone.page.evaluate(
+        """() => Object.fromEntries(["#step-panel", "#neuron-view", "#matrix-graph"].map(
+            (s) => [s, document.querySelector(s).getBoundingClientRect().top]))"""
+    )
+    names = phone.page.evaluate(
+        """() => [...document.querySelectorAll("#timeline .phase-name")].map(
+            (e) => ({text: e.textContent, cut: e.scrollWidth > e.clientWidth,
+                     right: e.getBoundingClientRect().right}))"""
+    )
+
+    assert tops["#step-panel"] < tops["#neuron-view"] < tops["#matrix-graph"], tops
+    assert tops["#step-panel"] < PHONE["height"] / 2, tops  # the step is on the first screen, not below the graphs
+    expect(phone.panel()).to_be_in_viewport()
+    assert len(names) == 4 and not [n for n in names if n["cut"] or n["right"] > PHONE["width"]], names
+    phone.screenshot(f"phone-{lang}")
+    assert phone.errors == []
