@@ -145,11 +145,22 @@ function buildColumn(dom, column, spec, svg) {
   const group = svgEl("g", { class: "nv-column", "data-layer": l, role: "group", "aria-label": layerName(l, depth) }, svg);
   const headerY = 16;
   svgText(layerName(l, depth), { class: "nv-column-name", x: column.x, y: headerY }, group);
-  if (l > 0) svgText(t(`act.${spec.activations[l - 1]}`), { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+  if (l > 0) {
+    const activation = svgText(t(`act.${spec.activations[l - 1]}`), { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+    if (l === depth) keepLeftOf(activation, column.x + NEURON.marginX); // a long name ("тождественная") at the edge
+  }
   const showCaptions = columnCaptionsFit(column);
   const neurons = column.neurons.map((n) => buildNeuron(group, n, spec, showCaptions));
   const bias = column.bias ? buildBiasNode(group, column.bias, depth) : null;
   return { group, neurons, bias };
+}
+
+/** Move a centred SVG text left until it ends before `right` (the picture's edge). */
+function keepLeftOf(text, right) {
+  const box = text.getBBox();
+  if (!box.width) return; // not laid out (a hidden view): nothing to measure
+  const over = box.x + box.width - (right - 2);
+  if (over > 0) text.setAttribute("x", String(Number(text.getAttribute("x")) - over));
 }
 
 function columnCaptionsFit(column) {
