@@ -5,7 +5,7 @@
  * Also says which operand cells the entry is made of, so the tables can light them up.
  */
 import { resolveMatrix } from "./matrices.js";
-import { parseMatrixId, INPUT, TARGET, OUTPUT, LOSS } from "./notation.js";
+import { parseMatrixId, preId, INPUT, TARGET, OUTPUT, LOSS } from "./notation.js";
 import { texNumber, texFactor } from "./tex.js";
 import { toNumber } from "./i18n.js";
 import { ACTIVATION_TEX } from "./core-options.js";
@@ -118,7 +118,7 @@ function activationGradient(ctx) {
   const g = value(resolveMatrix(trace, fprime), r, c);
   return {
     parts: [`d_{${idx(r)}${idx(c)}}\\cdot ${entrySymbol(fprime, idx(r), idx(c))}`, `${n(d)}\\cdot ${f(g)}`],
-    operands: [{ matrix: dIn, row: r, col: c }, { matrix: fprime, row: r, col: c }, { matrix: `H${step.layer}`, row: r, col: c }],
+    operands: [{ matrix: dIn, row: r, col: c }, { matrix: fprime, row: r, col: c }, { matrix: preId(step.layer), row: r, col: c }],
   };
 }
 

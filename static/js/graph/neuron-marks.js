@@ -97,7 +97,7 @@ function readoutParts(view, state, param, target) {
   const d = state.view.decimals;
   const name = isW ? weightText(param.k, i + 1, j + 1) : biasText(param.k, j + 1);
   const parts = [`${name} = ${formatNumber(pick(isW ? trace.spec.weights : trace.spec.biases), d)}`];
-  const id = `${param.letter}${param.k}`;
+  const id = param.node;
   const gradKnown = (view.index.gradAt.get(id) ?? Infinity) <= stepIndex && step.phase !== "forward" && step.phase !== "loss";
   if (gradKnown) parts.push(`∂L/∂${name} = ${formatNumber(pick(isW ? trace.backward.dW : trace.backward.db), d)}`);
   else if (step.phase === "backward") parts.push(t("graph.readoutGradPending", { name }));

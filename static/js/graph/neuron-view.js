@@ -7,7 +7,7 @@
 import { t, toNumber } from "../i18n.js";
 import { neuronLayout, NEURON } from "./layout.js";
 import { indexSteps, stepAt, edgeMode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
-import { neuronLayerOfNode, weightText, biasText } from "../notation.js";
+import { neuronLayerOfNode, weightText, biasText, weightId, biasId, plainLabel } from "../notation.js";
 import { toSubscript, toSuperscript } from "../tex-text.js";
 import { svgEl, svgText, svgTitle, htmlEl } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
@@ -169,8 +169,8 @@ function columnCaptionsFit(column) {
 
 /** What a neuron stands for in the matrices: input i is row i of W₁, neuron j of layer k is column j of W_k. */
 function neuronRole(l, j) {
-  if (l === 0) return { caption: t("graph.rowOf", { i: j, W: `W${toSubscript(1)}` }), matrix: "W1", row: j - 1, col: null };
-  return { caption: t("graph.colOf", { j, W: `W${toSubscript(l)}` }), matrix: `W${l}`, row: null, col: j - 1 };
+  if (l === 0) return { caption: t("graph.rowOf", { i: j, W: plainLabel(weightId(1)) }), matrix: weightId(1), row: j - 1, col: null };
+  return { caption: t("graph.colOf", { j, W: plainLabel(weightId(l)) }), matrix: weightId(l), row: null, col: j - 1 };
 }
 
 function buildNeuron(parent, n, spec, showCaption) {
@@ -194,10 +194,10 @@ function buildNeuron(parent, n, spec, showCaption) {
 
 function buildBiasNode(parent, node, depth) {
   const k = node.layer + 1;
-  const name = `b${toSubscript(k)}`;
+  const name = plainLabel(biasId(k));
   const label = `1 ${name}: ${t("graph.biasNode", { b: name, layer: layerName(k, depth) })}`; // visible text first
   const g = svgEl("g", {
-    class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": `b${k}`,
+    class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": biasId(k),
     "aria-label": label,
   }, parent);
   svgEl("rect", { x: node.x - NEURON.radius, y: node.y - NEURON.radius, width: 2 * NEURON.radius, height: 2 * NEURON.radius, rx: 4 }, g);
@@ -296,7 +296,7 @@ function updateStep(view, state) {
   const activeNeurons = neuronLayerOfNode(step.node, depth);
   for (let k = 1; k <= depth; k += 1) {
     const { group, labels } = view.dom.edgeGroups[k];
-    const mode = edgeMode(view.index, step.phase, stepIndex, `W${k}`);
+    const mode = edgeMode(view.index, step.phase, stepIndex, weightId(k));
     group.classList.toggle("is-active", activeW === k);
     labels.classList.toggle("is-active", activeW === k);
     group.dataset.mode = mode;
@@ -305,11 +305,11 @@ function updateStep(view, state) {
     view.modes[k] = mode;
     const biasGroup = view.dom.biasGroups[k];
     if (biasGroup) {
-      const biasMode = edgeMode(view.index, step.phase, stepIndex, `b${k}`);
+      const biasMode = edgeMode(view.index, step.phase, stepIndex, biasId(k));
       biasGroup.classList.toggle("is-active", activeB === k);
       biasGroup.dataset.mode = biasMode;
-      if (view.modes[`b${k}`] !== biasMode) colourEdges(view, trace, biasMode, "b", k);
-      view.modes[`b${k}`] = biasMode;
+      if (view.modes[biasId(k)] !== biasMode) colourEdges(view, trace, biasMode, "b", k);
+      view.modes[biasId(k)] = biasMode;
     }
   }
   view.dom.columns.forEach((column, l) => {
