@@ -22,7 +22,7 @@ Array = np.ndarray
 class SpecError(ValueError):
     """A request breaks a rule. `field` names the offending input ("X", "weights[1]", "activations[2]" …).
 
-    `rule` names the rule for rules a person can break from the page's editor ("width_range", "columns" …)
+    `rule` names the rule for rules a person can break from the page's editor ("width_range", "input_columns" …)
     and `params` holds its numbers, so a client can say the same in its own language; None otherwise."""
 
     def __init__(self, field: str, message: str, rule: str | None = None, **params: Any):

@@ -1,5 +1,5 @@
 /**
- * Matrix ids → values and labels (docs/contract.md, "Matrix ids"), and which steps the player visits.
+ * Matrix ids → values (docs/contract.md, "Matrix ids"; ids are read by notation.js), and which steps the player visits.
  * Everything here is pure: it reads a trace, never the DOM or the store.
  */
 import { parseMatrixId, INPUT, TARGET, OUTPUT, LOSS } from "./notation.js";
