@@ -27,10 +27,19 @@ def with_editor_open(explorer: Explorer) -> None:
     explorer.by_testid("editor-apply").wait_for()
 
 
+def with_editor_problems(explorer: Explorer) -> None:
+    with_editor_open(explorer)
+    explorer.by_testid("editor-layers").fill("2, 17, 1")
+    explorer.by_testid("editor-y").fill("0,5\n1,5")
+    explorer.by_testid("editor-apply").click()
+    explorer.by_testid("editor-error-layers").wait_for()
+
+
 VIEWS: dict[str, tuple[dict[str, int], str, Callable[[Explorer], None] | None]] = {
     "desktop": (WIDE, "lang=en&preset=exercise", None),
     "backward-step": (WIDE, "lang=en&preset=deep", at_backward_step),
     "editor": (WIDE, "lang=en&preset=exercise", with_editor_open),
+    "editor-problems-russian": (WIDE, "lang=ru&preset=exercise", with_editor_problems),
     "phone-russian": (PHONE, "lang=ru&preset=exercise", None),
 }
 
