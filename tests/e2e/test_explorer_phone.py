@@ -76,3 +76,27 @@ def test_phone_shows_the_step_panel_first_and_whole_phase_names(phone: Explorer,
     assert len(names) == 4 and not [n for n in names if n["cut"] or n["right"] > PHONE["width"]], names
     phone.screenshot(f"phone-{lang}")
     assert phone.errors == []
+
+
+@pytest.mark.parametrize("width", [390, 900])
+def test_the_longest_step_list_fits_the_bar_with_whole_phase_names(browser: Browser, base_url: str, width: int) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 844}, locale="ru-RU")
+    try:
+        explorer = Explorer(context.new_page())
+        explorer.open("lang=ru&preset=deep")  # 33 steps
+
+        fit = explorer.page.evaluate(
+            """() => {
+                const timeline = document.querySelector("#timeline");
+                const counter = document.querySelector("[data-testid=step-counter]").getBoundingClientRect();
+                return {overflow: timeline.scrollWidth - timeline.clientWidth,
+                        overlapsCounter: timeline.getBoundingClientRect().right > counter.left,
+                        cut: [...document.querySelectorAll("#timeline .phase-name")]
+                            .filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent)};
+            }"""
+        )
+
+        assert fit == {"overflow": 0, "overlapsCounter": False, "cut": []}
+        assert explorer.errors == []
+    finally:
+        context.close()
