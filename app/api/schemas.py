@@ -107,7 +107,7 @@ class SpecRequest(BaseModel):
     model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
 
     layers: list[int] = Field(
-        default_factory=lambda: list(DEFAULTS.layers),  # a factory call is cheaper than pydantic's copy of a list default
+        default_factory=lambda: list(DEFAULTS.layers),  # cheaper than pydantic's copy of a list default
         description=(
             "Layer widths from the input to the output, e.g. [2, 2, 2, 1]: "
             f"2 to {LIMITS.max_layers + 1} entries (1 to {LIMITS.max_layers} weight layers), "
@@ -122,7 +122,9 @@ class SpecRequest(BaseModel):
             f"{DEFAULTS.output_activation} on the output."
         ),
     )
-    bias: bool = Field(default=DEFAULTS.bias, description="Whether every layer adds a bias row b_k (the exercise has none).")
+    bias: bool = Field(
+        default=DEFAULTS.bias, description="Whether every layer adds a bias row b_k (the exercise has none).",
+    )
     loss: str = Field(
         default=DEFAULTS.loss,
         description=(
@@ -130,8 +132,12 @@ class SpecRequest(BaseModel):
             "bce = mean binary cross-entropy (needs a sigmoid output layer)."
         ),
     )
-    learning_rate: float = Field(default=DEFAULTS.learning_rate, description="η in the update W_k ← W_k − η·∂L/∂W_k.")
-    seed: int = Field(default=DEFAULTS.seed, description="Seed of the weight initialisation: the same seed gives the same weights.")
+    learning_rate: float = Field(
+        default=DEFAULTS.learning_rate, description="η in the update W_k ← W_k − η·∂L/∂W_k.",
+    )
+    seed: int = Field(
+        default=DEFAULTS.seed, description="Seed of the weight initialisation: the same seed gives the same weights.",
+    )
     init: str = Field(
         default=DEFAULTS.init,
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",

@@ -26,7 +26,8 @@ export function problemsFrom(status, body) {
   if (Array.isArray(detail)) {
     return detail.map((item) => {
       const loc = Array.isArray(item.loc) ? (item.loc[0] === "body" ? item.loc.slice(1) : item.loc) : [];
-      return { field: fieldName(item.loc), loc, type: item.type ?? null, ctx: item.ctx ?? null, message: String(item.msg ?? "") };
+      const message = String(item.msg ?? "");
+      return { field: fieldName(item.loc), loc, type: item.type ?? null, ctx: item.ctx ?? null, message };
     });
   }
   if (typeof detail === "string") return [{ field: "", loc: [], type: null, ctx: null, message: detail }];

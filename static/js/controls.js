@@ -23,7 +23,9 @@ export function applyStaticTexts(root = document) {
     node.setAttribute("aria-label", text);
     node.title = text;
   }
-  for (const node of root.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
+  for (const node of root.querySelectorAll("[data-i18n-aria]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAria)); // named for screen readers, no tooltip
+  }
   document.title = t("app.title");
 }
 

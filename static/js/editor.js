@@ -12,17 +12,20 @@ import { problemMessage, problemText, ruleText } from "./problems.js";
 import { parseNumber, parseRows, rowsToText } from "./number-text.js";
 import { ACTIVATION_NAMES, DEFAULTS, INIT_NAMES, LIMITS, LOSS_NAMES, SIGMOID_OUTPUT_LOSSES } from "./core-options.js";
 
+/** A broken rule, as number-text.js reports one: {error: {rule, params}}. */
+const broken = (rule, params = {}) => ({ error: { rule, params } });
+
 /** "2, 3, 1" → {sizes: [2, 3, 1]}, or {error: {rule, params}} by the core's layer rules. */
 export function readLayers(text) {
   const parts = text.split(/[\s,;]+/).filter(Boolean);
   const sizes = parts.map(Number);
-  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) return { error: { rule: "layers_format", params: {} } };
-  if (sizes.length < 2) return { error: { rule: "too_few_layers", params: { count: sizes.length } } };
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) return broken("layers_format");
+  if (sizes.length < 2) return broken("too_few_layers", { count: sizes.length });
   if (sizes.length - 1 > LIMITS.max_layers) {
-    return { error: { rule: "too_many_layers", params: { count: sizes.length - 1, max: LIMITS.max_layers } } };
+    return broken("too_many_layers", { count: sizes.length - 1, max: LIMITS.max_layers });
   }
   const wide = sizes.find((n) => n > LIMITS.max_width);
-  if (wide !== undefined) return { error: { rule: "width_range", params: { value: wide, min: 1, max: LIMITS.max_width } } };
+  if (wide !== undefined) return broken("width_range", { value: wide, min: 1, max: LIMITS.max_width });
   return { sizes };
 }
 
@@ -36,8 +39,8 @@ function readX(text, layers) {
   const parsed = parseRows(text, layers?.[0]);
   if (parsed.error || !layers) return parsed;
   const rows = parsed.rows;
-  if (rows.length > LIMITS.max_rows) return { error: { rule: "rows_range", params: { rows: rows.length, max: LIMITS.max_rows } } };
-  if (rows[0].length !== layers[0]) return { error: { rule: "input_columns", params: { got: rows[0].length, want: layers[0] } } };
+  if (rows.length > LIMITS.max_rows) return broken("rows_range", { rows: rows.length, max: LIMITS.max_rows });
+  if (rows[0].length !== layers[0]) return broken("input_columns", { got: rows[0].length, want: layers[0] });
   return parsed;
 }
 
@@ -47,10 +50,10 @@ function readY(text, layers, X, loss) {
   const parsed = parseRows(text, out);
   if (parsed.error || !layers) return parsed;
   const rows = parsed.rows;
-  if (rows[0].length !== out) return { error: { rule: "output_columns", params: { got: rows[0].length, want: out } } };
-  if (X && rows.length !== X.length) return { error: { rule: "target_rows", params: { got: rows.length, want: X.length } } };
+  if (rows[0].length !== out) return broken("output_columns", { got: rows[0].length, want: out });
+  if (X && rows.length !== X.length) return broken("target_rows", { got: rows.length, want: X.length });
   if (SIGMOID_OUTPUT_LOSSES.includes(loss) && rows.flat().some((v) => v < 0 || v > 1)) {
-    return { error: { rule: "targets_0_1", params: {} } };
+    return broken("targets_0_1");
   }
   return parsed;
 }
@@ -78,7 +81,8 @@ function input(type, value, testid, attrs = {}) {
 
 /** A problem's numbers as the learner would type them (0,5 in Russian); texts they typed stay as they are. */
 function numbersTyped(params) {
-  return Object.fromEntries(Object.entries(params).map(([key, v]) => [key, typeof v === "number" ? typedNumber(v) : v]));
+  const typed = ([key, v]) => [key, typeof v === "number" ? typedNumber(v) : v];
+  return Object.fromEntries(Object.entries(params).map(typed));
 }
 
 /** A field with its error line under it: the line is the control's description while it shows a problem. */
@@ -102,16 +106,18 @@ export function mountEditor(form, store) {
 
   function build(request) {
     const layers = request.layers ?? DEFAULTS.layers;
-    const activations = request.activations
-      ?? layers.slice(1).map((_, k) => (k === layers.length - 2 ? DEFAULTS.output_activation : DEFAULTS.hidden_activation));
+    const fallback = (_, k) => (k === layers.length - 2 ? DEFAULTS.output_activation : DEFAULTS.hidden_activation);
+    const activations = request.activations ?? layers.slice(1).map(fallback);
     fields = {
       layers: input("text", layers.join(", "), "editor-layers", { spellcheck: false, autocomplete: "off" }),
       activations: el("div", "activation-list"),
       bias: input("checkbox", "", "editor-bias"),
       loss: select(LOSS_NAMES, "loss", request.loss ?? DEFAULTS.loss, "editor-loss"),
-      lr: input("text", typedNumber(request.learning_rate ?? DEFAULTS.learning_rate), "editor-lr", { inputMode: "decimal" }),
+      lr: input("text", typedNumber(request.learning_rate ?? DEFAULTS.learning_rate), "editor-lr",
+        { inputMode: "decimal" }),
       init: select(INIT_NAMES, "init", request.init ?? DEFAULTS.init, "editor-init"),
-      seed: input("number", request.seed ?? DEFAULTS.seed, "editor-seed", { step: "1", min: "0", max: String(LIMITS.max_seed) }),
+      seed: input("number", request.seed ?? DEFAULTS.seed, "editor-seed",
+        { step: "1", min: "0", max: String(LIMITS.max_seed) }),
       X: el("textarea"), y: el("textarea"),
       keep: input("checkbox", "", "editor-keep-weights"),
       errors: el("ul", "editor-errors"),
@@ -167,7 +173,8 @@ export function mountEditor(form, store) {
       boxed("seed", labelled(t("editor.seed"), fields.seed), fields.seed),
     );
     const data = el("div", "editor-data");
-    data.append(boxed("X", labelled(t("editor.X"), fields.X), fields.X), boxed("y", labelled(t("editor.y"), fields.y), fields.y));
+    data.append(boxed("X", labelled(t("editor.X"), fields.X), fields.X),
+      boxed("y", labelled(t("editor.y"), fields.y), fields.y));
     const actions = el("div", "editor-actions");
     actions.append(labelled(t("editor.keepWeights"), fields.keep, "check"), apply);
     form.replaceChildren(grid, data, actions, fields.errors);
