@@ -7,6 +7,16 @@ import { parseMatrixId, OUTPUT } from "./notation.js";
 
 /** Which entries of different matrices mean the same thing: W2 ~ dL/dW2 ~ W2_new; H2 ~ O2 ~ dL/dH2 ~ f'(H2). */
 export function familyOf(id, depth) {
+  // asked for every table cell on every hover change, about a few dozen distinct ids: parse each once
+  const key = `${depth}|${id}`;
+  let family = families.get(key);
+  if (family === undefined) families.set(key, (family = parseFamily(id, depth)));
+  return family;
+}
+
+const families = new Map();
+
+function parseFamily(id, depth) {
   const parsed = parseMatrixId(id);
   if (!parsed) return id;
   if (parsed.letter === "H" || parsed.letter === "O") return parsed.k === depth ? "out" : `layer${parsed.k}`;
