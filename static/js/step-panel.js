@@ -43,7 +43,9 @@ function optionsBlock(store) {
   const decLabel = el("label", "field-inline");
   const decText = el("span");
   const decimals = el("input");
-  Object.assign(decimals, { type: "number", min: String(DECIMALS.min), max: String(DECIMALS.max), step: "1", inputMode: "numeric" });
+  Object.assign(decimals, {
+    type: "number", min: String(DECIMALS.min), max: String(DECIMALS.max), step: "1", inputMode: "numeric",
+  });
   decimals.dataset.testid = "decimals";
   decimals.addEventListener("input", () => {
     const value = Number.parseInt(decimals.value, 10);
