@@ -21,7 +21,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import __version__
-from app.core import ACTIVATIONS, INIT_SCHEMES, LOSSES
+from dataclasses import asdict
+
+from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core import notation
 from app.paths import static_dir, templates_dir
 
 # Slim images have no /etc/mime.types; without these a module script or font could be served as
@@ -149,6 +152,8 @@ async def index(request: Request) -> HTMLResponse:
         "app_version": __version__,
         "asset_version": asset_version(),
         "core_options": core_options(),
+        "limits": LIMITS,
+        "defaults": DEFAULTS,
         "module_preloads": module_preloads(),
     }
     return templates.TemplateResponse(request, "index.html", context)
@@ -168,13 +173,18 @@ def module_preloads() -> tuple[str, ...]:
 
 @cache
 def core_options() -> str:
-    """The names the editor offers and each activation's LaTeX, from the core's registries, as JSON for a
-    data attribute (static/js/core-options.js reads it)."""
+    """What the core defines and the page needs, as JSON for a data attribute (static/js/core-options.js reads
+    it): the names the editor offers, each activation's LaTeX, the size limits, the defaults of a new network
+    and the range of shown decimals, so no list, limit or default is written again in the scripts."""
     return json.dumps({
         "activations": list(ACTIVATIONS),
         "losses": list(LOSSES),
         "init_schemes": list(INIT_SCHEMES),
         "activation_tex": {name: activation.tex for name, activation in ACTIVATIONS.items()},
+        "sigmoid_output_losses": [name for name, loss in LOSSES.items() if loss.needs_sigmoid_output],
+        "limits": asdict(LIMITS),
+        "defaults": asdict(DEFAULTS),
+        "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},
     })
 
 

@@ -37,6 +37,11 @@ class ErrorEntry(BaseModel):
     )
     msg: str = Field(description="What is wrong, naming the field and the rule.")
     type: str = Field(description="The kind of mistake, for programs: e.g. missing, spec_error, body_too_large.")
+    ctx: dict[str, Any] | None = Field(
+        default=None,
+        description="For a rule a person can break from the page's editor: the rule's name (`rule`) and its numbers, "
+                    "so a client can word the message in its own language.",
+    )
 
 
 class ErrorAnswer(BaseModel):
@@ -162,8 +167,13 @@ def _non_null(node: dict[str, Any]) -> dict[str, Any]:
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
-    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1]."""
-    return error_response(422, [{"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}])
+    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1].
+    A named rule travels in ctx ({"rule": "width_range", "value": 17, "min": 1, "max": 16}) for clients that
+    word their messages themselves (the page does, in its language)."""
+    error: dict[str, Any] = {"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}
+    if exc.rule:
+        error["ctx"] = {"rule": exc.rule, **exc.params}
+    return error_response(422, [error])
 
 
 def field_loc(field: str) -> list[str | int]:
@@ -257,7 +267,32 @@ def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tupl
         allowed = f"; the allowed fields are: {', '.join(fields)}" if fields else ""
         return {"loc": list(loc), "msg": f"unknown field {path(loc)!r}{allowed}", "type": "unknown_field"}
     rule = schema_at(schema, loc[1:]) if schema else {}
-    return {"loc": list(loc), "msg": _message(error, path(loc), required, rule), "type": error["type"]}
+    entry = {"loc": list(loc), "msg": _message(error, path(loc), required, rule), "type": error["type"]}
+    page_rule = _page_rule(loc, error, rule)
+    if page_rule is not None:
+        entry["ctx"] = page_rule
+    return entry
+
+
+_BOUND_TYPES = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
+
+
+def _page_rule(loc: tuple[Any, ...], error: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any] | None:
+    """The core's rule name and numbers for a bound the schema found first (the same `ctx` a SpecError carries),
+    so the page words it in its own language (static/js/problems.js); None for other errors."""
+    value, where = error.get("input"), loc[1:]
+    if error["type"] == "too_long" and where in (("X",), ("y",)) and isinstance(value, list):
+        return {"rule": "rows_range", "rows": len(value), "max": rule.get("maxItems")}
+    if error["type"] not in _BOUND_TYPES:
+        return None
+    if rule.get("exclusiveMinimum") == 0:
+        return {"rule": "positive"}
+    if rule.get("type") == "integer" and "minimum" in rule and "maximum" in rule:
+        bounds = {"min": rule["minimum"], "max": rule["maximum"]}
+        if len(where) == 2 and where[0] == "layers" and isinstance(value, int) and abs(value) < 2**53:
+            return {"rule": "width_range", "value": value, **bounds}
+        return {"rule": "int_range", **bounds}
+    return None
 
 
 # What the entries of each list are called in messages ("X has 513 rows"); nested lists hold rows or values.

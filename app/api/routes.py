@@ -20,6 +20,7 @@ from app.api.jobs import predict_job, trace_job, train_job
 from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import (
+    LIMITS,
     PRESETS,
     NetworkSpec,
     check_gradcheck_budget,
@@ -144,7 +145,7 @@ async def trace_answer(body: TraceRequest, pool: ComputePool) -> bytes:
     responses={200: {"description": "The network's output for every row of X: {\"y_hat\": [[...]], \"warnings\": [...]}.",
                      "content": {"application/json": {"example": {"y_hat": [[0.868], [0.885], [0.9]], "warnings": []}}}},
                **_ERRORS},
-    summary="The prediction ŷ for any inputs X (forward pass only, up to 4096 rows)",
+    summary=f"The prediction ŷ for any inputs X (forward pass only, up to {LIMITS.max_predict_rows} rows)",
     openapi_extra=_documented_body(PredictRequest),
 )
 async def predict_outputs(request: Request) -> Response:

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 
 # The course exercise: XOR-like data through the [2, 2, 2, 1] network with its default settings.
 EXERCISE_EXAMPLE: dict[str, Any] = {
@@ -187,7 +187,7 @@ class SpecRequest(BaseModel):
     model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
 
     layers: list[Width] = Field(
-        default_factory=lambda: [2, 2, 2, 1],  # a factory call is cheaper than pydantic's copy of a list default
+        default_factory=lambda: list(DEFAULTS.layers),  # cheaper than pydantic's copy of a list default
         min_length=2,
         max_length=LIMITS.max_layers + 1,
         description=(
@@ -200,24 +200,28 @@ class SpecRequest(BaseModel):
         default=None,
         description=(
             "One activation per weight layer, from the first hidden layer to the output. "
-            f"Allowed: {_names(ACTIVATIONS)}. Default: sigmoid on hidden layers, identity on the output."
+            f"Allowed: {_names(ACTIVATIONS)}. Default: {DEFAULTS.hidden_activation} on hidden layers, "
+            f"{DEFAULTS.output_activation} on the output."
         ),
     )
-    bias: bool = Field(default=False, description="Whether every layer adds a bias row b_k (the exercise has none).")
+    bias: bool = Field(
+        default=DEFAULTS.bias, description="Whether every layer adds a bias row b_k (the exercise has none).",
+    )
     loss: LossName = Field(
-        default="half_sse",
+        default=DEFAULTS.loss,
         description=(
             f"Allowed: {_names(LOSSES)}. half_sse = ½·Σ(y−ŷ)²; mse = mean of (y−ŷ)²; "
             "bce = mean binary cross-entropy (needs a sigmoid output layer)."
         ),
     )
-    learning_rate: float = Field(default=0.1, gt=0, description="η in the update W_k ← W_k − η·∂L/∂W_k.")
+    learning_rate: float = Field(
+        default=DEFAULTS.learning_rate, gt=0, description="η in the update W_k ← W_k − η·∂L/∂W_k.",
+    )
     seed: whole_number(0, LIMITS.max_seed) = Field(
-        default=0,
-        description="Seed of the weight initialisation: the same seed gives the same weights.",
+        default=DEFAULTS.seed, description="Seed of the weight initialisation: the same seed gives the same weights.",
     )
     init: InitName = Field(
-        default="xavier_uniform",
+        default=DEFAULTS.init,
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
     )
     weights: Annotated[list[WeightMatrix], Field(**PER_LAYER)] | None = Field(

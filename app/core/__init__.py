@@ -21,14 +21,16 @@ from .graph import Graph, GraphEdge, GraphNode
 from .losses import LOSSES, Loss
 from .predict import predict
 from .presets import PRESETS, Preset
-from .spec import EXCERPT_CHARS, INIT_SCHEMES, LIMITS, Limits, NetworkSpec, SpecError, check_data, make_spec, shown
+from .spec import (
+    DEFAULTS, EXCERPT_CHARS, INIT_SCHEMES, LIMITS, Defaults, Limits, NetworkSpec, SpecError, check_data, make_spec, shown,
+)
 from .steps import Step
 from .trace import DStage, Trace, compute_trace
 from .training import Snapshot, TrainResult, train, train_work
 from .training import check_budget as check_train_budget
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits",
+    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits", "DEFAULTS", "Defaults",
     "SpecError", "NetworkSpec", "make_spec", "check_data", "shown", "EXCERPT_CHARS",
     "compute_trace", "predict", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
     "gradient_check", "GradCheck", "ParamCheck", "gradcheck_work", "check_gradcheck_budget",

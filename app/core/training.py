@@ -54,7 +54,8 @@ def snapshot_epochs(epochs: int, count: int) -> list[int]:
 
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise SpecError(field, f"{field} is {shown(value)}; it must be a whole number from {low} to {high}")
+        raise SpecError(field, f"{field} is {shown(value)}; it must be a whole number from {low} to {high}",
+                        "int_range", min=low, max=high)
     return int(value)
 
 
@@ -72,7 +73,7 @@ def check_budget(spec: NetworkSpec, rows: int, epochs: int) -> None:
         raise SpecError("epochs", f"epochs × (rows + {LIMITS.budget_row_overhead}) × parameters is {epochs} × "
                                   f"{rows + LIMITS.budget_row_overhead} × {spec.n_params} = {work:,}, over the "
                                   f"training budget of {LIMITS.train_budget:,}; use at most {most} epochs for "
-                                  f"this network and data")
+                                  f"this network and data", "train_budget", most=most)
 
 
 def train(spec: NetworkSpec, X: Any, y: Any, epochs: int, snapshots: int = 10) -> TrainResult:

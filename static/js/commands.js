@@ -13,9 +13,9 @@
 import { fetchTrace, ApiError } from "./api.js";
 import { LANGS, setLang, toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
+import { DECIMALS } from "./core-options.js";
 
 const SPEEDS = [0.5, 1, 2, 4];
-const DECIMALS = { min: 0, max: 6 };
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 const isIndex = (value) => Number.isInteger(value) && value >= 0;

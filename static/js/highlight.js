@@ -3,14 +3,24 @@
  * (view.selected) light up in every table that shows the same weight or the same (observation, neuron),
  * e.g. W2[0][1], ∂L/∂W2[0][1] and W2_new[0][1]; the operands of an expanded scalar formula get a frame.
  */
+import { parseMatrixId, OUTPUT } from "./notation.js";
 
 /** Which entries of different matrices mean the same thing: W2 ~ dL/dW2 ~ W2_new; H2 ~ O2 ~ dL/dH2 ~ f'(H2). */
 export function familyOf(id, depth) {
-  const base = id.replace(/^dL\/d/, "").replace(/_new$/, "").replace(/^f'\((.*)\)$/, "$1");
-  if (/^[Wb]\d+$/.test(base)) return base;
-  const layer = /^[HO](\d+)$/.exec(base);
-  if (layer) return Number(layer[1]) === depth ? "out" : `layer${layer[1]}`;
-  return base === "y_hat" ? "out" : base;
+  // asked for every table cell on every hover change, about a few dozen distinct ids: parse each once
+  const key = `${depth}|${id}`;
+  let family = families.get(key);
+  if (family === undefined) families.set(key, (family = parseFamily(id, depth)));
+  return family;
+}
+
+const families = new Map();
+
+function parseFamily(id, depth) {
+  const parsed = parseMatrixId(id);
+  if (!parsed) return id;
+  if (parsed.letter === "H" || parsed.letter === "O") return parsed.k === depth ? "out" : `layer${parsed.k}`;
+  return parsed.node === OUTPUT ? "out" : parsed.node;
 }
 
 /** A null row or col means the whole column or row: a hovered neuron j is column j of W_k. */

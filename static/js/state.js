@@ -5,6 +5,7 @@
  * Views never call each other: they read `store.get()` and react to `store.subscribe`.
  */
 import { COMMANDS, commandError } from "./commands.js";
+import { DECIMALS } from "./core-options.js";
 
 /** The state a fresh page starts from, before presets or a trace are loaded. */
 export function initialState() {
@@ -16,7 +17,7 @@ export function initialState() {
     stepId: null,
     lossHistory: [],
     training: null,
-    view: { mergeD: false, decimals: 3, showAllRows: false, dataAfter: false, selected: null },
+    view: { mergeD: false, decimals: DECIMALS.default, showAllRows: false, dataAfter: false, selected: null },
     // derived from the shared part when a command applies: the API's answer and the step's position in it
     trace: null,
     stepIndex: 0,

@@ -12,6 +12,7 @@ import { explanation } from "./explain.js";
 import { scalarFormula } from "./scalar.js";
 import { applyHighlights, cellTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
+import { DECIMALS } from "./core-options.js";
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {
@@ -40,12 +41,18 @@ function optionsBlock(store) {
   const decLabel = el("label", "field-inline");
   const decText = el("span");
   const decimals = el("input");
-  Object.assign(decimals, { type: "number", min: "0", max: "6", step: "1", inputMode: "numeric" });
+  Object.assign(decimals, {
+    type: "number", min: String(DECIMALS.min), max: String(DECIMALS.max), step: "1", inputMode: "numeric",
+  });
   decimals.dataset.testid = "decimals";
   decimals.addEventListener("input", () => {
     const value = Number.parseInt(decimals.value, 10);
-    if (Number.isInteger(value) && value >= 0 && value <= 6) setOptions(store, { decimals: value });
+    if (!Number.isInteger(value)) return; // mid-typing (empty); the field refills on blur
+    const shown = Math.max(DECIMALS.min, Math.min(DECIMALS.max, value));
+    if (shown !== value) decimals.value = String(shown); // the field never claims more digits than the tables show
+    setOptions(store, { decimals: shown });
   });
+  decimals.addEventListener("blur", () => { decimals.value = String(store.get().view.decimals); });
   decLabel.append(decText, decimals);
   box.append(mergeLabel, decLabel);
   const sync = (state) => {

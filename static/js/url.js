@@ -11,6 +11,7 @@
  */
 import { LANGS } from "./i18n.js";
 import { isTarget } from "./commands.js";
+import { DECIMALS } from "./core-options.js";
 
 const LANG_KEY = "backprop-explorer.lang";
 /** The longest link the page writes (browsers and chat tools accept this much). */
@@ -18,7 +19,6 @@ export const MAX_URL_CHARS = 32_000;
 /** What a state file holds: {format, version, state}. */
 export const STATE_FORMAT = "backprop-explorer-state";
 const STATE_VERSION = 1;
-const DECIMALS = { min: 0, max: 6 };
 
 // --- bytes ⇄ base64url, through the browser's own compression ------------------------------------------
 

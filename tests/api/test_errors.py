@@ -271,3 +271,15 @@ def test_a_whole_number_written_with_a_fraction_counts_as_an_integer(client):
     assert response.status_code == 200
     assert response.json()["spec"]["layers"] == [2, 2, 2, 1]
     assert response.json()["spec"]["seed"] == 3
+
+
+def test_a_core_rule_travels_with_its_numbers_for_the_page_to_word(client):
+    body = {"layers": [2, 17, 1], "X": [[0, 1]], "y": [[1]]}
+    response = client.post("/api/trace", json=body)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "layers", 1]
+    assert error["ctx"] == {"rule": "width_range", "value": 17, "min": 1, "max": 16}
+
+    response = client.post("/api/trace", json={"layers": [2, 1], "X": [[0, 1]], "y": [[1, 2]]})
+    assert response.json()["detail"][0]["ctx"] == {"rule": "output_columns", "got": 2, "want": 1}

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.core import LIMITS, SpecError, compute_trace, gradcheck_work, gradient_check, make_spec
+from app.core import LIMITS, PRESETS, SpecError, compute_trace, gradcheck_work, gradient_check, make_spec
 from app.core.gradcheck import relative_error
 
 from .helpers import preset_parts
@@ -42,3 +42,10 @@ def test_work_budget():
     assert f"check at most {most} rows" in str(info.value)
     with pytest.raises(SpecError):
         compute_trace(spec, X, y, gradcheck=True)
+
+
+@pytest.mark.parametrize("preset_id", [preset.id for preset in PRESETS])
+def test_every_preset_checks_below_one_in_a_million(preset_id):
+    spec, X, y = preset_parts(preset_id)
+    check = gradient_check(spec, X, y)
+    assert check.max_rel_error < 1e-6, check.to_dict()

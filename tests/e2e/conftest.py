@@ -234,3 +234,32 @@ def _screenshot_shared_page_on_failure(request: pytest.FixtureRequest) -> Iterat
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.nodeid)[-120:]
     ARTIFACTS.mkdir(exist_ok=True)
     explorer.page.screenshot(path=str(ARTIFACTS / f"failed-{safe}.png"), full_page=True)
+
+
+# --- accessibility: axe-core (a dev dependency from npm, installed by scripts/setup-assets.sh) -------------
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now, those of the given impacts, each with its rule id,
+    impact and the failing nodes' selectors. The page needs a context made with bypass_csp=True: the
+    script goes in as an inline <script>, which the page's CSP (rightly) forbids."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => (await axe.run(document, { resultTypes: ['violations'] })).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [" ".join(map(str, n["target"])) for n in v["nodes"]][:5]}
+        for v in results if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture(scope="module")
+def axe_context(browser: Browser, base_url: str) -> Iterator[Any]:
+    """A browser context that lets axe-core's script in (bypass_csp); new pages from it via new_page()."""
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US", bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()

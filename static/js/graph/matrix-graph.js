@@ -7,7 +7,8 @@
 import { t } from "../i18n.js";
 import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
-import { texToText, shapeText } from "./labels.js";
+import { shapeText, parseMatrixId } from "../notation.js";
+import { texToText } from "../tex-text.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
@@ -129,7 +130,8 @@ function buildNode(parent, node, place, rows) {
   const name = texToText(node.label);
   const realShape = shapeText([node.shape[0] === "n" ? rows : node.shape[0], node.shape[1]]);
   const literalShape = shapeText(node.shape);
-  const description = `${name} ${literalShape === realShape ? realShape : `${literalShape} = ${realShape}`}, ${t(`graph.kind.${node.kind}`)}`;
+  // The visible name and shape come first, as speech input users read them off the box.
+  const description = `${name} ${realShape}, ${t(`graph.kind.${node.kind}`)}${literalShape === realShape ? "" : `, ${literalShape}`}`;
   const g = svgEl("g", {
     class: "mg-node", "data-node-id": node.id, "data-kind": node.kind, tabindex: 0, role: "button",
     "aria-label": description,
@@ -138,6 +140,7 @@ function buildNode(parent, node, place, rows) {
   const y = place.y - BOX.height / 2;
   svgEl("rect", { class: "mg-node-box", x, y, width: BOX.width, height: BOX.height, rx: node.kind === "weight" || node.kind === "bias" ? 3 : 10 }, g);
   svgText(name, { class: "mg-node-name", x: place.x, y: place.y - 1 }, g);
+  g.append(" "); // not drawn: keeps name and shape apart for tools that read the content
   svgText(realShape, { class: "mg-node-shape", x: place.x, y: place.y + 19 }, g);
   const badge = svgEl("g", { class: "mg-grad-badge" }, g);
   svgEl("circle", { cx: x + BOX.width, cy: y, r: 9 }, badge);
@@ -236,18 +239,10 @@ function updateStep(view, state) {
   view.dom.svg.dataset.phase = step.phase;
 }
 
-/** "dL/dW2" → "W2", "W2_new" → "W2", "f'(H2)" → "H2": the node a matrix id belongs to. */
-function nodeOfMatrix(id) {
-  if (!id) return null;
-  const fprime = /^f'\((\w+)\)$/.exec(id);
-  if (fprime) return fprime[1];
-  return id.replace(/^dL\/d/, "").replace(/_new$/, "");
-}
-
 function updateMarks(view, state) {
   const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const id = nodeOfMatrix(pointed[kind]?.matrix);
+    const id = parseMatrixId(pointed[kind]?.matrix)?.node;
     const node = id ? view.dom.nodes.get(id)?.g : null;
     const next = new Set(node ? [node] : []);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);

@@ -3,9 +3,9 @@
  * matrix) stands for, the floating w^k_ij label, and the one-line readout under the picture.
  */
 import { t, formatNumber } from "../i18n.js";
-import { stepAt, neuronLayerOfNode } from "./progress.js";
-import { weightText, biasText } from "./labels.js";
-import { moveClass, parseParamId } from "./svg.js";
+import { stepAt } from "./progress.js";
+import { neuronLayerOfNode, parseMatrixId, parseParamId, weightText, biasText } from "../notation.js";
+import { moveClass } from "./svg.js";
 import { pointers } from "../state.js";
 import { resolveMatrix } from "../matrices.js";
 
@@ -20,9 +20,8 @@ function elementsFor(view, target) {
     addParamElements(view, param, target, found);
     return found;
   }
-  const node = /^(?:dL\/d|f'\()?(X|y_hat|[HO]\d+)\)?$/.exec(target.matrix);
-  if (!node) return found;
-  const layer = neuronLayerOfNode(node[1], view.index.depth);
+  const node = parseMatrixId(target.matrix)?.node;
+  const layer = node ? neuronLayerOfNode(node, view.index.depth) : null;
   const column = view.dom.columns[layer];
   if (!column) return found;
   column.neurons.forEach((n, index) => {
@@ -128,10 +127,10 @@ function readoutParts(view, state, param, target) {
     const m = matrices?.[param.k - 1];
     return isW ? m?.[i]?.[j] : m?.[j];
   };
-  const d = state.view.decimals ?? 3;
+  const d = state.view.decimals;
   const name = isW ? weightText(param.k, i + 1, j + 1) : biasText(param.k, j + 1);
   const parts = [`${name} = ${formatNumber(pick(isW ? trace.spec.weights : trace.spec.biases), d)}`];
-  const id = `${param.letter}${param.k}`;
+  const id = param.node;
   const gradKnown = (view.index.gradAt.get(id) ?? Infinity) <= stepIndex && step.phase !== "forward" && step.phase !== "loss";
   if (gradKnown) parts.push(`∂L/∂${name} = ${formatNumber(pick(isW ? trace.backward.dW : trace.backward.db), d)}`);
   else if (step.phase === "backward") parts.push(t("graph.readoutGradPending", { name }));
