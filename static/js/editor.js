@@ -8,6 +8,7 @@ import { t, formatNumber } from "./i18n.js";
 import { loadRequest } from "./actions.js";
 import { problemText } from "./api.js";
 import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES } from "./core-options.js";
+import { weightFields } from "./editor-weights.js";
 
 /** "2, 3, 1" → [2, 3, 1], or null unless it is at least two positive whole numbers. */
 export function parseLayers(text) {
@@ -94,6 +95,7 @@ export function mountEditor(form, store) {
       X: el("textarea"), y: el("textarea"),
       keep: input("checkbox", "", "editor-keep-weights"),
       errors: el("ul", "editor-errors"),
+      weights: weightFields(store.get().trace),
     };
     fields.bias.checked = Boolean(request.bias);
     Object.assign(fields.X, { value: rowsToText(request.X ?? []), rows: 6, spellcheck: false });
@@ -143,7 +145,7 @@ export function mountEditor(form, store) {
     data.append(labelled(t("editor.X"), fields.X), labelled(t("editor.y"), fields.y));
     const actions = el("div", "editor-actions");
     actions.append(labelled(t("editor.keepWeights"), fields.keep, "check"), apply);
-    form.replaceChildren(grid, data, actions, fields.errors);
+    form.replaceChildren(grid, data, fields.weights.box, actions, fields.errors);
   }
 
   /** The request the fields describe, or {errors} with messages naming the field and the rule. */
@@ -158,12 +160,15 @@ export function mountEditor(form, store) {
     const X = parseRows(fields.X.value, "X");
     const y = parseRows(fields.y.value, "y");
     for (const parsed of [X, y]) if (parsed.error) errors.push(t(parsed.error.key, parsed.error.params));
+    const pasted = fields.weights.read(layers, fields.bias.checked);
+    if (pasted?.errors) errors.push(...pasted.errors);
     if (errors.length) return { errors };
     const request = { layers, activations: currentActivations(), bias: fields.bias.checked, loss: fields.loss.value,
       learning_rate: lr, init: fields.init.value, seed, X: X.rows, y: y.rows };
     const { trace } = store.get();
     const sameShape = trace && JSON.stringify(trace.spec.layers) === JSON.stringify(layers) && trace.spec.bias === request.bias;
-    if (fields.keep.checked && sameShape) {
+    if (pasted) Object.assign(request, pasted);
+    else if (fields.keep.checked && sameShape) {
       request.weights = trace.spec.weights;
       if (request.bias) request.biases = trace.spec.biases;
     }
