@@ -61,19 +61,21 @@ export function handcalcBlock(store, state, { stepId, matrixId, matrix, onToggle
   figure.classList.add("handcalc-table");
   const tally = record.checked ? checkMatrix(matrix, entries, decimals, rowsShown) : null;
   const verdicts = new Map(tally?.cells.map((cell) => [cellKey(cell.row, cell.col), cell.verdict]));
+  // predicting, a checked answer ends the wait: the numbers appear next to the verdicts
+  const showAnswers = Boolean(record.revealed || (state.view.predictFirst && record.checked));
   for (const td of figure.querySelectorAll("td[data-matrix-id]")) {
     const row = Number(td.dataset.row), col = Number(td.dataset.col);
     td.className = "cell handcalc-cell";
     td.style.removeProperty("--mag");
     td.replaceChildren(answerInput(matrixId, row, col, entries[cellKey(row, col)] ?? ""));
     markCell(td, verdicts.get(cellKey(row, col)));
-    if (record.revealed) td.append(el("span", "handcalc-answer", t("handcalc.answer", { value: formatNumber(matrix[row][col], decimals) })));
+    if (showAnswers) td.append(el("span", "handcalc-answer", t("handcalc.answer", { value: formatNumber(matrix[row][col], decimals) })));
   }
   const box = el("div", "handcalc");
   box.dataset.testid = "handcalc-box";
   const predicting = resultHidden(state, stepId);
   box.append(el("p", "hint", t(predicting ? "handcalc.predictHint" : "handcalc.hint", { name: plainLabel(matrixId) })), figure);
-  box.append(buttons(store, stepId, figure, record, predicting), summary(tally, matrix.length > rowsShown ? rowsShown : null, decimals));
+  box.append(buttons(store, stepId, figure, record, predicting, showAnswers), summary(tally, matrix.length > rowsShown ? rowsShown : null, decimals));
   bindInputs(store, stepId, figure);
   return box;
 }
@@ -109,7 +111,7 @@ function entriesOf(figure) {
   return entries;
 }
 
-function buttons(store, stepId, figure, record, predicting) {
+function buttons(store, stepId, figure, record, predicting, showAnswers) {
   const bar = el("div", "handcalc-actions");
   const add = (testid, key, action, className = "btn small") => {
     const button = el("button", className, t(key));
@@ -122,7 +124,7 @@ function buttons(store, stepId, figure, record, predicting) {
     bar.append(button);
   };
   add("handcalc-check", "handcalc.check", "check", "btn small primary");
-  if (!record.revealed) add("handcalc-reveal", "handcalc.reveal", "reveal");
+  if (!showAnswers) add("handcalc-reveal", "handcalc.reveal", "reveal");
   if (predicting && !isAnswered(record)) add("handcalc-skip", "handcalc.skip", "skip");
   if (record.checked || record.revealed) add("handcalc-retry", "handcalc.retry", "retry");
   return bar;
