@@ -143,3 +143,21 @@ def test_predict_first_hides_each_result_until_it_is_answered(explorer: Explorer
     explorer.go_to("fwd:H1")
     expect(inputs(explorer)).to_have_count(0)
     assert explorer.errors == []
+
+
+def test_every_new_control_has_an_accessible_name(explorer: Explorer) -> None:
+    explorer.fresh("lang=en&preset=exercise")
+    explorer.by_testid("handcalc").click()
+    expect(explorer.by_testid("handcalc")).to_have_accessible_name("✎ Check my calculation")
+    expect(explorer.by_testid("predict-first")).to_have_accessible_name("Predict first")
+    for field in inputs(explorer).all():
+        r, c = int(field.get_attribute("data-row") or 0), int(field.get_attribute("data-col") or 0)
+        expect(field).to_have_accessible_name(f"H₁, row {r + 1}, column {c + 1}")
+    explorer.by_testid("handcalc").click()
+
+    explorer.page.locator("#step-panel td[data-matrix-id='X'][data-row='2'][data-col='1']").dblclick()
+    expect(explorer.by_testid("cell-editor")).to_have_accessible_name("New value of X, row 3, column 2")
+    explorer.by_testid("cell-editor").press("Escape")
+
+    explorer.by_testid("editor").locator("summary").click()
+    expect(explorer.by_testid("editor-W3")).to_have_accessible_name("W₃ [2×1]")

@@ -237,4 +237,6 @@ export default {
   "editor.weights": "Weights and biases",
   "editor.weightsHint": "Paste each matrix from a spreadsheet: one row per line, numbers separated by tabs, semicolons or spaces, decimal point or comma. Edit a matrix to set it; untouched, the weights follow “Keep the current weights” or the initialisation.",
   "editor.errShape": "{field}: these layers need {rows}×{cols}, the text has {gotRows}×{gotCols}.",
+  "help.handcalc": "Check my calculation (above each result) turns the result into inputs: type your numbers with a decimal point or comma and press Check — each cell says right, close or wrong; Show the answer reveals it. With Predict first, every step hides its result until you have answered or skipped.",
+  "help.edit": "To change a number, double-click a weight, bias, X or y cell or a weight line of the network (or select it and press Enter, F2 or ✎), type the new value and press Enter; Escape cancels. The editor below takes whole weight matrices pasted from a spreadsheet.",
 };
