@@ -74,7 +74,9 @@ export function weightFields(trace) {
     box,
     read(layers, bias) {
       if (!touched || !layers) return null;
-      return readWeights(Object.fromEntries([...areas].map(([id, area]) => [id, area.value])), layers, bias);
+      // biases switched on after this trace had none: there are no boxes for them, so they start at zero
+      const withBiases = bias && [...areas.keys()].some((id) => id.startsWith("b"));
+      return readWeights(Object.fromEntries([...areas].map(([id, area]) => [id, area.value])), layers, withBiases);
     },
   };
 }

@@ -82,7 +82,7 @@ export function handcalcBlock(store, state, { stepId, matrixId, matrix, onToggle
 
 function answerInput(matrixId, row, col, value) {
   const input = el("input", "handcalc-input");
-  Object.assign(input, { type: "text", value, inputMode: "decimal", autocomplete: "off", spellcheck: false });
+  Object.assign(input, { type: "text", value, inputMode: "decimal", autocomplete: "off", spellcheck: false, maxLength: 64 });
   input.dataset.testid = "handcalc-cell";
   input.dataset.row = String(row);
   input.dataset.col = String(col);

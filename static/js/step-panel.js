@@ -16,7 +16,7 @@ import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
 import { handcalcActive, resultHidden, shownStepId } from "./handcalc.js";
 import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "./handcalc-view.js";
-import { isEditable, openCellEditor, cellName } from "./cell-editor.js";
+import { isEditable, openCellEditor, closeCellEditor, cellName } from "./cell-editor.js";
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {
@@ -204,6 +204,7 @@ export function mountStepPanel(root, store) {
   function render(state) {
     options.sync(state);
     predictFirst.sync(state);
+    closeCellEditor(); // an open editor lives in a cached table: give the cell its number back first
     content.replaceChildren();
     if (!state.trace) {
       content.append(el("p", "empty", t("panel.noTrace")));
