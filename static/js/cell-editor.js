@@ -29,6 +29,16 @@ export function editText(trace, target) {
   return getLang() === "ru" ? text.replace(".", ",") : text;
 }
 
+/** A small button "✎ <text>" whose accessible name is the text alone. */
+export function pencilButton(text, className = "btn small edit-button") {
+  const button = el("button", className);
+  button.type = "button";
+  const icon = el("span", "pencil", "✎ ");
+  icon.setAttribute("aria-hidden", "true");
+  button.append(icon, el("span", "", text));
+  return button;
+}
+
 let editorCount = 0;
 let open = null; // at most one editor at a time
 

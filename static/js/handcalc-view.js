@@ -9,6 +9,7 @@ import { matrixTable, ROW_LIMIT } from "./matrix-table.js";
 import { plainLabel } from "./tex.js";
 import { checkMatrix, cellKey, isAnswered, resultHidden, tolerance } from "./handcalc.js";
 import { handcalcAction, setOptions } from "./actions.js";
+import { pencilButton } from "./cell-editor.js";
 
 const ICONS = { right: "✓", close: "≈", wrong: "✗" };
 
@@ -39,8 +40,7 @@ export function predictFirstOption(store) {
 
 /** The "Check my calculation" toggle above the result. */
 export function handcalcToggle(store, state) {
-  const button = el("button", "btn small handcalc-toggle", `✎ ${t("handcalc.toggle")}`);
-  button.type = "button";
+  const button = pencilButton(t("handcalc.toggle"), "btn small handcalc-toggle");
   button.dataset.testid = "handcalc";
   button.setAttribute("aria-pressed", String(Boolean(state.local.handcalcOpen)));
   button.addEventListener("click", () => handcalcAction(store, store.get().local.handcalcOpen ? "close" : "open"));

@@ -16,7 +16,7 @@ import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
 import { handcalcActive, resultHidden, shownStepId } from "./handcalc.js";
 import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "./handcalc-view.js";
-import { isEditable, openCellEditor, closeCellEditor, cellName } from "./cell-editor.js";
+import { isEditable, openCellEditor, closeCellEditor, cellName, pencilButton } from "./cell-editor.js";
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {
@@ -284,8 +284,7 @@ function editInPlace(content, store, td) {
 function editButton(content, store, selected) {
   const td = editableCell(content, selected);
   if (!td) return "";
-  const button = el("button", "btn small edit-button", `✎ ${t("edit.button", { name: cellName(selected) })}`);
-  button.type = "button";
+  const button = pencilButton(t("edit.button", { name: cellName(selected) }));
   button.dataset.testid = "cell-edit";
   button.addEventListener("click", () => {
     const cell = editableCell(content, store.get().view.selected);

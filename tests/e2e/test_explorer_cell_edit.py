@@ -85,6 +85,8 @@ def test_a_weight_cell_edited_in_place_gives_the_api_trace_of_the_new_weights(ex
 def test_a_weight_edge_edited_in_the_network_view_gives_the_api_trace(explorer: Explorer) -> None:
     explorer.fresh("lang=en&preset=exercise")
     explorer.go_to("bwd:dL/dW2")
+    explorer.page.locator("#neuron-view line[data-weight='2,1,2']").click()
+    expect(explorer.by_testid("edge-edit")).to_have_accessible_name("Edit w²₁₂")  # ✎ for the selected edge
 
     explorer.page.locator("#neuron-view line[data-weight='2,1,2']").dblclick()
     editor = explorer.page.get_by_test_id("cell-editor")

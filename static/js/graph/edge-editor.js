@@ -6,7 +6,7 @@
 import { t } from "../i18n.js";
 import { htmlEl, parseParamId } from "./svg.js";
 import { weightText, biasText } from "./labels.js";
-import { openCellEditor } from "../cell-editor.js";
+import { openCellEditor, pencilButton } from "../cell-editor.js";
 import { toggleSelect } from "../actions.js";
 import { sameTarget } from "../highlight.js";
 
@@ -49,8 +49,8 @@ function editEdge(view, cell) {
 
 /** Wire double-click on edges and the ✎ button into a freshly built neuron view (`targetOf` maps an element). */
 export function attachEdgeEditing(view, targetOf) {
-  const button = htmlEl("button", "btn small edit-button", "", view.dom.readout.parentElement);
-  button.type = "button";
+  const button = pencilButton("");
+  view.dom.readout.parentElement.append(button);
   button.dataset.testid = "edge-edit";
   button.hidden = true;
   button.addEventListener("click", () => {
@@ -73,5 +73,5 @@ export function syncEdgeEditButton(view, state) {
   if (!button) return;
   const cell = paramCell(state.view.selected);
   button.hidden = !cell;
-  if (cell) button.textContent = `✎ ${t("edit.button", { name: cellLabel(cell) })}`;
+  if (cell) button.lastChild.textContent = t("edit.button", { name: cellLabel(cell) });
 }
