@@ -203,3 +203,20 @@ def test_a_pasted_matrix_of_the_wrong_shape_is_named(explorer: Explorer) -> None
     explorer.by_testid("editor-apply").click()
 
     expect(explorer.by_testid("editor-errors")).to_contain_text("W₂: these layers need 2×2, the text has 2×3.")
+
+
+def test_an_edited_weight_repaints_the_data_view_on_the_same_grid(explorer: Explorer) -> None:
+    explorer.fresh("lang=en&preset=exercise")
+    grid = explorer.by_testid("data-view-grid")
+    expect(grid).to_have_attribute("data-state", "ready")
+    before = explorer.page.evaluate("() => { window.firstCell = document.querySelector('.dv-cell'); return firstCell.dataset.yhat; }")
+
+    cell(explorer, "W1", 0, 0).dblclick()
+    explorer.by_testid("cell-editor").fill("2")
+    explorer.by_testid("cell-editor").press("Enter")
+
+    expect(cell(explorer, "W1", 0, 0)).to_have_text("2.000")
+    expect(grid).to_have_attribute("data-state", "ready")
+    after = explorer.page.evaluate("() => [document.querySelector('.dv-cell') === window.firstCell, firstCell.dataset.yhat]")
+    assert after[0], "the 900 cells are reused when only the weights changed"
+    assert after[1] != before
