@@ -169,6 +169,9 @@ def test_an_invalid_number_is_named_next_to_the_editor_in_the_page_language(expl
     message = explorer.page.get_by_test_id("cell-editor-error")
     expect(message).to_be_visible()
     expect(message).to_contain_text("«0,5x» — не число")
+    inside = "el => { const m = el.getBoundingClientRect(), s = el.closest('.table-scroll').getBoundingClientRect();" \
+             " return m.bottom <= s.bottom + 1 && m.right <= s.right + 1; }"
+    assert message.evaluate(inside), "the message is not clipped by the table's scroller"
     expect(editor).to_have_attribute("aria-invalid", "true")
     expect(editor).to_be_visible()  # still open for a correction
     panel_screenshot(explorer, "cell-editor-invalid-ru")
