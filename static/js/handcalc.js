@@ -9,9 +9,6 @@ import { parseNumberText } from "./matrix-text.js";
 import { toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
 
-/** Verdicts, best first. */
-export const VERDICTS = Object.freeze(["right", "close", "wrong"]);
-
 /** Half a unit of the last shown decimal: at 3 decimals an answer within 0.0005 is right. */
 export function tolerance(decimals) {
   return 0.5 * 10 ** -decimals;
