@@ -15,7 +15,15 @@ Starts the app (one uvicorn worker) as a subprocess on a free 127.0.0.1 port and
      (b) the deepest preset (most weight layers), target < 50 ms;
      (c) 8 weight layers × 16 neurons (layers 16×9, tanh, bias on) at n = 64, loaded through the page's own
          state — the older URL hash `#req=<base64url JSON>` that static/js/url.js still reads — target < 50 ms.
-2. Load: `--loads` cold loads (a new browser context each, HTTP cache disabled through CDP) of the exercise
+2. Edit to updated view. For each of `--edits` in-place edits of W₁'s first cell in the step panel (first
+   step): open the cell editor by a double-click, type a new value (a different one each time, so the
+   server's answer memory never helps), then time from the Enter keydown to the step panel's re-render
+   with the new trace (a MutationObserver on the panel) plus a forced style + layout — the API round trip
+   on localhost, every view's update and layout. Two unmeasured edits warm up first. Targets: exercise
+   ≤ 100 ms, 8 layers × 16 at n = 64 ≤ 250 ms. Also shown: the page's main-thread CPU time per edit (CDP
+   Performance metrics in thread ticks, from opening the editor to the next edit, so it includes the data
+   view's repaint that follows), which — unlike wall time — does not grow when other processes share the CPUs.
+3. Load: `--loads` cold loads (a new browser context each, HTTP cache disabled through CDP) of the exercise
    page; time from navigation start to body[data-ready="true"] (a MutationObserver added as an init script
    records performance.now() when the attribute appears), and the bytes transferred for all requests
    (CDP Network.loadingFinished encodedDataLength: bodies as sent plus headers), with the request count.
@@ -44,6 +52,8 @@ READY = "body[data-ready='true']"
 WARMUP_CHANGES = 5
 LARGEST_SHOWN = 5
 TARGETS_MS = {"exercise": 16.0, "deepest preset": 50.0, "8 layers x 16, n=64": 50.0}
+EDIT_TARGETS_MS = {"exercise": 100.0, "8 layers x 16, n=64": 250.0}
+EDIT_WARMUP = 2
 
 # Runs in the page: `changes` step changes through the page's keydown handler, each timed on its own.
 STEP_TIMER_JS = """
@@ -67,6 +77,34 @@ async ([changes, warmup]) => {
         if (n >= warmup) { script.push(t1 - t0); withLayout.push(t2 - t0); }
     }
     return { script, withLayout, total: position()[1] };
+}
+"""
+
+# Runs in the page: `edits` in-place edits of W1[0][0], each timed from Enter to the re-rendered step panel.
+EDIT_TIMER_JS = """
+async ([edits, warmup]) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const times = [];
+    for (let n = 0; n < warmup + edits; n += 1) {
+        await frame();
+        const cell = document.querySelector(
+            '#step-panel .matrix-group.inputs td[data-matrix-id="W1"][data-row="0"][data-col="0"]');
+        cell.dispatchEvent(new MouseEvent("dblclick", { bubbles: true }));
+        const input = document.querySelector("[data-testid=cell-editor]");
+        input.value = String(0.1 + 0.001 * (n + 1));
+        const content = document.querySelector("#step-panel-body .panel-content");
+        const rendered = new Promise((resolve) => new MutationObserver((records, observer) => {
+            observer.disconnect();
+            resolve();
+        }).observe(content, { childList: true }));
+        const t0 = performance.now();
+        input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+        await rendered;
+        void document.body.offsetHeight;
+        const t1 = performance.now();
+        if (n >= warmup) times.push(t1 - t0);
+    }
+    return times;
 }
 """
 
@@ -124,6 +162,30 @@ def time_step_changes(browser: Browser, base: str, hash_: str, changes: int) -> 
     return result
 
 
+def time_edits(browser: Browser, base: str, hash_: str, edits: int) -> dict[str, Any]:
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_page(page, base, hash_)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    page.evaluate(EDIT_TIMER_JS, [0, EDIT_WARMUP])
+    before = thread_seconds(cdp)
+    times = page.evaluate(EDIT_TIMER_JS, [edits, 0])
+    cpu_ms = (thread_seconds(cdp) - before) * 1000 / edits
+    context.close()
+    if errors:
+        raise SystemExit(f"the page raised errors: {errors}")
+    return {"times": times, "cpu_ms": cpu_ms}
+
+
+def thread_seconds(cdp: Any) -> float:
+    """The page's main-thread CPU time so far (CDP Performance.getMetrics, thread ticks)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return float(metrics["ThreadTime"])
+
+
 def cold_load(browser: Browser, base: str) -> tuple[float, dict[str, int]]:
     """One cold load of the default page: (ms to data-ready, bytes transferred per URL path)."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
@@ -159,6 +221,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=60, help="timed step changes per network")
     parser.add_argument("--loads", type=int, default=5, help="cold page loads")
+    parser.add_argument("--edits", type=int, default=20, help="timed in-place edits per network")
     args = parser.parse_args()
 
     port = free_port()
@@ -172,12 +235,26 @@ def main() -> None:
             browser = playwright.chromium.launch(
                 executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_FLAGS)
             stepping = {name: time_step_changes(browser, base, hash_, args.steps) for name, hash_ in networks.items()}
+            editing = {name: time_edits(browser, base, networks[name], args.edits) for name in EDIT_TARGETS_MS}
             loads = [cold_load(browser, base) for _ in range(args.loads)]
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
     report(stepping, loads, deepest, args.steps)
+    report_edits(editing)
+
+
+def report_edits(editing: dict[str, dict[str, Any]]) -> None:
+    print("in-place edit -> updated view, ms (Enter in the cell editor to the re-rendered panel + layout, "
+          "API round trip on localhost included; cpu = the page's main-thread CPU per edit)")
+    print(f"  {'network':<22}{'edits':>6}{'median':>9}{'p95':>9}{'max':>9}{'cpu':>8}{'target':>9}  verdict")
+    for name, result in editing.items():
+        times = result["times"]
+        median = statistics.median(times)
+        target = EDIT_TARGETS_MS[name]
+        print(f"  {name:<22}{len(times):>6}{median:>9.1f}{percentile(times, 0.95):>9.1f}{max(times):>9.1f}"
+              f"{result['cpu_ms']:>8.1f}{'<= ' + format(target, '.0f'):>9}  {verdict(median <= target)}")
 
 
 def report(stepping: dict[str, dict[str, Any]], loads: list[tuple[float, dict[str, int]]], deepest: str,

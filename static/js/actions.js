@@ -69,13 +69,13 @@ export function requestWithCell(request, trace, { matrix, row, col, value }) {
 
 /**
  * Change one number of the network or the data and trace again, staying on the current step and iteration.
- * `cell` is {matrix: "W2" | "b1" | "X" | "y", row, col, value}.
+ * `cell` is {matrix: "W2" | "b1" | "X" | "y", row, col, value}; options as for `load` ({quiet}).
  */
-export function editCell(store, cell) {
+export function editCell(store, cell, options = {}) {
   const { request, trace, iteration, lossHistory, training, stepId } = store.get();
   const next = request && trace ? requestWithCell(request, trace, cell) : null;
   if (!next) return Promise.resolve({ ok: false, problems: [] });
-  return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, lossHistory, training });
+  return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, lossHistory, training }, options);
 }
 
 /**
@@ -144,7 +144,18 @@ export function goToStep(store, stepId) {
   if (stepId && stepId !== store.get().stepId) store.dispatch({ type: "step", stepId });
 }
 
-/** Set view options: {mergeD, decimals, showAllRows, dataAfter} (any subset). */
+/**
+ * The learner's hand calculation (local): "open" / "close" the inputs, or for step `stepId` "enter" (keep the
+ * typed `entries`, {"row,col": text}), "check", "reveal" the answer, "skip" (predict first) or "retry".
+ */
+export function handcalcAction(store, action, { stepId, entries } = {}) {
+  const command = { type: "handcalc", action };
+  if (stepId) command.stepId = stepId;
+  if (entries) command.entries = entries;
+  return store.dispatch(command);
+}
+
+/** Set view options: {mergeD, decimals, showAllRows, dataAfter, predictFirst} (any subset). */
 export function setOptions(store, options) {
   store.dispatch({ type: "options", options });
 }

@@ -14,6 +14,7 @@ import { fetchTrace, ApiError } from "./api.js";
 import { LANGS, setLang, toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
 import { DECIMALS } from "./core-options.js";
+import { nextRecord } from "./handcalc.js";
 
 const SPEEDS = [0.5, 1, 2, 4];
 
@@ -34,6 +35,7 @@ const OPTION_RULES = {
   decimals: [(v) => Number.isInteger(v) && v >= DECIMALS.min && v <= DECIMALS.max, `a whole number from ${DECIMALS.min} to ${DECIMALS.max}`],
   showAllRows: [(v) => typeof v === "boolean", "true or false"],
   dataAfter: [(v) => typeof v === "boolean", "true or false"],
+  predictFirst: [(v) => typeof v === "boolean", "true or false"],
 };
 
 /** Why view options are wrong ("decimals must be a whole number from 0 to 6, not 9"), or null. */
@@ -65,7 +67,13 @@ const FIELDS = {
   presets: { presets: Array.isArray },
   status: { status: isObject },
   draft: { draft: orNull(isObject) },
+  handcalc: {
+    action: (v) => HANDCALC_ACTIONS.includes(v), "stepId?": (v) => typeof v === "string",
+    "entries?": (v) => isObject(v) && Object.values(v).every((text) => typeof text === "string" && text.length <= 64),
+  },
 };
+
+const HANDCALC_ACTIONS = ["open", "close", "enter", "check", "reveal", "skip", "retry"];
 
 function checkSharedView(view) {
   const { selected, ...options } = view;
@@ -119,7 +127,7 @@ function loadedPatch(command, trace) {
     lossHistory: [...earlier, { iteration, loss: toNumber(trace.forward.loss) }],
     training: command.training ?? null,
     view: { ...options, selected },
-    local: { hover: null },
+    local: { hover: null, answers: {} }, // hand-calculation answers belong to the trace they were typed for
     status: { loading: false, error: null, warnings: [...(command.warnings ?? []), ...(trace.warnings ?? [])] },
   };
 }
@@ -184,4 +192,15 @@ export const COMMANDS = {
   presets: { shared: false, apply: (state, { presets }) => ({ presets }) },
   status: { shared: false, apply: (state, { status }) => ({ status }) },
   draft: { shared: false, apply: (state, { draft }) => ({ local: { draft } }) },
+  // the learner's own hand calculation: local (a class tallies it separately); "predict first" is a shared option
+  handcalc: {
+    shared: false,
+    apply(state, command) {
+      if (command.action === "open" || command.action === "close") return { local: { handcalcOpen: command.action === "open" } };
+      const stepId = command.stepId ?? state.stepId;
+      if (!stepId) return null;
+      const answers = { ...state.local.answers, [stepId]: nextRecord(state.local.answers[stepId], command) };
+      return { local: { answers } };
+    },
+  },
 };

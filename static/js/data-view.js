@@ -219,6 +219,7 @@ export function mountDataView(root, store) {
   const after = () => store.get().view.dataAfter;
   let picture = null; // {trace, plane, scale, cells, points, status} of the current render
   let marked = { hover: null, selected: null };
+  let grid = null; // {X, cells} of the last picture
 
   function render(state) {
     picture = null;
@@ -237,7 +238,9 @@ export function mountDataView(root, store) {
     const plane = planeOf(trace.forward.X);
     const scale = scaleOf(trace);
     const svg = svgEl("svg", { viewBox: `0 0 ${VIEW.width} ${VIEW.height}`, class: "dv-plot", role: "group", "aria-label": t("data.label") });
-    const cells = cellsLayer();
+    // an edited weight keeps the plane: its 900 cells are reused (and repainted) instead of rebuilt
+    const cells = grid && sameRows(grid.X, trace.forward.X) ? grid.cells : cellsLayer();
+    grid = { X: trace.forward.X, cells };
     const points = pointsLayer(trace, plane, scale);
     svg.append(cells.group, axes(plane), points.group);
     const status = el("p", "hint dv-status");
@@ -304,6 +307,10 @@ export function mountDataView(root, store) {
     } else if (state.local.hover !== previous.local.hover || state.view.selected !== previous.view.selected) mark(state);
   });
   render(store.get());
+}
+
+function sameRows(a, b) {
+  return a.length === b.length && a.every((row, i) => row.length === b[i].length && row.every((x, j) => x === b[i][j]));
 }
 
 function pointTarget(node) {

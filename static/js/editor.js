@@ -11,6 +11,7 @@ import { loadRequest } from "./actions.js";
 import { problemMessage, problemText, ruleText } from "./problems.js";
 import { parseNumber, parseRows, rowsToText } from "./number-text.js";
 import { ACTIVATION_NAMES, DEFAULTS, INIT_NAMES, LIMITS, LOSS_NAMES, SIGMOID_OUTPUT_LOSSES } from "./core-options.js";
+import { weightFields } from "./editor-weights.js";
 
 /** A broken rule, as number-text.js reports one: {error: {rule, params}}. */
 const broken = (rule, params = {}) => ({ error: { rule, params } });
@@ -127,6 +128,7 @@ export function mountEditor(form, store) {
       X: el("textarea"), y: el("textarea"),
       keep: input("checkbox", "", "editor-keep-weights"),
       errors: el("ul", "editor-errors"),
+      weights: weightFields(store.get().trace),
     };
     fields.bias.checked = request.bias ?? DEFAULTS.bias;
     Object.assign(fields.X, { value: rowsToText(request.X ?? [], typedNumber), rows: 6, spellcheck: false });
@@ -181,10 +183,11 @@ export function mountEditor(form, store) {
     const data = el("div", "editor-data");
     data.append(boxed("X", labelled(t("editor.X"), fields.X), fields.X),
       boxed("y", labelled(t("editor.y"), fields.y), fields.y));
+    const weights = boxed("weights", fields.weights.box, fields.weights.box.querySelector("textarea") ?? fields.weights.box);
     const actions = el("div", "editor-actions");
     actions.append(labelled(t("editor.keepWeights"), fields.keep, "check"), apply);
     replacing = true;
-    form.replaceChildren(draftBar.box, grid, data, actions, fields.errors);
+    form.replaceChildren(draftBar.box, grid, data, weights, actions, fields.errors);
     replacing = false;
   }
 
@@ -251,12 +254,15 @@ export function mountEditor(form, store) {
     }
     const X = failed("X", readX(fields.X.value, layers))?.rows ?? null;
     const y = failed("y", readY(fields.y.value, layers, X, loss))?.rows ?? null;
+    const pasted = fields.weights.read(layers, fields.bias.checked);
+    if (pasted?.errors) problems.weights = pasted.errors.join(" ");
     if (Object.keys(problems).length) return { problems };
     const request = { layers, activations, bias: fields.bias.checked, loss,
       learning_rate: lr, init: fields.init.value, seed, X, y };
     const { trace } = store.get();
     const sameShape = trace && JSON.stringify(trace.spec.layers) === JSON.stringify(layers) && trace.spec.bias === request.bias;
-    if (fields.keep.checked && sameShape) {
+    if (pasted) Object.assign(request, pasted);
+    else if (fields.keep.checked && sameShape) {
       request.weights = trace.spec.weights;
       if (request.bias) request.biases = trace.spec.biases;
     }

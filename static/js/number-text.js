@@ -8,13 +8,15 @@
  * only the other reading fits the network ("0,5" where two columns are needed) is reported as ambiguous.
  */
 
-const NUMBER = /^[+\-\u2212]?(\d+([.,]\d*)?|[.,]\d+)([eE][+\-]?\d+)?$/;
+const NUMBER = /^[+\-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+\-]?\d+)?$/;
+// Minus signs a word processor or a spreadsheet may paste instead of "-".
+const MINUS_SIGNS = /[\u2212\u2012\u2013]/g;
 
 /** One number as typed: "0,5", "0.5", "−1", "1e-3"; null for anything else (including "" and "1,2,3"). */
 export function parseNumber(text) {
-  const trimmed = String(text).trim();
+  const trimmed = String(text ?? "").trim().replace(MINUS_SIGNS, "-");
   if (!NUMBER.test(trimmed)) return null;
-  const value = Number(trimmed.replace(",", ".").replace("\u2212", "-"));
+  const value = Number(trimmed.replace(",", "."));
   return Number.isFinite(value) ? value : null;
 }
 
@@ -60,9 +62,10 @@ export function parseRows(text, columns = null) {
   return { rows };
 }
 
-/** A matrix (or a vector, one value per line) as editable text: one row per line, values two spaces apart,
- * each written by `format` (the page's decimal separator; full precision so a round trip keeps the values). */
-export function rowsToText(rows, format = String) {
+/** A matrix (or a vector, one value per line) as editable text: one row per line, values `separator` apart
+ * (two spaces; a tab pastes into a spreadsheet's cells), each written by `format` (the page's decimal
+ * separator; full precision so a round trip keeps the values). */
+export function rowsToText(rows, format = String, separator = "  ") {
   const matrix = Array.isArray(rows[0]) ? rows : rows.map((x) => [x]);
-  return matrix.map((row) => row.map((x) => format(x)).join("  ")).join("\n");
+  return matrix.map((row) => row.map((x) => format(x)).join(separator)).join("\n");
 }

@@ -17,7 +17,7 @@ export function initialState() {
     stepId: null,
     lossHistory: [],
     training: null,
-    view: { mergeD: false, decimals: DECIMALS.default, showAllRows: false, dataAfter: false, selected: null },
+    view: { mergeD: false, decimals: DECIMALS.default, showAllRows: false, dataAfter: false, predictFirst: false, selected: null },
     // derived from the shared part when a command applies: the API's answer and the step's position in it
     trace: null,
     stepIndex: 0,
@@ -25,7 +25,7 @@ export function initialState() {
     presets: [],
     lang: "en",
     status: { loading: false, error: null, warnings: [] },
-    local: { hover: null, playing: false, speed: 1, draft: null },
+    local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {} },
   };
 }
 
@@ -85,11 +85,11 @@ export function createStore(initial = initialState()) {
  * loss history, training result and view options. A `restore` command with it reproduces the view.
  */
 export function sharedState(state) {
-  const { mergeD, decimals, showAllRows, dataAfter, selected } = state.view;
+  const { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected } = state.view;
   return {
     request: state.request, presetId: state.presetId, iteration: state.iteration, stepId: state.stepId,
     lossHistory: state.lossHistory, training: state.training,
-    view: { mergeD, decimals, showAllRows, dataAfter, selected },
+    view: { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected },
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The step panel: phase badge, the formula (KaTeX, with shapes under each factor), the shape equation,
  * plain-language sentences, the input matrices and the result as tables, and — for a clicked result
- * cell — its scalar formula with the numbers plugged in. Also hosts the merge-d and decimals options.
+ * cell — its scalar formula with the numbers plugged in. Also hosts the merge-d, decimals and predict-first
+ * options, the hand-calculation check of the result (handcalc-view.js) and the in-place editing of weight,
+ * bias, X and y cells (cell-editor.js).
  */
 import { el } from "./dom.js";
 import { t, getLang } from "./i18n.js";
@@ -10,9 +12,12 @@ import { renderTex } from "./tex.js";
 import { matrixTable } from "./matrix-table.js";
 import { explanation } from "./explain.js";
 import { scalarFormula } from "./scalar.js";
-import { applyHighlights, cellTarget } from "./highlight.js";
+import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
 import { DECIMALS } from "./core-options.js";
+import { handcalcActive, resultHidden, shownStepId } from "./handcalc.js";
+import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "./handcalc-view.js";
+import { isEditable, openCellEditor, closeCellEditor, cellName, pencilButton } from "./cell-editor.js";
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {
@@ -127,12 +132,22 @@ function tableCache() {
       tables.clear();
     }
     const key = [id, options.decimals, options.showAll, state.lang, Boolean(options.clickable)].join("|");
-    if (!tables.has(key)) tables.set(key, matrixTable(id, matrix, options));
+    if (!tables.has(key)) tables.set(key, markEditable(id, matrixTable(id, matrix, options)));
     return tables.get(key);
   };
 }
 
-function matricesBlock(trace, view, state, onToggleRows, tableFor) {
+/** Cells of the request's own numbers (W, b, X, y) can be focused, then edited with Enter or F2. */
+function markEditable(id, figure) {
+  if (!isEditable(id)) return figure;
+  for (const td of figure.querySelectorAll("td[data-matrix-id]")) {
+    td.tabIndex = 0;
+    td.classList.add("editable");
+  }
+  return figure;
+}
+
+function matricesBlock(store, trace, view, state, onToggleRows, tableFor) {
   const box = el("div", "matrices");
   const common = { decimals: state.view.decimals, showAll: state.view.showAllRows, onToggleRows };
   const inputs = el("div", "matrix-group inputs");
@@ -143,11 +158,18 @@ function matricesBlock(trace, view, state, onToggleRows, tableFor) {
     if (matrix) row.append(tableFor(state, id, matrix, common));
   }
   inputs.append(row);
+  if (view.inputs.some(isEditable)) inputs.append(el("p", "hint edit-hint", t("edit.cellHint")));
   const result = el("div", "matrix-group result");
-  result.append(el("h3", "group-title", t("panel.result")));
+  const title = el("div", "result-title");
+  title.append(el("h3", "group-title", t("panel.result")), handcalcToggle(store, state));
+  result.append(title);
   const output = resolveMatrix(trace, view.step.output);
-  if (output) result.append(tableFor(state, view.step.output, output, { ...common, clickable: true }));
-  result.append(el("p", "hint", t("table.cellHint")));
+  const stepId = view.step.id;
+  if (output && handcalcActive(state, stepId)) {
+    result.append(handcalcBlock(store, state, { stepId, matrixId: view.step.output, matrix: output, onToggleRows }));
+  } else if (output) {
+    result.append(tableFor(state, view.step.output, output, { ...common, clickable: true }), el("p", "hint", t("table.cellHint")));
+  }
   box.append(inputs, result);
   return box;
 }
@@ -156,7 +178,7 @@ function scalarBlock(trace, view, state) {
   const box = el("div", "scalar");
   box.dataset.testid = "scalar-formula";
   const selected = state.view.selected;
-  if (!selected || selected.matrix !== view.step.output) {
+  if (!selected || selected.matrix !== view.step.output || resultHidden(state, view.step.id)) {
     box.hidden = true;
     return { box, operands: [] };
   }
@@ -175,6 +197,8 @@ function scalarBlock(trace, view, state) {
 /** Mount the step panel into `el` (the #step-panel section); it re-renders from the store. */
 export function mountStepPanel(root, store) {
   const options = optionsBlock(store);
+  const predictFirst = predictFirstOption(store);
+  options.box.append(predictFirst.box);
   const body = root.querySelector("#step-panel-body") ?? root;
   const content = el("div", "panel-content");
   body.append(options.box, content);
@@ -186,6 +210,8 @@ export function mountStepPanel(root, store) {
 
   function render(state) {
     options.sync(state);
+    predictFirst.sync(state);
+    closeCellEditor(); // an open editor lives in a cached table: give the cell its number back first
     content.replaceChildren();
     if (!state.trace) {
       content.append(el("p", "empty", t("panel.noTrace")));
@@ -203,7 +229,7 @@ export function mountStepPanel(root, store) {
       formulaBlock(view),
       shapesBlock(view, trace.forward.X.length),
       explainBlock(trace, view),
-      matricesBlock(trace, view, state, toggleRows, tableFor),
+      matricesBlock(store, trace, view, state, toggleRows, tableFor),
     );
     scalarSlot = el("div", "scalar-slot");
     content.append(scalarSlot);
@@ -215,7 +241,7 @@ export function mountStepPanel(root, store) {
     const stepIndex = nearestVisible(state.trace, state.view.mergeD, state.stepIndex);
     const { box, operands: used } = scalarBlock(state.trace, stepView(state.trace, stepIndex, state.view.mergeD), state);
     operands = used;
-    scalarSlot.replaceChildren(box);
+    scalarSlot.replaceChildren(editButton(content, store, state.view.selected), box);
     highlight(state);
   }
 
@@ -236,7 +262,42 @@ export function mountStepPanel(root, store) {
 function needsRender(state, previous) {
   const v = state.view, p = previous.view;
   return state.trace !== previous.trace || state.stepIndex !== previous.stepIndex || state.lang !== previous.lang
-    || v.mergeD !== p.mergeD || v.decimals !== p.decimals || v.showAllRows !== p.showAllRows;
+    || v.mergeD !== p.mergeD || v.decimals !== p.decimals || v.showAllRows !== p.showAllRows
+    || (state.trace && handcalcKey(state, shownStepId(state)) !== handcalcKey(previous, shownStepId(state)));
+}
+
+/** The editable table cell for a target in the panel, or null. */
+function editableCell(content, target) {
+  if (!target || !isEditable(target.matrix) || target.row === null || target.col === null) return null;
+  const selector = `td[data-matrix-id="${CSS.escape(target.matrix)}"][data-row="${target.row}"][data-col="${target.col}"]`;
+  return content.querySelector(`.matrix-group.inputs ${selector}`);
+}
+
+/** Open the in-place editor in a cell: the cell's text makes room for the input and comes back on Escape. */
+function editInPlace(content, store, td) {
+  const target = cellTarget(td);
+  const text = [...td.childNodes];
+  td.replaceChildren();
+  td.classList.add("is-editing");
+  const refocus = () => editableCell(content, target)?.focus();
+  openCellEditor(store, td, {
+    target,
+    onCancel: () => { td.classList.remove("is-editing"); td.replaceChildren(...text); td.focus(); },
+    onApplied: refocus,
+  });
+}
+
+/** ✎ next to the scalar slot when the selection is a number the learner can change. */
+function editButton(content, store, selected) {
+  const td = editableCell(content, selected);
+  if (!td) return "";
+  const button = pencilButton(t("edit.button", { name: cellName(selected) }));
+  button.dataset.testid = "cell-edit";
+  button.addEventListener("click", () => {
+    const cell = editableCell(content, store.get().view.selected);
+    if (cell) editInPlace(content, store, cell);
+  });
+  return button;
 }
 
 function bindCellEvents(content, store) {
@@ -251,7 +312,22 @@ function bindCellEvents(content, store) {
     select(event);
     if (cellTarget(event.target)) revealScalar(content);
   });
+  content.addEventListener("dblclick", (event) => {
+    const target = cellTarget(event.target);
+    const td = editableCell(content, target);
+    if (!td) return;
+    if (!sameTarget(target, store.get().view.selected)) toggleSelect(store, target);
+    editInPlace(content, store, td);
+  });
   content.addEventListener("keydown", (event) => {
+    const target = cellTarget(event.target);
+    const td = event.target === editableCell(content, target) ? event.target : null;
+    if (td && (event.key === "F2" || (event.key === "Enter" && sameTarget(target, store.get().view.selected)))) {
+      event.preventDefault();
+      event.stopPropagation();
+      editInPlace(content, store, td);
+      return;
+    }
     if ((event.key === "Enter" || event.key === " ") && cellTarget(event.target)) {
       event.preventDefault();
       event.stopPropagation();

@@ -118,8 +118,9 @@ function neuronReadout(view, state, { layer, index }) {
 }
 
 function readoutParts(view, state, param, target) {
-  const { trace, stepIndex } = state;
-  const step = stepAt(trace, stepIndex);
+  const { trace } = state;
+  const step = stepAt(trace, state.stepIndex);
+  const stepIndex = view.hidden ? state.stepIndex - 1 : state.stepIndex; // "predict first" keeps this step's numbers back
   const isW = param.letter === "W";
   const i = isW ? target.row : 0;
   const j = target.col;

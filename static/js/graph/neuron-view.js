@@ -14,6 +14,8 @@ import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 import { updateMarks } from "./neuron-marks.js";
 import { hoverTarget, toggleSelect } from "../actions.js";
+import { attachEdgeEditing, syncEdgeEditButton } from "./edge-editor.js";
+import { resultHidden } from "../handcalc.js";
 
 const MAX_STROKE = 6;
 const MIN_STROKE = 0.8;
@@ -40,10 +42,15 @@ function renderNeuronView(view, state, previous) {
     view.scale = valueScales(state.trace);
     view.modes = [];
   }
-  if (traceChanged || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
+  // "predict first": until the learner answers, the picture shows the step as if its result were not computed yet
+  const hidden = resultHidden(state);
+  const hiddenChanged = hidden !== view.hidden;
+  view.hidden = hidden;
+  if (traceChanged || hiddenChanged || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
   const pointerMoved = state.local.hover !== previous?.local.hover || state.view.selected !== previous?.view.selected;
-  if (rebuilt || pointerMoved || state.stepIndex !== previous?.stepIndex) {
+  if (rebuilt || pointerMoved || hiddenChanged || state.stepIndex !== previous?.stepIndex) {
     updateMarks(view, state);
+    syncEdgeEditButton(view, state);
   }
 }
 
@@ -75,6 +82,7 @@ function buildView(view, state) {
   view.resize = new ResizeObserver(() => scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 }));
   view.resize.observe(svg);
   wireEvents(view);
+  attachEdgeEditing(view, targetOf);
 }
 
 function buildLegend(footer) {
@@ -286,9 +294,10 @@ function updateStep(view, state) {
   const activeW = weightLayerOfStep(step);
   const activeB = biasLayerOfStep(step);
   const activeNeurons = neuronLayerOfNode(step.node, depth);
+  const known = view.hidden ? stepIndex - 1 : stepIndex; // the last step whose numbers may be shown
   for (let k = 1; k <= depth; k += 1) {
     const { group, labels } = view.dom.edgeGroups[k];
-    const mode = edgeMode(view.index, step.phase, stepIndex, weightId(k));
+    const mode = edgeMode(view.index, step.phase, known, weightId(k));
     group.classList.toggle("is-active", activeW === k);
     labels.classList.toggle("is-active", activeW === k);
     group.dataset.mode = mode;
@@ -297,7 +306,7 @@ function updateStep(view, state) {
     view.modes[k] = mode;
     const biasGroup = view.dom.biasGroups[k];
     if (biasGroup) {
-      const biasMode = edgeMode(view.index, step.phase, stepIndex, biasId(k));
+      const biasMode = edgeMode(view.index, step.phase, known, biasId(k));
       biasGroup.classList.toggle("is-active", activeB === k);
       biasGroup.dataset.mode = biasMode;
       if (view.modes[biasId(k)] !== biasMode) colourEdges(view, trace, biasMode, "b", k);

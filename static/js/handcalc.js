@@ -1,0 +1,88 @@
+/**
+ * The hand-calculation check, pure (no DOM, no store): how close a typed answer is to the trace's value,
+ * per cell and for a whole matrix, and whether a step's result may be shown yet ("predict first").
+ * The step panel's inputs (handcalc-view.js) and a class's per-cell tally both count with these.
+ *
+ * A step's record (state.local.answers[stepId]) is {entries: {"row,col": text}, checked, revealed, skipped}.
+ */
+import { parseNumber } from "./number-text.js";
+import { toNumber } from "./i18n.js";
+import { nearestVisible } from "./matrices.js";
+
+/** Half a unit of the last shown decimal: at 3 decimals an answer within 0.0005 is right. */
+export function tolerance(decimals) {
+  return 0.5 * 10 ** -decimals;
+}
+
+/**
+ * "right" within the tolerance of the shown decimals, "close" within 10× that, "wrong" otherwise;
+ * "empty" when nothing (or no number) was typed. Non-finite values are right only when typed the same.
+ */
+export function verdictOf(text, exact, decimals) {
+  const typed = parseNumber(text);
+  if (typed === null) return String(text ?? "").trim() ? "wrong" : "empty";
+  const value = toNumber(exact);
+  if (!Number.isFinite(value)) return "wrong";
+  const error = Math.abs(typed - value);
+  const slack = 1e-9 * Math.max(1, Math.abs(value)); // the float rounding of the printed value itself
+  const tol = tolerance(decimals);
+  if (error <= tol + slack) return "right";
+  return error <= 10 * tol + slack ? "close" : "wrong";
+}
+
+/** The key of a cell in a record's entries. */
+export function cellKey(row, col) {
+  return `${row},${col}`;
+}
+
+/**
+ * Every shown cell of `matrix` against `entries`: {cells: [{row, col, verdict}], right, close, wrong, empty,
+ * total}. `rows` limits the check to the rows on screen (a tall matrix shows its first rows only).
+ */
+export function checkMatrix(matrix, entries, decimals, rows = matrix.length) {
+  const tally = { cells: [], right: 0, close: 0, wrong: 0, empty: 0, total: 0 };
+  for (let row = 0; row < Math.min(rows, matrix.length); row += 1) {
+    matrix[row].forEach((exact, col) => {
+      const verdict = verdictOf(entries?.[cellKey(row, col)], exact, decimals);
+      tally.cells.push({ row, col, verdict });
+      tally[verdict] += 1;
+      tally.total += 1;
+    });
+  }
+  return tally;
+}
+
+/** Whether the learner is done with a step's record: checked it, revealed the answer or skipped. */
+export function isAnswered(record) {
+  return Boolean(record && (record.checked || record.revealed || record.skipped));
+}
+
+/** The id of the step the panel shows (with merged d, a hidden first sub-step shows as the second). */
+export function shownStepId(state) {
+  if (!state.trace) return null;
+  return state.trace.steps[nearestVisible(state.trace, state.view.mergeD, state.stepIndex)]?.id ?? null;
+}
+
+/** Whether "predict first" hides the result of step `stepId` now (a view option, per step until answered). */
+export function resultHidden(state, stepId = shownStepId(state)) {
+  return Boolean(state.view.predictFirst && state.trace && stepId && !isAnswered(state.local.answers?.[stepId]));
+}
+
+/** The step panel shows inputs for the result: the toggle is on, or predict first waits for an answer. */
+export function handcalcActive(state, stepId = shownStepId(state)) {
+  const record = state.local.answers?.[stepId];
+  return Boolean(state.local.handcalcOpen || (state.view.predictFirst && !record?.skipped && !record?.revealed));
+}
+
+/** A record after a hand-calculation command (pure): enter / check keep entries, retry clears them. */
+export function nextRecord(record = {}, { action, entries }) {
+  const merged = { ...(record.entries ?? {}), ...(entries ?? {}) };
+  switch (action) {
+    case "enter": return { ...record, entries: merged };
+    case "check": return { ...record, entries: merged, checked: true };
+    case "reveal": return { ...record, entries: merged, revealed: true };
+    case "skip": return { ...record, entries: merged, skipped: true };
+    case "retry": return { entries: {} };
+    default: return record;
+  }
+}
