@@ -38,13 +38,14 @@ function axes(xRange, yRange, xLabel) {
 
 /**
  * An <svg> line chart of `points` ([{x, y}], y may be a non-finite string from the API).
- * Options: title (accessible name), xLabel, pointLabel(point) for each point's tooltip, dots (draw markers).
+ * Options: title (accessible name), xLabel, pointLabel(point) for each point's tooltip, dots (draw markers:
+ * true for every point, or a predicate choosing the points that get one).
  */
 export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
   const { width, height, left, right, top, bottom } = SIZE;
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, class: "loss-chart", role: "img", "aria-label": title });
   svg.append(svgEl("title", {}, title));
-  const data = points.map((p) => ({ x: p.x, y: toNumber(p.y) }));
+  const data = points.map((p) => ({ ...p, y: toNumber(p.y) }));
   const xRange = [data[0]?.x ?? 0, data[data.length - 1]?.x ?? 1];
   const yRange = extent(data.map((p) => p.y));
   const sx = (x) => left + ((x - xRange[0]) / (xRange[1] - xRange[0] || 1)) * (width - left - right);
@@ -53,23 +54,36 @@ export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
   const finite = data.filter((p) => Number.isFinite(p.y));
   const path = finite.map((p, i) => `${i ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ");
   if (path) svg.append(svgEl("path", { d: path, class: "loss-line" }));
-  if (dots) {
-    for (const p of finite) {
-      const dot = svgEl("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 3.5, class: "loss-dot" });
-      dot.append(svgEl("title", {}, pointLabel ? pointLabel(p) : formatNumber(p.y, 4)));
-      svg.append(dot);
-    }
+  const marked = dots === true ? () => true : dots || (() => false);
+  for (const p of finite.filter(marked)) {
+    const dot = svgEl("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 3.5, class: "loss-dot" });
+    dot.append(svgEl("title", {}, pointLabel ? pointLabel(p) : formatNumber(p.y, 4)));
+    svg.append(dot);
   }
   return svg;
+}
+
+/**
+ * The loss at every iteration the state knows: each iteration shown (lossHistory, a dot each) and every
+ * epoch of the training run (iteration `from + epoch`: one epoch is one full-batch update, i.e. one
+ * iteration), so a trained stretch is drawn as it went rather than as one straight line.
+ */
+export function iterationPoints(lossHistory, training) {
+  const points = new Map();
+  training?.lossHistory?.forEach((loss, epoch) => {
+    if (epoch <= training.epochs) points.set(training.from + epoch, { iteration: training.from + epoch, loss, shown: false });
+  });
+  for (const p of lossHistory) points.set(p.iteration, { ...p, shown: true });
+  return [...points.values()].sort((a, b) => a.iteration - b.iteration);
 }
 
 /** Mount the two loss charts and keep them in step with state.lossHistory and state.training. */
 export function mountCharts(iterationBox, trainingBox, store) {
   const render = (state) => {
-    const history = state.lossHistory ?? [];
+    const history = iterationPoints(state.lossHistory ?? [], state.training);
     if (history.length) {
-      iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss })), {
-        title: t("chart.iterations"), xLabel: t("chart.axisX"),
+      iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss, shown: p.shown })), {
+        title: t("chart.iterations"), xLabel: t("chart.axisX"), dots: (p) => p.shown,
         pointLabel: (p) => t("chart.point", { i: p.x, loss: formatNumber(p.y, 4) }),
       }));
     } else {
@@ -78,7 +92,8 @@ export function mountCharts(iterationBox, trainingBox, store) {
     const curve = state.training?.lossHistory;
     trainingBox.replaceChildren();
     if (curve && curve.length) {
-      trainingBox.append(lossChart(curve.map((loss, i) => ({ x: i + 1, y: loss })), {
+      // epoch 0 is the loss before the first update: N epochs give N + 1 points, 0..N
+      trainingBox.append(lossChart(curve.map((loss, epoch) => ({ x: epoch, y: loss })), {
         title: t("chart.epochs"), xLabel: t("chart.axisEpoch"), dots: false,
       }));
     }

@@ -24,7 +24,7 @@ export function initialState() {
     presets: [],
     lang: "en",
     status: { loading: false, error: null, warnings: [] },
-    local: { hover: null, playing: false, speed: 1, draft: null },
+    local: { hover: null, playing: false, speed: 1, draft: null, gradcheck: null },
   };
 }
 
