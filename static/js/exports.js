@@ -72,7 +72,11 @@ export function renderHandout(root, state, { onClose, onPrint }) {
     formula.classList.add("handout-formula");
     article.append(el("h3", "", step.title), formula, el("p", "handout-label", `${t("handout.given")}:`));
     const given = el("div", "handout-numbers");
-    for (const item of step.given) given.append(math(item.latex), ...(item.cut ? [el("p", "hint", item.cut)] : []));
+    for (const item of step.given) {
+      const figure = el("div", "handout-item"); // a cut matrix keeps its note under it
+      figure.append(math(item.latex), ...(item.cut ? [el("p", "hint", item.cut)] : []));
+      given.append(figure);
+    }
     article.append(given);
     if (step.result) {
       article.append(el("p", "handout-label", `${t("handout.result")}:`), math(step.result.latex));
