@@ -1,7 +1,7 @@
 /**
  * What views ask for, turned into commands (commands.js): each helper reads the state, builds one JSON
  * command that carries everything needed to apply it (a new request, never "recompute locally") and
- * dispatches it. Training asks the API chunk by chunk and dispatches the load of each chunk's weights.
+ * dispatches it. Training asks the API chunk by chunk, then dispatches the load of the weights it reached.
  */
 import { ApiError } from "./api.js";
 import { chunkSize, trainInChunks, replayEpochs } from "./train-chunks.js";
@@ -91,36 +91,36 @@ export function withTrainingCurve(lossHistory, training) {
 const lastFinite = (curve) => [...curve].reverse().map(toNumber).find(Number.isFinite) ?? null;
 
 /**
- * Train `epochs` epochs from the current weights in chunks (train-chunks.js): each chunk's weights are
- * loaded as the iteration they reached, with the curve so far in the load's `training`, so the charts grow
- * as it runs. status.training holds the progress {done, total, loss, cancelling}; cancelTraining stops the
- * run after the current chunk and keeps what it trained. A run that stops early (a non-finite loss) keeps
- * the weights before it and says at which epoch. A load from elsewhere (another preset) ends the run.
+ * Train `epochs` epochs from the current weights in chunks (train-chunks.js). While it runs, status.training
+ * holds the progress {done, total, loss, cancelling, from, curve}: the charts draw the curve from it as it
+ * grows (a local status update per chunk; loading and redrawing every view per chunk would cost far more than
+ * the training). When the run ends — all epochs, cancelTraining after the current chunk, or a non-finite loss
+ * (the weights before it are kept) — one `load` brings the weights reached, with the curve in `training`, as
+ * the iteration they reached. A load from elsewhere (another preset) while it runs ends it without loading.
  */
 export async function trainEpochs(store, epochs) {
   const { request, presetId, iteration: from, lossHistory, training: previous, trace } = store.get();
   if (!request) return { ok: false, problems: [] };
   const chunk = chunkSize(epochs);
-  const history = withTrainingCurve(lossHistory, previous);
-  let shown = request;
+  const progress = (done, loss, curve, cancelling = false) => ({ done, total: epochs, loss, cancelling, from, curve });
+  store.dispatch({ type: "status", status: { error: null, training: progress(0, toNumber(trace?.forward.loss), []) } });
   let outcome = { ok: true };
-  const progress = (done, loss, cancelling = false) => ({ done, total: epochs, loss, cancelling });
-  store.dispatch({ type: "status", status: { error: null, training: progress(0, toNumber(trace?.forward.loss)) } });
   try {
-    await trainInChunks(request, epochs, chunk, async (run) => {
+    const run = await trainInChunks(request, epochs, chunk, async (step) => {
       const now = store.get();
-      if (now.request !== shown) return false; // another load replaced what this run trains
-      const cancelled = Boolean(now.status.training?.cancelling) && run.done < epochs && run.stoppedAt === null;
+      if (now.request !== request || now.status.training?.cancelling) return false;
+      store.dispatch({ type: "status", status: { training: progress(step.done, lastFinite(step.curve), step.curve) } });
+      return true;
+    });
+    const superseded = store.get().request !== request;
+    if (!superseded && run.curve.length) {
+      const cancelled = run.done < epochs && run.stoppedAt === null;
       const training = { epochs: run.done, requested: epochs, chunk, lossHistory: run.curve, stoppedAt: run.stoppedAt,
         cancelled, from, start: request };
       outcome = await loadRequest(store, run.request, {
-        reason: "train", presetId, iteration: from + run.done, lossHistory: history, training,
+        reason: "train", presetId, iteration: from + run.done, lossHistory: withTrainingCurve(lossHistory, previous), training,
       });
-      if (!outcome.ok) return false;
-      shown = store.get().request;
-      store.dispatch({ type: "status", status: { training: progress(run.done, lastFinite(run.curve), cancelled) } });
-      return !cancelled;
-    });
+    }
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error.message ?? error) }];
     store.dispatch({ type: "status", status: { error: problems } });

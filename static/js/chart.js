@@ -68,19 +68,28 @@ export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
  * epoch of the training run (iteration `from + epoch`: one epoch is one full-batch update, i.e. one
  * iteration), so a trained stretch is drawn as it went rather than as one straight line.
  */
-export function iterationPoints(lossHistory, training) {
+export function iterationPoints(lossHistory, ...trainings) {
   const points = new Map();
-  training?.lossHistory?.forEach((loss, epoch) => {
-    if (epoch <= training.epochs) points.set(training.from + epoch, { iteration: training.from + epoch, loss, shown: false });
-  });
+  for (const training of trainings) {
+    training?.lossHistory?.forEach((loss, epoch) => {
+      if (epoch <= training.epochs) points.set(training.from + epoch, { iteration: training.from + epoch, loss, shown: false });
+    });
+  }
   for (const p of lossHistory) points.set(p.iteration, { ...p, shown: true });
   return [...points.values()].sort((a, b) => a.iteration - b.iteration);
 }
 
-/** Mount the two loss charts and keep them in step with state.lossHistory and state.training. */
+/** The running training's curve so far (status.training, growing chunk by chunk), or null. */
+function runningTraining(state) {
+  const running = state.status.training;
+  return running?.curve?.length ? { from: running.from, epochs: running.done, lossHistory: running.curve } : null;
+}
+
+/** Mount the two loss charts and keep them in step with state.lossHistory and the training curve. */
 export function mountCharts(iterationBox, trainingBox, store) {
   const render = (state) => {
-    const history = iterationPoints(state.lossHistory ?? [], state.training);
+    const running = runningTraining(state);
+    const history = iterationPoints(state.lossHistory ?? [], state.training, running);
     if (history.length) {
       iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss, shown: p.shown })), {
         title: t("chart.iterations"), xLabel: t("chart.axisX"), dots: (p) => p.shown,
@@ -89,7 +98,7 @@ export function mountCharts(iterationBox, trainingBox, store) {
     } else {
       iterationBox.replaceChildren(Object.assign(document.createElement("p"), { className: "hint", textContent: t("chart.empty") }));
     }
-    const curve = state.training?.lossHistory;
+    const curve = (running ?? state.training)?.lossHistory;
     trainingBox.replaceChildren();
     if (curve && curve.length) {
       // epoch 0 is the loss before the first update: N epochs give N + 1 points, 0..N
@@ -99,7 +108,8 @@ export function mountCharts(iterationBox, trainingBox, store) {
     }
   };
   store.subscribe((state, previous) => {
-    if (state.lossHistory !== previous.lossHistory || state.training !== previous.training || state.lang !== previous.lang) render(state);
+    if (state.lossHistory !== previous.lossHistory || state.training !== previous.training || state.lang !== previous.lang
+      || state.status.training !== previous.status.training) render(state);
   });
   render(store.get());
 }

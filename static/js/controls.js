@@ -91,6 +91,7 @@ function helpContent() {
     el("h3", "", t("help.notationTitle")),
     ...["help.notation1", "help.notation2", "help.notation3", "help.notation4", "help.notation5"].map((key) => el("p", "", t(key))),
     el("p", "", t("help.mouse")),
+    el("p", "", t("help.tools")),
     el("h3", "", t("help.keysTitle")),
   );
   const keys = el("ul", "keys");

@@ -139,6 +139,7 @@ export default {
   "help.notation3": "wᵏᵢⱼ joins neuron i of layer k−1 to neuron j of layer k. So column j of Wₖ holds every weight that feeds neuron j: each neuron is a column, and a new input adds a row.",
   "help.notation4": "d is the running gradient ∂L/∂(current node). Going back, it is multiplied by Wᵀ (through a layer) and element-wise by f′(H) (through an activation). ∂L/∂Wₖ = Oₖ₋₁ᵀ·d.",
   "help.notation5": "The update moves every weight against its gradient: Wₖ ← Wₖ − η·∂L/∂Wₖ.",
+  "help.tools": "Training runs in portions: the bar shows the epochs done and the loss, Cancel stops after the current portion and keeps what was trained. Under “Check and export”, the gradient check compares every gradient with central differences; the exports save the trace, the matrices and a worked solution to print or hand out.",
   "help.keysTitle": "Keyboard",
   "help.keyArrows": "← → previous / next step",
   "help.keySpace": "Space: play or pause",
