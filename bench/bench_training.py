@@ -4,9 +4,9 @@
 
 Starts the app (one uvicorn worker) on a free 127.0.0.1 port and drives the system Chromium
 (CHROMIUM_PATH, default /usr/bin/chromium). For each case it times, in the same page and run, (a) from the
-click on "Train" to the result line (the page trains in about ten chunks, each an /api/train request plus the
-/api/trace of the weights it reached, with the charts and every view redrawn) and (b) one fetch of /api/train
-with all the epochs from the page. Prints medians over `--rounds` and their ratio.
+click on "Train" to the result line (the page trains in about ten chunks, each an /api/train request that
+redraws the progress and the curve, then loads the weights reached: one /api/trace and every view) and (b) one
+fetch of /api/train with all the epochs from the page. Prints medians over `--rounds` and their ratio.
 """
 
 from __future__ import annotations
