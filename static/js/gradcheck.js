@@ -10,7 +10,7 @@ import { plainLabel } from "./tex.js";
 import { problemText } from "./api.js";
 
 /** Relative errors below GOOD agree (the target); below CLOSE they are worth a second look. */
-export const GOOD = 1e-6;
+const GOOD = 1e-6;
 const CLOSE = 1e-4;
 
 function verdictOf(error) {

@@ -15,7 +15,7 @@ export function chunkSize(epochs) {
 }
 
 /** The request that starts from a training answer's weights (and biases). */
-export function continuedRequest(request, result) {
+function continuedRequest(request, result) {
   const next = { ...request, weights: result.weights };
   if (result.biases && result.biases.length) next.biases = result.biases;
   return next;
