@@ -151,7 +151,7 @@ def _gradcheck_payload(check: Any) -> dict[str, Any]:
     if isinstance(per_param, dict):
         rows = [{"name": name, "max_rel_error": error} for name, error in per_param.items()]
     else:
-        rows = [{"name": p.name, "max_rel_error": p.max_rel_error} for p in per_param]
+        rows = [{"name": p.name, "max_rel_error": p.max_rel_error, "numeric": p.numeric} for p in per_param]
     return {"max_rel_error": check.max_rel_error, "per_param": rows}
 
 

@@ -31,6 +31,7 @@ FLOOR = 1e-4
 class ParamCheck:
     name: str  # "W1", "b2" …
     max_rel_error: float
+    numeric: Array  # the central-difference gradient, in the parameter's shape (the page shows it beside ∂L/∂W)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class GradCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"max_rel_error": self.max_rel_error,
-                "per_param": [{"name": p.name, "max_rel_error": p.max_rel_error} for p in self.per_param]}
+                "per_param": [{"name": p.name, "max_rel_error": p.max_rel_error, "numeric": p.numeric}
+                              for p in self.per_param]}
 
 
 def gradcheck_work(spec: NetworkSpec, rows: int) -> int:
@@ -115,7 +117,7 @@ def gradient_check(spec: NetworkSpec, X: Any, y: Any, eps: float = EPS) -> GradC
     check_budget(spec, X.shape[0])
     names = [nt.weight_id(k) for k in range(1, spec.depth + 1)]
     names += [nt.bias_id(k) for k in range(1, spec.depth + 1)] if spec.bias else []
-    errors = [relative_error(a, n) for a, n in
-              zip(analytic_gradients(spec, X, y), numeric_gradients(spec, X, y, eps))]
-    per_param = tuple(ParamCheck(name, err) for name, err in zip(names, errors))
+    numeric = numeric_gradients(spec, X, y, eps)
+    errors = [relative_error(a, n) for a, n in zip(analytic_gradients(spec, X, y), numeric)]
+    per_param = tuple(ParamCheck(name, err, grad) for name, err, grad in zip(names, errors, numeric))
     return GradCheck(max(errors), per_param)

@@ -1,12 +1,13 @@
 /**
  * What views ask for, turned into commands (commands.js): each helper reads the state, builds one JSON
  * command that carries everything needed to apply it (a new request, never "recompute locally") and
- * dispatches it. Training first asks the API, then dispatches the load of its result.
+ * dispatches it. Training asks the API chunk by chunk, then dispatches the load of the weights it reached.
  */
-import { fetchTraining, ApiError } from "./api.js";
+import { ApiError } from "./api.js";
+import { chunkSize, trainInChunks, replayEpochs } from "./train-chunks.js";
 import { sameTarget } from "./highlight.js";
 import { storeLang } from "./url.js";
-import { t } from "./i18n.js";
+import { t, toNumber } from "./i18n.js";
 
 /** Show `request` as a trace: a `load` command; `fields` are its other fields (presetId, iteration, …). */
 export function loadRequest(store, request, fields = {}, options = {}) {
@@ -78,48 +79,79 @@ export function editCell(store, cell, options = {}) {
   return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, lossHistory, training }, options);
 }
 
+/** The loss history with a training run's curve folded in (iteration from + e for epoch e), for the next run. */
+export function withTrainingCurve(lossHistory, training) {
+  if (!training?.lossHistory) return lossHistory;
+  const byIteration = new Map(lossHistory.map((point) => [point.iteration, point]));
+  training.lossHistory.forEach((loss, epoch) => {
+    if (epoch <= training.epochs) byIteration.set(training.from + epoch, { iteration: training.from + epoch, loss: toNumber(loss) });
+  });
+  return [...byIteration.values()].sort((a, b) => a.iteration - b.iteration);
+}
+
+const lastFinite = (curve) => [...curve].reverse().map(toNumber).find(Number.isFinite) ?? null;
+
 /**
- * Train `epochs` epochs from the current weights on the server, then load the final weights as the
- * next iteration; the loss curve travels in the load command's `training`.
+ * Train `epochs` epochs from the current weights in chunks (train-chunks.js). While it runs, status.training
+ * holds the progress {done, total, loss, cancelling, from, curve}: the charts draw the curve from it as it
+ * grows (a local status update per chunk; loading and redrawing every view per chunk would cost far more than
+ * the training). When the run ends — all epochs, cancelTraining after the current chunk, or a non-finite loss
+ * (the weights before it are kept) — one `load` brings the weights reached, with the curve in `training`, as
+ * the iteration they reached. A load from elsewhere (another preset) while it runs ends it without loading.
  */
 export async function trainEpochs(store, epochs) {
-  const { request, presetId, iteration, lossHistory } = store.get();
+  const { request, presetId, iteration: from, lossHistory, training: previous, trace } = store.get();
   if (!request) return { ok: false, problems: [] };
-  store.dispatch({ type: "status", status: { loading: true, error: null, training: true } });
-  let result;
+  const chunk = chunkSize(epochs);
+  const progress = (done, loss, curve, cancelling = false) => ({ done, total: epochs, loss, cancelling, from, curve });
+  store.dispatch({ type: "status", status: { error: null, training: progress(0, toNumber(trace?.forward.loss), []) } });
+  let outcome = { ok: true };
   try {
-    result = await fetchTraining(request, epochs, 0);
+    const run = await trainInChunks(request, epochs, chunk, async (step) => {
+      const now = store.get();
+      if (now.request !== request || now.status.training?.cancelling) return false;
+      store.dispatch({ type: "status", status: { training: progress(step.done, lastFinite(step.curve), step.curve) } });
+      return true;
+    });
+    const superseded = store.get().request !== request;
+    if (!superseded && run.curve.length) {
+      const cancelled = run.done < epochs && run.stoppedAt === null;
+      const training = { epochs: run.done, requested: epochs, chunk, lossHistory: run.curve, stoppedAt: run.stoppedAt,
+        cancelled, from, start: request };
+      outcome = await loadRequest(store, run.request, {
+        reason: "train", presetId, iteration: from + run.done, lossHistory: withTrainingCurve(lossHistory, previous), training,
+      });
+    }
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error.message ?? error) }];
-    store.dispatch({ type: "status", status: { loading: false, training: false, error: problems } });
-    return { ok: false, problems };
+    store.dispatch({ type: "status", status: { error: problems } });
+    outcome = { ok: false, problems };
   }
   store.dispatch({ type: "status", status: { training: false } });
-  const next = { ...request, weights: result.weights };
-  if (result.biases && result.biases.length) next.biases = result.biases;
-  // `start` lets a link too short for a long curve carry how to recompute it instead (url.js)
-  const training = { epochs: result.epochs, lossHistory: result.loss_history, stoppedAt: result.stopped_at ?? null,
-    from: iteration, start: request };
-  return loadRequest(store, next, {
-    reason: "train", presetId, iteration: iteration + result.epochs, lossHistory, training, warnings: result.warnings ?? [],
-  });
+  return outcome;
+}
+
+/** Stop the running training after its current chunk (what it trained so far stays loaded). */
+export function cancelTraining(store) {
+  const running = store.get().status.training;
+  if (running && !running.cancelling) store.dispatch({ type: "status", status: { training: { ...running, cancelling: true } } });
 }
 
 /**
  * The training result of a restored state: as it is, or — when a link carried only how to recompute a long
- * curve ({start, epochs, replay: true}) — trained again by the server from the same request (training is
- * deterministic), checked to end where it ended before. Returns {training, warning}.
+ * curve ({start, epochs, chunk, replay: true}) — trained again by the server from the same request in the
+ * same chunks (training is deterministic), checked to end where it ended before. Returns {training, warning}.
  */
 async function restoredTraining(training) {
   if (!training?.replay) return { training, warning: null };
   const rest = { ...training };
   delete rest.replay;
   try {
-    const result = await fetchTraining(training.start, training.epochs, 0);
-    if (result.epochs !== training.epochs || (result.stopped_at ?? null) !== (training.stoppedAt ?? null)) {
+    const run = await trainInChunks(training.start, replayEpochs(training), training.chunk ?? training.epochs);
+    if (run.done !== training.epochs || run.stoppedAt !== (training.stoppedAt ?? null)) {
       return { training: null, warning: "share.replayDiffers" };
     }
-    return { training: { ...rest, lossHistory: result.loss_history }, warning: null };
+    return { training: { ...rest, lossHistory: run.curve }, warning: null };
   } catch {
     return { training: null, warning: "share.replayFailed" };
   }
@@ -179,4 +211,9 @@ export function hoverTarget(store, target) {
 export function toggleSelect(store, target) {
   const current = store.get().view.selected;
   store.dispatch({ type: "select", target: sameTarget(target, current) ? null : target });
+}
+
+/** Compare the backward pass's gradients with central differences for the current request (local). */
+export function checkGradients(store) {
+  return store.dispatch({ type: "gradcheck" });
 }

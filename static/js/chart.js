@@ -38,13 +38,14 @@ function axes(xRange, yRange, xLabel) {
 
 /**
  * An <svg> line chart of `points` ([{x, y}], y may be a non-finite string from the API).
- * Options: title (accessible name), xLabel, pointLabel(point) for each point's tooltip, dots (draw markers).
+ * Options: title (accessible name), xLabel, pointLabel(point) for each point's tooltip, dots (draw markers:
+ * true for every point, or a predicate choosing the points that get one).
  */
 export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
   const { width, height, left, right, top, bottom } = SIZE;
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, class: "loss-chart", role: "img", "aria-label": title });
   svg.append(svgEl("title", {}, title));
-  const data = points.map((p) => ({ x: p.x, y: toNumber(p.y) }));
+  const data = points.map((p) => ({ ...p, y: toNumber(p.y) }));
   const xRange = [data[0]?.x ?? 0, data[data.length - 1]?.x ?? 1];
   const yRange = extent(data.map((p) => p.y));
   const sx = (x) => left + ((x - xRange[0]) / (xRange[1] - xRange[0] || 1)) * (width - left - right);
@@ -53,38 +54,62 @@ export function lossChart(points, { title, xLabel, pointLabel, dots = true }) {
   const finite = data.filter((p) => Number.isFinite(p.y));
   const path = finite.map((p, i) => `${i ? "L" : "M"}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ");
   if (path) svg.append(svgEl("path", { d: path, class: "loss-line" }));
-  if (dots) {
-    for (const p of finite) {
-      const dot = svgEl("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 3.5, class: "loss-dot" });
-      dot.append(svgEl("title", {}, pointLabel ? pointLabel(p) : formatNumber(p.y, 4)));
-      svg.append(dot);
-    }
+  const marked = dots === true ? () => true : dots || (() => false);
+  for (const p of finite.filter(marked)) {
+    const dot = svgEl("circle", { cx: sx(p.x).toFixed(1), cy: sy(p.y).toFixed(1), r: 3.5, class: "loss-dot" });
+    dot.append(svgEl("title", {}, pointLabel ? pointLabel(p) : formatNumber(p.y, 4)));
+    svg.append(dot);
   }
   return svg;
 }
 
-/** Mount the two loss charts and keep them in step with state.lossHistory and state.training. */
+/**
+ * The loss at every iteration the state knows: each iteration shown (lossHistory, a dot each) and every
+ * epoch of the training run (iteration `from + epoch`: one epoch is one full-batch update, i.e. one
+ * iteration), so a trained stretch is drawn as it went rather than as one straight line.
+ */
+export function iterationPoints(lossHistory, ...trainings) {
+  const points = new Map();
+  for (const training of trainings) {
+    training?.lossHistory?.forEach((loss, epoch) => {
+      if (epoch <= training.epochs) points.set(training.from + epoch, { iteration: training.from + epoch, loss, shown: false });
+    });
+  }
+  for (const p of lossHistory) points.set(p.iteration, { ...p, shown: true });
+  return [...points.values()].sort((a, b) => a.iteration - b.iteration);
+}
+
+/** The running training's curve so far (status.training, growing chunk by chunk), or null. */
+function runningTraining(state) {
+  const running = state.status.training;
+  return running?.curve?.length ? { from: running.from, epochs: running.done, lossHistory: running.curve } : null;
+}
+
+/** Mount the two loss charts and keep them in step with state.lossHistory and the training curve. */
 export function mountCharts(iterationBox, trainingBox, store) {
   const render = (state) => {
-    const history = state.lossHistory ?? [];
+    const running = runningTraining(state);
+    const history = iterationPoints(state.lossHistory ?? [], state.training, running);
     if (history.length) {
-      iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss })), {
-        title: t("chart.iterations"), xLabel: t("chart.axisX"),
+      iterationBox.replaceChildren(lossChart(history.map((p) => ({ x: p.iteration + 1, y: p.loss, shown: p.shown })), {
+        title: t("chart.iterations"), xLabel: t("chart.axisX"), dots: (p) => p.shown,
         pointLabel: (p) => t("chart.point", { i: p.x, loss: formatNumber(p.y, 4) }),
       }));
     } else {
       iterationBox.replaceChildren(Object.assign(document.createElement("p"), { className: "hint", textContent: t("chart.empty") }));
     }
-    const curve = state.training?.lossHistory;
+    const curve = (running ?? state.training)?.lossHistory;
     trainingBox.replaceChildren();
     if (curve && curve.length) {
-      trainingBox.append(lossChart(curve.map((loss, i) => ({ x: i + 1, y: loss })), {
+      // epoch 0 is the loss before the first update: N epochs give N + 1 points, 0..N
+      trainingBox.append(lossChart(curve.map((loss, epoch) => ({ x: epoch, y: loss })), {
         title: t("chart.epochs"), xLabel: t("chart.axisEpoch"), dots: false,
       }));
     }
   };
   store.subscribe((state, previous) => {
-    if (state.lossHistory !== previous.lossHistory || state.training !== previous.training || state.lang !== previous.lang) render(state);
+    if (state.lossHistory !== previous.lossHistory || state.training !== previous.training || state.lang !== previous.lang
+      || state.status.training !== previous.status.training) render(state);
   });
   render(store.get());
 }

@@ -5,7 +5,7 @@
  * Shared commands change what a class follower mirrors (and what a link restores): network, data, weights,
  * step, iteration, history, view options, selection. Each carries everything needed to apply it the same way
  * on another page — a new network or weights arrive as the request to trace, never as "recompute locally".
- * Local commands (hover, playing, speed, language, presets, status, editor draft) stay on this page.
+ * Local commands (hover, playing, speed, language, presets, status, editor draft, gradient check) stay on this page.
  *
  * A command is either `apply(state, command) → patch` (synchronous, pure) or `run(store, command, options)`
  * (may wait for the API; store here is {get, set}).
@@ -71,6 +71,7 @@ const FIELDS = {
     action: (v) => HANDCALC_ACTIONS.includes(v), "stepId?": (v) => typeof v === "string",
     "entries?": (v) => isObject(v) && Object.values(v).every((text) => typeof text === "string" && text.length <= 64),
   },
+  gradcheck: {},
 };
 
 const HANDCALC_ACTIONS = ["open", "close", "enter", "check", "reveal", "skip", "retry"];
@@ -153,6 +154,30 @@ async function runLoad(store, command, { quiet = false } = {}) {
   }
 }
 
+// --- gradcheck: the backward pass against central differences --------------------------------------------
+
+/**
+ * Trace the current request again with `gradcheck: true` and keep the answer in local.gradcheck
+ * ({request, running, check, dW, db, problems}); the view shows it while state.request is that request.
+ */
+async function runGradcheck(store) {
+  const { request } = store.get();
+  if (!request) return { ok: false, problems: [] };
+  store.set({ local: { gradcheck: { request, running: true, problems: null } } });
+  const settle = (result) => {
+    if (store.get().local.gradcheck?.request === request) store.set({ local: { gradcheck: { request, running: false, ...result } } });
+  };
+  try {
+    const answer = await fetchTrace({ ...request, gradcheck: true });
+    settle({ check: answer.gradcheck, dW: answer.backward.dW, db: answer.backward.db, problems: null });
+    return { ok: true };
+  } catch (error) {
+    const problems = problemsOf(error);
+    settle({ problems });
+    return { ok: false, problems };
+  }
+}
+
 // --- the catalogue ---------------------------------------------------------------------------------------
 
 export const COMMANDS = {
@@ -203,4 +228,6 @@ export const COMMANDS = {
       return { local: { answers } };
     },
   },
+  // local: a follower runs their own check on the request they mirror
+  gradcheck: { shared: false, run: runGradcheck },
 };

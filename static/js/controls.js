@@ -96,6 +96,7 @@ function helpContent() {
     el("p", "", t("help.mouse")),
     el("p", "", t("help.handcalc")),
     el("p", "", t("help.edit")),
+    el("p", "", t("help.tools")),
     el("h3", "", t("help.keysTitle")),
   );
   const keys = el("ul", "keys");

@@ -17,6 +17,8 @@ import { mountCharts } from "./chart.js";
 import { mountTraining } from "./training.js";
 import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
+import { mountGradcheck } from "./gradcheck.js";
+import { mountExports } from "./exports.js";
 
 const DEFAULT_PRESET = "exercise";
 
@@ -77,6 +79,8 @@ async function start() {
   mountTraining(document.querySelector("#train-form"), document.querySelector("#train-result"), store);
   mountEditor(document.querySelector("#editor-form"), store);
   mountDataView(document.querySelector("#data-view"), store);
+  mountExports(document.querySelector("#export-box"), document.querySelector("#handout"), store);
+  mountGradcheck(document.querySelector("#gradcheck-box"), store);
   const share = mountShare(document.querySelector("#share"), store);
   bindKeys(player);
   await mountGraphViews();

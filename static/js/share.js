@@ -9,21 +9,11 @@ import { t, formatNumber } from "./i18n.js";
 import { sharedState } from "./state.js";
 import { MAX_URL_CHARS, stateFileText, readStateFile } from "./url.js";
 import { restoreState } from "./actions.js";
+import { download } from "./download.js";
 
 function fileName(state) {
   const name = state.presetId ?? "custom";
   return `backprop-${name}-iteration-${state.iteration + 1}.json`;
-}
-
-function download(text, name) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const link = el("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** Copy `input`'s text: the Clipboard API where the page may use it (https, localhost), else the selection. */

@@ -25,7 +25,7 @@ export function initialState() {
     presets: [],
     lang: "en",
     status: { loading: false, error: null, warnings: [] },
-    local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {} },
+    local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {}, gradcheck: null },
   };
 }
 

@@ -117,6 +117,15 @@ def test_gradcheck_flag_reports_a_tiny_error(client):
     assert [p["name"] for p in check["per_param"]] == ["W1", "W2", "W3", "b1", "b2", "b3"]
 
 
+def test_gradcheck_answers_the_numeric_gradient_beside_the_analytic_one(client):
+    answer = post_trace(client, body(gradcheck=True, bias=True))
+    analytic = answer["backward"]["dW"] + answer["backward"]["db"]
+    for param, exact in zip(answer["gradcheck"]["per_param"], analytic, strict=True):
+        numeric = np.asarray(param["numeric"])
+        assert numeric.shape == np.asarray(exact).shape
+        assert np.allclose(numeric, exact, rtol=1e-5, atol=1e-9)
+
+
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.id for p in PRESETS])
 def test_every_preset_round_trips_through_trace(client, preset):
     listed = {p["id"]: p for p in strict_json(client.get("/api/presets").text)["presets"]}
