@@ -113,10 +113,11 @@ def page_bundle() -> PageBundle | None:
     return load_bundle(static_dir())
 
 
-def page_assets(bundled: bool) -> dict[str, object]:
-    """What the page links: the bundle's three kinds of files, or (unbundled, or no fresh bundle) the entry
-    module, the stylesheet that imports the others, and every module preloaded to flatten the import waterfall."""
-    bundle = page_bundle() if bundled else None
+def page_assets(request: Request) -> dict[str, object]:
+    """What the page links: the bundle's three kinds of files, or (BACKPROP_BUNDLE=0, or no fresh bundle) the
+    entry module, the stylesheet that imports the others, and every module preloaded to flatten the import
+    waterfall. A template global (base.html calls it), so every page extending base.html gets it."""
+    bundle = page_bundle() if request.app.state.settings.bundle else None
     if bundle is not None:
         return {"script": f"/static/{bundle.script}", "style": f"/static/{bundle.style}", "module_preloads": (),
                 "fonts": tuple(f"/static/{bundle.fonts[font]}" for font in PRELOADED_FONTS)}
@@ -237,6 +238,7 @@ def _compressible(response: Response, stat_result: os.stat_result) -> bool:
 
 templates = Jinja2Templates(directory=templates_dir())
 templates.env.globals["static_url"] = static_url
+templates.env.globals["page_assets"] = page_assets
 
 router = APIRouter(include_in_schema=False)
 
@@ -248,7 +250,6 @@ async def index(request: Request) -> HTMLResponse:
         "app_version": __version__,
         "asset_version": asset_version(),
         "core_options": core_options(),
-        "assets": page_assets(request.app.state.settings.bundle),
     }
     return templates.TemplateResponse(request, "index.html", context)
 
