@@ -97,8 +97,8 @@ def load_bundle(root: Path) -> PageBundle | None:
         logger.info("no page bundle in %s (scripts/setup-assets.sh builds it): serving the modules unbundled", root)
         return None
     if stale:
-        logger.warning("the page bundle is older than %s and %d more: serving the modules unbundled "
-                       "(`make serve` rebuilds it)", stale[0], len(stale) - 1)
+        logger.warning("the page bundle is older than %d of its sources (%s first): serving the modules unbundled "
+                       "(`make serve` rebuilds it)", len(stale), stale[0])
         return None
     return PageBundle(script=manifest["script"], style=manifest["style"], fonts=manifest["fonts"])
 
