@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 
-# Stage 1: KaTeX and Swagger UI from npm, pinned by package-lock.json, copied to static/vendor/ (the same script as
-# `make`'s setup).
+# Stage 1: KaTeX, Swagger UI and esbuild from npm, pinned by package-lock.json; KaTeX and Swagger UI copied to
+# static/vendor/, the page bundled into static/bundle/ (the same script as `make`'s setup).
 FROM node:22-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-COPY scripts/setup-assets.sh ./scripts/
+COPY scripts/setup-assets.sh scripts/bundle.mjs ./scripts/
+COPY static/js ./static/js
+COPY static/css ./static/css
 RUN scripts/setup-assets.sh
 
-# Stage 2: build the wheel; static/ (with KaTeX) and templates/ go inside the package.
+# Stage 2: build the wheel; static/ (with KaTeX and the bundle) and templates/ go inside the package.
 FROM python:3.11-slim AS wheel
 WORKDIR /src
 RUN pip install --no-cache-dir "hatchling>=1.24"
@@ -17,6 +19,7 @@ COPY app ./app
 COPY templates ./templates
 COPY static ./static
 COPY --from=assets /build/static/vendor ./static/vendor
+COPY --from=assets /build/static/bundle ./static/bundle
 RUN python -m hatchling build --target wheel --directory /dist
 
 # Stage 3: the runtime: the installed wheel, no sources, no build tools, a non-root user.

@@ -1,6 +1,8 @@
 # Backprop Explorer: `make serve` sets up and starts the server, `make test` sets up and runs every test.
 # Setup steps leave stamp files in .venv/ and static/vendor/, so a second run skips them; they
-# re-run when pyproject.toml or package-lock.json change.
+# re-run when pyproject.toml or package-lock.json change. The page's bundle (static/bundle/) is rebuilt whenever a
+# file under static/js/ or static/css/ is newer than it, so `make serve` or `make test` after an edit serves the
+# edit (a server started otherwise on a stale bundle serves the modules unbundled: app/pages.py).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,6 +17,9 @@ STAMP_APP := $(VENV)/.stamp-app
 STAMP_TEST := $(VENV)/.stamp-test
 # The last file the asset copy writes doubles as its stamp (no stray stamp file lands in the wheel).
 STAMP_ASSETS := static/vendor/katex/katex.min.css
+# The bundler writes its manifest last.
+STAMP_BUNDLE := static/bundle/manifest.json
+BUNDLE_SOURCES := $(shell find static/js static/css -type f)
 
 .PHONY: serve test setup setup-test bench clean
 
@@ -26,9 +31,9 @@ test: setup-test
 	echo "==> pytest (Chromium: $$chromium)"; \
 	CHROMIUM_PATH="$$chromium" $(PY) -m pytest $(PYTEST_ARGS)
 
-setup: $(STAMP_APP) $(STAMP_ASSETS)
+setup: $(STAMP_APP) $(STAMP_ASSETS) $(STAMP_BUNDLE)
 
-setup-test: $(STAMP_TEST) $(STAMP_ASSETS)
+setup-test: $(STAMP_TEST) $(STAMP_ASSETS) $(STAMP_BUNDLE)
 
 $(STAMP_APP): pyproject.toml
 	PYTHON=$(PYTHON) scripts/install-python.sh
@@ -40,6 +45,9 @@ $(STAMP_TEST): pyproject.toml
 
 $(STAMP_ASSETS): package.json package-lock.json
 	scripts/setup-assets.sh
+
+$(STAMP_BUNDLE): $(STAMP_ASSETS) scripts/bundle.mjs $(BUNDLE_SOURCES)
+	node scripts/bundle.mjs
 
 # The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
 bench: setup-test

@@ -15,7 +15,7 @@ from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.cross_site import CrossSiteGuardMiddleware
 from app.head import HeadAsGetMiddleware
-from app.pages import StaticAssets
+from app.pages import StaticAssets, page_bundle
 from app.pages import router as pages_router
 from app.paths import static_dir
 from app.security import SecurityHeadersMiddleware
@@ -35,6 +35,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     """Per server run: the worker processes (started and warmed before the first request, stopped at the
     end) and the requests in flight; routes find them in `request.state`."""
     settings: Settings = app.state.settings
+    if settings.bundle:
+        page_bundle()  # hashes the bundle's sources now (a stale one logged at start-up), not in the first page
     pool = ComputePool(settings.cpu_workers, settings.cpu_queue)
     try:
         await pool.start()

@@ -6,8 +6,11 @@ import asyncio
 import gzip
 import hashlib
 import json
+import logging
 import mimetypes
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -40,7 +43,17 @@ for _type, _suffix in (
 ):
     mimetypes.add_type(_type, _suffix)
 
+logger = logging.getLogger("uvicorn.error")
+
 VENDOR_DIR = "vendor"
+# The page's bundle (scripts/bundle.mjs, run at setup): content-hashed names, so browsers keep them for good.
+BUNDLE_DIR = "bundle"
+BUNDLE_MANIFEST = f"{BUNDLE_DIR}/manifest.json"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Precompressed siblings the bundler writes, in the order of preference.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+# The math fonts every formula needs: fetched with the page instead of after the first formula is laid out.
+PRELOADED_FONTS = ("vendor/katex/fonts/KaTeX_Main-Regular.woff2", "vendor/katex/fonts/KaTeX_Math-Italic.woff2")
 # Smaller files are sent as they are: compressing them saves less than the gzip header costs.
 GZIP_MIN_BYTES = 1024
 # Compressed files kept in memory: the static folder has about 40 text files (3 MB raw, under 1 MB gzipped).
@@ -67,12 +80,70 @@ def static_url(path: str) -> str:
     return f"/static/{path.lstrip('/')}?v={asset_version()}"
 
 
+@dataclass(frozen=True)
+class PageBundle:
+    """The files scripts/bundle.mjs built: paths under static/ of the script, the stylesheet and the fonts (by
+    the vendored file each was copied from)."""
+
+    script: str
+    style: str
+    fonts: Mapping[str, str]
+
+
+def load_bundle(root: Path) -> PageBundle | None:
+    """The bundle under `root` if every source it was built from is unchanged; None when it is missing or stale
+    (sources edited since setup: the page then loads the modules one by one)."""
+    try:
+        manifest = json.loads((root / BUNDLE_MANIFEST).read_text())
+        stale = [path for path, digest in manifest["sources"].items() if _sha256(root / path) != digest]
+    except (OSError, ValueError, KeyError, AttributeError):
+        logger.info("no page bundle in %s (scripts/setup-assets.sh builds it): serving the modules unbundled", root)
+        return None
+    if stale:
+        logger.warning("the page bundle is older than %d of its sources (%s first): serving the modules unbundled "
+                       "(`make serve` rebuilds it)", len(stale), stale[0])
+        return None
+    return PageBundle(script=manifest["script"], style=manifest["style"], fonts=manifest["fonts"])
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def page_bundle() -> PageBundle | None:
+    """This process's bundle, checked once (like asset_version)."""
+    return load_bundle(static_dir())
+
+
+def page_assets(request: Request) -> dict[str, object]:
+    """What the page links: the bundle's three kinds of files, or (BACKPROP_BUNDLE=0, or no fresh bundle) the
+    entry module, the stylesheet that imports the others, and every module preloaded to flatten the import
+    waterfall. A template global (base.html calls it), so every page extending base.html gets it."""
+    bundle = page_bundle() if request.app.state.settings.bundle else None
+    if bundle is not None:
+        return {"script": f"/static/{bundle.script}", "style": f"/static/{bundle.style}", "module_preloads": (),
+                "fonts": tuple(f"/static/{bundle.fonts[font]}" for font in PRELOADED_FONTS)}
+    return {"script": static_url("js/main.js"), "style": static_url("css/page.css"),
+            "module_preloads": module_preloads(), "fonts": tuple(f"/static/{font}" for font in PRELOADED_FONTS)}
+
+
+@dataclass(frozen=True)
+class _Bundled:
+    """One bundle file in memory: its bytes as they are and precompressed (by content-encoding)."""
+
+    media_type: str
+    encodings: Mapping[str, bytes]
+
+
 class StaticAssets(StaticFiles):
     """Static files with cache headers, and text compressed once per file version.
 
+    The bundle's files (static/bundle/, content-hashed names) are kept for good by browsers and answered from
+    memory with the encoding compressed at setup: no file system, thread or compression per request.
     Vendored assets are cached for a while; ours always revalidate, because our ES modules import each
     other by plain relative URLs (no `?v=`) and a browser must not mix old and new modules (cheap: ETag /
-    Last-Modified answer 304). Text a browser accepts gzipped is compressed the first time it is asked
+    Last-Modified answer 304). Other text a browser accepts gzipped is compressed the first time it is asked
     for and kept: a class opening the page at once would otherwise make the server compress KaTeX's
     590 KB module (about 65 ms of CPU) for every student. That first compression runs in a worker thread
     (zlib lets go of the GIL), once however many ask for the file meanwhile: the event loop serves others.
@@ -84,6 +155,7 @@ class StaticAssets(StaticFiles):
         self.vendor_cache_control = f"public, max-age={vendor_max_age}"
         self._gzipped: dict[GzipKey, bytes] = {}
         self._compressing: dict[GzipKey, asyncio.Task[bytes]] = {}
+        self._bundled: dict[str, _Bundled] = {}
 
     def file_response(
         self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
@@ -96,8 +168,12 @@ class StaticAssets(StaticFiles):
         return response
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
         request_headers = Headers(scope=scope)
+        if path.startswith(BUNDLE_DIR + "/") and "range" not in request_headers:
+            bundled = self._bundled.get(path) or await anyio.to_thread.run_sync(self._load_bundled, path)
+            if bundled is not None:
+                return _bundled_response(bundled, request_headers.get("accept-encoding", ""))
+        response = await super().get_response(path, scope)
         if (not isinstance(response, FileResponse) or response.status_code != 200
                 or not _compressible(response, response.stat_result)
                 or "gzip" not in request_headers.get("accept-encoding", "") or "range" in request_headers):
@@ -106,6 +182,19 @@ class StaticAssets(StaticFiles):
                    if name not in ("content-length", "accept-ranges")}
         headers["content-encoding"] = "gzip"
         return Response(await self._gzip(response.path, response.stat_result), headers=headers)
+
+    def _load_bundled(self, path: str) -> _Bundled | None:
+        """Read a bundle file and its precompressed siblings once; None for what is not a file there."""
+        full_path, stat_result = self.lookup_path(path)
+        if stat_result is None or not Path(full_path).is_file() or path.endswith((".gz", ".br", ".json")):
+            return None  # the siblings and the manifest are served as plain files
+        encodings = {"identity": Path(full_path).read_bytes()}
+        for encoding, suffix in PRECOMPRESSED:
+            if Path(full_path + suffix).is_file():
+                encodings[encoding] = Path(full_path + suffix).read_bytes()
+        media_type = mimetypes.guess_type(full_path)[0] or "application/octet-stream"
+        bundled = self._bundled[path] = _Bundled(media_type, encodings)
+        return bundled
 
     async def _gzip(self, full_path: str | os.PathLike[str], stat_result: os.stat_result) -> bytes:
         key = (os.fspath(full_path), stat_result.st_mtime_ns, stat_result.st_size)
@@ -128,6 +217,17 @@ class StaticAssets(StaticFiles):
         return gzipped
 
 
+def _bundled_response(bundled: _Bundled, accept_encoding: str) -> Response:
+    accepted = {token.split(";")[0].strip() for token in accept_encoding.lower().split(",")}
+    encoding = next((name for name, _ in PRECOMPRESSED if name in accepted and name in bundled.encodings), "identity")
+    headers = {"cache-control": IMMUTABLE}
+    if len(bundled.encodings) > 1:
+        headers["vary"] = "Accept-Encoding"
+    if encoding != "identity":
+        headers["content-encoding"] = encoding
+    return Response(bundled.encodings[encoding], media_type=bundled.media_type, headers=headers)
+
+
 def _gzip_file(path: str) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
@@ -141,6 +241,7 @@ def _compressible(response: Response, stat_result: os.stat_result) -> bool:
 
 templates = Jinja2Templates(directory=templates_dir())
 templates.env.globals["static_url"] = static_url
+templates.env.globals["page_assets"] = page_assets
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,7 +255,6 @@ async def index(request: Request) -> HTMLResponse:
         "core_options": core_options(),
         "limits": LIMITS,
         "defaults": DEFAULTS,
-        "module_preloads": module_preloads(),
     }
     return templates.TemplateResponse(request, "index.html", context)
 

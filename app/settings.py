@@ -40,6 +40,9 @@ class Settings:
     answer_cache_bytes: int = 32 * 1024 * 1024
     # Cache lifetime of the vendored, versioned assets under /static/vendor/ (our own files revalidate).
     vendor_max_age: int = 86_400
+    # The page loads the bundle setup built (static/bundle/) while it matches its sources; 0: every module on its
+    # own, as in the source tree (debugging, and bench/bench_cold_load.py's "before").
+    bundle: bool = True
     # Connections (app/server.py): seconds a client has to send a request's headers, on a new or an idle
     # kept-alive connection; the size cap on the request line and headers together (larger: 431); and the
     # cap on open connections (over it: 503), 0 meaning "as many as the file-descriptor limit allows".
@@ -66,6 +69,7 @@ class Settings:
             log_level=environ.get(ENV_PREFIX + "LOG_LEVEL", defaults.log_level).lower(),
             max_body_bytes=_int_from_env(environ, "MAX_BODY_BYTES", defaults.max_body_bytes, minimum=1),
             vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
+            bundle=bool(_int_from_env(environ, "BUNDLE", int(defaults.bundle), minimum=0, maximum=1)),
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
             header_timeout=_float_from_env(environ, "HEADER_TIMEOUT", defaults.header_timeout, minimum=0.1),
             max_header_bytes=_int_from_env(environ, "MAX_HEADER_BYTES", defaults.max_header_bytes, minimum=1024),

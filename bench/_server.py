@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,12 +19,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     """The app's own server (`python -m app serve`: app/server.py's uvicorn_config), logging warnings only (no
-    access log); returns once /healthz answers."""
+    access log), with `env` added to the environment; returns once /healthz answers."""
     command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if server.poll() is not None:

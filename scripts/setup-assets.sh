@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the browser libraries from the npm lock file and copy their assets into static/vendor/
-# (git-ignored): KaTeX for the formulas, Swagger UI for the offline API docs at /docs. axe-core (a dev
-# dependency) stays in node_modules/: the accessibility tests inject it, users never load it.
+# (git-ignored): KaTeX for the formulas, Swagger UI for the offline API docs at /docs; then bundle the page with
+# esbuild into static/bundle/ (git-ignored too; scripts/bundle.mjs). axe-core (a dev dependency) stays in
+# node_modules/: the accessibility tests inject it, users never load it.
 # Installs Node.js/npm from Debian's packages when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ if ! command -v npm >/dev/null 2>&1; then
     fi
 fi
 
-echo "==> npm ci (KaTeX, Swagger UI and the tests' axe-core from package-lock.json)"
+echo "==> npm ci (KaTeX, Swagger UI, esbuild and the tests' axe-core from package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "==> copying browser assets to $vendor/"
@@ -32,3 +33,6 @@ cp -R "$katex/fonts" "$vendor/katex/fonts"
 cp node_modules/katex/LICENSE "$katex/katex.mjs" "$katex/katex.min.js" "$vendor/katex/"
 # Last, so the Makefile can use it as the stamp of a complete copy.
 cp "$katex/katex.min.css" "$vendor/katex/"
+
+echo "==> bundling the page into static/bundle/"
+node scripts/bundle.mjs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +48,14 @@ def test_wheel_includes_the_git_ignored_vendor_assets(wheel_names: set[str]) -> 
     assert "app/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2" in wheel_names
 
 
+def test_wheel_includes_the_page_bundle(wheel_names: set[str]) -> None:
+    manifest = json.loads((REPO / "static/bundle/manifest.json").read_text())
+
+    assert "app/static/bundle/manifest.json" in wheel_names
+    for built in (manifest["script"], manifest["script"] + ".br", manifest["script"] + ".gz", manifest["style"]):
+        assert f"app/static/{built}" in wheel_names
+
+
 def test_wheel_declares_the_console_script(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         entry_points = next(n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt"))
@@ -63,8 +72,9 @@ def test_unpacked_wheel_serves_its_own_static_files(wheel: Path, tmp_path: Path)
         "from app.paths import static_dir, templates_dir\n"
         "from app.main import app\n"
         "client = TestClient(app, base_url='http://127.0.0.1')\n"
-        "print(static_dir(), templates_dir(), client.get('/').status_code,\n"
-        "      client.get('/static/vendor/katex/katex.min.css').status_code)\n"
+        "page = client.get('/')\n"
+        "print(static_dir(), templates_dir(), page.status_code,\n"
+        "      client.get('/static/vendor/katex/katex.min.css').status_code, '/static/bundle/main-' in page.text)\n"
     )
     # The unpacked wheel comes first on the path, ahead of the editable checkout.
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONWARNINGS": "error"}
@@ -73,7 +83,8 @@ def test_unpacked_wheel_serves_its_own_static_files(wheel: Path, tmp_path: Path)
     )
 
     assert result.returncode == 0, result.stderr
-    static, templates, page_status, katex_status = result.stdout.split()
+    static, templates, page_status, katex_status, bundled = result.stdout.split()
     assert static == str(tmp_path / "app" / "static")
     assert templates == str(tmp_path / "app" / "templates")
     assert (page_status, katex_status) == ("200", "200")
+    assert bundled == "True"  # the installed copy's bundle matches its sources

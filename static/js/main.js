@@ -28,13 +28,14 @@ function browserLang() {
 
 /** The graph views live in static/js/graph/; a failure there must not take the rest of the page down. */
 async function mountGraphViews() {
+  // Literal import() paths: the bundler (scripts/bundle.mjs) takes in only what it can see.
   const views = [
-    ["./graph/neuron-view.js", "mountNeuronView", "#neuron-view"],
-    ["./graph/matrix-graph.js", "mountMatrixGraph", "#matrix-graph"],
+    [() => import("./graph/neuron-view.js"), "mountNeuronView", "#neuron-view"],
+    [() => import("./graph/matrix-graph.js"), "mountMatrixGraph", "#matrix-graph"],
   ];
-  await Promise.all(views.map(async ([path, name, selector]) => {
+  await Promise.all(views.map(async ([load, name, selector]) => {
     try {
-      const module = await import(path);
+      const module = await load();
       module[name](document.querySelector(selector), store);
     } catch (error) {
       console.warn(`graph view ${selector} unavailable:`, error);

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.main import create_app
-from tests.helpers import BASE_URL
+from app.settings import Settings
+from tests.helpers import BASE_URL, running_server
 
 # The CSP forbids eval, so wait through a locator: page.wait_for_function evals its predicate in the page.
 READY = "body[data-ready='true']"
-KATEX_CSS = "/static/vendor/katex/katex.min.css"
 
 
 def test_index_renders_in_chromium_without_errors(page: Page, page_errors: list[str]) -> None:
@@ -24,6 +24,20 @@ def test_index_renders_in_chromium_without_errors(page: Page, page_errors: list[
 
     assert response is not None and response.status == 200
     page.locator(READY).wait_for(state="attached", timeout=10_000)
+    assert page_errors == []
+
+
+def test_the_page_works_unbundled_as_when_the_bundle_is_stale(page: Page, page_errors: list[str]) -> None:
+    settings = Settings(log_level="warning", bundle=False)
+    modules: list[str] = []
+    page.on("request", lambda request: modules.append(request.url) if "/static/js/" in request.url else None)
+
+    with running_server(create_app(settings), settings) as unbundled:
+        page.goto(f"{unbundled}/")
+        page.locator(READY).wait_for(state="attached", timeout=10_000)
+        page.locator("#matrix-graph svg").first.wait_for(state="attached", timeout=10_000)
+
+    assert len(modules) > 10 and not any("/static/bundle/" in url for url in modules)
     assert page_errors == []
 
 
@@ -38,18 +52,29 @@ def test_index_is_served_with_the_strict_csp(page: Page) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_katex_stylesheet_is_loaded(page: Page) -> None:
-    with page.expect_response(lambda r: KATEX_CSS in r.url) as katex_css:
-        page.goto("/")
+def test_katex_styles_are_loaded(page: Page) -> None:
+    page.goto("/")
+    page.locator(READY).wait_for(state="attached", timeout=10_000)
 
-    assert katex_css.value.status == 200
     rules = page.evaluate(
-        """href => [...document.styleSheets]
-            .filter(sheet => sheet.href && sheet.href.includes(href))
-            .reduce((count, sheet) => count + sheet.cssRules.length, 0)""",
-        KATEX_CSS,
+        """() => [...document.styleSheets]
+            .flatMap(sheet => [...sheet.cssRules])
+            .filter(rule => rule.selectorText && rule.selectorText.includes(".katex")).length"""
     )
-    assert rules > 100  # KaTeX's stylesheet, not an empty or error body
+    assert rules > 100  # KaTeX's stylesheet (bundled or imported), not an empty or error body
+
+
+def test_the_bundled_page_loads_one_script_and_no_module(page: Page, page_errors: list[str]) -> None:
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
+
+    page.goto("/")
+    page.locator(READY).wait_for(state="attached", timeout=10_000)
+    page.locator(".katex").first.wait_for(state="attached", timeout=10_000)  # the formulas rendered: KaTeX is in
+
+    assert len(scripts) == 1 and re.search(r"/static/bundle/main-\w+\.js$", scripts[0]), scripts
+    assert page.locator("#matrix-graph svg").count() > 0  # the graph views, imported with import(), are in too
+    assert page_errors == []
 
 
 def test_csp_blocks_inline_scripts_in_the_browser(page: Page) -> None:
@@ -89,14 +114,14 @@ def test_revalidation_answers_not_modified(client: TestClient) -> None:
     assert again.status_code == 304
 
 
-def test_index_links_assets_with_a_version(client: TestClient) -> None:
+def test_index_links_the_bundle_and_no_inline_script(client: TestClient) -> None:
     html = client.get("/").text
 
-    assert '<script type="module" src="/static/js/main.js?v=' in html
-    assert f'href="{KATEX_CSS}?v=' in html
+    assert re.findall(r'<script type="module" src="/static/bundle/main-\w+\.js">', html)
+    assert re.findall(r'<link rel="stylesheet" href="/static/bundle/page-\w+\.css">', html)
+    assert "modulepreload" not in html and "/static/js/" not in html
     scripts = re.findall(r"<script\b[^>]*>", html)
-    assert scripts and all(" src=" in tag for tag in scripts)  # no inline scripts in the page
-
+    assert len(scripts) == 1 and " src=" in scripts[0]  # no inline scripts in the page
 
 
 def test_static_text_is_served_compressed(client: TestClient) -> None:
