@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,7 +12,21 @@ from conftest import DESKTOP, READY, Api, Explorer
 from playwright.sync_api import Browser, expect
 from test_explorer_share import expect_shows, view_of
 
+from tests.helpers import running_server
+
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """A server whose page loads its modules one by one (BACKPROP_BUNDLE=0): these tests reach the page's own
+    store through `import("/static/js/state.js")`, and a bundle holds its own copy of every module."""
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(log_level="warning", bundle=False)
+    with running_server(create_app(settings), settings) as url:
+        yield url
 
 RECORD_JS = """async () => {
     const { store } = await import("/static/js/state.js");  // the page's own module instance
