@@ -8,6 +8,9 @@ from app import __version__
 from app.api.answers import AnswerCache
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
+from app.classroom.http import router as classroom_router
+from app.classroom.service import Classroom
+from app.classroom.ws import router as classroom_ws_router
 from app.pages import StaticAssets
 from app.pages import router as pages_router
 from app.paths import static_dir
@@ -30,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
+    app.state.classroom = Classroom(settings)  # classroom mode's rooms, in this process (app/classroom/store.py)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a
@@ -37,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # cost more CPU than the LAN time it saves.
     app.mount("/static", StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age), name="static")
     app.include_router(api_router)
+    app.include_router(classroom_router)
+    app.include_router(classroom_ws_router)
     app.include_router(pages_router)
     return app
 
