@@ -6,10 +6,12 @@ import argparse
 import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 import uvicorn
 
 from app import __version__
+from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.settings import Settings
 
 
@@ -40,7 +42,17 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(host: str, port: int, log_level: str) -> int:
+def class_lines(host: str, port: int) -> list[str]:
+    """What the console says about classroom mode: where students connect, or how to let them."""
+    hint = hall_hint(host)
+    if hint is not None:
+        return [f"Classroom mode: {hint}."]
+    hosts = student_hosts(host, local_interfaces())
+    return [f"Classroom mode: students open http://{url_host(hosts[0])}:{port}/join"
+            + (f" (other addresses: {', '.join(hosts[1:])})" if len(hosts) > 1 else "")]
+
+
+def serve(host: str, port: int, log_level: str, settings: Settings | None = None) -> int:
     """Run the server in this process until interrupted; the return value is the exit code."""
     try:
         sock = listen(host, port)
@@ -50,8 +62,16 @@ def serve(host: str, port: int, log_level: str) -> int:
         return 2
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
-    # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
-    config = uvicorn.Config("app.main:app", log_level=log_level, workers=1)
+    print(*class_lines(host, port), sep="\n", flush=True)
+    # The app learns where it listens, so it can offer students an address they can reach.
+    settings = replace(settings or Settings.from_env(), host=host, port=port, log_level=log_level)
+    from app.main import create_app  # here, so `--help` does not build the app
+
+    # One worker on purpose: classroom rooms live in this process (app/classroom/store.py). WebSocket
+    # messages over the class's limit are refused by uvicorn before they are buffered; those just over it
+    # get the protocol's own "too_big" answer.
+    config = uvicorn.Config(create_app(settings), log_level=log_level, workers=1,
+                            ws_max_size=4 * settings.class_max_message_bytes)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -65,5 +85,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = build_parser(settings).parse_args(argv)
     if args.command == "serve":
-        return serve(args.host, args.port, args.log_level)
+        return serve(args.host, args.port, args.log_level, settings)
     return 2

@@ -276,14 +276,15 @@ class Classroom:
 
     @staticmethod
     def _error_context(text: str | bytes | None) -> dict[str, Any]:
-        """The refused message's own "id" and "type" when they can be read, so a page knows which one failed."""
+        """The refused message's "id" and type ("about") when they can be read: the page knows which one failed."""
         try:
             message = orjson.loads(text) if text is not None and len(text) <= 4096 else None
         except orjson.JSONDecodeError:
             return {}
         if not isinstance(message, dict):
             return {}
-        return {key: message[key] for key in ("id", "type") if isinstance(message.get(key), (str, int))}
+        context = {"id": message.get("id"), "about": message.get("type")}
+        return {key: value for key, value in context.items() if isinstance(value, (str, int))}
 
     async def _dispatch(self, session: Session, kind: str, message: dict[str, Any]) -> None:
         if kind in protocol.PRESENTER_TYPES and session.role != "presenter":
@@ -313,7 +314,7 @@ class Classroom:
         if state is not None:
             await self.store.set_state(session.code, delivery.seq, dumps(state))
         session.connection.push(protocol.frame({"type": "ack", "id": ref, "seq": delivery.seq}))
-        if state is None and delivery.seq - room.state_seq >= log_size // 2:
+        if state is None and delivery.seq - room.state_seq == log_size // 2:  # once per state
             session.connection.push(protocol.frame({"type": "state_wanted", "seq": delivery.seq}))
 
     async def _on_ask(self, session: Session, message: dict[str, Any]) -> None:

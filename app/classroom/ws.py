@@ -48,11 +48,11 @@ async def classroom_socket(websocket: WebSocket) -> None:
 
 
 async def _open(classroom: Classroom, websocket: WebSocket, connection: Connection) -> Session:
+    timeout = protocol.HELLO_HEARTBEATS * classroom.settings.class_heartbeat_seconds
     try:
-        message = await asyncio.wait_for(websocket.receive(), protocol.HELLO_TIMEOUT_SECONDS)
+        message = await asyncio.wait_for(websocket.receive(), timeout)
     except asyncio.TimeoutError:
-        raise Refused("hello_expected", f"no hello within {protocol.HELLO_TIMEOUT_SECONDS:g} s",
-                      protocol.CLOSE_BAD_HELLO) from None
+        raise Refused("hello_expected", f"no hello within {timeout:g} s", protocol.CLOSE_BAD_HELLO) from None
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     try:
