@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 T = TypeVar("T")
 SERVER_START_TIMEOUT_S = 20.0
@@ -137,14 +140,28 @@ class Client:
             pass
         return frame["seq"]
 
+    async def drain(self) -> None:
+        """Read and drop frames until cancelled or closed (a page that keeps up)."""
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in self.websocket:
+                pass
+
     async def close(self) -> None:
         await self.websocket.close()
 
 
-async def open_socket(server: Server) -> ClientConnection:
+async def open_socket(server: Server, receive_buffer: int | None = None) -> ClientConnection:
+    """A WebSocket to the server; `receive_buffer` shrinks the socket's buffer (a phone that reads slowly)."""
+    sock = None
+    if receive_buffer is not None:
+        host, port = server.host.rsplit(":", 1)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
     # No proxy from the environment and no compression: straight to 127.0.0.1, as a test must.
     websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None, compression=None,  # type: ignore[arg-type]
-                         open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024)
+                              open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024, sock=sock)
     _open_clients.append(websocket)
     return websocket
 
