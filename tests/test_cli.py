@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from app.cli import browser_url, main
+from app.cli import browser_url, class_lines, main
 
 
 @pytest.mark.parametrize(("host", "url"), [
@@ -35,3 +35,18 @@ def test_a_bad_setting_is_a_message(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 
     assert code == 2
     assert "BACKPROP_PORT must be an integer" in capsys.readouterr().err
+
+
+def test_a_loopback_server_says_how_to_open_it_to_the_hall() -> None:
+    assert "make serve HOST=0.0.0.0" in class_lines("127.0.0.1", 8000)[0]
+
+
+def test_a_hall_server_prints_the_student_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import cli
+    from app.classroom.addresses import Interface
+
+    monkeypatch.setattr(cli, "local_interfaces", lambda: [Interface("wlan0", "192.168.4.7"), Interface("eth0", "10.0.0.2")])
+
+    assert class_lines("0.0.0.0", 8000) == [
+        "Classroom mode: students open http://192.168.4.7:8000/join (other addresses: 10.0.0.2)"
+    ]

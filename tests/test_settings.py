@@ -31,3 +31,19 @@ def test_a_bad_value_names_the_variable_and_the_rule(name: str, value: str, mess
         Settings.from_env({name: value})
 
     assert str(error.value) == message
+
+
+def test_classroom_limits_come_from_backprop_class_variables() -> None:
+    settings = Settings.from_env({"BACKPROP_CLASS_MAX_STUDENTS": "50", "BACKPROP_CLASS_HEARTBEAT_SECONDS": "2.5"})
+
+    assert (settings.class_max_students, settings.class_heartbeat_seconds) == (50, 2.5)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("BACKPROP_CLASS_MAX_ROOMS", "0", "BACKPROP_CLASS_MAX_ROOMS must be at least 1, got 0"),
+    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "nan", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a finite number of at least 1"),
+    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "soon", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a number, got 'soon'"),
+])
+def test_a_bad_classroom_value_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env({name: value})

@@ -74,6 +74,7 @@ class Connection:
     def _overflow(self) -> None:
         if self._behind or self.snapshot is None:
             log.info("classroom: closing a connection that fell behind twice")
+            self._queue.clear()  # what it missed comes with its resync after reconnecting
             self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
             return
         self._behind = True
