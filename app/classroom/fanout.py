@@ -116,8 +116,11 @@ class Connection:
         finally:
             self.closed = True
 
-    async def _send(self, send: Callable[[dict[str, object]], Awaitable[None]], frame: str) -> None:
-        await asyncio.wait_for(send({"type": "websocket.send", "text": frame}), self.send_timeout)
+    @staticmethod
+    async def _send(send: Callable[[dict[str, object]], Awaitable[None]], frame: str) -> None:
+        # No timeout per frame (asyncio.wait_for would cost a task per frame per student): a peer that
+        # stops reading fills its queue and is closed; one that vanishes fails uvicorn's ping (20 s).
+        await send({"type": "websocket.send", "text": frame})
 
     async def stop(self) -> None:
         """Stop sending (the socket is gone or being closed); idempotent."""
