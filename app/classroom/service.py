@@ -130,11 +130,12 @@ class Classroom:
         room = await self.store.room(code) if code else None
         if room is not None:
             return room
+        # A miss is a join attempt whatever the hello says, so codes cannot be probed faster than joins.
+        if not self.join_allowed(address):
+            raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
         if code and (hello.epoch is not None or await self.store.has_ended(code)):
             # A page that was in a class (it knows an epoch) or a code that existed: the class is over.
             raise Refused("class_ended", "this class has ended (or the server was restarted)", protocol.CLOSE_ENDED)
-        if hello.role == "student" and not self.join_allowed(address):
-            raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
         raise Refused("unknown_class", f"no class with code {hello.code.strip().upper()[:16]!r}: check the code",
                       protocol.CLOSE_UNKNOWN_CLASS, "code")
 

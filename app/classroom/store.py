@@ -12,8 +12,9 @@ processes (issue 10, Redis through redis-py's asyncio client), mapping one to on
   (pointer moves, tallies and presence are latest-wins and may be lost).
 - `put_answer`: HSET on one hash per question (field = student id), never read-modify-write; the hash gets
   the room's TTL (Redis 7.0 has no per-field expiry).
-- presence: one expiring key per connected student, refreshed by heartbeats; `join_allowed` the same
-  buckets in Redis so the rate limit holds across processes.
+- presence: one expiring key per connected student, refreshed by heartbeats. The join rate limit
+  (`Classroom.joins`, per process today) moves into Redis with it (INCR + EXPIRE per address and minute),
+  so that it holds across processes.
 
 Callers never hold a store object's internals: everything crosses as plain values (strings, bytes,
 dataclasses), which a Redis store can (de)serialise.

@@ -57,6 +57,9 @@ def test_joins_are_rate_limited_per_address_but_reconnects_are_not_joins() -> No
             frame, close_code = await refused(server, code=room["code"])
             assert (frame["code"], close_code) == ("rate_limited", 4429)
             assert "BACKPROP_CLASS_JOINS_PER_MINUTE" in frame["message"]
+            for role, extra in (("student", {"epoch": "0" * 16}), ("presenter", {"token": "t" * 43})):
+                probe, close_code = await refused(server, code="ABCDEF", role=role, **extra)
+                assert (probe["code"], close_code) == ("rate_limited", 4429)  # no probing codes past the limit
             for _ in range(10):
                 for student in students:
                     await student.close()
