@@ -1,4 +1,4 @@
-"""Classroom test helpers: a real server in a subprocess on 127.0.0.1, and `websockets` clients for it."""
+"""Classroom test helpers: a real uvicorn server on 127.0.0.1, and `websockets` clients for it."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ from typing import Any, TypeVar
 
 import httpx
 import orjson
+import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from app.main import create_app
+from app.settings import Settings
 
 T = TypeVar("T")
 SERVER_START_TIMEOUT_S = 20.0
@@ -31,7 +35,6 @@ BACKGROUND_TYPES = frozenset({"beat", "presence", "tally", "pointer"})
 @dataclass
 class Server:
     host: str  # "127.0.0.1:port"
-    process: subprocess.Popen[bytes]
 
     @property
     def http(self) -> str:
@@ -51,8 +54,35 @@ class Server:
 
 
 @contextmanager
-def running_server(port: int = 0, **settings: str | int | float) -> Iterator[Server]:
-    """`backprop-explorer serve` on 127.0.0.1 with BACKPROP_CLASS_<NAME> settings, stopped afterwards."""
+def running_server(port: int = 0, *, own_process: bool = False, **settings: int | float) -> Iterator[Server]:
+    """A real uvicorn server on 127.0.0.1 with classroom settings (`max_rooms=2` → class_max_rooms), stopped
+    afterwards: in a thread of this process (quick to start), or with `own_process` the CLI in a process of
+    its own (`backprop-explorer serve`, for load: the clients then do not share the server's core)."""
+    if own_process:
+        with _server_process(port, settings) as server:
+            yield server
+        return
+    app = create_app(Settings(**{f"class_{name}": value for name, value in settings.items()}))  # type: ignore[arg-type]
+    sock = socket.create_server(("127.0.0.1", port))
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=4 * app.state.settings.class_max_message_bytes)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
+    thread.start()
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the classroom test server did not start")
+            time.sleep(0.01)
+        yield Server(f"127.0.0.1:{sock.getsockname()[1]}")
+    finally:
+        server.should_exit = True
+        thread.join(SERVER_START_TIMEOUT_S)
+        sock.close()
+
+
+@contextmanager
+def _server_process(port: int, settings: dict[str, int | float]) -> Iterator[Server]:
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
     env["BACKPROP_LOG_LEVEL"] = "warning"
     process = subprocess.Popen(
@@ -63,7 +93,7 @@ def running_server(port: int = 0, **settings: str | int | float) -> Iterator[Ser
         host = _wait_for_port(process)
         # Keep reading what the server prints, so a full pipe can never stall it.
         threading.Thread(target=process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
-        yield Server(host, process)
+        yield Server(host)
     finally:
         process.terminate()
         try:
@@ -159,9 +189,10 @@ async def open_socket(server: Server, receive_buffer: int | None = None) -> Clie
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         sock.setblocking(False)
         await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
-    # No proxy from the environment and no compression: straight to 127.0.0.1, as a test must.
+    # No proxy from the environment and no compression: straight to 127.0.0.1, as a test must. No limit on
+    # unread frames (max_queue): a test that leaves frames unread must not stall the closing handshake.
     websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None, compression=None,  # type: ignore[arg-type]
-                              open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024, sock=sock)
+                              open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024, max_queue=None, sock=sock)
     _open_clients.append(websocket)
     return websocket
 

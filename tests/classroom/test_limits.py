@@ -116,7 +116,7 @@ def test_after_a_restart_pages_learn_the_class_has_ended() -> None:
 def test_a_slow_consumer_does_not_delay_the_others() -> None:
     with running_server(queue_size=16, messages_per_second=100_000, max_message_bytes=64 * 1024) as server:
         room = server.create_room()
-        count = 300
+        count = 150
         filler = "x" * 15_000  # under the 16 KiB inline limit: every frame carries it
 
         async def scenario() -> None:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(120)
 
 def test_300_students_follow_20_commands_in_order_and_all_catch_up_after_reconnecting() -> None:
     # Exactly 300 joins a minute from one address: the reconnects pass only because they are not joins.
-    with running_server(joins_per_minute=STUDENTS) as server:
+    with running_server(own_process=True, joins_per_minute=STUDENTS) as server:
         room = server.create_room()
 
         async def scenario() -> None:

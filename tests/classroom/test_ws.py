@@ -24,8 +24,10 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    # Generous rates: these tests are about the protocol; the limits have their own servers below.
-    with running_server(messages_per_second=1000, joins_per_minute=10_000, log_size=20) as running:
+    # Generous rates: these tests are about the protocol; the limits have their own servers (test_limits.py).
+    # A heartbeat every second: the heartbeat's and the hello timeout's tests need no server of their own.
+    with running_server(messages_per_second=1000, joins_per_minute=10_000, log_size=20,
+                        heartbeat_seconds=1) as running:
         yield running
 
 
@@ -129,12 +131,29 @@ def test_a_reconnect_gets_the_missed_commands_or_a_snapshot_when_the_log_is_shor
         assert [frame["seq"] for frame in await commands_until(back, 5)] == [4, 5]
 
         # Further back than the log (20 entries): a snapshot instead.
+        await back.close()
         for n in range(6, 40):
             await teacher.send(type="command", command=step(n), state={"step": n})
         await teacher.barrier()
         late = await join(server, room["code"], student_id=student_id, epoch=epoch, last_seq=1)
         snapshot = await late.expect("snapshot")  # epoch and last_seq given: not consumed by join
         assert (snapshot["seq"], snapshot["state_seq"], snapshot["state"]) == (39, 39, {"step": 39})
+
+    run(scenario())
+
+
+def test_the_same_student_in_a_new_tab_replaces_the_old_connection(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        await presenter(server, room)
+        first = await join(server, room["code"])
+        again = await join(server, room["code"], student_id=first.welcome["student_id"])
+
+        assert (await first.expect("error"))["code"] == "replaced"
+        await asyncio.wait_for(first.websocket.wait_closed(), 10)
+        assert first.websocket.close_code == 4409
+        assert again.welcome["student_id"] == first.welcome["student_id"]
 
     run(scenario())
 
@@ -183,21 +202,20 @@ def test_bulky_commands_and_the_state_come_over_http_with_an_etag(server: Server
     assert fetched_state.json() == state and fetched_state.headers["x-state-seq"] == "1"
 
 
-def test_a_heartbeat_carries_the_latest_seq() -> None:
-    with running_server(heartbeat_seconds=1) as server:
-        room = server.create_room()
+def test_a_heartbeat_carries_the_latest_seq(server: Server) -> None:
+    room = server.create_room()
 
-        async def scenario() -> dict[str, Any]:
-            teacher = await presenter(server, room)
-            student = await join(server, room["code"])
-            await teacher.send(type="command", command=step(1))
-            await teacher.send(type="command", command=step(2))
-            while True:
-                frame = await student.receive()
-                if frame["type"] == "beat":
-                    return frame
+    async def scenario() -> dict[str, Any]:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="command", command=step(1))
+        await teacher.send(type="command", command=step(2))
+        await commands_until(student, 2)
+        while (frame := await student.receive())["type"] != "beat":
+            pass
+        return frame
 
-        assert run(scenario())["seq"] == 2
+    assert run(scenario())["seq"] == 2
 
 
 def test_questions_tally_and_reveal(server: Server) -> None:
@@ -351,11 +369,10 @@ def test_an_unknown_code_is_refused_with_a_message(server: Server) -> None:
     assert "ABCDEF" in frame["message"]
 
 
-def test_an_open_socket_without_hello_is_closed() -> None:
-    async def scenario(server: Server) -> int | None:
+def test_an_open_socket_without_hello_is_closed(server: Server) -> None:
+    async def scenario() -> int | None:
         websocket = await open_socket(server)
         await asyncio.wait_for(websocket.wait_closed(), 30)
         return websocket.close_code
 
-    with running_server(heartbeat_seconds=1) as server:
-        assert run(scenario(server)) == 4400
+    assert run(scenario()) == 4400  # after two heartbeats
