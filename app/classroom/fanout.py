@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 log = logging.getLogger(__name__)
 
 CLOSE_TOO_SLOW = 4008
-SEND_TIMEOUT_SECONDS = 10.0
+CLOSE_TIMEOUT_SECONDS = 10.0  # for the closing frame to go out
 
 
 class Connection:
@@ -29,12 +29,12 @@ class Connection:
         websocket: WebSocket,
         queue_size: int,
         snapshot: Callable[[], Awaitable[str]] | None = None,
-        send_timeout: float = SEND_TIMEOUT_SECONDS,
+        close_timeout: float = CLOSE_TIMEOUT_SECONDS,
     ) -> None:
         self.websocket = websocket
         self.queue_size = queue_size
         self.snapshot = snapshot  # builds the catch-up frame for a connection that fell behind
-        self.send_timeout = send_timeout
+        self.close_timeout = close_timeout
         self._queue: deque[str] = deque()
         self._held: list[str] | None = None
         self._wake = asyncio.Event()
@@ -109,7 +109,7 @@ class Connection:
                 if self._close is not None and not self._queue:
                     code, reason = self._close
                     await asyncio.wait_for(send({"type": "websocket.close", "code": code, "reason": reason}),
-                                           self.send_timeout)
+                                           self.close_timeout)
                     return
         except (OSError, RuntimeError, asyncio.TimeoutError, WebSocketDisconnect) as error:
             log.debug("classroom: sender stopped: %r", error)

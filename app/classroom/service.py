@@ -41,7 +41,6 @@ class Session:
     connection: Connection
     bucket: TokenBucket
     student_id: str | None = None
-    exploring: bool = False
 
 
 @dataclass(eq=False)
@@ -375,7 +374,6 @@ class Classroom:
         exploring = message.get("exploring")
         if not isinstance(exploring, bool):
             raise ProtocolError("bad_field", "exploring must be true or false", "exploring")
-        session.exploring = exploring
         await self.store.set_presence(session.code, session.student_id or "", exploring)
         local = self.rooms.get(session.code)
         if local is not None:

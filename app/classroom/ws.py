@@ -70,4 +70,4 @@ async def _let_sender_finish(connection: Connection) -> None:
     """Give the error frame and the close a moment to go out before the endpoint returns."""
     if connection.task is not None:
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
-            await asyncio.wait_for(asyncio.shield(connection.task), connection.send_timeout)
+            await asyncio.wait_for(asyncio.shield(connection.task), connection.close_timeout)
