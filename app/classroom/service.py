@@ -102,7 +102,7 @@ class Classroom:
         session = Session(room.code, hello.role, connection, TokenBucket(rate, 2 * rate))
         if hello.role == "presenter":
             if not token_matches(hello.token or "", room.token_digest):
-                self.joins.allow(address)  # a wrong token costs a join attempt: guessing is rate-limited too
+                self.joins.allow(address)  # a wrong token uses up one of the address's join attempts
                 raise Refused("bad_token", "this is not the class's presenter token", protocol.CLOSE_BAD_TOKEN, "token")
         else:
             session.student_id = await self._admit_student(room, hello, address)
