@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.classroom.protocol import CLOSE_TOO_SLOW
+
 log = logging.getLogger(__name__)
 
-CLOSE_TOO_SLOW = 4008
 CLOSE_TIMEOUT_SECONDS = 10.0  # for the closing frame to go out
 
 

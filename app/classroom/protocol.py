@@ -21,6 +21,7 @@ INLINE_COMMAND_BYTES = 16 * 1024  # larger command bodies are fetched over HTTP 
 HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
 
 # Close codes (4000–4999 are the application's own).
+CLOSE_TOO_SLOW = 4008
 CLOSE_BAD_HELLO = 4400
 CLOSE_BAD_TOKEN = 4401
 CLOSE_UNKNOWN_CLASS = 4404
@@ -31,7 +32,6 @@ CLOSE_ROOM_FULL = 4503
 
 PRESENTER_TYPES = frozenset({"command", "ask", "reveal", "pointer", "end"})
 STUDENT_TYPES = frozenset({"answer", "mode"})
-COMMON_TYPES = frozenset({"resync", "ping"})
 
 
 class ProtocolError(ValueError):

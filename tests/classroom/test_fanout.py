@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from app.classroom.fanout import CLOSE_TOO_SLOW, Connection
+from app.classroom.fanout import Connection
+from app.classroom.protocol import CLOSE_TOO_SLOW
 
 
 class StalledSocket:
