@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import socket
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 
 import uvicorn
 
 from app import __version__
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
+from app.server import uvicorn_config
 from app.settings import Settings
 
 
@@ -52,8 +53,9 @@ def class_lines(host: str, port: int) -> list[str]:
             + (f" (other addresses: {', '.join(hosts[1:])})" if len(hosts) > 1 else "")]
 
 
-def serve(host: str, port: int, log_level: str, settings: Settings | None = None) -> int:
+def serve(settings: Settings) -> int:
     """Run the server in this process until interrupted; the return value is the exit code."""
+    host, port = settings.host, settings.port
     try:
         sock = listen(host, port)
     except OSError as error:
@@ -63,16 +65,12 @@ def serve(host: str, port: int, log_level: str, settings: Settings | None = None
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
     print(*class_lines(host, port), sep="\n", flush=True)
-    # The app learns where it listens, so it can offer students an address they can reach.
-    settings = replace(settings or Settings.from_env(), host=host, port=port, log_level=log_level)
+    # The app is built here from these settings, so it knows where it listens: it offers students an
+    # address they can reach (app/classroom/addresses.py).
     from app.main import create_app  # here, so `--help` does not build the app
 
-    # One worker on purpose: classroom rooms live in this process (app/classroom/store.py). WebSocket
-    # messages over the class's limit are refused by uvicorn before they are buffered; those just over it
-    # get the protocol's own "too_big" answer.
-    config = uvicorn.Config(create_app(settings), log_level=log_level, workers=1,
-                            ws_max_size=4 * settings.class_max_message_bytes)
-    uvicorn.Server(config).run(sockets=[sock])
+    settings = dataclasses.replace(settings, port=port)
+    uvicorn.Server(uvicorn_config(settings, create_app(settings))).run(sockets=[sock])
     return 0
 
 
@@ -85,5 +83,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = build_parser(settings).parse_args(argv)
     if args.command == "serve":
-        return serve(args.host, args.port, args.log_level, settings)
+        return serve(dataclasses.replace(settings, host=args.host, port=args.port, log_level=args.log_level))
     return 2

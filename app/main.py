@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 
 from app import __version__
-from app.api.answers import AnswerCache
+from app.api.answers import AnswerCache, InFlight
+from app.api.cpu import ComputePool
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.classroom.http import router as classroom_router
 from app.classroom.service import Classroom
 from app.classroom.ws import router as classroom_ws_router
+from app.cross_site import CrossSiteGuardMiddleware
+from app.head import HeadAsGetMiddleware
 from app.pages import StaticAssets
 from app.pages import router as pages_router
 from app.paths import static_dir
@@ -19,8 +26,24 @@ from app.settings import Settings
 
 DESCRIPTION = (
     "Step through a small neural network's forward pass, backward pass and gradient-descent update, "
-    "with every intermediate matrix, its shape, its formula and the graph edge it belongs to."
+    "with every intermediate matrix, its shape, its formula and the graph edge it belongs to.\n\n"
+    "Every refusal is JSON, `{\"detail\": [{\"loc\": [...], \"msg\": \"...\", \"type\": \"...\"}]}` "
+    "(ErrorAnswer below), with the statuses each route lists. Before any route runs, the connection itself can "
+    "be refused too: 431 when the request's headers are too large."
 )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    """Per server run: the worker processes (started and warmed before the first request, stopped at the
+    end) and the requests in flight; routes find them in `request.state`."""
+    settings: Settings = app.state.settings
+    pool = ComputePool(settings.cpu_workers, settings.cpu_queue)
+    try:
+        await pool.start()
+        yield {"compute": pool, "in_flight": InFlight()}
+    finally:
+        await pool.shutdown()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,12 +51,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     # /docs is our own page (app/pages.py) on a local Swagger UI; FastAPI's default ones load it from a CDN.
     app = FastAPI(
-        title="Backprop Explorer", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None
+        title="Backprop Explorer", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
     app.state.classroom = Classroom(settings)  # classroom mode's rooms, in this process (app/classroom/store.py)
+    app.add_middleware(HeadAsGetMiddleware)
+    # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
+    app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,
+                       allowed_origins=settings.allowed_origins)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a

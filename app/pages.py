@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
@@ -10,16 +11,20 @@ import os
 from functools import cache
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.datastructures import Headers
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from app import __version__
-from app.core import ACTIVATIONS, INIT_SCHEMES, LOSSES
+from dataclasses import asdict
+
+from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core import notation
 from app.paths import static_dir, templates_dir
 
 # Slim images have no /etc/mime.types; without these a module script or font could be served as
@@ -40,6 +45,7 @@ VENDOR_DIR = "vendor"
 GZIP_MIN_BYTES = 1024
 # Compressed files kept in memory: the static folder has about 40 text files (3 MB raw, under 1 MB gzipped).
 GZIP_CACHE_FILES = 512
+GzipKey = tuple[str, int, int]  # (path, mtime, size): one version of one file
 # Scripts a page loads with its own <script> tag (not imported by the explorer's modules).
 PAGE_ENTRY_SCRIPTS = frozenset({"main.js", "docs-init.js"})
 
@@ -68,14 +74,16 @@ class StaticAssets(StaticFiles):
     other by plain relative URLs (no `?v=`) and a browser must not mix old and new modules (cheap: ETag /
     Last-Modified answer 304). Text a browser accepts gzipped is compressed the first time it is asked
     for and kept: a class opening the page at once would otherwise make the server compress KaTeX's
-    590 KB module (about 50 ms of CPU) for every student.
+    590 KB module (about 65 ms of CPU) for every student. That first compression runs in a worker thread
+    (zlib lets go of the GIL), once however many ask for the file meanwhile: the event loop serves others.
     """
 
     def __init__(self, *, directory: Path, vendor_max_age: int) -> None:
         super().__init__(directory=directory)
         self.vendor_dir = os.path.realpath(directory / VENDOR_DIR) + os.sep
         self.vendor_cache_control = f"public, max-age={vendor_max_age}"
-        self._gzipped: dict[tuple[str, int, int], bytes] = {}  # (path, mtime, size) -> gzip bytes
+        self._gzipped: dict[GzipKey, bytes] = {}
+        self._compressing: dict[GzipKey, asyncio.Task[bytes]] = {}
 
     def file_response(
         self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
@@ -83,25 +91,45 @@ class StaticAssets(StaticFiles):
         response = super().file_response(full_path, stat_result, scope, status_code)
         vendored = os.path.realpath(full_path).startswith(self.vendor_dir)
         response.headers["cache-control"] = self.vendor_cache_control if vendored else "no-cache"
-        if response.status_code != 200 or not _compressible(response, stat_result):
-            return response
-        response.headers["vary"] = "Accept-Encoding"
+        if response.status_code == 200 and _compressible(response, stat_result):
+            response.headers["vary"] = "Accept-Encoding"
+        return response
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
         request_headers = Headers(scope=scope)
-        if "gzip" not in request_headers.get("accept-encoding", "") or "range" in request_headers:
+        if (not isinstance(response, FileResponse) or response.status_code != 200
+                or not _compressible(response, response.stat_result)
+                or "gzip" not in request_headers.get("accept-encoding", "") or "range" in request_headers):
             return response
         headers = {name: value for name, value in response.headers.items()
                    if name not in ("content-length", "accept-ranges")}
         headers["content-encoding"] = "gzip"
-        return Response(self._gzip(full_path, stat_result), headers=headers)
+        return Response(await self._gzip(response.path, response.stat_result), headers=headers)
 
-    def _gzip(self, full_path: str | os.PathLike[str], stat_result: os.stat_result) -> bytes:
+    async def _gzip(self, full_path: str | os.PathLike[str], stat_result: os.stat_result) -> bytes:
         key = (os.fspath(full_path), stat_result.st_mtime_ns, stat_result.st_size)
         gzipped = self._gzipped.get(key)
-        if gzipped is None:
-            if len(self._gzipped) >= GZIP_CACHE_FILES:  # files edited again and again while developing
-                self._gzipped.clear()
-            gzipped = self._gzipped[key] = gzip.compress(Path(full_path).read_bytes(), compresslevel=9, mtime=0)
+        if gzipped is not None:
+            return gzipped
+        task = self._compressing.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():  # not one a closed loop left
+            task = self._compressing[key] = asyncio.ensure_future(self._compress(key))
+        return await asyncio.shield(task)  # a client that leaves does not stop it for the others
+
+    async def _compress(self, key: GzipKey) -> bytes:
+        try:
+            gzipped = await anyio.to_thread.run_sync(_gzip_file, key[0])
+        finally:
+            self._compressing.pop(key, None)
+        if len(self._gzipped) >= GZIP_CACHE_FILES:  # files edited again and again while developing
+            self._gzipped.clear()
+        self._gzipped[key] = gzipped
         return gzipped
+
+
+def _gzip_file(path: str) -> bytes:
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
 
 def _compressible(response: Response, stat_result: os.stat_result) -> bool:
@@ -124,6 +152,8 @@ async def index(request: Request) -> HTMLResponse:
         "app_version": __version__,
         "asset_version": asset_version(),
         "core_options": core_options(),
+        "limits": LIMITS,
+        "defaults": DEFAULTS,
         "module_preloads": module_preloads(),
     }
     return templates.TemplateResponse(request, "index.html", context)
@@ -143,13 +173,18 @@ def module_preloads() -> tuple[str, ...]:
 
 @cache
 def core_options() -> str:
-    """The names the editor offers and each activation's LaTeX, from the core's registries, as JSON for a
-    data attribute (static/js/core-options.js reads it)."""
+    """What the core defines and the page needs, as JSON for a data attribute (static/js/core-options.js reads
+    it): the names the editor offers, each activation's LaTeX, the size limits, the defaults of a new network
+    and the range of shown decimals, so no list, limit or default is written again in the scripts."""
     return json.dumps({
         "activations": list(ACTIVATIONS),
         "losses": list(LOSSES),
         "init_schemes": list(INIT_SCHEMES),
         "activation_tex": {name: activation.tex for name, activation in ACTIVATIONS.items()},
+        "sigmoid_output_losses": [name for name, loss in LOSSES.items() if loss.needs_sigmoid_output],
+        "limits": asdict(LIMITS),
+        "defaults": asdict(DEFAULTS),
+        "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},
     })
 
 

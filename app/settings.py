@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from app.api.limits import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
+N = TypeVar("N", int, float)
+
+
+def default_workers(environ: Mapping[str, str] = os.environ) -> int:
+    """This process's share of the CPUs: the ones it may run on ÷ the server processes, at least 1.
+
+    The number of server processes is WEB_CONCURRENCY, which uvicorn and gunicorn read for their worker count.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        processes = max(1, int(environ.get("WEB_CONCURRENCY", "1")))
+    except ValueError:
+        processes = 1
+    return max(1, cpus // processes)
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,21 @@ class Settings:
     class_idle_seconds: int = 1800  # a room without its presenter for this long expires
     class_heartbeat_seconds: float = 5.0
     class_queue_size: int = 256  # frames waiting per connection before it gets a snapshot instead
+    # Connections (app/server.py): seconds a client has to send a request's headers, on a new or an idle
+    # kept-alive connection; the size cap on the request line and headers together (larger: 431); and the
+    # cap on open connections (over it: 503), 0 meaning "as many as the file-descriptor limit allows".
+    header_timeout: float = 10.0
+    max_header_bytes: int = 16 * 1024
+    max_connections: int = 0
+    # Cross-site checks (app/cross_site.py): Host names to answer besides localhost, IP addresses and this
+    # machine's own names ("*" for any), and other sites' origins allowed to POST here.
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    # Worker processes per lane of heavy computations (app/api/cpu.py); default: this process's share of
+    # the CPUs (the CPUs ÷ WEB_CONCURRENCY, the number of server processes), at least 1.
+    cpu_workers: int = field(default_factory=default_workers)
+    # Computations that may wait per lane for a worker; one more is answered 503 with Retry-After.
+    cpu_queue: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -47,6 +78,13 @@ class Settings:
             vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
             **_classroom_from_env(environ, defaults),
+            header_timeout=_float_from_env(environ, "HEADER_TIMEOUT", defaults.header_timeout, minimum=0.1),
+            max_header_bytes=_int_from_env(environ, "MAX_HEADER_BYTES", defaults.max_header_bytes, minimum=1024),
+            max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),
+            allowed_hosts=_list_from_env(environ, "ALLOWED_HOSTS"),
+            allowed_origins=_list_from_env(environ, "ALLOWED_ORIGINS"),
+            cpu_workers=_int_from_env(environ, "CPU_WORKERS", default_workers(environ), minimum=1),
+            cpu_queue=_int_from_env(environ, "CPU_QUEUE", defaults.cpu_queue, minimum=0),
         )
 
 
@@ -73,33 +111,39 @@ def _classroom_from_env(environ: Mapping[str, str], defaults: Settings) -> dict[
     return values
 
 
-def _float_from_env(environ: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
-    """Read one number variable (e.g. seconds), naming the variable and the rule when the value is unusable."""
-    key = ENV_PREFIX + name
-    raw = environ.get(key)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{key} must be a number, got {raw!r}") from None
-    if not value >= minimum or value == float("inf"):
-        raise ValueError(f"{key} must be a finite number of at least {minimum:g}, got {raw}")
-    return value
-
-
 def _int_from_env(
     environ: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None
 ) -> int:
     """Read one integer variable, naming the variable and the rule when the value is unusable."""
+    return _number_from_env(environ, name, default, int, "an integer", minimum=minimum, maximum=maximum)
+
+
+def _float_from_env(environ: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    """Read one number variable (seconds, say), naming the variable and the rule when the value is unusable."""
+    value = _number_from_env(environ, name, default, float, "a number", minimum=minimum)
+    if not math.isfinite(value):
+        raise ValueError(f"{ENV_PREFIX + name} must be a finite number, got {value}")
+    return value
+
+
+def _list_from_env(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Read a comma-separated list variable ("a.example, b.example"); empty items are dropped."""
+    raw = environ.get(ENV_PREFIX + name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _number_from_env(
+    environ: Mapping[str, str], name: str, default: N, parse: type[N], kind: str,
+    *, minimum: N, maximum: N | None = None,
+) -> N:
     key = ENV_PREFIX + name
     raw = environ.get(key)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ValueError(f"{key} must be an integer, got {raw!r}") from None
+        raise ValueError(f"{key} must be {kind}, got {raw!r}") from None
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise ValueError(f"{key} must be at least {minimum}{upper}, got {value}")

@@ -19,10 +19,11 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    """One uvicorn worker serving app.main:app, without access logging; returns once /healthz answers."""
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT)
+    """The app's own server (`python -m app serve`: app/server.py's uvicorn_config), logging warnings only (no
+    access log); returns once /healthz answers."""
+    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -118,7 +118,7 @@ class Student:
 async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student], Any]:
     import httpx
 
-    room = httpx.post(f"http://127.0.0.1:{port}/api/class/rooms", trust_env=False).json()
+    room = httpx.post(f"http://127.0.0.1:{port}/api/class/rooms", json={}, trust_env=False).json()
     url = f"ws://127.0.0.1:{port}/api/class/ws"
     teacher = await open_ws(url)
     await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],

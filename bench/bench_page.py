@@ -14,7 +14,7 @@ Starts the app (one uvicorn worker) as a subprocess on a free 127.0.0.1 port and
      (a) the exercise preset (2→2→2→1, n = 4), target < 16 ms;
      (b) the deepest preset (most weight layers), target < 50 ms;
      (c) 8 weight layers × 16 neurons (layers 16×9, tanh, bias on) at n = 64, loaded through the page's own
-         state — the URL hash `#req=<base64url JSON>` that static/js/url.js reads — target < 50 ms.
+         state — the older URL hash `#req=<base64url JSON>` that static/js/url.js still reads — target < 50 ms.
 2. Load: `--loads` cold loads (a new browser context each, HTTP cache disabled through CDP) of the exercise
    page; time from navigation start to body[data-ready="true"] (a MutationObserver added as an init script
    records performance.now() when the attribute appears), and the bytes transferred for all requests
@@ -95,7 +95,7 @@ def wide_request() -> dict[str, Any]:
 
 
 def request_hash(request: dict[str, Any]) -> str:
-    """The hash url.js reads: req = base64url (no padding) of the request's UTF-8 JSON."""
+    """The older hash url.js still reads: req = base64url (no padding) of the request's UTF-8 JSON."""
     encoded = base64.urlsafe_b64encode(json.dumps(request).encode()).decode().rstrip("=")
     return f"lang=en&req={encoded}"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the browser libraries from the npm lock file and copy their assets into static/vendor/
-# (git-ignored): KaTeX for the formulas, Swagger UI for the offline API docs at /docs.
+# (git-ignored): KaTeX for the formulas, Swagger UI for the offline API docs at /docs. axe-core (a dev
+# dependency) stays in node_modules/: the accessibility tests inject it, users never load it.
 # Installs Node.js/npm from Debian's packages when they are missing and we are root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ if ! command -v npm >/dev/null 2>&1; then
     fi
 fi
 
-echo "==> npm ci (KaTeX and Swagger UI from package-lock.json)"
+echo "==> npm ci (KaTeX, Swagger UI and the tests' axe-core from package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "==> copying browser assets to $vendor/"

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Page
+
+from tests.helpers import BASE_URL, running_server
 
 # The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
 hypothesis_settings.register_profile("backprop", deadline=None)
@@ -31,7 +29,6 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SERVER_START_TIMEOUT_S = 10.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,38 +47,21 @@ def asgi_app() -> FastAPI:
     return create_app()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def client(asgi_app: FastAPI) -> Iterator[TestClient]:
-    """An in-process HTTP client for API tests (no socket, no browser)."""
-    with TestClient(asgi_app) as test_client:
+    """An in-process HTTP client for API tests (no socket, no browser); one server run for the session,
+    since each starts the app's worker processes."""
+    with TestClient(asgi_app, base_url=BASE_URL) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="session")
 def live_server(asgi_app: FastAPI) -> Iterator[str]:
-    """A real uvicorn server on a free 127.0.0.1 port in a daemon thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", workers=1))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="live-server")
-    thread.start()
-    _wait_until_started(server, thread)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=SERVER_START_TIMEOUT_S)
-    sock.close()
+    """A real uvicorn server (app/server.py's configuration) on a free 127.0.0.1 port; yields its base URL."""
+    from app.settings import Settings
 
-
-def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    """Block until uvicorn accepts connections; fail with a clear message if it dies or hangs."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the live test server exited during startup (see the log above)")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the live test server did not start within {SERVER_START_TIMEOUT_S} s")
-        time.sleep(0.01)
+    with running_server(asgi_app, Settings(log_level="warning")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
+import uvicorn
 
 from app.cli import browser_url, class_lines, main
+from app.server import GuardedHttpToolsProtocol
 
 
 @pytest.mark.parametrize(("host", "url"), [
@@ -35,6 +37,27 @@ def test_a_bad_setting_is_a_message(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 
     assert code == 2
     assert "BACKPROP_PORT must be an integer" in capsys.readouterr().err
+
+
+def test_serve_runs_the_apps_own_uvicorn_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    configs: list[uvicorn.Config] = []
+
+    class RecordingServer:
+        def __init__(self, config: uvicorn.Config) -> None:
+            configs.append(config)
+
+        def run(self, sockets: list[socket.socket]) -> None:
+            for sock in sockets:
+                sock.close()
+
+    monkeypatch.setattr(uvicorn, "Server", RecordingServer)
+    monkeypatch.setenv("BACKPROP_HEADER_TIMEOUT", "3")
+
+    assert main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]) == 0
+    (config,) = configs
+    assert issubclass(config.http, GuardedHttpToolsProtocol)
+    assert config.http.limits.header_timeout == 3.0
+    assert (config.log_level, config.workers) == ("warning", 1)
 
 
 def test_a_loopback_server_says_how_to_open_it_to_the_hall() -> None:

@@ -62,7 +62,7 @@ def test_unpacked_wheel_serves_its_own_static_files(wheel: Path, tmp_path: Path)
         "from fastapi.testclient import TestClient\n"
         "from app.paths import static_dir, templates_dir\n"
         "from app.main import app\n"
-        "client = TestClient(app)\n"
+        "client = TestClient(app, base_url='http://127.0.0.1')\n"
         "print(static_dir(), templates_dir(), client.get('/').status_code,\n"
         "      client.get('/static/vendor/katex/katex.min.css').status_code)\n"
     )

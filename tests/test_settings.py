@@ -21,8 +21,24 @@ def test_variables_override_the_defaults() -> None:
     assert (settings.host, settings.port, settings.log_level, settings.max_body_bytes) == ("0.0.0.0", 9000, "debug", 1000)
 
 
+def test_connection_and_cross_site_variables() -> None:
+    settings = Settings.from_env({
+        "BACKPROP_HEADER_TIMEOUT": "2.5", "BACKPROP_MAX_HEADER_BYTES": "8192", "BACKPROP_MAX_CONNECTIONS": "500",
+        "BACKPROP_ALLOWED_HOSTS": "explorer.school.example, ,lab.local",
+        "BACKPROP_ALLOWED_ORIGINS": "https://lms.example",
+    })
+
+    assert (settings.header_timeout, settings.max_header_bytes, settings.max_connections) == (2.5, 8192, 500)
+    assert settings.allowed_hosts == ("explorer.school.example", "lab.local")
+    assert settings.allowed_origins == ("https://lms.example",)
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("BACKPROP_PORT", "eighty", "BACKPROP_PORT must be an integer, got 'eighty'"),
+    ("BACKPROP_HEADER_TIMEOUT", "soon", "BACKPROP_HEADER_TIMEOUT must be a number, got 'soon'"),
+    ("BACKPROP_HEADER_TIMEOUT", "0", "BACKPROP_HEADER_TIMEOUT must be at least 0.1, got 0.0"),
+    ("BACKPROP_HEADER_TIMEOUT", "nan", "BACKPROP_HEADER_TIMEOUT must be a finite number, got nan"),
+    ("BACKPROP_MAX_CONNECTIONS", "-1", "BACKPROP_MAX_CONNECTIONS must be at least 0, got -1"),
     ("BACKPROP_PORT", "70000", "BACKPROP_PORT must be at least 0 and at most 65535, got 70000"),
     ("BACKPROP_MAX_BODY_BYTES", "0", "BACKPROP_MAX_BODY_BYTES must be at least 1, got 0"),
 ])
@@ -33,6 +49,16 @@ def test_a_bad_value_names_the_variable_and_the_rule(name: str, value: str, mess
     assert str(error.value) == message
 
 
+def test_the_workers_default_to_this_process_share_of_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7})
+
+    assert Settings.from_env({}).cpu_workers == 8
+    assert Settings.from_env({"WEB_CONCURRENCY": "3"}).cpu_workers == 2  # 8 CPUs ÷ 3 server processes
+    assert Settings.from_env({"WEB_CONCURRENCY": "16"}).cpu_workers == 1
+    assert Settings.from_env({"BACKPROP_CPU_WORKERS": "3", "BACKPROP_CPU_QUEUE": "0"}).cpu_workers == 3
+    assert Settings.from_env({"BACKPROP_CPU_QUEUE": "5"}).cpu_queue == 5
+
+
 def test_classroom_limits_come_from_backprop_class_variables() -> None:
     settings = Settings.from_env({"BACKPROP_CLASS_MAX_STUDENTS": "50", "BACKPROP_CLASS_HEARTBEAT_SECONDS": "2.5"})
 
@@ -41,7 +67,7 @@ def test_classroom_limits_come_from_backprop_class_variables() -> None:
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("BACKPROP_CLASS_MAX_ROOMS", "0", "BACKPROP_CLASS_MAX_ROOMS must be at least 1, got 0"),
-    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "nan", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a finite number of at least 1"),
+    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "nan", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a finite number, got nan"),
     ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "soon", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a number, got 'soon'"),
 ])
 def test_a_bad_classroom_value_names_the_variable(name: str, value: str, message: str) -> None:

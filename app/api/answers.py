@@ -9,11 +9,16 @@ each new one into memory the processor has not touched lately (the oldest of up 
 which made every one-off trace about a sixth slower (measured in-process at n = 4 and n = 64, bodies as in
 bench/bench_trace.py); a body seen once is only noted by its hash. Bounded by total bytes (answers and the bodies they answer), least recently used
 out first; only successful answers are kept.
+
+The memory only helps once an answer exists: identical requests that arrive while the first is still being
+computed wait for that computation instead of starting their own (InFlight), and get its answer or its error.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 Key = tuple[str, bytes]
 
@@ -72,3 +77,46 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._answers)
+
+
+class InFlight:
+    """The answers being computed, by key: a request identical to one in flight shares its computation.
+
+    Belongs to one event loop (one per server run, app/main.py's lifespan).
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[Key, asyncio.Future[bytes]] = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    async def share(self, key: Key, compute: Callable[[], Awaitable[bytes]]) -> bytes:
+        """compute()'s answer, or that of the identical computation already running (its error too)."""
+        while (pending := self._pending.get(key)) is not None:
+            try:
+                # shield: a waiter that goes away must not cancel the computation the others wait for.
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not pending.cancelled() or (current is not None and current.cancelling()):
+                    raise
+                # The request computing it went away before its answer: compute it here instead.
+        return await self._compute(key, compute)
+
+    async def _compute(self, key: Key, compute: Callable[[], Awaitable[bytes]]) -> bytes:
+        pending = self._pending[key] = asyncio.get_running_loop().create_future()
+        try:
+            answer = await compute()
+        except Exception as error:
+            pending.set_exception(error)
+            pending.exception()  # marks it retrieved: nobody may be waiting, and that is fine
+            raise
+        except BaseException:  # cancelled: a waiter computes it instead
+            pending.cancel()
+            raise
+        else:
+            pending.set_result(answer)
+            return answer
+        finally:
+            del self._pending[key]

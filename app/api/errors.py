@@ -1,29 +1,82 @@
 """Client mistakes → 4xx answers whose messages name the field and the rule.
 
 Every error keeps FastAPI's shape, {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, but the
-messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is not echoed back
-(it may be NaN, which JSON cannot carry, or megabytes long), and at most MAX_ERRORS are listed.
+messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is quoted by a short
+excerpt at most, never echoed whole (it may be NaN, which JSON cannot carry, or megabytes long), and at most
+MAX_ERRORS are listed. Errors raised as HTTPException (404, 415, 503 …) get the same list shape.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from functools import cache
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.api.bodies import BODY_MODELS, BodyRefused
 from app.api.encoding import dumps, json_response
-from app.api.limits import BodyLimitMiddleware
-from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
-from app.core import SpecError
+from app.api.limits import BODY_TIMEOUT_SECONDS, BodyLimitMiddleware
+from app.core import EXCERPT_CHARS, SpecError, shown
 
 MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
-# The fields each body accepts, named when a request has an unknown one.
-BODY_MODELS = {"/api/trace": TraceRequest, "/api/train": TrainRequest, "/api/predict": PredictRequest}
+
+
+class ErrorEntry(BaseModel):
+    """One thing wrong with a request."""
+
+    loc: list[str | int] = Field(
+        description='Where: "body", then the field and its indices, e.g. ["body", "X", 2, 1].'
+    )
+    msg: str = Field(description="What is wrong, naming the field and the rule.")
+    type: str = Field(description="The kind of mistake, for programs: e.g. missing, spec_error, body_too_large.")
+    ctx: dict[str, Any] | None = Field(
+        default=None,
+        description="For a rule a person can break from the page's editor: the rule's name (`rule`) and its numbers, "
+                    "so a client can word the message in its own language.",
+    )
+
+
+class ErrorAnswer(BaseModel):
+    """Every refusal, whatever its status: the list of what is wrong."""
+
+    detail: list[ErrorEntry] = Field(
+        min_length=1, description=f"Up to {MAX_ERRORS} entries, then one saying how many more were left out."
+    )
+
+
+# Why each error status is answered; every one carries an ErrorAnswer.
+ERROR_STATUSES = {
+    400: "The request is malformed: a Host header this server does not answer to, a Content-Length that is not a "
+         "number, or a body that is not UTF-8 text (a byte-order mark, UTF-16 or UTF-32).",
+    403: "The request comes from a page on another site: its Origin is neither this server's nor one of "
+         "BACKPROP_ALLOWED_ORIGINS.",
+    408: f"The body did not arrive within {BODY_TIMEOUT_SECONDS:g} s.",
+    413: "The body is over the byte limit (BACKPROP_MAX_BODY_BYTES), or holds more values, lists or fields than the "
+         "largest allowed body of this endpoint (counted before parsing).",
+    415: "The body is not declared as JSON (send it with Content-Type: application/json), or is compressed.",
+    422: "A field breaks a rule: one the body's schema states, or one of the rules between fields listed in the "
+         "body's description. Each entry names the field (`loc`) and the rule (`msg`).",
+    503: "The server is busy (too many computations waiting, or too many connections open): try again after "
+         "Retry-After seconds.",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
+
+
+def documented_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for error statuses a route can answer, each with the ErrorAnswer body."""
+    return {
+        status: {"model": ErrorAnswer, "description": ERROR_STATUSES[status],
+                 **({"headers": _RETRY_AFTER} if status == 503 else {})}
+        for status in statuses
+    }
 
 
 def body_fields(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -39,27 +92,88 @@ def install(app: FastAPI) -> None:
     """Register the API's error handlers and its request-body limit (from app.state.settings) on the app."""
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(SpecError, spec_error_handler)
+    app.add_exception_handler(BodyRefused, body_refused_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
-def error_response(status_code: int, errors: list[dict[str, Any]]) -> Response:
-    """The {"detail": [...]} answer; shortened to MAX_ERRORS entries plus one saying how many were left out."""
-    shown = errors[:MAX_ERRORS]
-    if len(errors) > MAX_ERRORS:
-        more = len(errors) - MAX_ERRORS
-        shown.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
-    return json_response(dumps({"detail": shown}), status_code=status_code)
+def error_response(status_code: int, errors: list[dict[str, Any]], total: int | None = None) -> Response:
+    """The {"detail": [...]} answer: at most MAX_ERRORS entries, plus one saying how many of `total` (the
+    number of errors found, when more were found than passed in) were left out."""
+    listed = errors[:MAX_ERRORS]
+    more = (len(errors) if total is None else total) - len(listed)
+    if more > 0:
+        listed.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
+    return json_response(dumps({"detail": listed}), status_code=status_code)
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    """422 with a readable message per pydantic error."""
-    fields, required = body_fields(request.url.path)
-    return error_response(422, [readable(error, fields, required) for error in exc.errors()])
+    """422 with a readable message per pydantic error; only the errors shown are made readable."""
+    path = request.url.path
+    fields, required = body_fields(path)
+    model = BODY_MODELS.get(path)
+    schema = body_schema(model) if model is not None else None
+    errors = exc.errors()
+    listed = [readable(error, fields, required, schema) for error in errors[:MAX_ERRORS]]
+    return error_response(422, listed, total=len(errors))
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    """An HTTPException (404, 405, 415, 503 …) in the same {"detail": [...]} shape as every other error;
+    a plain-text detail becomes one entry whose type is the status's name ("service_unavailable")."""
+    if exc.status_code in (204, 304):  # answers without a body
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    detail = exc.detail
+    if not isinstance(detail, list):
+        detail = [{"loc": [], "msg": str(detail), "type": _status_name(exc.status_code)}]
+    response = error_response(exc.status_code, detail)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _status_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "http_error"
+
+
+async def body_refused_handler(request: Request, exc: BodyRefused) -> Response:
+    """The status and message of a body refused before parsing (app/api/bodies.py)."""
+    return error_response(exc.status, exc.detail())
+
+
+@cache
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of a body (the one /openapi.json shows): messages state its bounds and names."""
+    return model.model_json_schema()
+
+
+def schema_at(schema: dict[str, Any], loc: tuple[Any, ...]) -> dict[str, Any]:
+    """The schema of the value at loc ("X", 2, 1) in a body's schema; {} where the schema says nothing."""
+    node = schema
+    for part in loc:
+        node = _non_null(node)
+        node = node.get("properties", {}).get(part, {}) if isinstance(part, str) else node.get("items", {})
+    return _non_null(node)
+
+
+def _non_null(node: dict[str, Any]) -> dict[str, Any]:
+    """The first branch of an anyOf that is not null (an optional field; y's matrix before its flat form)."""
+    for branch in node.get("anyOf", ()):
+        if branch.get("type") != "null":
+            return branch
+    return node
 
 
 async def spec_error_handler(request: Request, exc: SpecError) -> Response:
-    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1]."""
-    return error_response(422, [{"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}])
+    """422 for the core's spec and shape rules; the field "weights[1]" becomes loc ["body", "weights", 1].
+    A named rule travels in ctx ({"rule": "width_range", "value": 17, "min": 1, "max": 16}) for clients that
+    word their messages themselves (the page does, in its language)."""
+    error: dict[str, Any] = {"loc": ["body", *field_loc(exc.field)], "msg": str(exc), "type": "spec_error"}
+    if exc.rule:
+        error["ctx"] = {"rule": exc.rule, **exc.params}
+    return error_response(422, [error])
 
 
 def field_loc(field: str) -> list[str | int]:
@@ -80,7 +194,7 @@ def path(loc: tuple[Any, ...]) -> str:
 
 
 def shown_value(value: Any) -> str:
-    """How an offending input is named in a message (short, and NaN/Infinity spelled as in JSON)."""
+    """How an offending input is named in a message: spelt as in JSON, and short whatever its size."""
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
@@ -88,10 +202,9 @@ def shown_value(value: Any) -> str:
             return "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, (dict, list)):
         return "an object" if isinstance(value, dict) else "a list"
-    text = repr(value) if isinstance(value, str) else str(value)
     if isinstance(value, bool) or value is None:
-        text = {True: "true", False: "false", None: "null"}[value]
-    return text if len(text) <= 40 else text[:37] + "..."
+        return {True: "true", False: "false", None: "null"}[value]
+    return shown(value)
 
 
 _TYPE_NAMES = {
@@ -107,7 +220,7 @@ _TYPE_NAMES = {
 }
 
 
-def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> str:
+def _message(error: dict[str, Any], where: str, required: tuple[str, ...], rule: dict[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
     needs = f" with at least {' and '.join(required)}" if required else ""
     if kind == "json_invalid":
@@ -117,9 +230,12 @@ def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> st
     if kind == "finite_number":
         return (f"{where} is {shown_value(value)}: every number must be finite "
                 "(no NaN or Infinity; 1e400 overflows to Infinity)")
-    if kind == "too_short":
-        ctx = error.get("ctx", {})
-        return f"{where} has {ctx.get('actual_length', 0)} rows; it needs at least {ctx.get('min_length', 1)}"
+    if kind in ("too_short", "too_long"):
+        return _length_message(error, where, rule)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{where} is {shown_value(value)}; it must be {_range(rule)}"
+    if kind == "literal_error" and "enum" in rule:
+        return f"{where} is {shown_value(value)}; allowed: {', '.join(rule['enum'])}"
     if kind == "missing":
         return f"{where} is required"
     if kind in ("model_type", "model_attributes_type", "dict_type") and where == "body":
@@ -131,15 +247,79 @@ def _message(error: dict[str, Any], where: str, required: tuple[str, ...]) -> st
     return f"{where}: {error['msg']}"
 
 
-def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tuple[str, ...] = ()) -> dict[str, Any]:
+def _excerpt(part: Any) -> Any:
+    if isinstance(part, str) and len(part) > EXCERPT_CHARS:
+        return part[:EXCERPT_CHARS - 1] + "…"
+    return part
+
+
+def readable(error: dict[str, Any], fields: tuple[str, ...] = (), required: tuple[str, ...] = (),
+             schema: dict[str, Any] | None = None) -> dict[str, Any]:
     """One pydantic error as {loc, msg, type}, the message naming the field (and position) and the rule.
 
-    `fields` are the body's allowed field names, listed when a field is unknown; `required` its required ones.
+    `fields` are the body's allowed field names, listed when a field is unknown; `required` its required ones;
+    `schema` its JSON Schema, whose bounds and names a broken bound or an unknown name is told.
     """
-    loc = tuple(error.get("loc", ()))
+    loc = tuple(_excerpt(part) for part in error.get("loc", ()))  # a field name may be megabytes long
     if loc[:1] != ("body",):
         loc = ("body", *loc)
     if error["type"] == "extra_forbidden":
         allowed = f"; the allowed fields are: {', '.join(fields)}" if fields else ""
         return {"loc": list(loc), "msg": f"unknown field {path(loc)!r}{allowed}", "type": "unknown_field"}
-    return {"loc": list(loc), "msg": _message(error, path(loc), required), "type": error["type"]}
+    rule = schema_at(schema, loc[1:]) if schema else {}
+    entry = {"loc": list(loc), "msg": _message(error, path(loc), required, rule), "type": error["type"]}
+    page_rule = _page_rule(loc, error, rule)
+    if page_rule is not None:
+        entry["ctx"] = page_rule
+    return entry
+
+
+_BOUND_TYPES = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
+
+
+def _page_rule(loc: tuple[Any, ...], error: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any] | None:
+    """The core's rule name and numbers for a bound the schema found first (the same `ctx` a SpecError carries),
+    so the page words it in its own language (static/js/problems.js); None for other errors."""
+    value, where = error.get("input"), loc[1:]
+    if error["type"] == "too_long" and where in (("X",), ("y",)) and isinstance(value, list):
+        return {"rule": "rows_range", "rows": len(value), "max": rule.get("maxItems")}
+    if error["type"] not in _BOUND_TYPES:
+        return None
+    if rule.get("exclusiveMinimum") == 0:
+        return {"rule": "positive"}
+    if rule.get("type") == "integer" and "minimum" in rule and "maximum" in rule:
+        bounds = {"min": rule["minimum"], "max": rule["maximum"]}
+        if len(where) == 2 and where[0] == "layers" and isinstance(value, int) and abs(value) < 2**53:
+            return {"rule": "width_range", "value": value, **bounds}
+        return {"rule": "int_range", **bounds}
+    return None
+
+
+# What the entries of each list are called in messages ("X has 513 rows"); nested lists hold rows or values.
+_ENTRIES = {"X": "rows", "y": "rows", "layers": "widths", "activations": "names", "weights": "matrices",
+            "biases": "vectors"}
+
+
+def _length_message(error: dict[str, Any], where: str, rule: dict[str, Any]) -> str:
+    ctx, value = error.get("ctx", {}), error.get("input")
+    count = len(value) if isinstance(value, list) else ctx.get("actual_length", 0)
+    top = where.split("[", 1)[0]
+    nested = "rows" if rule.get("items", {}).get("type") == "array" else "values"
+    entries = _ENTRIES.get(top, "values") if top == where else nested
+    low, high = rule.get("minItems", ctx.get("min_length")), rule.get("maxItems", ctx.get("max_length"))
+    if error["type"] == "too_short" or high is None:
+        return f"{where} has {count} {entries}; it needs at least {low}"
+    return f"{where} has {count} {entries}; it must have from {low} to {high}"
+
+
+def _range(rule: dict[str, Any]) -> str:
+    """A number's bounds as words: "a whole number from 0 to 4294967295", "a number greater than 0"."""
+    kind = "a whole number" if rule.get("type") == "integer" else "a number"
+    if "minimum" in rule and "maximum" in rule:
+        return f"{kind} from {rule['minimum']} to {rule['maximum']}"
+    bounds = []
+    for key, words in (("minimum", "at least"), ("exclusiveMinimum", "greater than"),
+                       ("maximum", "at most"), ("exclusiveMaximum", "less than")):
+        if key in rule:
+            bounds.append(f"{words} {rule[key]}")
+    return f"{kind} {' and '.join(bounds)}"

@@ -6,25 +6,29 @@ from collections.abc import Awaitable, Callable
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-import orjson
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.api.answers import AnswerCache, answer_key
-from app.api.cpu import run_cpu_bound
-from app.api.encoding import (
-    encode_predict,
-    encode_presets,
-    encode_trace,
-    encode_train,
-    json_response,
-)
+from app.api.answers import AnswerCache, InFlight, answer_key
+from app.api.bodies import check_body, parse_body_off_loop
+from app.api.cpu import ComputePool
+from app.api.encoding import encode_presets, json_response
+from app.api.errors import documented_errors
+from app.api.jobs import predict_job, trace_job, train_job
 from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
-from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
+from app.core import (
+    LIMITS,
+    PRESETS,
+    NetworkSpec,
+    check_gradcheck_budget,
+    check_train_budget,
+    gradcheck_work,
+    make_spec,
+    train_work,
+)
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -58,20 +62,9 @@ def direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
 
     return register
 
-# Work (rows × parameters) up to this is computed inline on the event loop (well under a millisecond,
-# cheaper than a thread hop); more goes to a worker thread.
-INLINE_WORK = 20_000
-
-
-async def run_sized(work: int, function: Callable[[], bytes]) -> bytes:
-    """function() inline when `work` is small, else in a worker thread (app.api.cpu)."""
-    return function() if work <= INLINE_WORK else await run_cpu_bound(function)
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "The request body is over the byte limit."},
-    415: {"description": "The body is not sent as JSON."},
-    422: {"description": "A field breaks a rule; each `detail` entry names the field (`loc`) and the rule (`msg`)."},
-}
+# What a POST with a body can be refused with (app.api.errors documents each); a GET only for its Host or load.
+_ERRORS = documented_errors(400, 403, 408, 413, 415, 422, 503)
+_GET_ERRORS = documented_errors(400, 503)
 
 
 def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -79,48 +72,33 @@ def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
-def require_json(request: Request) -> None:
-    """415 unless the body is declared as JSON (no Content-Type counts as JSON)."""
-    content_type = request.headers.get("content-type", "application/json")
-    if content_type == "application/json":  # the common case, without the parsing below
-        return
-    content_type = content_type.split(";", 1)[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise HTTPException(415, [{"loc": ["body"], "msg": f"the body must be JSON (Content-Type: application/json), "
-                                   f"not {content_type}", "type": "content_type"}])
+Compute = Callable[[Body, ComputePool], Awaitable[bytes]]
 
 
-def parse_body(raw: bytes, model: type[Body]) -> Body:
-    """The request body as `model`: parsed by orjson and validated by pydantic.
+async def remembered(request: Request, model: type[Body], compute: Compute[Body]) -> Response:
+    """The answer to this exact body: replayed when it is remembered (app/api/answers.py), shared with an
+    identical request in flight, else parsed, computed and offered to the memory. Errors are raised, never kept.
 
-    That is 2–3× faster than FastAPI's json.loads + validation on these bodies. JSON that orjson refuses
-    (malformed, or holding NaN / Infinity / 1e400) goes through pydantic's own JSON parser instead, which
-    reads those as numbers so the finite-number rule can name their position, or says where the JSON breaks.
-    """
-    try:
-        try:
-            return model.model_validate(orjson.loads(raw))
-        except orjson.JSONDecodeError:
-            return model.model_validate_json(raw)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
-
-
-async def remembered(request: Request, model: type[Body], compute: Callable[[Body], Awaitable[bytes]]) -> Response:
-    """The answer to this exact body: replayed when it is remembered (app/api/answers.py), else parsed,
-    computed and offered to the memory. Errors are raised, never kept."""
-    require_json(request)
+    The compute pool and the requests in flight are the server run's (app/main.py's lifespan)."""
     raw = await buffered_body(request)
+    path = request.scope["path"]
+    check_body(path, request.scope["headers"], raw)
     answers: AnswerCache = request.app.state.answers
-    key = answer_key(request.scope["path"], raw)
+    key = answer_key(path, raw)
     content = answers.get(key)
     if content is None:
-        content = await compute(parse_body(raw, model))
+        in_flight: InFlight = request.state.in_flight
+        pool: ComputePool = request.state.compute
+
+        async def parse_and_compute() -> bytes:
+            return await compute(await parse_body_off_loop(raw, model), pool)
+
+        content = await in_flight.share(key, parse_and_compute)
         answers.put(key, content)
     return json_response(content)
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=_GET_ERRORS)
 async def healthz() -> dict[str, str]:
     """Liveness probe (the Dockerfile's HEALTHCHECK)."""
     return {"status": "ok"}
@@ -151,12 +129,14 @@ async def trace(request: Request) -> Response:
     return await remembered(request, TraceRequest, trace_answer)
 
 
-async def trace_answer(body: TraceRequest) -> bytes:
+async def trace_answer(body: TraceRequest, pool: ComputePool) -> bytes:
     spec = build_spec(body)
     X, y = body.data()  # compute_trace checks them against the spec (SpecError names the rule)
-    passes = 1 + (2 * spec.n_params if body.gradcheck else 0)  # a gradient check: two passes per parameter
-    work = len(X) * spec.n_params * passes
-    return await run_sized(work, lambda: encode_trace(compute_trace(spec, X, y, gradcheck=body.gradcheck)))
+    work = len(X) * spec.n_params
+    if body.gradcheck:
+        check_gradcheck_budget(spec, len(X))  # refused here, before it takes a place in a queue
+        work += gradcheck_work(spec, len(X))
+    return await pool.run(work, trace_job, spec, X, y, body.gradcheck)
 
 
 @direct_post(
@@ -165,17 +145,17 @@ async def trace_answer(body: TraceRequest) -> bytes:
     responses={200: {"description": "The network's output for every row of X: {\"y_hat\": [[...]], \"warnings\": [...]}.",
                      "content": {"application/json": {"example": {"y_hat": [[0.868], [0.885], [0.9]], "warnings": []}}}},
                **_ERRORS},
-    summary="The prediction ŷ for any inputs X (forward pass only, up to 4096 rows)",
+    summary=f"The prediction ŷ for any inputs X (forward pass only, up to {LIMITS.max_predict_rows} rows)",
     openapi_extra=_documented_body(PredictRequest),
 )
 async def predict_outputs(request: Request) -> Response:
     return await remembered(request, PredictRequest, predict_answer)
 
 
-async def predict_answer(body: PredictRequest) -> bytes:
+async def predict_answer(body: PredictRequest, pool: ComputePool) -> bytes:
     spec = build_spec(body)
     X = body.inputs()  # predict checks it against the spec (SpecError names the rule)
-    return await run_sized(len(X) * spec.n_params, lambda: encode_predict(predict(spec, X)))
+    return await pool.run(len(X) * spec.n_params, predict_job, spec, X)
 
 
 @direct_post(
@@ -189,10 +169,11 @@ async def train_network(request: Request) -> Response:
     return await remembered(request, TrainRequest, train_answer)
 
 
-async def train_answer(body: TrainRequest) -> bytes:
+async def train_answer(body: TrainRequest, pool: ComputePool) -> bytes:
     spec = build_spec(body)
     X, y = body.data()
-    return await run_cpu_bound(lambda: encode_train(train(spec, X, y, body.epochs, body.snapshots)))
+    check_train_budget(spec, len(X), body.epochs)  # refused here, before it takes a place in a queue
+    return await pool.run(train_work(spec, len(X), body.epochs), train_job, spec, X, y, body.epochs, body.snapshots)
 
 
 @cache
@@ -203,7 +184,8 @@ def _presets_json() -> bytes:
 @router.get(
     "/api/presets",
     response_class=Response,
-    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."}},
+    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."},
+               **_GET_ERRORS},
     summary="Named example networks with data",
 )
 async def presets() -> Response:

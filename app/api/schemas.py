@@ -1,14 +1,17 @@
-"""Request bodies of the JSON API: types and shapes of the JSON, nothing about the network's rules.
+"""Request bodies of the JSON API: every rule that JSON Schema can state, so /openapi.json states them all.
 
-Pydantic checks that every value has the right JSON type and that every number is finite; the core's
-`make_spec` / `check_data` then apply the spec and shape rules (widths, limits, names) and raise
-`SpecError`, which `app.api.errors` turns into a 422 like any other validation error.
+Pydantic checks each value on its own: JSON types, finite numbers, names from the core's registries and
+bounds from its LIMITS (the same figures the core checks again). The rules that tie one field to another
+(X's width against layers[0], bce's sigmoid output, the work budgets) are the core's: `make_spec`,
+`check_data` and `train` raise `SpecError`, which `app.api.errors` turns into a 422 like any other. Those
+rules are listed in each body's description (its `cross_field_rules`), since JSON Schema cannot state them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
@@ -16,12 +19,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 
 # The course exercise: XOR-like data through the [2, 2, 2, 1] network with its default settings.
 EXERCISE_EXAMPLE: dict[str, Any] = {
@@ -37,6 +41,8 @@ EXERCISE_EXAMPLE: dict[str, Any] = {
     "gradcheck": False,
 }
 
+TRAIN_EXAMPLE = {name: value for name, value in EXERCISE_EXAMPLE.items() if name != "gradcheck"}
+
 # The exercise's network with its preset weights, asked for ŷ at three points of the input plane.
 PREDICT_EXAMPLE: dict[str, Any] = {
     "layers": [2, 2, 2, 1],
@@ -45,7 +51,34 @@ PREDICT_EXAMPLE: dict[str, Any] = {
     "X": [[0.0, 0.0], [1.0, 0.5], [2.0, 1.0]],
 }
 
-_MATRIX_SCHEMA = {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
+# Names the core knows, as JSON Schema enums: built from its registries, so a new activation is listed at once.
+ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+InitName = Literal[tuple(INIT_SCHEMES)]  # type: ignore[valid-type]
+
+# Floats up to this are whole numbers exactly; a larger one may stand for an integer past 64 bits that
+# orjson read inexactly, whose error names it best as pydantic's own JSON parser reads it.
+EXACT_FLOAT_INTEGERS = 2**53
+
+
+def _integral_as_int(value: Any) -> Any:
+    """14.0 as 14: JSON Schema counts a number without a fractional part as an integer, so the server does too."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_FLOAT_INTEGERS:
+        return int(value)
+    return value
+
+
+def whole_number(low: int, high: int) -> Any:
+    """An integer from low to high (the bounds before the validator, or the schema would not show them)."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_integral_as_int)]
+
+
+Width = whole_number(1, LIMITS.max_width)
+# A row of X, y, W_k or a vector b_k: as long as some layer is wide.
+Row = Annotated[list[float], Field(min_length=1, max_length=LIMITS.max_width)]
+Matrix = list[Row]
+WeightMatrix = Annotated[Matrix, Field(min_length=1, max_length=LIMITS.max_width)]
+PER_LAYER = {"min_length": 1, "max_length": LIMITS.max_layers}  # activations, weights, biases: one per weight layer
 
 
 def _column_from_flat(value: Any) -> Any:
@@ -57,12 +90,59 @@ def _column_from_flat(value: Any) -> Any:
     return value
 
 
-Matrix = list[list[float]]
-Target = Annotated[
-    Matrix,
-    BeforeValidator(_column_from_flat),
-    WithJsonSchema({"anyOf": [_MATRIX_SCHEMA, {"type": "array", "items": {"type": "number"}}]}),
-]
+def rows_of(max_rows: int) -> Any:
+    """A matrix of 1 to max_rows rows (X)."""
+    return Annotated[Matrix, Field(min_length=1, max_length=max_rows)]
+
+
+def targets_of(max_rows: int) -> Any:
+    """y: a matrix of 1 to max_rows rows, or a flat list of as many numbers (read as one column)."""
+    bounds = {"min_length": 1, "max_length": max_rows}
+    matrix = TypeAdapter(Annotated[Matrix, Field(**bounds)]).json_schema()
+    flat = TypeAdapter(Annotated[list[float], Field(**bounds)]).json_schema()
+    return Annotated[
+        Matrix, Field(**bounds), BeforeValidator(_column_from_flat), WithJsonSchema({"anyOf": [matrix, flat]})
+    ]
+
+
+@dataclass(frozen=True)
+class CrossFieldRule:
+    """A rule between fields that JSON Schema cannot state; the core checks it and answers 422 naming `fields`."""
+
+    fields: tuple[str, ...]
+    text: str
+
+
+SPEC_RULES = (
+    CrossFieldRule(("activations",), "activations holds one name per weight layer (len(layers) − 1)."),
+    CrossFieldRule(("weights",), "weights holds one matrix per weight layer: W_k is layers[k−1] × layers[k], "
+                                 "every row as long as row 0."),
+    CrossFieldRule(("biases",), "biases only with bias: true; one vector per weight layer, b_k of layers[k] numbers."),
+    *(CrossFieldRule(("loss", "y"), f"loss {name} needs a sigmoid output layer (the last activation; the default "
+                                    "output is identity) and targets y from 0 to 1.")
+      for name, loss in LOSSES.items() if loss.needs_sigmoid_output),
+)
+INPUT_RULES = (CrossFieldRule(("X",), "X has layers[0] columns, every row as long as row 0."),)
+TARGET_RULES = (
+    CrossFieldRule(("y",), "y has as many rows as X and layers[−1] columns (a flat list when layers[−1] is 1), "
+                           "every row as long as row 0."),
+)
+GRADCHECK_RULES = (
+    CrossFieldRule(("gradcheck",), "gradcheck: true only within the gradient-check budget: rows × parameters × "
+                   f"(2 × parameters + 1) is at most {LIMITS.gradcheck_budget:,} (the 422 says how many rows fit)."),
+)
+TRAIN_RULES = (
+    CrossFieldRule(("epochs",), f"epochs × (rows + {LIMITS.budget_row_overhead}) × parameters is at most "
+                                f"{LIMITS.train_budget:,} (the training budget; parameters counts every weight and "
+                                "bias, and the 422 says how many epochs fit)."),
+)
+
+
+def rules_text(intro: str, rules: tuple[CrossFieldRule, ...]) -> str:
+    """A body's description: what it is, then the cross-field rules the server answers 422 for."""
+    listed = "\n".join(f"- {rule.text}" for rule in rules)
+    return (f"{intro}\n\nRules between fields (JSON Schema cannot state them; breaking one is a 422 naming the "
+            f"field):\n{listed}")
 
 
 def _names(registry: Any) -> str:
@@ -106,40 +186,49 @@ class SpecRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
 
-    layers: list[int] = Field(
-        default_factory=lambda: [2, 2, 2, 1],  # a factory call is cheaper than pydantic's copy of a list default
+    layers: list[Width] = Field(
+        default_factory=lambda: list(DEFAULTS.layers),  # cheaper than pydantic's copy of a list default
+        min_length=2,
+        max_length=LIMITS.max_layers + 1,
         description=(
             "Layer widths from the input to the output, e.g. [2, 2, 2, 1]: "
             f"2 to {LIMITS.max_layers + 1} entries (1 to {LIMITS.max_layers} weight layers), "
             f"each from 1 to {LIMITS.max_width}."
         ),
     )
-    activations: list[str] | None = Field(
+    activations: Annotated[list[ActivationName], Field(**PER_LAYER)] | None = Field(
         default=None,
         description=(
             "One activation per weight layer, from the first hidden layer to the output. "
-            f"Allowed: {_names(ACTIVATIONS)}. Default: sigmoid on hidden layers, identity on the output."
+            f"Allowed: {_names(ACTIVATIONS)}. Default: {DEFAULTS.hidden_activation} on hidden layers, "
+            f"{DEFAULTS.output_activation} on the output."
         ),
     )
-    bias: bool = Field(default=False, description="Whether every layer adds a bias row b_k (the exercise has none).")
-    loss: str = Field(
-        default="half_sse",
+    bias: bool = Field(
+        default=DEFAULTS.bias, description="Whether every layer adds a bias row b_k (the exercise has none).",
+    )
+    loss: LossName = Field(
+        default=DEFAULTS.loss,
         description=(
             f"Allowed: {_names(LOSSES)}. half_sse = ½·Σ(y−ŷ)²; mse = mean of (y−ŷ)²; "
             "bce = mean binary cross-entropy (needs a sigmoid output layer)."
         ),
     )
-    learning_rate: float = Field(default=0.1, description="η in the update W_k ← W_k − η·∂L/∂W_k.")
-    seed: int = Field(default=0, description="Seed of the weight initialisation: the same seed gives the same weights.")
-    init: str = Field(
-        default="xavier_uniform",
+    learning_rate: float = Field(
+        default=DEFAULTS.learning_rate, gt=0, description="η in the update W_k ← W_k − η·∂L/∂W_k.",
+    )
+    seed: whole_number(0, LIMITS.max_seed) = Field(
+        default=DEFAULTS.seed, description="Seed of the weight initialisation: the same seed gives the same weights.",
+    )
+    init: InitName = Field(
+        default=DEFAULTS.init,
         description=f"Weight-initialisation scheme when no weights are given. Allowed: {_names(INIT_SCHEMES)}.",
     )
-    weights: list[Matrix] | None = Field(
+    weights: Annotated[list[WeightMatrix], Field(**PER_LAYER)] | None = Field(
         default=None,
         description="Optional weights: W_k as a layers[k−1] × layers[k] matrix, one per weight layer.",
     )
-    biases: list[list[float]] | None = Field(
+    biases: Annotated[list[Row], Field(**PER_LAYER)] | None = Field(
         default=None,
         description="Optional biases (bias on): b_k as a list of layers[k] numbers. Default: zeros.",
     )
@@ -166,24 +255,16 @@ class SpecRequest(BaseModel):
         }
 
 
-class TraceRequest(SpecRequest):
-    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+class DataRequest(SpecRequest):
+    """A network and a batch of data (X and y, both required): what /api/trace and /api/train share."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXERCISE_EXAMPLE]})
-
-    X: Matrix = Field(
-        min_length=1,
+    X: rows_of(LIMITS.max_rows) = Field(
         description=(
             f"Inputs, one row per observation: n × layers[0], n from 1 to {LIMITS.max_rows}. Finite numbers only."
         ),
     )
-    y: Target = Field(
-        min_length=1,
+    y: targets_of(LIMITS.max_rows) = Field(
         description="Targets, n × layers[-1]; with one output a flat list [y_1, …, y_n] is accepted too.",
-    )
-    gradcheck: bool = Field(
-        default=False,
-        description="Also compare every gradient with central finite differences (slower).",
     )
 
     @field_validator("X", "y")
@@ -197,13 +278,34 @@ class TraceRequest(SpecRequest):
         return as_array(self.X), as_array(self.y)
 
 
+class TraceRequest(DataRequest):
+    """One network, one batch of data: everything POST /api/trace needs. Only X and y are required."""
+
+    cross_field_rules: ClassVar = SPEC_RULES + INPUT_RULES + TARGET_RULES + GRADCHECK_RULES
+    model_config = ConfigDict(json_schema_extra={
+        "description": rules_text(__doc__, cross_field_rules),
+        "examples": [EXERCISE_EXAMPLE],
+    })
+
+    gradcheck: bool = Field(
+        default=False,
+        description=(
+            "Also compare every gradient with central finite differences (slower): within a work budget, "
+            f"rows × parameters × (2 × parameters + 1) ≤ {LIMITS.gradcheck_budget:,}."
+        ),
+    )
+
+
 class PredictRequest(SpecRequest):
     """A network and inputs without targets: POST /api/predict answers ŷ for every row of X."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [PREDICT_EXAMPLE]})
+    cross_field_rules: ClassVar = SPEC_RULES + INPUT_RULES
+    model_config = ConfigDict(json_schema_extra={
+        "description": rules_text(__doc__, cross_field_rules),
+        "examples": [PREDICT_EXAMPLE],
+    })
 
-    X: Matrix = Field(
-        min_length=1,
+    X: rows_of(LIMITS.max_predict_rows) = Field(
         description=(
             f"Inputs, one row per point: n × layers[0], n from 1 to {LIMITS.max_predict_rows} "
             "(e.g. a grid over the input plane). Finite numbers only."
@@ -221,16 +323,22 @@ class PredictRequest(SpecRequest):
         return as_array(self.X)
 
 
-class TrainRequest(TraceRequest):
-    """The trace body plus how long to train: POST /api/train."""
+class TrainRequest(DataRequest):
+    """A network, its data and how long to train: POST /api/train (no gradient check: it trains only)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**EXERCISE_EXAMPLE, "epochs": 1000, "snapshots": 10}]})
+    cross_field_rules: ClassVar = SPEC_RULES + INPUT_RULES + TARGET_RULES + TRAIN_RULES
+    model_config = ConfigDict(json_schema_extra={
+        "description": rules_text(__doc__, cross_field_rules),
+        "examples": [{**TRAIN_EXAMPLE, "epochs": 1000, "snapshots": 10}],
+    })
 
-    epochs: int = Field(
+    epochs: whole_number(1, LIMITS.max_epochs) = Field(
         default=1000,
         description=f"Full-batch gradient-descent steps, 1 to {LIMITS.max_epochs}.",
     )
-    snapshots: int = Field(
+    snapshots: whole_number(0, LIMITS.max_snapshots) = Field(
         default=10,
-        description="How many evenly spaced intermediate states (epoch, loss, weights) to return, 0 to 50.",
+        description=(
+            f"How many evenly spaced intermediate states (epoch, loss, weights) to return, 0 to {LIMITS.max_snapshots}."
+        ),
     )

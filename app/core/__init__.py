@@ -15,21 +15,25 @@ Shapes, ids and names follow docs/contract.md.
 """
 
 from .activations import ACTIVATIONS, Activation
-from .gradcheck import GradCheck, ParamCheck, gradient_check
+from .gradcheck import GradCheck, ParamCheck, gradcheck_work, gradient_check
+from .gradcheck import check_budget as check_gradcheck_budget
 from .graph import Graph, GraphEdge, GraphNode
 from .losses import LOSSES, Loss
 from .predict import predict
 from .presets import PRESETS, Preset
-from .spec import INIT_SCHEMES, LIMITS, Limits, NetworkSpec, SpecError, check_data, make_spec
+from .spec import (
+    DEFAULTS, EXCERPT_CHARS, INIT_SCHEMES, LIMITS, Defaults, Limits, NetworkSpec, SpecError, check_data, make_spec, shown,
+)
 from .steps import Step
 from .trace import DStage, Trace, compute_trace
-from .training import Snapshot, TrainResult, train
+from .training import Snapshot, TrainResult, train, train_work
+from .training import check_budget as check_train_budget
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits",
-    "SpecError", "NetworkSpec", "make_spec", "check_data",
+    "ACTIVATIONS", "LOSSES", "INIT_SCHEMES", "LIMITS", "Limits", "DEFAULTS", "Defaults",
+    "SpecError", "NetworkSpec", "make_spec", "check_data", "shown", "EXCERPT_CHARS",
     "compute_trace", "predict", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
-    "gradient_check", "GradCheck", "ParamCheck",
-    "train", "TrainResult", "Snapshot",
+    "gradient_check", "GradCheck", "ParamCheck", "gradcheck_work", "check_gradcheck_budget",
+    "train", "TrainResult", "Snapshot", "train_work", "check_train_budget",
     "PRESETS", "Preset", "Activation", "Loss",
 ]

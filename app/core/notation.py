@@ -88,6 +88,13 @@ def group_id(k: int) -> str:
     return f"bwd:d{k}"
 
 
+# How many decimals the page may show numbers with, and shows at first. Six digits already go past what a
+# learner compares by hand; more would only show float noise in the tables.
+DECIMALS_MIN = 0
+DECIMALS_MAX = 6
+DECIMALS_DEFAULT = 3
+
+
 # Shapes. Rows that depend on the data are a literal n.
 ROWS = "n"
 

@@ -6,6 +6,7 @@ Every rule that fails raises SpecError(field, message), the message naming the f
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from types import MappingProxyType
@@ -19,13 +20,42 @@ from .losses import LOSSES
 Array = np.ndarray
 
 
-class SpecError(ValueError):
-    """A request breaks a rule. `field` names the offending input ("X", "weights[1]", "activations[2]" …)."""
+# How much of an offending input a message may quote: a 2 MB name must not come back in a 2 MB answer.
+EXCERPT_CHARS = 80
 
-    def __init__(self, field: str, message: str):
+
+def shown(value: Any) -> str:
+    """An input as a message quotes it: its repr, cut to an 80-character excerpt; a huge integer by its
+    number of digits ("an integer of 401 digits")."""
+    if isinstance(value, Integral) and not isinstance(value, bool) and abs(int(value)) >= 10**EXCERPT_CHARS:
+        try:
+            return f"an integer of {len(str(abs(int(value))))} digits"
+        except ValueError:  # past Python's limit on converting an int to text
+            return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    text = repr(value[:EXCERPT_CHARS + 1] if isinstance(value, (str, list, tuple)) else value)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1] + "…"
+
+
+class SpecError(ValueError):
+    """A request breaks a rule. `field` names the offending input ("X", "weights[1]", "activations[2]" …).
+
+    `rule` names the rule for rules a person can break from the page's editor ("width_range", "input_columns" …)
+    and `params` holds its numbers, so a client can say the same in its own language; None otherwise."""
+
+    def __init__(self, field: str, message: str, rule: str | None = None, **params: Any):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.rule = rule
+        self.params = params
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str, str | None, dict[str, Any]]]:
+        # Raised in a worker process, it comes back through pickle whole (app/api/cpu.py).
+        return _rebuild_spec_error, (self.field, self.message, self.rule, self.params)
+
+
+def _rebuild_spec_error(field: str, message: str, rule: str | None, params: dict[str, Any]) -> SpecError:
+    return SpecError(field, message, rule, **params)
 
 
 @dataclass(frozen=True)
@@ -43,9 +73,31 @@ class Limits:
     # stands for each epoch's fixed cost. The worst allowed call takes about 2–3 s on a 2-core machine.
     train_budget: int = 1_800_000_000
     budget_row_overhead: int = 128
+    # Work of one gradient check: rows × parameters × (2 × parameters + 1), the forward passes it runs
+    # (two per parameter, plus the analytic pass) by their size. The worst allowed check takes about 1 s.
+    gradcheck_budget: int = 400_000_000
 
 
 LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a network starts with when a request leaves a field out: the course exercise's settings.
+    `epochs` is what the page's Train button offers first."""
+
+    layers: tuple[int, ...] = (2, 2, 2, 1)
+    hidden_activation: str = "sigmoid"
+    output_activation: str = "identity"
+    bias: bool = False
+    loss: str = "half_sse"
+    learning_rate: float = 0.1
+    seed: int = 0
+    init: str = "xavier_uniform"
+    epochs: int = 200
+
+
+DEFAULTS = Defaults()
 
 
 # --- weight initialisation -------------------------------------------------------------------------------
@@ -164,13 +216,13 @@ def _layers_to_scan(spec: NetworkSpec) -> int:
 
 
 def make_spec(
-    layers: Sequence[int] = (2, 2, 2, 1),
+    layers: Sequence[int] = DEFAULTS.layers,
     activations: Sequence[str] | None = None,
-    bias: bool = False,
-    loss: str = "half_sse",
-    learning_rate: float = 0.1,
-    seed: int = 0,
-    init: str = "xavier_uniform",
+    bias: bool = DEFAULTS.bias,
+    loss: str = DEFAULTS.loss,
+    learning_rate: float = DEFAULTS.learning_rate,
+    seed: int = DEFAULTS.seed,
+    init: str = DEFAULTS.init,
     weights: Sequence[Any] | None = None,
     biases: Sequence[Any] | None = None,
 ) -> NetworkSpec:
@@ -199,20 +251,24 @@ def _check_layers(layers: Any) -> tuple[int, ...]:
     if not isinstance(layers, (list, tuple)):
         raise SpecError("layers", "layers must be a list of widths, input first (e.g. [2, 2, 2, 1])")
     if len(layers) < 2:
-        raise SpecError("layers", f"layers has {len(layers)} widths; it needs at least 2 (input and output)")
+        raise SpecError("layers", f"layers has {len(layers)} widths; it needs at least 2 (input and output)",
+                        "too_few_layers", count=len(layers))
     if len(layers) - 1 > LIMITS.max_layers:
-        raise SpecError("layers", f"layers has {len(layers) - 1} weight layers; the limit is {LIMITS.max_layers}")
+        raise SpecError("layers", f"layers has {len(layers) - 1} weight layers; the limit is {LIMITS.max_layers}",
+                        "too_many_layers", count=len(layers) - 1, max=LIMITS.max_layers)
     for i, width in enumerate(layers):
         if isinstance(width, bool) or not isinstance(width, Integral):
-            raise SpecError(f"layers[{i}]", f"layers[{i}] is {width!r}; widths must be whole numbers")
+            raise SpecError(f"layers[{i}]", f"layers[{i}] is {shown(width)}; widths must be whole numbers")
         if not 1 <= width <= LIMITS.max_width:
-            raise SpecError(f"layers[{i}]", f"layers[{i}] is {width}; widths must be from 1 to {LIMITS.max_width}")
+            raise SpecError(f"layers[{i}]", f"layers[{i}] is {shown(width)}; widths must be from 1 to {LIMITS.max_width}",
+                            "width_range", value=int(width) if abs(width) < 2**53 else shown(width),
+                            min=1, max=LIMITS.max_width)
     return tuple(int(w) for w in layers)
 
 
 def _check_activations(activations: Any, depth: int) -> tuple[str, ...]:
     if activations is None:
-        return ("sigmoid",) * (depth - 1) + ("identity",)
+        return (DEFAULTS.hidden_activation,) * (depth - 1) + (DEFAULTS.output_activation,)
     if not isinstance(activations, (list, tuple)):
         raise SpecError("activations", "activations must be a list of names, one per weight layer")
     if len(activations) != depth:
@@ -223,13 +279,13 @@ def _check_activations(activations: Any, depth: int) -> tuple[str, ...]:
 
 def _check_name(name: Any, field: str, registry: MappingProxyType) -> str:
     if not isinstance(name, str) or name not in registry:
-        raise SpecError(field, f"{field} is {name!r}; allowed: {', '.join(registry)}")
+        raise SpecError(field, f"{field} is {shown(name)}; allowed: {', '.join(registry)}")
     return name
 
 
 def _check_bool(value: Any, field: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise SpecError(field, f"{field} is {value!r}; it must be true or false")
+        raise SpecError(field, f"{field} is {shown(value)}; it must be true or false")
     return bool(value)
 
 
@@ -237,19 +293,21 @@ def _check_loss(loss: Any, activations: tuple[str, ...]) -> str:
     loss = _check_name(loss, "loss", LOSSES)
     if LOSSES[loss].needs_sigmoid_output and activations[-1] != "sigmoid":
         raise SpecError("loss", f"loss '{loss}' needs a sigmoid output layer, but activations[{len(activations) - 1}]"
-                                f" is '{activations[-1]}'")
+                                f" is '{activations[-1]}'", "needs_sigmoid_output", loss=loss)
     return loss
 
 
 def _check_learning_rate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
-        raise SpecError("learning_rate", f"learning_rate is {value!r}; it must be a finite number greater than 0")
+        raise SpecError("learning_rate", f"learning_rate is {shown(value)}; it must be a finite number greater than 0",
+                        "positive")
     return float(value)
 
 
 def _check_seed(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or not 0 <= value <= LIMITS.max_seed:
-        raise SpecError("seed", f"seed is {value!r}; it must be a whole number from 0 to {LIMITS.max_seed}")
+        raise SpecError("seed", f"seed is {shown(value)}; it must be a whole number from 0 to {LIMITS.max_seed}",
+                        "int_range", min=0, max=LIMITS.max_seed)
     return int(value)
 
 
@@ -343,7 +401,7 @@ def _describe_bad_nesting(value: Any, field: str) -> str:
             for j, entry in enumerate(row):
                 if isinstance(entry, bool) or not isinstance(entry, Real):
                     index = f"[{i}][{j}]" if rows else f"[{j}]"
-                    return f"{field}{index} is {entry!r}; values must be numbers"
+                    return f"{field}{index} is {shown(entry)}; values must be numbers"
     return f"{field} must be a matrix of numbers (a list of rows)"
 
 
@@ -356,16 +414,21 @@ def check_data(spec: NetworkSpec, X: Any, y: Any, check_finite: bool = True) -> 
     y = as_matrix(y, "y", allow_vector=True, check_finite=check_finite)
     n = X.shape[0]
     if not 1 <= n <= LIMITS.max_rows:
-        raise SpecError("X", f"X has {n} rows; it must have from 1 to {LIMITS.max_rows}")
+        raise SpecError("X", f"X has {n} rows; it must have from 1 to {LIMITS.max_rows}",
+                        "rows_range", rows=n, max=LIMITS.max_rows)
     if X.shape[1] != spec.layers[0]:
-        raise SpecError("X", f"X has {X.shape[1]} columns but the input layer has {spec.layers[0]}")
+        raise SpecError("X", f"X has {X.shape[1]} columns but the input layer has {spec.layers[0]}",
+                        "input_columns", got=X.shape[1], want=spec.layers[0])
     if y.ndim == 1 and spec.layers[-1] == 1:
         y = y.reshape(-1, 1)
     if y.ndim == 1 or y.shape[1] != spec.layers[-1]:
         cols = "a flat list" if y.ndim == 1 else f"{y.shape[1]} columns"
-        raise SpecError("y", f"y has {cols} but the output layer has {spec.layers[-1]} columns")
+        raise SpecError("y", f"y has {cols} but the output layer has {spec.layers[-1]} columns",
+                        "output_columns", got=1 if y.ndim == 1 else y.shape[1], want=spec.layers[-1])
     if y.shape[0] != n:
-        raise SpecError("y", f"y has {y.shape[0]} rows but X has {n}; give one target row per observation")
+        raise SpecError("y", f"y has {y.shape[0]} rows but X has {n}; give one target row per observation",
+                        "target_rows", got=y.shape[0], want=n)
     if LOSSES[spec.loss].needs_sigmoid_output and ((y < 0).any() or (y > 1).any()):
-        raise SpecError("y", f"y holds values outside [0, 1]; loss '{spec.loss}' needs targets from 0 to 1")
+        raise SpecError("y", f"y holds values outside [0, 1]; loss '{spec.loss}' needs targets from 0 to 1",
+                        "targets_0_1", loss=spec.loss)
     return np.ascontiguousarray(X), np.ascontiguousarray(y)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .passes import backward, forward, resolve, update
-from .spec import LIMITS, NetworkSpec, SpecError, check_data
+from .spec import LIMITS, NetworkSpec, SpecError, check_data, shown
 
 Array = np.ndarray
 
@@ -54,20 +54,26 @@ def snapshot_epochs(epochs: int, count: int) -> list[int]:
 
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise SpecError(field, f"{field} is {value!r}; it must be a whole number from {low} to {high}")
+        raise SpecError(field, f"{field} is {shown(value)}; it must be a whole number from {low} to {high}",
+                        "int_range", min=low, max=high)
     return int(value)
 
 
+def train_work(spec: NetworkSpec, rows: int, epochs: int) -> int:
+    """epochs × (rows + overhead) × parameters: the size of a train() call, as its budget counts it."""
+    return epochs * (rows + LIMITS.budget_row_overhead) * spec.n_params
+
+
 def check_budget(spec: NetworkSpec, rows: int, epochs: int) -> None:
-    """SpecError("epochs", …) when epochs × (rows + overhead) × parameters is over LIMITS.train_budget."""
-    per_epoch = (rows + LIMITS.budget_row_overhead) * spec.n_params
+    """SpecError("epochs", …) when train_work is over LIMITS.train_budget."""
+    per_epoch = train_work(spec, rows, 1)
     work = epochs * per_epoch
     if work > LIMITS.train_budget:
         most = max(1, LIMITS.train_budget // per_epoch)
         raise SpecError("epochs", f"epochs × (rows + {LIMITS.budget_row_overhead}) × parameters is {epochs} × "
                                   f"{rows + LIMITS.budget_row_overhead} × {spec.n_params} = {work:,}, over the "
                                   f"training budget of {LIMITS.train_budget:,}; use at most {most} epochs for "
-                                  f"this network and data")
+                                  f"this network and data", "train_budget", most=most)
 
 
 def train(spec: NetworkSpec, X: Any, y: Any, epochs: int, snapshots: int = 10) -> TrainResult:

@@ -1,7 +1,7 @@
 /** The JSON API client: /api/presets, /api/trace, /api/predict, /api/train. Errors become ApiError with per-field messages. */
 import { t } from "./i18n.js";
 
-/** A failed request: `problems` is a list of {field, message} ready to show next to the form. */
+/** A failed request: `problems` is a list of {field, loc, type, ctx, message} (problems.js words them). */
 export class ApiError extends Error {
   constructor(message, { status = 0, problems = [] } = {}) {
     super(message);
@@ -17,19 +17,21 @@ export function fieldName(loc = []) {
   return parts.reduce((name, part) => (typeof part === "number" ? `${name}[${part}]` : name ? `${name}.${part}` : String(part)), "");
 }
 
-/** FastAPI's error body → [{field, message}]: 422 detail lists, plain string details, or nothing useful. */
+/**
+ * FastAPI's error body → [{field, loc, type, ctx, message}]: `loc` without its "body" head (["layers", 1]),
+ * `ctx` the core's rule and numbers when the 422 names one; plain string details, or nothing useful.
+ */
 export function problemsFrom(status, body) {
   const detail = body && body.detail;
   if (Array.isArray(detail)) {
-    return detail.map((item) => ({ field: fieldName(item.loc), message: String(item.msg ?? "") }));
+    return detail.map((item) => {
+      const loc = Array.isArray(item.loc) ? (item.loc[0] === "body" ? item.loc.slice(1) : item.loc) : [];
+      const message = String(item.msg ?? "");
+      return { field: fieldName(item.loc), loc, type: item.type ?? null, ctx: item.ctx ?? null, message };
+    });
   }
-  if (typeof detail === "string") return [{ field: "", message: detail }];
-  return [{ field: "", message: t("error.http", { status }) }];
-}
-
-/** A problem as one line for the user: "X: X has 3 columns but the input layer has 2". */
-export function problemText(problem) {
-  return problem.field ? t("error.field", { field: problem.field, message: problem.message }) : problem.message;
+  if (typeof detail === "string") return [{ field: "", loc: [], type: null, ctx: null, message: detail }];
+  return [{ field: "", loc: [], type: null, ctx: null, message: t("error.http", { status }) }];
 }
 
 async function request(method, url, body) {

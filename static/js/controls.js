@@ -7,21 +7,24 @@ import { el } from "./dom.js";
 import { pointerOnly } from "./state.js";
 import { t, getLang } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
-import { latexToText } from "./tex.js";
+import { texToText } from "./tex-text.js";
 import { stepView } from "./step-panel.js";
 import { changeLang, choosePreset, nextIteration } from "./actions.js";
-import { problemText } from "./api.js";
+import { problemText } from "./problems.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const byTestId = (id) => $(`[data-testid="${id}"]`);
 
-/** Fill every element marked data-i18n / data-i18n-label with the current language's text. */
+/** Fill every element marked data-i18n / data-i18n-label / data-i18n-aria with the current language's text. */
 export function applyStaticTexts(root = document) {
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of root.querySelectorAll("[data-i18n-label]")) {
     const text = t(node.dataset.i18nLabel);
     node.setAttribute("aria-label", text);
     node.title = text;
+  }
+  for (const node of root.querySelectorAll("[data-i18n-aria]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAria)); // named for screen readers, no tooltip
   }
   document.title = t("app.title");
 }
@@ -120,12 +123,12 @@ function mountStepButtons(store, player) {
   byTestId("next-iteration").addEventListener("click", () => nextIteration(store));
   return (state) => {
     const play = byTestId("play");
-    setIcon(play, state.view.playing ? "pause" : "play");
-    play.setAttribute("aria-pressed", String(state.view.playing));
-    const label = t(state.view.playing ? "step.pause" : "step.play");
+    setIcon(play, state.local.playing ? "pause" : "play");
+    play.setAttribute("aria-pressed", String(state.local.playing));
+    const label = t(state.local.playing ? "step.pause" : "step.play");
     play.setAttribute("aria-label", label);
     play.title = label;
-    speed.value = String(state.view.speed);
+    speed.value = String(state.local.speed);
     const { index, count } = player.position();
     byTestId("step-first").disabled = byTestId("step-prev").disabled = !count || index === 0;
     byTestId("step-last").disabled = byTestId("step-next").disabled = !count || index >= count - 1;
@@ -133,14 +136,14 @@ function mountStepButtons(store, player) {
     counter.textContent = count ? t("step.counter", { i: index + 1, n: count }) : "";
     $("#iteration-label").textContent = t("iteration.label", { n: state.iteration + 1 });
     const next = byTestId("next-iteration");
-    next.disabled = !state.trace || state.status.loading;
+    next.disabled = !state.trace || Boolean(state.status.loading);
     next.classList.toggle("ready", Boolean(count) && index >= count - 1);
     next.title = t("iteration.hint");
   };
 }
 
 function mountStatus(store) {
-  $("#error-dismiss").addEventListener("click", () => store.set({ status: { error: null } }));
+  $("#error-dismiss").addEventListener("click", () => store.dispatch({ type: "status", status: { error: null } }));
   return (state) => {
     $("#loading").hidden = !state.status.loading;
     document.body.classList.toggle("is-loading", Boolean(state.status.loading));
@@ -161,7 +164,7 @@ export function announcement(state) {
   const shown = stepView(trace, index, view.mergeD);
   return t("step.announce", {
     i: visible.indexOf(index) + 1, n: visible.length,
-    phase: t(`phase.${shown.step.phase}`), formula: latexToText(shown.merged ? shown.step.merged_latex : shown.step.latex),
+    phase: t(`phase.${shown.step.phase}`), formula: texToText(shown.merged ? shown.step.merged_latex : shown.step.latex),
   });
 }
 
@@ -170,8 +173,9 @@ function mountAnnouncer() {
   let last = "";
   return (state, previous) => {
     if (!state.trace) return;
-    const moved = !previous || state.stepIndex !== previous.stepIndex || state.trace !== previous.trace;
-    if (!moved) return;
+    const changed = !previous || state.stepIndex !== previous.stepIndex || state.trace !== previous.trace
+      || state.lang !== previous.lang; // the sentence waiting there must not stay in the old language
+    if (!changed) return;
     const text = announcement(state);
     if (text !== last) live.textContent = text;
     last = text;

@@ -1,6 +1,7 @@
 /**
- * What the core offers (activation, loss and init names, each activation's LaTeX), rendered into the page by
- * the server from app.core's registries (body[data-core-options]), so no list is copied into the scripts.
+ * What the core offers (activation, loss and init names, each activation's LaTeX), its size limits, the
+ * defaults of a new network and the range of shown decimals, rendered into the page by the server from
+ * app.core (body[data-core-options], see app/pages.py core_options), so nothing is copied into the scripts.
  */
 const options = JSON.parse(document.body.dataset.coreOptions);
 
@@ -9,3 +10,11 @@ export const LOSS_NAMES = options.losses;
 export const INIT_NAMES = options.init_schemes;
 /** name → LaTeX of f, e.g. sigmoid → \sigma */
 export const ACTIVATION_TEX = options.activation_tex;
+/** Losses that need a sigmoid output layer and targets from 0 to 1 (bce) */
+export const SIGMOID_OUTPUT_LOSSES = options.sigmoid_output_losses;
+/** app.core.LIMITS: max_layers (weight layers), max_width, max_rows, max_epochs, max_seed … */
+export const LIMITS = options.limits;
+/** app.core.DEFAULTS: layers, hidden_activation, output_activation, bias, loss, learning_rate, seed, init, epochs */
+export const DEFAULTS = options.defaults;
+/** Shown decimals: {min, max, default} (app.core.notation.DECIMALS_*) */
+export const DECIMALS = options.decimals;

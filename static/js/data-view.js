@@ -2,13 +2,14 @@
  * "Data and predictions", for networks with 2 inputs and 1 output: every row of X is a point on the
  * (x₁, x₂) plane, marked by its target y, over a 30×30 background of the network's prediction ŷ
  * (POST /api/predict, asked once per trace and cached; "after the update" asks once more with W_new).
- * Points and matrix rows are linked through state.view.hover / selected: point i is row i of X, and a
+ * Points and matrix rows are linked through state.local.hover / view.selected: point i is row i of X, and a
  * cell in row i of X, y, H_k, O_k, ŷ or a d stage lights point i. Step changes never touch this view.
  */
 import { el } from "./dom.js";
 import { t, formatNumber, toNumber } from "./i18n.js";
 import { fetchPrediction } from "./api.js";
-import { observationRow, sameTarget } from "./highlight.js";
+import { observationRow } from "./highlight.js";
+import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Cells per side of the background grid. */
@@ -215,7 +216,7 @@ function toggle(after, onChange) {
 /** Mount the data view into `root` (the #data-view card); it re-renders on trace and language changes only. */
 export function mountDataView(root, store) {
   const body = root.querySelector(".data-view-body") ?? root;
-  let after = false;
+  const after = () => store.get().view.dataAfter;
   let picture = null; // {trace, plane, scale, cells, points, status} of the current render
   let marked = { hover: null, selected: null };
 
@@ -242,14 +243,14 @@ export function mountDataView(root, store) {
     const status = el("p", "hint dv-status");
     status.setAttribute("aria-live", "polite");
     const side = el("div", "dv-side");
-    side.append(toggle(after, (checked) => { after = checked; paint(); }), el("p", "hint dv-toggle-hint", t("data.afterHint")),
+    side.append(toggle(after(), (checked) => setOptions(store, { dataAfter: checked })), el("p", "hint dv-toggle-hint", t("data.afterHint")),
       legend(scale, points.binary), status);
     const figure = el("figure", "dv-figure");
     figure.append(svg);
     const layout = el("div", "dv-layout");
     layout.append(figure, side);
     body.replaceChildren(layout, el("p", "dv-caption", t("data.caption")));
-    picture = { trace, plane, scale, cells: cells.cells, grid: cells.group, points: points.points, status };
+    picture = { trace, plane, scale, cells: cells.cells, grid: cells.group, points: points.points, status, box: side.querySelector("input") };
     paint();
     mark(state);
   }
@@ -258,17 +259,17 @@ export function mountDataView(root, store) {
   async function paint() {
     const current = picture;
     if (!current) return;
-    const wanted = after;
+    const wanted = after();
     current.grid.dataset.state = "loading";
     current.status.textContent = t("data.loading");
     let answer;
     try {
       answer = await prediction(current.trace, wanted, current.plane);
     } catch (error) {
-      if (picture === current && after === wanted) current.status.textContent = t("data.error", { message: error.message });
+      if (picture === current && after() === wanted) current.status.textContent = t("data.error", { message: error.message });
       return;
     }
-    if (picture !== current || after !== wanted) return; // a newer trace or toggle took over
+    if (picture !== current || after() !== wanted) return; // a newer trace or toggle took over
     answer.y_hat.forEach((row, index) => {
       const cell = current.cells[index];
       cell.setAttribute("fill", colourOf(row[0], current.scale, BACKGROUND_STRENGTH));
@@ -279,12 +280,12 @@ export function mountDataView(root, store) {
     current.status.textContent = answer.warnings.join(" ");
   }
 
-  /** Move is-hover / is-selected to the points of the observations that view.hover / view.selected name. */
+  /** Move is-hover / is-selected to the points of the observations that local.hover / view.selected name. */
   function mark(state) {
     if (!picture) return;
     const depth = state.trace.spec.layers.length - 1;
     for (const kind of ["hover", "selected"]) {
-      const row = observationRow(state.view[kind], depth);
+      const row = observationRow(kind === "hover" ? state.local.hover : state.view.selected, depth);
       const next = row === null ? null : picture.points[row] ?? null;
       if (next === marked[kind]) continue;
       marked[kind]?.classList.remove(`is-${kind}`);
@@ -297,7 +298,10 @@ export function mountDataView(root, store) {
   bindPointEvents(body, store);
   store.subscribe((state, previous) => {
     if (state.trace !== previous.trace || state.lang !== previous.lang) render(state);
-    else if (state.view.hover !== previous.view.hover || state.view.selected !== previous.view.selected) mark(state);
+    else if (state.view.dataAfter !== previous.view.dataAfter) {
+      if (picture) picture.box.checked = state.view.dataAfter;
+      paint();
+    } else if (state.local.hover !== previous.local.hover || state.view.selected !== previous.view.selected) mark(state);
   });
   render(store.get());
 }
@@ -309,20 +313,15 @@ function pointTarget(node) {
 
 /** Hover (or click, for touch) a point: it stands for row i of X in every table of the step panel. */
 function bindPointEvents(body, store) {
-  const setHover = (target) => {
-    if (!sameTarget(target, store.get().view.hover)) store.set({ view: { hover: target } });
-  };
   body.addEventListener("pointerover", (event) => {
     const target = pointTarget(event.target);
-    if (target) setHover(target);
+    if (target) hoverTarget(store, target);
   });
   body.addEventListener("pointerout", (event) => {
-    if (pointTarget(event.target) && !pointTarget(event.relatedTarget)) setHover(null);
+    if (pointTarget(event.target) && !pointTarget(event.relatedTarget)) hoverTarget(store, null);
   });
   body.addEventListener("click", (event) => {
     const target = pointTarget(event.target);
-    if (!target) return;
-    const current = store.get().view.selected;
-    store.set({ view: { selected: sameTarget(target, current) ? null : target } });
+    if (target) toggleSelect(store, target);
   });
 }

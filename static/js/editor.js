@@ -1,56 +1,61 @@
 /**
  * The editor: layer sizes, an activation per layer, biases, loss, learning rate, initial weights and
- * seed, and X / y as text rows. Apply posts the request; the API's 422 messages appear next to it.
+ * seed, and X / y as text rows (point or comma decimals, see number-text.js). Each field's problem shows
+ * next to it, in the page's language, and the field is marked aria-invalid until it is fixed: the editor's
+ * own checks follow the core's limits (core-options.js), the API's 422s are worded by problems.js.
  * Everything typed is read as text and written back with textContent / value, never as HTML.
  */
 import { el } from "./dom.js";
-import { t, formatNumber } from "./i18n.js";
-import { loadTrace } from "./actions.js";
-import { problemText } from "./api.js";
-import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES } from "./core-options.js";
+import { t, typedNumber } from "./i18n.js";
+import { loadRequest } from "./actions.js";
+import { problemMessage, problemText, ruleText } from "./problems.js";
+import { parseNumber, parseRows, rowsToText } from "./number-text.js";
+import { ACTIVATION_NAMES, DEFAULTS, INIT_NAMES, LIMITS, LOSS_NAMES, SIGMOID_OUTPUT_LOSSES } from "./core-options.js";
 
-/** "2, 3, 1" → [2, 3, 1], or null unless it is at least two positive whole numbers. */
-export function parseLayers(text) {
+/** A broken rule, as number-text.js reports one: {error: {rule, params}}. */
+const broken = (rule, params = {}) => ({ error: { rule, params } });
+
+/** "2, 3, 1" → {sizes: [2, 3, 1]}, or {error: {rule, params}} by the core's layer rules. */
+export function readLayers(text) {
   const parts = text.split(/[\s,;]+/).filter(Boolean);
   const sizes = parts.map(Number);
-  return sizes.length >= 2 && sizes.every((n) => Number.isInteger(n) && n > 0) ? sizes : null;
-}
-
-/** One number typed by a person: "0,5" and "0.5" both mean one half. */
-function parseNumber(text) {
-  const value = Number(text.trim().replace(",", "."));
-  return text.trim() !== "" && Number.isFinite(value) ? value : null;
-}
-
-/**
- * Rows of numbers from text: one row per line; values split by spaces, tabs or ";" — or by commas
- * when a line has none of those (so "1,5 2" is 1.5 and 2, "1,2" is 1 and 2 and "1.5,2" is 1.5 and 2).
- * Returns {rows} or {error: {key, params}} naming the field and the line.
- */
-export function parseRows(text, field) {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
-  if (!lines.length) return { error: { key: "editor.errEmpty", params: { field } } };
-  const rows = [];
-  for (const [index, line] of lines.entries()) {
-    const cells = (/[\s;]/.test(line) ? line.split(/[\s;]+/) : line.split(",")).map((c) => c.replace(/,$/, "")).filter(Boolean);
-    const row = [];
-    for (const cell of cells) {
-      const value = parseNumber(cell);
-      if (value === null) return { error: { key: "editor.errNumber", params: { field, row: index + 1, value: cell } } };
-      row.push(value);
-    }
-    if (rows.length && row.length !== rows[0].length) {
-      return { error: { key: "editor.errRagged", params: { field, row: index + 1, got: row.length, want: rows[0].length } } };
-    }
-    rows.push(row);
+  if (!sizes.every((n) => Number.isInteger(n) && n > 0)) return broken("layers_format");
+  if (sizes.length < 2) return broken("too_few_layers", { count: sizes.length });
+  if (sizes.length - 1 > LIMITS.max_layers) {
+    return broken("too_many_layers", { count: sizes.length - 1, max: LIMITS.max_layers });
   }
-  return { rows };
+  const wide = sizes.find((n) => n > LIMITS.max_width);
+  if (wide !== undefined) return broken("width_range", { value: wide, min: 1, max: LIMITS.max_width });
+  return { sizes };
 }
 
-/** Matrix → editable text, one row per line, values separated by two spaces (decimal point kept for a round trip). */
-export function rowsToText(rows) {
-  const matrix = Array.isArray(rows[0]) ? rows : rows.map((x) => [x]);
-  return matrix.map((row) => row.map((x) => String(x)).join("  ")).join("\n");
+/** The layer sizes, or null while they are not valid. */
+export function parseLayers(text) {
+  return readLayers(text).sizes ?? null;
+}
+
+/** X: rows of layers[0] numbers, within the row limit. */
+function readX(text, layers) {
+  const parsed = parseRows(text, layers?.[0]);
+  if (parsed.error || !layers) return parsed;
+  const rows = parsed.rows;
+  if (rows.length > LIMITS.max_rows) return broken("rows_range", { rows: rows.length, max: LIMITS.max_rows });
+  if (rows[0].length !== layers[0]) return broken("input_columns", { got: rows[0].length, want: layers[0] });
+  return parsed;
+}
+
+/** y: one row per row of X, of layers[-1] numbers; from 0 to 1 for a loss that needs a sigmoid output. */
+function readY(text, layers, X, loss) {
+  const out = layers?.[layers.length - 1];
+  const parsed = parseRows(text, out);
+  if (parsed.error || !layers) return parsed;
+  const rows = parsed.rows;
+  if (rows[0].length !== out) return broken("output_columns", { got: rows[0].length, want: out });
+  if (X && rows.length !== X.length) return broken("target_rows", { got: rows.length, want: X.length });
+  if (SIGMOID_OUTPUT_LOSSES.includes(loss) && rows.flat().some((v) => v < 0 || v > 1)) {
+    return broken("targets_0_1");
+  }
+  return parsed;
 }
 
 function labelled(text, control, className = "field") {
@@ -74,30 +79,58 @@ function input(type, value, testid, attrs = {}) {
   return node;
 }
 
-/** Mount the editor into the <form> `form`; it refills from state.request unless the learner is mid-edit. */
+/** A problem's numbers as the learner would type them (0,5 in Russian); texts they typed stay as they are. */
+function numbersTyped(params) {
+  const typed = ([key, v]) => [key, typeof v === "number" ? typedNumber(v) : v];
+  return Object.fromEntries(Object.entries(params).map(typed));
+}
+
+/** A field with its error line under it: the line is the control's description while it shows a problem. */
+function withError(label, name) {
+  const box = el("div", "field-box");
+  const error = el("p", "field-error");
+  error.id = `editor-error-${name}`;
+  error.dataset.testid = `editor-error-${name}`;
+  error.hidden = true;
+  box.append(label, error);
+  return { box, error };
+}
+
+/**
+ * Mount the editor into the <form> `form`; it refills from state.request unless the learner is mid-edit.
+ * What the learner types is kept as a draft (state.local.draft): another preset refills the fields but keeps
+ * the draft, which a bar offers to restore or discard.
+ */
 export function mountEditor(form, store) {
-  let dirty = false;
+  let holdsDraft = false; // the fields show the learner's own typing, not state.request
   let fields = null;
   let shownRequest = null;
+  let replacing = false; // a focused field removed by a rebuild fires "change": not the learner's typing
+  const draftBar = buildDraftBar();
+  /** field name (a request field: layers, loss, learning_rate, seed, X, y) → {control, error} */
+  let slots = {};
 
   function build(request) {
-    const layers = request.layers ?? [2, 2, 2, 1];
-    const activations = request.activations ?? layers.slice(1).map((_, k) => (k === layers.length - 2 ? "identity" : "sigmoid"));
+    const layers = request.layers ?? DEFAULTS.layers;
+    const fallback = (_, k) => (k === layers.length - 2 ? DEFAULTS.output_activation : DEFAULTS.hidden_activation);
+    const activations = request.activations ?? layers.slice(1).map(fallback);
     fields = {
       layers: input("text", layers.join(", "), "editor-layers", { spellcheck: false, autocomplete: "off" }),
       activations: el("div", "activation-list"),
       bias: input("checkbox", "", "editor-bias"),
-      loss: select(LOSS_NAMES, "loss", request.loss ?? "half_sse", "editor-loss"),
-      lr: input("text", formatNumber(request.learning_rate ?? 0.1, 4).replace(/0+$/, "").replace(/[.,]$/, ""), "editor-lr", { inputMode: "decimal" }),
-      init: select(INIT_NAMES, "init", request.init ?? "xavier_uniform", "editor-init"),
-      seed: input("number", request.seed ?? 0, "editor-seed", { step: "1" }),
+      loss: select(LOSS_NAMES, "loss", request.loss ?? DEFAULTS.loss, "editor-loss"),
+      lr: input("text", typedNumber(request.learning_rate ?? DEFAULTS.learning_rate), "editor-lr",
+        { inputMode: "decimal" }),
+      init: select(INIT_NAMES, "init", request.init ?? DEFAULTS.init, "editor-init"),
+      seed: input("number", request.seed ?? DEFAULTS.seed, "editor-seed",
+        { step: "1", min: "0", max: String(LIMITS.max_seed) }),
       X: el("textarea"), y: el("textarea"),
       keep: input("checkbox", "", "editor-keep-weights"),
       errors: el("ul", "editor-errors"),
     };
-    fields.bias.checked = Boolean(request.bias);
-    Object.assign(fields.X, { value: rowsToText(request.X ?? []), rows: 6, spellcheck: false });
-    Object.assign(fields.y, { value: rowsToText(request.y ?? []), rows: 6, spellcheck: false });
+    fields.bias.checked = request.bias ?? DEFAULTS.bias;
+    Object.assign(fields.X, { value: rowsToText(request.X ?? [], typedNumber), rows: 6, spellcheck: false });
+    Object.assign(fields.y, { value: rowsToText(request.y ?? [], typedNumber), rows: 6, spellcheck: false });
     fields.X.dataset.testid = "editor-X";
     fields.y.dataset.testid = "editor-y";
     fields.errors.dataset.testid = "editor-errors";
@@ -116,7 +149,7 @@ export function mountEditor(form, store) {
     if (!layers) return;
     fields.activations.replaceChildren();
     for (let k = 1; k < layers.length; k += 1) {
-      const fallback = k === layers.length - 1 ? "identity" : "sigmoid";
+      const fallback = k === layers.length - 1 ? DEFAULTS.output_activation : DEFAULTS.hidden_activation;
       const choice = select(ACTIVATION_NAMES, "act", previous[k - 1] ?? fallback, `editor-activation-${k}`);
       fields.activations.append(labelled(t("editor.activationFor", { k }), choice, "field-inline"));
     }
@@ -131,36 +164,96 @@ export function mountEditor(form, store) {
     activationBox.append(el("legend", "", t("editor.activations")), fields.activations);
     const layersField = labelled(t("editor.layers"), fields.layers);
     layersField.append(el("small", "hint", t("editor.layersHint")));
+    const boxed = (name, label, control) => {
+      const { box, error } = withError(label, name);
+      slots[name] = { control, error };
+      return box;
+    };
+    slots = {};
     grid.append(
-      layersField, activationBox,
+      boxed("layers", layersField, fields.layers), activationBox,
       labelled(t("editor.bias"), fields.bias, "check"),
-      labelled(t("editor.loss"), fields.loss),
-      labelled(t("editor.lr"), fields.lr),
+      boxed("loss", labelled(t("editor.loss"), fields.loss), fields.loss),
+      boxed("learning_rate", labelled(t("editor.lr"), fields.lr), fields.lr),
       labelled(t("editor.init"), fields.init),
-      labelled(t("editor.seed"), fields.seed),
+      boxed("seed", labelled(t("editor.seed"), fields.seed), fields.seed),
     );
     const data = el("div", "editor-data");
-    data.append(labelled(t("editor.X"), fields.X), labelled(t("editor.y"), fields.y));
+    data.append(boxed("X", labelled(t("editor.X"), fields.X), fields.X),
+      boxed("y", labelled(t("editor.y"), fields.y), fields.y));
     const actions = el("div", "editor-actions");
     actions.append(labelled(t("editor.keepWeights"), fields.keep, "check"), apply);
-    form.replaceChildren(grid, data, actions, fields.errors);
+    replacing = true;
+    form.replaceChildren(draftBar.box, grid, data, actions, fields.errors);
+    replacing = false;
   }
 
-  /** The request the fields describe, or {errors} with messages naming the field and the rule. */
+  function buildDraftBar() {
+    const box = el("div", "editor-draft");
+    box.dataset.testid = "editor-draft";
+    box.hidden = true;
+    const text = el("p", "editor-draft-text");
+    const restore = el("button", "btn small primary");
+    const discard = el("button", "btn small");
+    Object.assign(restore, { type: "button" });
+    Object.assign(discard, { type: "button" });
+    restore.dataset.testid = "editor-draft-restore";
+    discard.dataset.testid = "editor-draft-discard";
+    restore.addEventListener("click", () => restoreDraft(store.get().local.draft));
+    discard.addEventListener("click", () => store.dispatch({ type: "draft", draft: null }));
+    box.append(text, restore, discard);
+    const render = (state) => {
+      box.hidden = !state.local.draft || holdsDraft;
+      text.textContent = t("editor.draftKept");
+      restore.textContent = t("editor.draftRestore");
+      discard.textContent = t("editor.draftDiscard");
+    };
+    return { box, render };
+  }
+
+  /** The fields as typed (text, not parsed): what a draft keeps. */
+  function readDraft() {
+    return { layers: fields.layers.value, activations: currentActivations(), bias: fields.bias.checked,
+      loss: fields.loss.value, lr: fields.lr.value, init: fields.init.value, seed: fields.seed.value,
+      X: fields.X.value, y: fields.y.value, keep: fields.keep.checked };
+  }
+
+  function restoreDraft(draft) {
+    if (!draft) return;
+    build(store.get().request);
+    Object.assign(fields.layers, { value: draft.layers });
+    fillActivations(draft.activations);
+    fields.bias.checked = draft.bias;
+    fields.keep.checked = draft.keep;
+    for (const name of ["loss", "lr", "init", "seed", "X", "y"]) fields[name].value = draft[name];
+    holdsDraft = true;
+    draftBar.render(store.get());
+  }
+
+  /** {request} when every field is valid, else {problems: {field: message}} in the page's language. */
   function readRequest() {
-    const errors = [];
-    const layers = parseLayers(fields.layers.value);
-    if (!layers) errors.push(t("editor.errLayers"));
+    const problems = {};
+    const failed = (name, parsed) => {
+      if (parsed.error) problems[name] = ruleText(parsed.error.rule, numbersTyped(parsed.error.params));
+      return parsed.error ? null : parsed;
+    };
+    const layers = failed("layers", readLayers(fields.layers.value))?.sizes ?? null;
     const lr = parseNumber(fields.lr.value);
-    if (lr === null) errors.push(t("editor.errLr"));
+    if (lr === null || lr <= 0) problems.learning_rate = ruleText("positive");
     const seed = Number(fields.seed.value);
-    if (!Number.isInteger(seed)) errors.push(t("editor.errSeed"));
-    const X = parseRows(fields.X.value, "X");
-    const y = parseRows(fields.y.value, "y");
-    for (const parsed of [X, y]) if (parsed.error) errors.push(t(parsed.error.key, parsed.error.params));
-    if (errors.length) return { errors };
-    const request = { layers, activations: currentActivations(), bias: fields.bias.checked, loss: fields.loss.value,
-      learning_rate: lr, init: fields.init.value, seed, X: X.rows, y: y.rows };
+    if (fields.seed.value.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > LIMITS.max_seed) {
+      problems.seed = ruleText("int_range", { min: 0, max: LIMITS.max_seed });
+    }
+    const activations = currentActivations();
+    const loss = fields.loss.value;
+    if (SIGMOID_OUTPUT_LOSSES.includes(loss) && activations[activations.length - 1] !== "sigmoid") {
+      problems.loss = ruleText("needs_sigmoid_output");
+    }
+    const X = failed("X", readX(fields.X.value, layers))?.rows ?? null;
+    const y = failed("y", readY(fields.y.value, layers, X, loss))?.rows ?? null;
+    if (Object.keys(problems).length) return { problems };
+    const request = { layers, activations, bias: fields.bias.checked, loss,
+      learning_rate: lr, init: fields.init.value, seed, X, y };
     const { trace } = store.get();
     const sameShape = trace && JSON.stringify(trace.spec.layers) === JSON.stringify(layers) && trace.spec.bias === request.bias;
     if (fields.keep.checked && sameShape) {
@@ -170,34 +263,97 @@ export function mountEditor(form, store) {
     return { request };
   }
 
-  function showErrors(messages) {
-    fields.errors.replaceChildren(...messages.map((message) => el("li", "", message)));
+  /** Show or clear one field's problem; `fromServer` marks a 422's, which only an edit of its field clears. */
+  function showFieldError(name, message, fromServer = false) {
+    const { control, error } = slots[name];
+    error.textContent = message ?? "";
+    error.hidden = !message;
+    error.dataset.source = message && fromServer ? "server" : "editor";
+    if (message) {
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-describedby", error.id);
+    } else {
+      control.removeAttribute("aria-invalid");
+      control.removeAttribute("aria-describedby");
+    }
   }
 
-  form.addEventListener("input", () => { dirty = true; });
-  form.addEventListener("change", () => { dirty = true; });
+  /**
+   * Show `problems` ({field: message}) next to their fields (`fromServer`: the names whose message came
+   * from the API) and `general` lines under Apply; every other field is cleared.
+   */
+  function showProblems(problems, { general = [], fromServer = new Set() } = {}) {
+    for (const name of Object.keys(slots)) showFieldError(name, problems[name], fromServer.has(name));
+    const lines = Object.keys(problems).length && !general.length ? [t("editor.invalid")] : general;
+    fields.errors.replaceChildren(...lines.map((message) => el("li", "", message)));
+  }
+
+  /** While problems show, each edit checks again: a fixed field loses its mark, a changed problem its old text. */
+  function recheck(event) {
+    const shown = Object.keys(slots).filter((name) => !slots[name].error.hidden);
+    if (!shown.length) return;
+    const edited = Object.keys(slots).find((name) => slots[name].control === event.target);
+    const { problems = {} } = readRequest();
+    const still = {};
+    const fromServer = new Set();
+    for (const name of shown) {
+      const { error } = slots[name];
+      if (problems[name]) {
+        still[name] = problems[name];
+      } else if (error.dataset.source === "server" && name !== edited) {
+        still[name] = error.textContent;
+        fromServer.add(name);
+      }
+    }
+    showProblems(still, { fromServer });
+  }
+
+  /** The API's 422: problems on a field of the form go next to it, the rest under Apply. */
+  function showServerProblems(apiProblems) {
+    const byField = {};
+    const general = [];
+    for (const problem of apiProblems) {
+      const name = problem.loc?.[0];
+      if (name in slots && !(name in byField)) byField[name] = problemMessage(problem) ?? t("rule.unknown");
+      else general.push(problemText(problem));
+    }
+    showProblems(byField, { general, fromServer: new Set(Object.keys(byField)) });
+  }
+
+  const keepDraft = (event) => {
+    if (!fields || replacing || draftBar.box.contains(event.target)) return;
+    holdsDraft = true;
+    store.dispatch({ type: "draft", draft: readDraft() });
+    recheck(event);
+  };
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", keepDraft);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const { request, errors } = readRequest();
-    if (errors) return showErrors(errors);
-    showErrors([]);
-    const result = await loadTrace(store, request, { presetId: null, quiet: true });
+    const { request, problems } = readRequest();
+    if (problems) return showProblems(problems);
+    showProblems({});
+    const result = await loadRequest(store, request, { reason: "editor", presetId: null }, { quiet: true });
     if (result.ok) {
-      dirty = false;
-      store.set({ training: null });
+      holdsDraft = false;
+      store.dispatch({ type: "draft", draft: null });
     } else if (!result.stale) {
-      showErrors(result.problems.map(problemText));
+      showServerProblems(result.problems);
     }
   });
 
   store.subscribe((state, previous) => {
+    if (!state.request) return;
     const langChanged = state.lang !== previous.lang;
-    const newRequest = state.request !== shownRequest && (!dirty || state.presetId !== previous.presetId);
-    if (state.request && (newRequest || langChanged)) {
-      if (langChanged && dirty) return layout(); // keep what was typed, relabel only
+    // a next iteration keeps what is being typed; another preset or network refills (the draft stays)
+    const newRequest = state.request !== shownRequest && (!holdsDraft || state.presetId !== previous.presetId);
+    if (newRequest || (langChanged && !holdsDraft)) {
       build(state.request);
       shownRequest = state.request;
-      dirty = false;
+      holdsDraft = false;
+    } else if (langChanged) {
+      layout(); // keep what was typed, relabel only
     }
+    if (newRequest || langChanged || state.local.draft !== previous.local.draft) draftBar.render(state);
   });
 }

@@ -1,15 +1,15 @@
 /** One or two plain sentences per step, in the current language: what the step does and why. */
 import { t, formatNumber } from "./i18n.js";
-import { plainLabel } from "./tex.js";
+import { plainLabel, weightId, biasId, postId, INPUT } from "./notation.js";
 
 function params(trace, step) {
   const k = step.layer ?? 0;
-  const left = step.kind === "grad_weight" || step.kind === "linear" ? step.inputs[0] : k > 1 ? `O${k - 1}` : "X";
-  const weight = step.kind === "grad_through_weight" ? `W${k + 1}` : `W${k}`;
+  const left = step.kind === "grad_weight" || step.kind === "linear" ? step.inputs[0] : k > 1 ? postId(k - 1) : INPUT;
+  const weight = step.kind === "grad_through_weight" ? weightId(k + 1) : weightId(k);
   return {
     W: plainLabel(weight),
     Oprev: plainLabel(left),
-    b: plainLabel(`b${k}`),
+    b: plainLabel(biasId(k)),
     lr: formatNumber(trace.spec.learning_rate, 4).replace(/0+$/, "").replace(/[.,]$/, ""),
   };
 }
@@ -38,6 +38,6 @@ export function explanation(trace, step, merged = false) {
   const keysFor = KEYS_BY_KIND[step.kind];
   if (!keysFor) return [];
   const values = params(trace, step);
-  if (merged && step.kind === "grad_activation") values.W = plainLabel(`W${step.layer + 1}`);
+  if (merged && step.kind === "grad_activation") values.W = plainLabel(weightId(step.layer + 1));
   return keysFor(trace, step, merged).map((key) => t(key, values));
 }

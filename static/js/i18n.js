@@ -36,6 +36,28 @@ export function t(key, params = {}) {
   );
 }
 
+/** Whether the catalogues hold `key` (in the current language or in English). */
+export function hasText(key) {
+  return key in CATALOGUES[current] || key in CATALOGUES.en;
+}
+
+/**
+ * `t` for a message about `count` things, in the plural form the language's rules pick for it: the
+ * catalogue holds `key.one`, `key.few`, `key.many`, `key.other` as the language needs ("1 value", "2 values";
+ * "1 число", "2 числа", "5 чисел"); `count` is also a parameter of the text.
+ */
+export function tn(key, count, params = {}) {
+  const form = new Intl.PluralRules(current).select(count);
+  const known = (lang) => `${key}.${form}` in CATALOGUES[lang];
+  const chosen = known(current) || known("en") ? `${key}.${form}` : `${key}.other`;
+  return t(chosen, { count, ...params });
+}
+
+/** A number as a person would type it in the current language, in full precision: 0.5 → "0,5" in Russian. */
+export function typedNumber(x) {
+  return String(x).replace(".", DECIMAL_SEPARATOR[current]);
+}
+
 /**
  * A number as text with `decimals` digits and the language's decimal separator
  * ("0,413" in Russian). Accepts the API's non-finite strings "NaN", "Infinity", "-Infinity".

@@ -3,12 +3,13 @@
  * trace (from the URL hash or the exercise preset), and mounts every view on the one store.
  * Sets body[data-ready="true"] once the first trace is rendered (the browser tests wait for it).
  */
-import { store } from "./state.js";
-import { setLang } from "./i18n.js";
+import { store, sharedState } from "./state.js";
+import { setLang, t } from "./i18n.js";
 import { fetchPresets, ApiError } from "./api.js";
 import { Player, bindKeys } from "./player.js";
-import { readHash, syncHash, storedLang } from "./url.js";
-import { loadTrace } from "./actions.js";
+import { readHash, syncHash, storedLang, sharedFromHash } from "./url.js";
+import { restoreState } from "./actions.js";
+import { mountShare } from "./share.js";
 import { mountControls } from "./controls.js";
 import { mountTimeline } from "./timeline.js";
 import { mountStepPanel } from "./step-panel.js";
@@ -44,25 +45,30 @@ async function loadPresets() {
     return await fetchPresets();
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error) }];
-    store.set({ status: { error: problems } });
+    store.dispatch({ type: "status", status: { error: problems } });
     return [];
   }
 }
 
-function firstRequest(presets, wanted) {
-  if (wanted.request) return { request: wanted.request, presetId: wanted.presetId };
-  const preset = presets.find((p) => p.id === wanted.presetId) ?? presets.find((p) => p.id === DEFAULT_PRESET) ?? presets[0];
-  return preset ? { request: preset.request, presetId: preset.id } : null;
+/** The shared state to start from: the link's, else its preset, else the default preset; and what to say about it. */
+function firstState(presets, wanted) {
+  const warnings = [];
+  if (wanted.damaged) warnings.push(t("share.damaged"));
+  if (wanted.tooLong) warnings.push(t("share.linkTooLong"));
+  if (!wanted.state && wanted.iteration) warnings.push(t("share.linkIncomplete", { n: wanted.iteration + 1 }));
+  const shared = sharedFromHash(wanted, presets);
+  if (shared) return { shared, warnings };
+  const preset = presets.find((p) => p.id === DEFAULT_PRESET) ?? presets[0];
+  if (!preset) return null;
+  const fallback = { request: preset.request, presetId: preset.id, iteration: 0, stepId: wanted.stepId, lossHistory: [],
+    training: null, view: wanted.view };
+  return { shared: fallback, warnings };
 }
 
 async function start() {
-  const wanted = readHash();
-  const lang = setLang(wanted.lang ?? storedLang() ?? browserLang());
-  store.set({
-    lang,
-    view: { mergeD: wanted.mergeD ?? false, decimals: wanted.decimals ?? 3 },
-  });
-  const presetsLoading = loadPresets(); // in flight while the views mount
+  const presetsLoading = loadPresets(); // in flight while the hash is read and the views mount
+  const wanted = await readHash();
+  store.dispatch({ type: "lang", lang: setLang(wanted.lang ?? storedLang() ?? browserLang()) });
   const player = new Player(store);
   mountControls(store, player);
   mountTimeline(document.querySelector("#timeline"), store, player);
@@ -71,16 +77,22 @@ async function start() {
   mountTraining(document.querySelector("#train-form"), document.querySelector("#train-result"), store);
   mountEditor(document.querySelector("#editor-form"), store);
   mountDataView(document.querySelector("#data-view"), store);
+  const share = mountShare(document.querySelector("#share"), store);
   bindKeys(player);
   await mountGraphViews();
 
   const presets = await presetsLoading;
-  store.set({ presets });
-  const first = firstRequest(presets, wanted);
-  if (first) {
-    await loadTrace(store, first.request, { presetId: first.presetId, iteration: wanted.iteration ?? 0, stepId: wanted.stepId });
-  }
-  syncHash(store);
+  store.dispatch({ type: "presets", presets });
+  const first = firstState(presets, wanted);
+  if (first) await restoreState(store, first.shared, first.warnings);
+  syncHash(store, sharedState, share.linkWritten);
+  // a link pasted into this tab changes only the hash (no reload): open it all the same
+  window.addEventListener("hashchange", async () => {
+    const pasted = await readHash();
+    if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
+    const next = firstState(store.get().presets, pasted);
+    if (next) await restoreState(store, next.shared, next.warnings);
+  });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }
 

@@ -1,23 +1,8 @@
 /**
- * Matrix ids → values and labels (docs/contract.md, "Matrix ids"), and which steps the player visits.
+ * Matrix ids → values (docs/contract.md, "Matrix ids"; ids are read by notation.js), and which steps the player visits.
  * Everything here is pure: it reads a trace, never the DOM or the store.
  */
-
-/** A node id ("H2", "y_hat", "W3", "L") as LaTeX ("H_{2}", "\hat{y}", "W_{3}", "L"). */
-export function nodeLabel(node) {
-  if (node === "y_hat") return "\\hat{y}";
-  const match = /^([A-Za-z]+)(\d+)$/.exec(node);
-  return match ? `${match[1]}_{${match[2]}}` : node;
-}
-
-/** The LaTeX label of a matrix id: "dL/dW2" → \frac{\partial L}{\partial W_{2}}, "W2_new" → W_{2}^{\text{new}}. */
-export function matrixLabel(id) {
-  if (id.startsWith("dL/d")) return `\\frac{\\partial L}{\\partial ${nodeLabel(id.slice(4))}}`;
-  const fprime = /^f'\((\w+)\)$/.exec(id);
-  if (fprime) return `f'(${nodeLabel(fprime[1])})`;
-  if (id.endsWith("_new")) return `${nodeLabel(id.slice(0, -4))}^{\\text{new}}`;
-  return nodeLabel(id);
-}
+import { parseMatrixId, INPUT, TARGET, OUTPUT, LOSS } from "./notation.js";
 
 function asMatrix(value) {
   if (value === undefined || value === null) return null;
@@ -26,33 +11,23 @@ function asMatrix(value) {
   return Array.isArray(value[0]) ? value : [value]; // a vector (bias) is one row
 }
 
-function forwardValue(trace, id) {
+function forwardValue(trace, parsed) {
   const f = trace.forward;
-  if (id === "X") return f.X;
-  if (id === "y") return f.y;
-  if (id === "y_hat") return f.y_hat;
-  if (id === "L") return f.loss;
-  const match = /^([WbHO])(\d+)(_new)?$/.exec(id);
-  if (!match) return undefined;
-  const index = Number(match[2]) - 1;
-  if (match[3]) return (match[1] === "W" ? trace.updated.W : trace.updated.b)[index];
-  const source = { W: trace.spec.weights, b: trace.spec.biases, H: f.H, O: f.O }[match[1]];
+  const fixed = { [INPUT]: f.X, [TARGET]: f.y, [OUTPUT]: f.y_hat, [LOSS]: f.loss };
+  if (parsed.node in fixed) return fixed[parsed.node];
+  const index = parsed.k - 1;
+  if (parsed.updated) return (parsed.letter === "W" ? trace.updated.W : trace.updated.b)[index];
+  const source = { W: trace.spec.weights, b: trace.spec.biases, H: f.H, O: f.O }[parsed.letter];
   return source ? source[index] : undefined;
 }
 
-function backwardValue(trace, id) {
+function backwardValue(trace, parsed) {
   const b = trace.backward;
-  const fprime = /^f'\(H(\d+)\)$/.exec(id);
-  if (fprime) return b.fprime[Number(fprime[1]) - 1];
-  const param = /^dL\/d([Wb])(\d+)$/.exec(id);
-  if (param) return (param[1] === "W" ? b.dW : b.db)[Number(param[2]) - 1];
-  if (id.startsWith("dL/d")) {
-    const node = id.slice(4);
-    // the last stage wins: when two sub-steps name the same node, the later one is the finished value
-    const stages = b.d.filter((stage) => stage.node === node);
-    return stages.length ? stages[stages.length - 1].value : undefined;
-  }
-  return undefined;
+  if (parsed.fprime) return b.fprime[parsed.k - 1];
+  if (parsed.letter === "W" || parsed.letter === "b") return (parsed.letter === "W" ? b.dW : b.db)[parsed.k - 1];
+  // the last stage wins: when two sub-steps name the same node, the later one is the finished value
+  const stages = b.d.filter((stage) => stage.node === parsed.node);
+  return stages.length ? stages[stages.length - 1].value : undefined;
 }
 
 /**
@@ -60,15 +35,14 @@ function backwardValue(trace, id) {
  * Returns null for an id the trace does not hold. Entries may be the strings "NaN"/"Infinity"/"-Infinity".
  */
 export function resolveMatrix(trace, id) {
-  if (!trace) return null;
-  const value = id.startsWith("dL/d") || id.startsWith("f'(") ? backwardValue(trace, id) : forwardValue(trace, id);
-  return asMatrix(value);
+  const parsed = trace ? parseMatrixId(id) : null;
+  if (!parsed) return null;
+  return asMatrix(parsed.grad || parsed.fprime ? backwardValue(trace, parsed) : forwardValue(trace, parsed));
 }
 
-/** "[4×2]" for a 2-D array (the shape the table captions show). */
-export function shapeText(matrix) {
-  if (!matrix) return "";
-  return `[${matrix.length}×${matrix[0] ? matrix[0].length : 0}]`;
+/** [rows, cols] of a 2-D array (the shape the table captions show). */
+export function shapeOf(matrix) {
+  return matrix ? [matrix.length, matrix[0] ? matrix[0].length : 0] : null;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { el } from "./dom.js";
 import { t, formatNumber, toNumber } from "./i18n.js";
-import { matrixLabel, shapeText } from "./matrices.js";
+import { shapeOf } from "./matrices.js";
+import { matrixLabel, shapeText } from "./notation.js";
 import { renderTex } from "./tex.js";
 
 /** Rows shown before "show all" for a tall matrix. */
@@ -42,14 +43,16 @@ function caption(id, matrix, role) {
   const cap = el("caption");
   const name = el("span", "matrix-name");
   renderTex(name, matrixLabel(id));
-  cap.append(name, el("span", "matrix-shape", shapeText(matrix)));
+  cap.append(name, el("span", "matrix-shape", shapeText(shapeOf(matrix))));
   if (role) cap.append(el("span", "matrix-role", role));
   return cap;
 }
 
 function headerRow(columns) {
   const tr = el("tr");
-  tr.append(el("th", "corner"));
+  const corner = el("th", "corner");
+  corner.append(el("span", "visually-hidden", t("table.corner"))); // a header names its row and column numbers
+  tr.append(corner);
   for (let c = 0; c < columns; c += 1) {
     const th = el("th", "col-head", String(c + 1));
     th.scope = "col";

@@ -1,8 +1,10 @@
 /**
  * The Player owns moving between steps: first / prev / next / last, play / pause and speed.
- * It only changes `stepIndex` and `view.playing` in the store: stepping never calls the server.
+ * Every move is a `step` command (by step id): stepping never calls the server. Playing and the speed are
+ * local state; the timer only runs while state.local.playing is true, so whatever stops playing stops it.
  */
 import { visibleSteps, nearestVisible } from "./matrices.js";
+import { goToStep } from "./actions.js";
 
 const BASE_DELAY_MS = 1600; // one step per 1.6 s at 1×: time to read a formula aloud
 
@@ -11,6 +13,13 @@ export class Player {
   constructor(store) {
     this.store = store;
     this.timer = null;
+    store.subscribe((state, previous) => {
+      if (state.local.playing && !previous.local.playing) this.schedule();
+      if (!state.local.playing && this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+    });
   }
 
   visible() {
@@ -34,9 +43,10 @@ export class Player {
     this.goToIndex(visible[clamped]);
   }
 
-  /** Jump to a step by its index into trace.steps. */
+  /** Jump to a step by its index into trace.steps (sent as its id). */
   goToIndex(stepIndex) {
-    if (stepIndex !== this.store.get().stepIndex) this.store.set({ stepIndex });
+    const step = this.store.get().trace?.steps[stepIndex];
+    if (step) goToStep(this.store, step.id);
   }
 
   first() { this.goToPosition(0); }
@@ -52,34 +62,32 @@ export class Player {
   /** Start playing from the current step (from the first when already at the end). */
   play() {
     if (this.atEnd()) this.first();
-    this.store.set({ view: { playing: true } });
-    this.schedule();
+    this.store.dispatch({ type: "play", playing: true });
   }
 
   pause() {
-    clearTimeout(this.timer);
-    this.timer = null;
-    if (this.store.get().view.playing) this.store.set({ view: { playing: false } });
+    if (this.store.get().local.playing) this.store.dispatch({ type: "play", playing: false });
   }
 
   toggle() {
-    if (this.store.get().view.playing) this.pause();
+    if (this.store.get().local.playing) this.pause();
     else this.play();
   }
 
   /** Change the speed factor (0.5, 1, 2, 4); a running timer picks it up at the next tick. */
   setSpeed(speed) {
-    this.store.set({ view: { speed } });
+    this.store.dispatch({ type: "speed", speed });
   }
 
   schedule() {
     clearTimeout(this.timer);
-    const delay = BASE_DELAY_MS / (this.store.get().view.speed || 1);
+    const delay = BASE_DELAY_MS / (this.store.get().local.speed || 1);
     this.timer = setTimeout(() => this.tick(), delay);
   }
 
   tick() {
-    if (!this.store.get().view.playing) return;
+    this.timer = null;
+    if (!this.store.get().local.playing) return;
     if (this.atEnd()) {
       this.pause();
       return;
@@ -89,21 +97,25 @@ export class Player {
   }
 }
 
-const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+const TYPING = new Set(["INPUT", "TEXTAREA"]);
+// A focused menu (the preset, the speed) keeps ↑ ↓ to change its value; ← → step like everywhere else.
+const MENU_KEYS = new Set(["ArrowUp", "ArrowDown", " ", "Home", "End", "Enter"]);
 
-function isTyping(target) {
-  return target instanceof HTMLElement && (TYPING.has(target.tagName) || target.isContentEditable);
+function isTyping(target, key) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.tagName === "SELECT") return MENU_KEYS.has(key) || key.length === 1; // a letter picks an option
+  return TYPING.has(target.tagName) || target.isContentEditable;
 }
 
 /**
  * Keyboard stepping: ← → previous / next, Space play / pause, Home / End first / last.
- * Ignored while typing in a field, inside an open dialog, or with a modifier key held;
- * Space on a focused button is left to the button.
+ * Ignored while typing in a field, inside an open dialog, or with a modifier key held; on a focused menu
+ * only ← → step (so picking a preset and pressing → steps); Space on a focused button is left to the button.
  */
 export function bindKeys(player, root = document) {
   root.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (isTyping(event.target) || event.target.closest?.("dialog[open]")) return;
+    if (isTyping(event.target, event.key) || event.target.closest?.("dialog[open]")) return;
     const onButton = event.target instanceof HTMLElement && event.target.closest("button, summary, a");
     const actions = {
       ArrowRight: () => player.next(),

@@ -5,6 +5,7 @@
  * Also says which operand cells the entry is made of, so the tables can light them up.
  */
 import { resolveMatrix } from "./matrices.js";
+import { parseMatrixId, preId, INPUT, TARGET, OUTPUT, LOSS } from "./notation.js";
 import { texNumber, texFactor } from "./tex.js";
 import { toNumber } from "./i18n.js";
 import { ACTIVATION_TEX } from "./core-options.js";
@@ -14,20 +15,16 @@ const MAX_TERMS = 6; // longer sums show the first terms, "+ …" and the total
 /** The scalar symbol of entry (i, j) of matrix `id`; i and j are TeX index strings (1-based numbers or letters). */
 export function entrySymbol(id, i, j) {
   const sub = (a, b) => `_{${a}${b}}`;
-  if (id === "X") return `x${sub(i, j)}`;
-  if (id === "y") return `y${sub(i, j)}`;
-  if (id === "y_hat") return `\\hat{y}${sub(i, j)}`;
-  if (id === "L") return "L";
-  let match = /^([WHO])(\d+)(_new)?$/.exec(id);
-  if (match) return `${match[1].toLowerCase()}^{${match[2]}}${sub(i, j)}`;
-  match = /^b(\d+)(_new)?$/.exec(id);
-  if (match) return `b^{${match[1]}}_{${j}}`;
-  match = /^dL\/d([Wb])(\d+)$/.exec(id);
-  if (match) return `\\frac{\\partial L}{\\partial ${entrySymbol(match[1] + match[2], i, j)}}`;
-  match = /^f'\(H(\d+)\)$/.exec(id);
-  if (match) return `f'(h^{${match[1]}}${sub(i, j)})`;
-  if (id.startsWith("dL/d")) return `d${sub(i, j)}`;
-  return `${id}${sub(i, j)}`;
+  const parsed = parseMatrixId(id);
+  if (!parsed) return `${id}${sub(i, j)}`;
+  const { node, letter, k } = parsed;
+  if (parsed.grad && (letter === "W" || letter === "b")) return `\\frac{\\partial L}{\\partial ${entrySymbol(node, i, j)}}`;
+  if (parsed.grad) return `d${sub(i, j)}`;
+  if (parsed.fprime) return `f'(h^{${k}}${sub(i, j)})`;
+  if (letter === "b") return `b^{${k}}_{${j}}`;
+  if (letter) return `${letter.toLowerCase()}^{${k}}${sub(i, j)}`;
+  const symbols = { [INPUT]: `x${sub(i, j)}`, [TARGET]: `y${sub(i, j)}`, [OUTPUT]: `\\hat{y}${sub(i, j)}`, [LOSS]: "L" };
+  return symbols[node];
 }
 
 function value(matrix, r, c) {
@@ -121,7 +118,7 @@ function activationGradient(ctx) {
   const g = value(resolveMatrix(trace, fprime), r, c);
   return {
     parts: [`d_{${idx(r)}${idx(c)}}\\cdot ${entrySymbol(fprime, idx(r), idx(c))}`, `${n(d)}\\cdot ${f(g)}`],
-    operands: [{ matrix: dIn, row: r, col: c }, { matrix: fprime, row: r, col: c }, { matrix: `H${step.layer}`, row: r, col: c }],
+    operands: [{ matrix: dIn, row: r, col: c }, { matrix: fprime, row: r, col: c }, { matrix: preId(step.layer), row: r, col: c }],
   };
 }
 
@@ -212,8 +209,7 @@ export function scalarFormula(trace, step, r, c, decimals, first = null) {
   };
   const { parts, operands } = build(ctx);
   const result = value(resolveMatrix(trace, step.output), r, c);
-  const lhs = step.kind === "loss" ? "L" : step.output.startsWith("dL/d") && !/^dL\/d[Wb]/.test(step.output)
-    ? `d_{${idx(r)}${idx(c)}}` : entrySymbol(step.output.replace(/_new$/, ""), idx(r), idx(c));
+  const lhs = entrySymbol(step.output, idx(r), idx(c)); // d_ij for a d stage, w^k_ij for W_k's update
   const arrow = ASSIGNS.has(step.kind) ? "\\leftarrow" : "=";
   const latex = `${lhs} ${arrow} ${parts.join(" = ")} = ${texNumber(toNumber(result), decimals)}`;
   return { latex, operands };

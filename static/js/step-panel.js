@@ -10,7 +10,9 @@ import { renderTex } from "./tex.js";
 import { matrixTable } from "./matrix-table.js";
 import { explanation } from "./explain.js";
 import { scalarFormula } from "./scalar.js";
-import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
+import { applyHighlights, cellTarget } from "./highlight.js";
+import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
+import { DECIMALS } from "./core-options.js";
 
 /** Decimal points inside a formula follow the language: 0.01 → 0{,}01 in Russian. */
 function localiseTexNumbers(latex) {
@@ -33,21 +35,24 @@ function optionsBlock(store) {
   const merge = el("input");
   merge.type = "checkbox";
   merge.dataset.testid = "merge-d";
-  merge.addEventListener("change", () => {
-    const { trace, stepIndex } = store.get();
-    store.set({ view: { mergeD: merge.checked }, stepIndex: nearestVisible(trace, merge.checked, stepIndex) });
-  });
+  merge.addEventListener("change", () => setOptions(store, { mergeD: merge.checked }));
   const mergeText = el("span");
   mergeLabel.append(merge, mergeText);
   const decLabel = el("label", "field-inline");
   const decText = el("span");
   const decimals = el("input");
-  Object.assign(decimals, { type: "number", min: "0", max: "6", step: "1", inputMode: "numeric" });
+  Object.assign(decimals, {
+    type: "number", min: String(DECIMALS.min), max: String(DECIMALS.max), step: "1", inputMode: "numeric",
+  });
   decimals.dataset.testid = "decimals";
   decimals.addEventListener("input", () => {
     const value = Number.parseInt(decimals.value, 10);
-    if (Number.isInteger(value) && value >= 0 && value <= 6) store.set({ view: { decimals: value } });
+    if (!Number.isInteger(value)) return; // mid-typing (empty); the field refills on blur
+    const shown = Math.max(DECIMALS.min, Math.min(DECIMALS.max, value));
+    if (shown !== value) decimals.value = String(shown); // the field never claims more digits than the tables show
+    setOptions(store, { decimals: shown });
   });
+  decimals.addEventListener("blur", () => { decimals.value = String(store.get().view.decimals); });
   decLabel.append(decText, decimals);
   box.append(mergeLabel, decLabel);
   const sync = (state) => {
@@ -177,7 +182,7 @@ export function mountStepPanel(root, store) {
   let scalarSlot = null;
   const tableFor = tableCache();
 
-  const toggleRows = () => store.set({ view: { showAllRows: !store.get().view.showAllRows } });
+  const toggleRows = () => setOptions(store, { showAllRows: !store.get().view.showAllRows });
 
   function render(state) {
     options.sync(state);
@@ -216,14 +221,14 @@ export function mountStepPanel(root, store) {
 
   function highlight(state) {
     const depth = state.trace ? state.trace.spec.layers.length - 1 : 0;
-    applyHighlights(content, { hover: state.view.hover, selected: state.view.selected, depth, operands });
+    applyHighlights(content, { hover: state.local.hover, selected: state.view.selected, depth, operands });
   }
 
   bindCellEvents(content, store);
   store.subscribe((state, previous) => {
     if (needsRender(state, previous)) render(state);
     else if (state.view.selected !== previous.view.selected) renderScalar(state);
-    else if (state.view.hover !== previous.view.hover) highlight(state);
+    else if (state.local.hover !== previous.local.hover) highlight(state);
   });
   render(store.get());
 }
@@ -235,17 +240,12 @@ function needsRender(state, previous) {
 }
 
 function bindCellEvents(content, store) {
-  const setHover = (target) => {
-    if (!sameTarget(target, store.get().view.hover)) store.set({ view: { hover: target } });
-  };
-  content.addEventListener("pointerover", (event) => setHover(cellTarget(event.target)));
-  content.addEventListener("pointerleave", () => setHover(null));
-  content.addEventListener("focusin", (event) => { if (cellTarget(event.target)) setHover(cellTarget(event.target)); });
+  content.addEventListener("pointerover", (event) => hoverTarget(store, cellTarget(event.target)));
+  content.addEventListener("pointerleave", () => hoverTarget(store, null));
+  content.addEventListener("focusin", (event) => { if (cellTarget(event.target)) hoverTarget(store, cellTarget(event.target)); });
   const select = (event) => {
     const target = cellTarget(event.target);
-    if (!target) return;
-    const current = store.get().view.selected;
-    store.set({ view: { selected: sameTarget(target, current) ? null : target } });
+    if (target) toggleSelect(store, target);
   };
   content.addEventListener("click", (event) => {
     select(event);

@@ -7,7 +7,7 @@ import { el } from "./dom.js";
 import { pointerOnly } from "./state.js";
 import { t } from "./i18n.js";
 import { visibleSteps, nearestVisible } from "./matrices.js";
-import { latexToText } from "./tex.js";
+import { texToText } from "./tex-text.js";
 
 function groupByPhase(trace, indices) {
   const groups = [];
@@ -25,7 +25,7 @@ function mark(trace, index, position) {
   button.type = "button";
   button.dataset.stepId = step.id;
   button.dataset.stepIndex = String(index);
-  const label = t("timeline.mark", { i: position, phase: t(`phase.${step.phase}`), id: latexToText(step.latex) });
+  const label = t("timeline.mark", { i: position, phase: t(`phase.${step.phase}`), id: texToText(step.latex) });
   button.setAttribute("aria-label", label);
   button.title = label;
   button.append(el("span", "mark-dot"));

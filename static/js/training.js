@@ -18,10 +18,10 @@ export function mountTraining(form, output, store) {
   const render = (state) => {
     const training = state.training;
     submit.disabled = !state.trace || Boolean(state.status.loading);
-    if (!training) {
-      output.textContent = "";
-    } else if (training.running) {
+    if (state.status.training) {
       output.textContent = t("train.running");
+    } else if (!training) {
+      output.textContent = "";
     } else {
       const curve = training.lossHistory;
       const parts = [t("train.done", { epochs: training.epochs, from: formatNumber(curve[0], 4), to: formatNumber(curve[curve.length - 1], 4) })];

@@ -1,95 +1,259 @@
 /**
- * The view in the URL hash, so a link reproduces it: preset, step id, language, merged d, decimals,
- * iteration, and — for an edited network or a later iteration — the whole request (base64url JSON).
- * The language is also remembered in localStorage.
+ * The shared state (state.js sharedState) in the URL hash, so a link reproduces the exact view, and in a
+ * state file when it is too large for a link. This module is the one place that turns shared state into
+ * text and back; restoring is one `load` command (reason "restore").
+ *
+ * Hash: `lang`, `preset`, `step`, `mergeD`, `decimals` as plain parameters (`rows=all`, `after=1`, `sel` =
+ * the selection as JSON when set), plus `s`: the rest of the shared state (request, iteration, loss history,
+ * training) as JSON, deflate-raw compressed (CompressionStream) and base64url. `s` is left out when the
+ * preset alone reproduces the state. A state whose link would pass MAX_URL_CHARS gets `toolong=1` instead:
+ * opening such a link says so rather than showing something else. The language is also kept in localStorage.
  */
 import { LANGS } from "./i18n.js";
+import { isTarget } from "./commands.js";
+import { DECIMALS } from "./core-options.js";
 
 const LANG_KEY = "backprop-explorer.lang";
-const MAX_REQUEST_CHARS = 6000; // longer requests stay out of the URL (a link still opens the preset)
+/** The longest link the page writes (browsers and chat tools accept this much). */
+export const MAX_URL_CHARS = 32_000;
+/** What a state file holds: {format, version, state}. */
+export const STATE_FORMAT = "backprop-explorer-state";
+const STATE_VERSION = 1;
 
-// hashFor runs on every step change; the request only changes with a new trace.
-const encodedRequests = new WeakMap();
+// --- bytes ⇄ base64url, through the browser's own compression ------------------------------------------
 
-function encodeRequest(request) {
-  if (!encodedRequests.has(request)) encodedRequests.set(request, base64urlJson(request));
-  return encodedRequests.get(request);
+async function compress(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function base64urlJson(request) {
-  const bytes = new TextEncoder().encode(JSON.stringify(request));
+async function decompress(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Response(stream).text();
+}
+
+function toBase64url(bytes) {
   let binary = "";
-  bytes.forEach((byte) => { binary += String.fromCharCode(byte); });
+  const CHUNK = 0x8000; // String.fromCharCode takes a bounded number of arguments
+  for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function decodeRequest(text) {
+function fromBase64url(text) {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** A JSON value as compressed base64url text. */
+export async function packJson(value) {
+  return toBase64url(await compress(JSON.stringify(value)));
+}
+
+/** The JSON value packed by packJson, or null for a damaged text. */
+export async function unpackJson(text) {
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-    const value = JSON.parse(new TextDecoder().decode(bytes));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
+    return JSON.parse(await decompress(fromBase64url(text)));
   } catch {
-    return null; // a damaged link falls back to the preset
+    return null;
   }
 }
+
+// --- shared state ⇄ hash ---------------------------------------------------------------------------------
+
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function intIn(text, low, high) {
   const value = Number.parseInt(text, 10);
   return Number.isInteger(value) && value >= low && value <= high ? value : null;
 }
 
-/** What the hash asks for: {presetId, stepId, lang, mergeD, decimals, iteration, request}; missing keys are null. */
-export function readHash(hash = location.hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const lang = params.get("lang");
-  const merge = params.get("mergeD");
-  return {
-    presetId: params.get("preset"),
-    stepId: params.get("step"),
-    lang: LANGS.includes(lang) ? lang : null,
-    mergeD: merge === null ? null : merge === "1",
-    decimals: params.has("decimals") ? intIn(params.get("decimals"), 0, 6) : null,
-    iteration: params.has("iter") ? intIn(params.get("iter"), 0, 1_000_000) : null,
-    request: params.has("req") ? decodeRequest(params.get("req")) : null,
-  };
+/** Whether the preset alone reproduces `shared` (then the link needs no `s`). */
+function presetAlone(shared, presets) {
+  const preset = presets.find((p) => p.id === shared.presetId);
+  return Boolean(preset && shared.request === preset.request && shared.iteration === 0 && !shared.training);
 }
 
-/** The hash for a state. The request is included only when the preset alone cannot reproduce it. */
-export function hashFor(state) {
-  const params = new URLSearchParams();
-  if (state.presetId) params.set("preset", state.presetId);
-  const step = state.trace?.steps[state.stepIndex];
-  if (step) params.set("step", step.id);
-  params.set("lang", state.lang);
-  params.set("mergeD", state.view.mergeD ? "1" : "0");
-  params.set("decimals", String(state.view.decimals));
-  if (state.iteration) params.set("iter", String(state.iteration));
-  const custom = !state.presetId || state.iteration > 0;
-  if (custom && state.request) {
-    const encoded = encodeRequest(state.request);
-    if (encoded.length <= MAX_REQUEST_CHARS) params.set("req", encoded);
+/**
+ * The heavy part of the shared state as it travels in `s`: a long training curve is replaced by how to
+ * recompute it (the request trained from and the epochs) when `compact`.
+ */
+function heavyPart(shared, compact) {
+  const { request, iteration, lossHistory, training } = shared;
+  let kept = training;
+  if (compact && training?.start) {
+    kept = { ...training, replay: true };
+    delete kept.lossHistory;
   }
-  return `#${params.toString()}`;
+  return { v: STATE_VERSION, request, iteration, lossHistory, training: kept };
+}
+
+// Packing runs when the state's heavy part changes (a new trace), not on every step.
+const packed = new WeakMap();
+
+async function packHeavy(shared, compact) {
+  const key = shared.request;
+  let entry = packed.get(key);
+  if (!entry || entry.lossHistory !== shared.lossHistory || entry.training !== shared.training) {
+    entry = { lossHistory: shared.lossHistory, training: shared.training, texts: {} };
+    packed.set(key, entry);
+  }
+  const which = compact ? "compact" : "full";
+  entry.texts[which] ??= packJson(heavyPart(shared, compact));
+  return entry.texts[which];
+}
+
+function viewParams(params, shared, lang) {
+  params.set("lang", lang);
+  if (shared.presetId) params.set("preset", shared.presetId);
+  if (shared.stepId) params.set("step", shared.stepId);
+  params.set("mergeD", shared.view.mergeD ? "1" : "0");
+  params.set("decimals", String(shared.view.decimals));
+  if (shared.view.showAllRows) params.set("rows", "all");
+  if (shared.view.dataAfter) params.set("after", "1");
+  if (shared.view.selected) params.set("sel", JSON.stringify(shared.view.selected));
+}
+
+/**
+ * The hash for a shared state: {hash, fits, length}. `fits` is false when even the compact form passes
+ * MAX_URL_CHARS; the hash then says `toolong=1` and the state needs a file. `base` is the URL before "#".
+ */
+export async function hashFor(shared, { lang, presets = [], base = "" }) {
+  const params = new URLSearchParams();
+  viewParams(params, shared, lang);
+  if (presetAlone(shared, presets)) return { hash: `#${params}`, fits: true, length: base.length + 1 + String(params).length };
+  let length = 0;
+  for (const compact of [false, true]) {
+    if (compact && !shared.training?.start) break;
+    const withState = new URLSearchParams(params);
+    withState.set("s", await packHeavy(shared, compact));
+    const hash = `#${withState}`;
+    length = base.length + hash.length;
+    if (length <= MAX_URL_CHARS) return { hash, fits: true, length };
+  }
+  params.set("toolong", "1");
+  return { hash: `#${params}`, fits: false, length };
+}
+
+function viewFromParams(params) {
+  const merge = params.get("mergeD");
+  const view = {};
+  if (merge !== null) view.mergeD = merge === "1";
+  const decimals = params.has("decimals") ? intIn(params.get("decimals"), DECIMALS.min, DECIMALS.max) : null;
+  if (decimals !== null) view.decimals = decimals;
+  view.showAllRows = params.get("rows") === "all";
+  view.dataAfter = params.get("after") === "1";
+  try {
+    const selected = params.has("sel") ? JSON.parse(params.get("sel")) : null;
+    view.selected = isTarget(selected) ? selected : null;
+  } catch {
+    view.selected = null;
+  }
+  return view;
+}
+
+/**
+ * What a hash asks for: {lang, presetId, stepId, view, iteration, state, damaged, tooLong}. `state` is the
+ * heavy part from `s` ({request, iteration, lossHistory, training}) or null; `damaged` when `s` could not
+ * be read; `tooLong` when the link was written for a state that needs a file. Older links with `iter` and
+ * `req` (plain base64url JSON) still open.
+ */
+export async function readHash(hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const lang = params.get("lang");
+  const wanted = {
+    lang: LANGS.includes(lang) ? lang : null,
+    presetId: params.get("preset"),
+    stepId: params.get("step"),
+    view: viewFromParams(params),
+    iteration: params.has("iter") ? intIn(params.get("iter"), 0, 1_000_000) : null,
+    state: null, damaged: false, tooLong: params.get("toolong") === "1",
+  };
+  if (params.has("s")) {
+    const state = await unpackJson(params.get("s"));
+    if (isObject(state) && state.v === STATE_VERSION && isObject(state.request)) wanted.state = state;
+    else wanted.damaged = true;
+  } else if (params.has("req")) {
+    const request = legacyRequest(params.get("req"));
+    if (request) wanted.state = { request, iteration: wanted.iteration ?? 0, lossHistory: [], training: null };
+    else wanted.damaged = true;
+  }
+  return wanted;
+}
+
+/**
+ * The shared state a read hash stands for (state.js sharedState's shape), with `presets` to start a preset
+ * from; null when it names no preset and holds no state (the caller picks the default preset).
+ */
+export function sharedFromHash(wanted, presets) {
+  const preset = presets.find((p) => p.id === wanted.presetId) ?? null;
+  const common = { presetId: preset?.id ?? null, stepId: wanted.stepId, view: wanted.view };
+  if (wanted.state) {
+    const { request, iteration = 0, lossHistory = [], training = null } = wanted.state;
+    return { ...common, request, iteration, lossHistory, training };
+  }
+  if (!preset) return null;
+  return { ...common, request: preset.request, iteration: 0, lossHistory: [], training: null };
+}
+
+function legacyRequest(text) {
+  try {
+    const bytes = fromBase64url(text);
+    const value = JSON.parse(new TextDecoder().decode(bytes));
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 // replaceState is slow (and rate-limited by browsers): write the hash once stepping pauses.
 const HASH_DELAY_MS = 150;
 
-/** Keep the hash in step with the store without adding history entries on every step. */
-export function syncHash(store) {
+/**
+ * Keep the hash in step with the shared state without adding history entries on every step. `onWritten`
+ * hears {fits, length, hash} after each write (the share controls show whether the link holds the state).
+ */
+export function syncHash(store, sharedOf, onWritten = () => {}) {
   let timer = 0;
-  const write = () => {
+  let writing = 0;
+  const write = async () => {
     timer = 0;
     const state = store.get();
     if (!state.trace) return;
-    const hash = hashFor(state);
-    if (hash !== location.hash) history.replaceState(null, "", hash);
+    const ticket = ++writing;
+    const base = location.href.split("#")[0];
+    const result = await hashFor(sharedOf(state), { lang: state.lang, presets: state.presets, base });
+    if (ticket !== writing) return; // a newer write started while this one compressed
+    if (result.hash !== location.hash) history.replaceState(null, "", result.hash);
+    onWritten(result);
   };
-  store.subscribe(() => {
+  store.subscribe((state, previous) => {
+    if (state.local.hover !== previous.local.hover && state.trace === previous.trace && state.view === previous.view
+      && state.stepId === previous.stepId && state.lang === previous.lang) return;
     if (!timer) timer = setTimeout(write, HASH_DELAY_MS);
   });
+  write();
 }
+
+// --- state files -------------------------------------------------------------------------------------------
+
+/** A state file's text for a shared state (complete: the training curve included). */
+export function stateFileText(shared) {
+  return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, state: shared });
+}
+
+/** The shared state in a state file's text, or null when the text is not one. */
+export function readStateFile(text) {
+  try {
+    const file = JSON.parse(text);
+    const ok = isObject(file) && file.format === STATE_FORMAT && file.version === STATE_VERSION
+      && isObject(file.state) && isObject(file.state.request);
+    return ok ? file.state : null;
+  } catch {
+    return null;
+  }
+}
+
+// --- the language ----------------------------------------------------------------------------------------
 
 /** The language the user chose before (localStorage), or null. */
 export function storedLang() {

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from fastapi.testclient import TestClient
 
-from app.api.answers import AnswerCache, answer_key
+from app.api.answers import AnswerCache, InFlight, answer_key
 
 XOR = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [0, 1, 1, 0]}
 
@@ -116,3 +117,61 @@ def test_a_remembered_body_sent_as_another_type_is_still_refused(client: TestCli
     assert post(client, body).status_code == 200
 
     assert post(client, body, content_type="text/plain").status_code == 415
+
+
+class Computation:
+    """An answer that is computed only when `finish` is set; counts how often it is started."""
+
+    def __init__(self, answer: bytes | Exception = b"answer") -> None:
+        self.answer = answer
+        self.started = 0
+        self.finish = asyncio.Event()
+
+    async def __call__(self) -> bytes:
+        self.started += 1
+        await self.finish.wait()
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+async def _requests(in_flight: InFlight, compute: Computation, count: int) -> list[asyncio.Task[bytes]]:
+    tasks = [asyncio.create_task(in_flight.share(("/t", b"same"), compute)) for _ in range(count)]
+    await asyncio.sleep(0)  # every request reaches share()
+    return tasks
+
+
+def test_identical_requests_in_flight_share_one_computation() -> None:
+    async def scenario() -> None:
+        in_flight, compute = InFlight(), Computation()
+        tasks = await _requests(in_flight, compute, 5)
+        compute.finish.set()
+        assert await asyncio.gather(*tasks) == [b"answer"] * 5
+        assert compute.started == 1 and len(in_flight) == 0
+
+    asyncio.run(scenario())
+
+
+def test_the_shared_computation_error_reaches_every_request() -> None:
+    async def scenario() -> None:
+        in_flight, compute = InFlight(), Computation(ValueError("bad body"))
+        tasks = await _requests(in_flight, compute, 3)
+        compute.finish.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        assert [str(result) for result in results] == ["bad body"] * 3 and compute.started == 1
+
+    asyncio.run(scenario())
+
+
+def test_when_the_computing_request_goes_away_a_waiting_one_computes() -> None:
+    async def scenario() -> None:
+        in_flight, compute = InFlight(), Computation()
+        first, second, third = await _requests(in_flight, compute, 3)
+        third.cancel()  # a waiter going away changes nothing for the others
+        first.cancel()
+        await asyncio.sleep(0)
+        compute.finish.set()
+        assert await second == b"answer" and compute.started == 2
+        assert first.cancelled() and third.cancelled()
+
+    asyncio.run(scenario())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import ACTIVATIONS, LIMITS, LOSSES
+from app.core import ACTIVATIONS, EXCERPT_CHARS, INIT_SCHEMES, LIMITS, LOSSES
 from tests.api.helpers import body, locs, messages
 
 RAW_JSON = {"Content-Type": "application/json"}
@@ -105,7 +105,7 @@ def test_many_bad_values_are_summarised(client):
         ({"X": [[0.0, 1.0]] * (LIMITS.max_rows + 1), "y": [0.0] * (LIMITS.max_rows + 1)},
          f"from 1 to {LIMITS.max_rows}"),
         ({"layers": [2, LIMITS.max_width + 1, 1]}, f"from 1 to {LIMITS.max_width}"),
-        ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"the limit is {LIMITS.max_layers}"),
+        ({"layers": [2] * (LIMITS.max_layers + 1) + [1]}, f"it must have from 2 to {LIMITS.max_layers + 1}"),
         ({"X": [], "y": []}, "X has 0 rows; it needs at least 1"),
     ],
 )
@@ -195,3 +195,91 @@ def test_train_epochs_and_snapshots_out_of_range(client, fields, field):
     assert response.status_code == 422
     assert locs(response) == [["body", field]]
     assert "must be a whole number from" in messages(response)[0]
+
+
+# ---- what a message quotes of the input ----------------------------------------------------------------
+
+def test_a_huge_name_is_quoted_by_an_excerpt_only(client):
+    response = client.post("/api/trace", json=body(loss="a" * 1_900_000))
+    assert response.status_code == 422
+    assert len(response.content) < 1_000
+    (message,) = messages(response)
+    assert message.startswith("loss is 'aaaa") and "…" in message and "half_sse" in message
+
+
+def test_a_huge_unknown_field_name_is_cut_in_loc_and_message(client):
+    response = client.post("/api/trace", json=body(**{"k" * 1_900_000: 1}))
+    assert response.status_code == 422
+    assert len(response.content) < 1_000
+    (loc,) = locs(response)
+    assert loc[1] == "k" * (EXCERPT_CHARS - 1) + "…" and "unknown field 'kkk" in messages(response)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f'"seed": {2**64}', f"seed is {2**64};"),
+        (f'"seed": {10**400}', "seed is an integer of 401 digits;"),
+        (f'"layers": [2, {10**4000}, 1]', "layers[1] is an integer of 4001 digits;"),
+        (f'"epochs": {-10**100}', "epochs is an integer of 101 digits;"),
+    ],
+    ids=["seed-2**64", "seed-10**400", "layers-10**4000", "epochs--10**100"],
+)
+def test_huge_integers_are_reported_exactly_or_by_their_digits(client, text, shown):
+    path = "/api/train" if "epochs" in text else "/api/trace"
+    response = client.post(path, content=('{"X": [[0, 0]], "y": [0], ' + text + "}").encode(), headers=RAW_JSON)
+    assert response.status_code == 422
+    (message,) = messages(response)
+    assert message.startswith(shown) and len(response.content) < 1_000
+
+
+def test_not_found_has_a_detail_list_too(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": [{"loc": [], "msg": "Not Found", "type": "not_found"}]}
+
+
+@pytest.mark.parametrize(
+    ("fields", "loc", "message"),
+    [
+        ({"seed": LIMITS.max_seed + 1}, ["body", "seed"],
+         f"seed is {LIMITS.max_seed + 1}; it must be a whole number from 0 to {LIMITS.max_seed}"),
+        ({"seed": -1}, ["body", "seed"], f"seed is -1; it must be a whole number from 0 to {LIMITS.max_seed}"),
+        ({"learning_rate": 0}, ["body", "learning_rate"], "learning_rate is 0; it must be a number greater than 0"),
+        ({"layers": [2, 0, 1]}, ["body", "layers", 1],
+         f"layers[1] is 0; it must be a whole number from 1 to {LIMITS.max_width}"),
+        ({"init": "zeros"}, ["body", "init"], "init is 'zeros'; allowed: " + ", ".join(INIT_SCHEMES)),
+        ({"activations": []}, ["body", "activations"], "activations has 0 names; it needs at least 1"),
+        ({"weights": []}, ["body", "weights"], "weights has 0 matrices; it needs at least 1"),
+        ({"X": [[0.0] * (LIMITS.max_width + 1)]}, ["body", "X", 0],
+         f"X[0] has {LIMITS.max_width + 1} values; it must have from 1 to {LIMITS.max_width}"),
+        ({"y": [0.0] * (LIMITS.max_rows + 1)}, ["body", "y"],
+         f"y has {LIMITS.max_rows + 1} rows; it must have from 1 to {LIMITS.max_rows}"),
+    ],
+)
+def test_a_rule_of_one_field_names_the_field_and_states_the_rule(client, fields, loc, message):
+    """Bounds and names come from the body's schema (the one /openapi.json shows), checked before the core runs."""
+    response = client.post("/api/trace", json=body(**fields))
+    assert response.status_code == 422
+    assert locs(response)[0] == loc
+    assert messages(response)[0] == message
+
+
+def test_a_whole_number_written_with_a_fraction_counts_as_an_integer(client):
+    """JSON Schema (and so /openapi.json) counts 2.0 as an integer: the server takes it as one too."""
+    response = client.post("/api/trace", json=body(layers=[2.0, 2, 2, 1], seed=3.0))
+    assert response.status_code == 200
+    assert response.json()["spec"]["layers"] == [2, 2, 2, 1]
+    assert response.json()["spec"]["seed"] == 3
+
+
+def test_a_core_rule_travels_with_its_numbers_for_the_page_to_word(client):
+    body = {"layers": [2, 17, 1], "X": [[0, 1]], "y": [[1]]}
+    response = client.post("/api/trace", json=body)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "layers", 1]
+    assert error["ctx"] == {"rule": "width_range", "value": 17, "min": 1, "max": 16}
+
+    response = client.post("/api/trace", json={"layers": [2, 1], "X": [[0, 1]], "y": [[1, 2]]})
+    assert response.json()["detail"][0]["ctx"] == {"rule": "output_columns", "got": 2, "want": 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core import PRESETS, make_spec, predict
+from app.core import LIMITS, PRESETS, make_spec, predict
 from tests.api.helpers import messages, strict_json
 
 MOONS = next(p for p in PRESETS if p.id == "moons").request
@@ -54,7 +54,7 @@ def test_three_columns_for_two_inputs_is_a_422_naming_x(client) -> None:
 def test_rows_over_the_limit_say_the_limit(client) -> None:
     response = client.post("/api/predict", json=moons_body([[0.0, 0.0]] * 4097))
     assert response.status_code == 422
-    assert messages(response) == ["X has 4097 rows; predict takes from 1 to 4096"]
+    assert messages(response) == [f"X has 4097 rows; it must have from 1 to {LIMITS.max_predict_rows}"]
 
 
 def test_predict_takes_no_targets(client) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import body, strict_json
+from tests.api.helpers import body, locs, messages, strict_json
 
 
 def test_training_lowers_the_loss_on_xor(client):
@@ -27,9 +27,9 @@ def test_train_defaults_to_the_exercise_network(client):
     assert answer["snapshots"] == [] and len(answer["loss_history"]) == 11
 
 
-def test_a_full_queue_answers_503_with_retry_after(client, monkeypatch):
-    monkeypatch.setattr("app.api.cpu.MAX_WAITING", 0)  # as if the queue were already full
-    response = client.post("/api/train", json=body(epochs=10))
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "2"
-    assert "busy" in strict_json(response.text)["detail"]
+def test_train_refuses_gradcheck_like_any_field_it_does_not_use(client):
+    response = client.post("/api/train", json=body(gradcheck=True, epochs=10))
+    assert response.status_code == 422
+    assert locs(response) == [["body", "gradcheck"]]
+    (message,) = messages(response)
+    assert "unknown field 'gradcheck'" in message and "epochs" in message

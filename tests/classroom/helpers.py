@@ -45,7 +45,7 @@ class Server:
         return f"ws://{self.host}/api/class/ws"
 
     def create_room(self) -> dict[str, Any]:
-        response = httpx.post(f"{self.http}/api/class/rooms", trust_env=False)
+        response = httpx.post(f"{self.http}/api/class/rooms", json={}, trust_env=False)
         assert response.status_code == 201, response.text
         return response.json()
 

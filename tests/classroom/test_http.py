@@ -9,16 +9,17 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.helpers import BASE_URL
 
 
 @pytest.fixture
 def classroom_client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(class_max_rooms=3, class_joins_per_minute=5))) as client:
+    with TestClient(create_app(Settings(class_max_rooms=3, class_joins_per_minute=5)), base_url=BASE_URL) as client:
         yield client
 
 
 def test_creating_a_class_returns_the_code_the_token_and_the_student_address(classroom_client: TestClient) -> None:
-    created = classroom_client.post("/api/class/rooms")
+    created = classroom_client.post("/api/class/rooms", json={})
 
     body = created.json()
     assert created.status_code == 201 and created.headers["cache-control"] == "no-store"
@@ -29,7 +30,7 @@ def test_creating_a_class_returns_the_code_the_token_and_the_student_address(cla
 
 
 def test_a_class_is_found_by_its_code_in_any_case(classroom_client: TestClient) -> None:
-    code = classroom_client.post("/api/class/rooms").json()["code"]
+    code = classroom_client.post("/api/class/rooms", json={}).json()["code"]
 
     found = classroom_client.get(f"/api/class/rooms/{code.lower()}")
 
@@ -54,16 +55,16 @@ def test_lookups_are_rate_limited_per_address(classroom_client: TestClient) -> N
 
 def test_too_many_rooms_is_a_clear_503(classroom_client: TestClient) -> None:
     for _ in range(3):
-        classroom_client.post("/api/class/rooms")
+        classroom_client.post("/api/class/rooms", json={})
 
-    refused = classroom_client.post("/api/class/rooms")
+    refused = classroom_client.post("/api/class/rooms", json={})
 
     assert refused.status_code == 503
     assert "BACKPROP_CLASS_MAX_ROOMS" in refused.json()["detail"][0]["msg"]
 
 
 def test_the_qr_code_is_an_svg_of_the_student_address(classroom_client: TestClient) -> None:
-    code = classroom_client.post("/api/class/rooms").json()["code"]
+    code = classroom_client.post("/api/class/rooms", json={}).json()["code"]
 
     qr = classroom_client.get(f"/api/class/rooms/{code}/qr.svg")
     other = classroom_client.get(f"/api/class/rooms/{code}/qr.svg", params={"host": "203.0.113.9"})
@@ -74,7 +75,7 @@ def test_the_qr_code_is_an_svg_of_the_student_address(classroom_client: TestClie
 
 
 def test_the_state_has_an_etag_and_answers_304(classroom_client: TestClient) -> None:
-    code = classroom_client.post("/api/class/rooms").json()["code"]
+    code = classroom_client.post("/api/class/rooms", json={}).json()["code"]
 
     state = classroom_client.get(f"/api/class/rooms/{code}/state")
     again = classroom_client.get(f"/api/class/rooms/{code}/state", headers={"If-None-Match": state.headers["etag"]})
@@ -91,9 +92,9 @@ def test_addresses_on_a_hall_server_list_lan_addresses_first(monkeypatch: pytest
 
     interfaces = [Interface("lo", "127.0.0.1"), Interface("wlan0", "192.168.4.7")]
     monkeypatch.setattr(http, "local_interfaces", lambda: interfaces)
-    with TestClient(create_app(Settings(host="0.0.0.0"))) as client:
+    with TestClient(create_app(Settings(host="0.0.0.0")), base_url=BASE_URL) as client:
         answer = client.get("/api/class/addresses").json()
-        created = client.post("/api/class/rooms").json()
+        created = client.post("/api/class/rooms", json={}).json()
 
     assert answer == {"bind_host": "0.0.0.0", "port": 80, "hosts": ["192.168.4.7"], "hint": None}
     assert created["student_urls"] == [f"http://192.168.4.7:80/join/{created['code']}"]

@@ -19,7 +19,7 @@ def test_rooms_students_message_size_and_rate_limits() -> None:
     with running_server(max_rooms=2, max_students=2, max_message_bytes=2048, messages_per_second=2) as server:
         room = server.create_room()
         server.create_room()
-        third = httpx.post(f"{server.http}/api/class/rooms", trust_env=False)
+        third = httpx.post(f"{server.http}/api/class/rooms", json={}, trust_env=False)
         assert third.status_code == 503
         assert "BACKPROP_CLASS_MAX_ROOMS" in third.json()["detail"][0]["msg"]
 

@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from app.core import gradient_check, make_spec
+from app.core import LIMITS, PRESETS, SpecError, compute_trace, gradcheck_work, gradient_check, make_spec
 from app.core.gradcheck import relative_error
 
 from .helpers import preset_parts
@@ -28,3 +29,23 @@ def test_relative_error_detects_a_wrong_gradient():
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) > 0.05
     assert relative_error(np.array([0.0]), np.array([1e-12])) < 1e-5  # a dead unit's round-off
+
+
+def test_work_budget():
+    spec = make_spec(layers=[2] + [16] * 7 + [1])
+    X, y = np.zeros((512, 2)), np.zeros((512, 1))
+    with pytest.raises(SpecError) as info:
+        gradient_check(spec, X, y)
+    assert info.value.field == "gradcheck" and "gradient-check budget" in str(info.value)
+    most = LIMITS.gradcheck_budget // gradcheck_work(spec, 1)
+    assert gradcheck_work(spec, most) <= LIMITS.gradcheck_budget < gradcheck_work(spec, most + 1)
+    assert f"check at most {most} rows" in str(info.value)
+    with pytest.raises(SpecError):
+        compute_trace(spec, X, y, gradcheck=True)
+
+
+@pytest.mark.parametrize("preset_id", [preset.id for preset in PRESETS])
+def test_every_preset_checks_below_one_in_a_million(preset_id):
+    spec, X, y = preset_parts(preset_id)
+    check = gradient_check(spec, X, y)
+    assert check.max_rel_error < 1e-6, check.to_dict()

@@ -1,7 +1,10 @@
+import pickle
+
 import numpy as np
 import pytest
 
-from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec
+from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec, shown
+from app.core.spec import EXCERPT_CHARS
 
 
 def _error(**kwargs) -> SpecError:
@@ -168,3 +171,33 @@ def test_with_weights_starts_the_next_iteration_from_a_trace():
         np.testing.assert_array_equal(new, expected)
     with pytest.raises(SpecError):
         spec.with_weights(trace.updated_W[:2])
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2**64, "18446744073709551616"),
+        (10**80, "an integer of 81 digits"),
+        (-(10**400), "an integer of 401 digits"),
+        ("swish", "'swish'"),
+        ("a" * 10_000, "'" + "a" * (EXCERPT_CHARS - 2) + "…"),
+        (1.5, "1.5"),
+    ],
+    ids=["2**64", "10**80", "-10**400", "name", "long-name", "float"],
+)
+def test_messages_quote_inputs_shortly(value, text):
+    assert shown(value) == text and len(shown(value)) <= EXCERPT_CHARS
+
+
+def test_a_message_never_holds_a_huge_input():
+    with pytest.raises(SpecError) as error:
+        make_spec(layers=[2, 1], loss="x" * 1_000_000)
+    assert len(str(error.value)) < 2 * EXCERPT_CHARS + 100
+
+
+def test_a_spec_error_survives_pickling_with_its_field_and_rule():
+    # How it comes back from a worker process (app/api/cpu.py): the page words its rule from `rule` and `params`.
+    sent = SpecError("layers[1]", "layers[1] is 17; widths must be from 1 to 16", "width_range", value=17, min=1, max=16)
+    error = pickle.loads(pickle.dumps(sent))
+    assert (error.field, error.message, str(error)) == (sent.field, sent.message, str(sent))
+    assert (error.rule, error.params) == ("width_range", {"value": 17, "min": 1, "max": 16})

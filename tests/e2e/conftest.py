@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Locator, Page, Response, expect
 
+from tests.helpers import BASE_URL
+
 READY = "body[data-ready='true']"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 800}
@@ -199,7 +201,7 @@ class Explorer:
 @pytest.fixture(scope="module")
 def api(asgi_app: FastAPI) -> Iterator[Api]:
     """The in-process API client for a whole test module."""
-    with TestClient(asgi_app) as client:
+    with TestClient(asgi_app, base_url=BASE_URL) as client:
         yield Api(client)
 
 
@@ -232,3 +234,32 @@ def _screenshot_shared_page_on_failure(request: pytest.FixtureRequest) -> Iterat
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.nodeid)[-120:]
     ARTIFACTS.mkdir(exist_ok=True)
     explorer.page.screenshot(path=str(ARTIFACTS / f"failed-{safe}.png"), full_page=True)
+
+
+# --- accessibility: axe-core (a dev dependency from npm, installed by scripts/setup-assets.sh) -------------
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now, those of the given impacts, each with its rule id,
+    impact and the failing nodes' selectors. The page needs a context made with bypass_csp=True: the
+    script goes in as an inline <script>, which the page's CSP (rightly) forbids."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => (await axe.run(document, { resultTypes: ['violations'] })).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [" ".join(map(str, n["target"])) for n in v["nodes"]][:5]}
+        for v in results if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture(scope="module")
+def axe_context(browser: Browser, base_url: str) -> Iterator[Any]:
+    """A browser context that lets axe-core's script in (bypass_csp); new pages from it via new_page()."""
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US", bypass_csp=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()

@@ -62,7 +62,7 @@ def test_typed_markup_is_shown_as_text_never_parsed(page: Page, page_errors: lis
     page.get_by_test_id("editor-X").fill(f"1, 2\n{payload}, 3")
     page.get_by_test_id("editor-apply").click()
 
-    errors = page.get_by_test_id("editor-errors")
+    errors = page.get_by_test_id("editor-error-X")
     expect(errors).to_contain_text("<img")  # the typed text, shown literally
-    assert page.locator("[data-testid=editor-errors] img").count() == 0
+    assert page.locator("[data-testid=editor-error-X] img").count() == 0
     assert page.evaluate("() => window.injected") is False

@@ -71,3 +71,18 @@ def test_the_language_is_remembered_after_a_reload(explorer: Explorer) -> None:
     explorer.expect_counter("Step 1 of 17")
     expect(explorer.page.locator("#step-panel td[data-matrix-id='H1']").first).to_have_text(EN_NUMBER)
     assert explorer.errors == []
+
+
+def test_russian_leaves_no_english_in_views_labels_or_announcements(explorer: Explorer) -> None:
+    explorer.fresh("lang=en&preset=exercise")
+    explorer.go_to("fwd:O1")
+    expect(explorer.page.locator("#announcer")).to_contain_text("Step")
+
+    lang_button(explorer, "ru").click()
+
+    explorer.expect_counter("Шаг 2 из 17")
+    subtitles = explorer.page.locator("#neuron-view .nv-column-activation")
+    expect(subtitles).to_have_text(["сигмоида", "сигмоида", "тождественная"])
+    expect(explorer.page.locator("section.lower")).to_have_attribute("aria-label", "Обучение, данные и редактор")
+    expect(explorer.page.locator("#announcer")).to_have_text("Шаг 2 из 17: прямой проход — O₁ = σ(H₁)")
+    assert explorer.errors == []

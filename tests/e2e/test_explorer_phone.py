@@ -54,3 +54,49 @@ def test_phone_shows_every_stepping_control_and_they_work(phone: Explorer) -> No
     phone.by_testid("step-last").tap()
     phone.expect_counter("Step 17 of 17")
     assert phone.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_phone_shows_the_step_panel_first_and_whole_phase_names(phone: Explorer, lang: str) -> None:
+    phone.fresh(f"lang={lang}&preset=exercise")
+
+    tops = phone.page.evaluate(
+        """() => Object.fromEntries(["#step-panel", "#neuron-view", "#matrix-graph"].map(
+            (s) => [s, document.querySelector(s).getBoundingClientRect().top]))"""
+    )
+    names = phone.page.evaluate(
+        """() => [...document.querySelectorAll("#timeline .phase-name")].map(
+            (e) => ({text: e.textContent, cut: e.scrollWidth > e.clientWidth,
+                     right: e.getBoundingClientRect().right}))"""
+    )
+
+    assert tops["#step-panel"] < tops["#neuron-view"] < tops["#matrix-graph"], tops
+    assert tops["#step-panel"] < PHONE["height"] / 2, tops  # the step is on the first screen, not below the graphs
+    expect(phone.panel()).to_be_in_viewport()
+    assert len(names) == 4 and not [n for n in names if n["cut"] or n["right"] > PHONE["width"]], names
+    phone.screenshot(f"phone-{lang}")
+    assert phone.errors == []
+
+
+@pytest.mark.parametrize("width", [390, 900])
+def test_the_longest_step_list_fits_the_bar_with_whole_phase_names(browser: Browser, base_url: str, width: int) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 844}, locale="ru-RU")
+    try:
+        explorer = Explorer(context.new_page())
+        explorer.open("lang=ru&preset=deep")  # 33 steps
+
+        fit = explorer.page.evaluate(
+            """() => {
+                const timeline = document.querySelector("#timeline");
+                const counter = document.querySelector("[data-testid=step-counter]").getBoundingClientRect();
+                return {overflow: timeline.scrollWidth - timeline.clientWidth,
+                        overlapsCounter: timeline.getBoundingClientRect().right > counter.left,
+                        cut: [...document.querySelectorAll("#timeline .phase-name")]
+                            .filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent)};
+            }"""
+        )
+
+        assert fit == {"overflow": 0, "overlapsCounter": False, "cut": []}
+        assert explorer.errors == []
+    finally:
+        context.close()

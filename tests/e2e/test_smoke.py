@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from app.main import create_app
+from tests.helpers import BASE_URL
 
 # The CSP forbids eval, so wait through a locator: page.wait_for_function evals its predicate in the page.
 READY = "body[data-ready='true']"
@@ -115,12 +119,37 @@ def test_static_text_is_compressed_once_per_file(monkeypatch) -> None:
         return real_compress(data, *args, **kwargs)
 
     monkeypatch.setattr(gzip, "compress", counting_compress)
-    with TestClient(create_app()) as fresh:  # its own static files, nothing compressed yet
+    with TestClient(create_app(), base_url=BASE_URL) as fresh:  # its own static files, nothing compressed yet
         answers = [fresh.get("/static/css/app.css", headers={"accept-encoding": "gzip, br"}) for _ in range(3)]
 
     assert all(a.headers["content-encoding"] == "gzip" and a.headers["vary"] == "Accept-Encoding" for a in answers)
     assert len({a.content for a in answers}) == 1 and answers[0].headers["etag"]
     assert compressed == [len(answers[0].content)]  # the client has decompressed it
+
+
+def test_the_first_compression_runs_off_the_event_loop_once_for_everyone(monkeypatch) -> None:
+    compressions: list[bool] = []
+    real_compress = gzip.compress
+
+    def recording_compress(data: bytes, *args, **kwargs) -> bytes:
+        try:
+            asyncio.get_running_loop()
+            compressions.append(True)  # on the loop
+        except RuntimeError:
+            compressions.append(False)  # in a worker thread
+        return real_compress(data, *args, **kwargs)
+
+    async def five_students_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=create_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as students:
+            ask = lambda: students.get("/static/vendor/katex/katex.mjs", headers={"accept-encoding": "gzip"})
+            return await asyncio.gather(*(ask() for _ in range(5)))
+
+    monkeypatch.setattr(gzip, "compress", recording_compress)
+    with ThreadPoolExecutor(1) as fresh_thread:  # this thread may hold the browser tests' running loop
+        answers = fresh_thread.submit(asyncio.run, five_students_at_once()).result()
+    assert all(a.status_code == 200 and a.headers["content-encoding"] == "gzip" for a in answers)
+    assert compressions == [False]
 
 
 def test_fonts_ranges_and_clients_without_gzip_get_the_file_as_it_is(client: TestClient) -> None:

@@ -7,10 +7,13 @@
 import { t } from "../i18n.js";
 import { matrixGraphLayout, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
-import { texToText, shapeText } from "./labels.js";
+import { shapeText, parseMatrixId } from "../notation.js";
+import { texToText } from "../tex-text.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
+import { hoverTarget, toggleSelect, goToStep } from "../actions.js";
+import { pointers } from "../state.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
 const MARKER_BACKWARD = "mg-arrow-backward";
@@ -42,8 +45,8 @@ function renderMatrixGraph(view, state, previous) {
   if (rebuilt === null) return;
   if (rebuilt || state.trace !== previous?.trace) view.index = indexSteps(state.trace);
   if (rebuilt || state.trace !== previous?.trace || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
-  const v = state.view;
-  if (rebuilt || v.hover !== previous?.view?.hover || v.selected !== previous?.view?.selected) updateMarks(view, state);
+  const pointerMoved = state.local.hover !== previous?.local.hover || state.view.selected !== previous?.view.selected;
+  if (rebuilt || pointerMoved) updateMarks(view, state);
 }
 
 // --- building (once per structure) ----------------------------------------------------------------------
@@ -127,7 +130,8 @@ function buildNode(parent, node, place, rows) {
   const name = texToText(node.label);
   const realShape = shapeText([node.shape[0] === "n" ? rows : node.shape[0], node.shape[1]]);
   const literalShape = shapeText(node.shape);
-  const description = `${name} ${literalShape === realShape ? realShape : `${literalShape} = ${realShape}`}, ${t(`graph.kind.${node.kind}`)}`;
+  // The visible name and shape come first, as speech input users read them off the box.
+  const description = `${name} ${realShape}, ${t(`graph.kind.${node.kind}`)}${literalShape === realShape ? "" : `, ${literalShape}`}`;
   const g = svgEl("g", {
     class: "mg-node", "data-node-id": node.id, "data-kind": node.kind, tabindex: 0, role: "button",
     "aria-label": description,
@@ -136,6 +140,7 @@ function buildNode(parent, node, place, rows) {
   const y = place.y - BOX.height / 2;
   svgEl("rect", { class: "mg-node-box", x, y, width: BOX.width, height: BOX.height, rx: node.kind === "weight" || node.kind === "bias" ? 3 : 10 }, g);
   svgText(name, { class: "mg-node-name", x: place.x, y: place.y - 1 }, g);
+  g.append(" "); // not drawn: keeps name and shape apart for tools that read the content
   svgText(realShape, { class: "mg-node-shape", x: place.x, y: place.y + 19 }, g);
   const badge = svgEl("g", { class: "mg-grad-badge" }, g);
   svgEl("circle", { cx: x + BOX.width, cy: y, r: 9 }, badge);
@@ -150,17 +155,8 @@ function wireEvents(view) {
   const { svg } = view.dom;
   const nodeId = (el) => el.closest?.("[data-node-id]")?.dataset.nodeId ?? null;
   const target = (id) => (id ? { matrix: id, row: null, col: null } : null);
-  const setHover = (id) => {
-    const current = view.store.get().view.hover;
-    if ((current?.matrix ?? null) === id && (id === null || (current.row === null && current.col === null))) return;
-    if (id === null && current === null) return;
-    view.store.set({ view: { hover: target(id) } });
-  };
-  const select = (id) => {
-    const current = view.store.get().view.selected;
-    const same = current && current.matrix === id && current.row === null && current.col === null;
-    view.store.set({ view: { selected: same ? null : target(id) } });
-  };
+  const setHover = (id) => hoverTarget(view.store, target(id));
+  const select = (id) => toggleSelect(view.store, target(id));
   let hoveredLabel = null; // an edge's label shows while the pointer is on the edge, whatever the zoom
   const showEdgeLabel = (el) => {
     const id = el.closest?.("[data-edge-id]")?.dataset.edgeId;
@@ -179,7 +175,11 @@ function wireEvents(view) {
   svg.addEventListener("focusout", () => setHover(null));
   svg.addEventListener("click", (event) => {
     const id = nodeId(event.target);
-    if (id) select(id);
+    if (id) return select(id);
+    const edge = event.target.closest?.("[data-edge-id]")?.dataset.edgeId;
+    const state = view.store.get();
+    const step = edge ? stepOfEdge(state.trace, edge, stepAt(state.trace, state.stepIndex)?.phase) : null;
+    if (step) goToStep(view.store, step.id);
   });
   svg.addEventListener("keydown", (event) => {
     const id = nodeId(event.target);
@@ -188,6 +188,16 @@ function wireEvents(view) {
     event.stopPropagation(); // Space on a node selects it; it must not also toggle the player
     select(id);
   });
+}
+
+/**
+ * The step that uses graph edge `edgeId`: the one of the current phase (an edge is crossed forward and then
+ * backward), else the first.
+ */
+function stepOfEdge(trace, edgeId, phase) {
+  const using = trace.steps.filter((step) => step.edges.includes(edgeId));
+  const backward = phase === "backward" || phase === "update";
+  return using.find((step) => (step.phase === "backward") === backward) ?? using[0] ?? null;
 }
 
 /**
@@ -229,17 +239,10 @@ function updateStep(view, state) {
   view.dom.svg.dataset.phase = step.phase;
 }
 
-/** "dL/dW2" → "W2", "W2_new" → "W2", "f'(H2)" → "H2": the node a matrix id belongs to. */
-function nodeOfMatrix(id) {
-  if (!id) return null;
-  const fprime = /^f'\((\w+)\)$/.exec(id);
-  if (fprime) return fprime[1];
-  return id.replace(/^dL\/d/, "").replace(/_new$/, "");
-}
-
 function updateMarks(view, state) {
+  const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const id = nodeOfMatrix(state.view[kind]?.matrix);
+    const id = parseMatrixId(pointed[kind]?.matrix)?.node;
     const node = id ? view.dom.nodes.get(id)?.g : null;
     const next = new Set(node ? [node] : []);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);

@@ -3,9 +3,13 @@
  * matrix) stands for, the floating w^k_ij label, and the one-line readout under the picture.
  */
 import { t, formatNumber } from "../i18n.js";
-import { stepAt, neuronLayerOfNode } from "./progress.js";
-import { weightText, biasText } from "./labels.js";
-import { moveClass, parseParamId } from "./svg.js";
+import { stepAt } from "./progress.js";
+import { neuronLayerOfNode, parseMatrixId, parseParamId, weightText, biasText } from "../notation.js";
+import { moveClass } from "./svg.js";
+import { pointers } from "../state.js";
+import { resolveMatrix } from "../matrices.js";
+
+const READOUT_VALUES = 4; // a neuron's value for the first observations; the tables show them all
 
 /** The elements a matrix cell (or row, column, whole matrix) stands for in this view. */
 function elementsFor(view, target) {
@@ -16,9 +20,8 @@ function elementsFor(view, target) {
     addParamElements(view, param, target, found);
     return found;
   }
-  const node = /^(?:dL\/d|f'\()?(X|y_hat|[HO]\d+)\)?$/.exec(target.matrix);
-  if (!node) return found;
-  const layer = neuronLayerOfNode(node[1], view.index.depth);
+  const node = parseMatrixId(target.matrix)?.node;
+  const layer = node ? neuronLayerOfNode(node, view.index.depth) : null;
   const column = view.dom.columns[layer];
   if (!column) return found;
   column.neurons.forEach((n, index) => {
@@ -48,14 +51,15 @@ function addParamElements(view, param, target, found) {
   if (biasNode) found.add(biasNode);
 }
 
-/** Move the is-hovered / is-selected classes to what state.view.hover / .selected point at. */
+/** Move the is-hovered / is-selected classes to what the hovered and the selected target point at. */
 export function updateMarks(view, state) {
+  const pointed = pointers(state);
   for (const kind of ["hover", "selected"]) {
-    const next = elementsFor(view, state.view[kind]);
+    const next = elementsFor(view, pointed[kind]);
     moveClass(kind === "hover" ? "is-hovered" : "is-selected", view.marks[kind], next);
     view.marks[kind] = next;
   }
-  placeFloatingLabel(view, state.view.hover ?? state.view.selected);
+  placeFloatingLabel(view, pointed.hover ?? pointed.selected);
   updateReadout(view, state);
 }
 
@@ -74,8 +78,13 @@ function placeFloatingLabel(view, target) {
 
 /** One line under the picture: the hovered (else selected) parameter with what the current step knows of it. */
 function updateReadout(view, state) {
-  const target = state.view.hover ?? state.view.selected;
+  const target = state.local.hover ?? state.view.selected;
   const param = target ? parseParamId(target.matrix) : null;
+  const neuron = param?.letter === "W" ? neuronOfLine(param, target) : null;
+  if (neuron) {
+    view.dom.readout.textContent = neuronReadout(view, state, neuron);
+    return;
+  }
   const hasCell = param && target.col !== null && target.col !== undefined
     && (param.letter === "b" || (target.row !== null && target.row !== undefined));
   if (!hasCell) {
@@ -83,6 +92,29 @@ function updateReadout(view, state) {
     return;
   }
   view.dom.readout.textContent = readoutParts(view, state, param, target).join(" · ");
+}
+
+/** The neuron a whole column (neuron j of layer k) or row (neuron i of layer k-1) of W_k stands for. */
+function neuronOfLine(param, target) {
+  const none = (v) => v === null || v === undefined;
+  if (none(target.row) && !none(target.col)) return { layer: param.k, index: target.col };
+  if (none(target.col) && !none(target.row)) return { layer: param.k - 1, index: target.row };
+  return null;
+}
+
+/** "o²₁ (column 1 of W₂) for each observation: 0.531; 0.612; …" once the step has computed it. */
+function neuronReadout(view, state, { layer, index }) {
+  const { trace, stepIndex } = state;
+  const g = view.dom.columns[layer]?.neurons[index];
+  const name = g?.getAttribute("aria-label") ?? "";
+  if (stepIndex < view.index.layerForwardAt[layer]) return t("graph.readoutNeuronPending", { name });
+  const depth = view.index.depth;
+  const id = layer === 0 ? "X" : layer === depth ? "y_hat" : `O${layer}`;
+  const column = (resolveMatrix(trace, id) ?? []).map((row) => row[index]);
+  const d = state.view.decimals ?? 3;
+  const shown = column.slice(0, READOUT_VALUES).map((v) => formatNumber(v, d));
+  if (column.length > READOUT_VALUES) shown.push("…");
+  return t("graph.readoutNeuron", { name, values: shown.join("; ") });
 }
 
 function readoutParts(view, state, param, target) {
@@ -95,10 +127,10 @@ function readoutParts(view, state, param, target) {
     const m = matrices?.[param.k - 1];
     return isW ? m?.[i]?.[j] : m?.[j];
   };
-  const d = state.view.decimals ?? 3;
+  const d = state.view.decimals;
   const name = isW ? weightText(param.k, i + 1, j + 1) : biasText(param.k, j + 1);
   const parts = [`${name} = ${formatNumber(pick(isW ? trace.spec.weights : trace.spec.biases), d)}`];
-  const id = `${param.letter}${param.k}`;
+  const id = param.node;
   const gradKnown = (view.index.gradAt.get(id) ?? Infinity) <= stepIndex && step.phase !== "forward" && step.phase !== "loss";
   if (gradKnown) parts.push(`∂L/∂${name} = ${formatNumber(pick(isW ? trace.backward.dW : trace.backward.db), d)}`);
   else if (step.phase === "backward") parts.push(t("graph.readoutGradPending", { name }));

@@ -2,17 +2,18 @@
  * The neuron view: the exercise's picture of the network as circles and weight edges, in SVG.
  * The SVG is built once per structure (layers, bias, language); a step change only flips classes on layer
  * groups and rewrites edge widths for layers whose colouring source (weight, gradient, update) changed.
- * Hover and selection are shared with the matrix panel through state.view.hover / state.view.selected.
+ * Hover and selection are shared with the matrix panel through state.local.hover / state.view.selected.
  */
 import { t, toNumber } from "../i18n.js";
 import { neuronLayout, NEURON } from "./layout.js";
-import { indexSteps, stepAt, edgeMode, neuronLayerOfNode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
-import { weightText, biasText, toSubscript, toSuperscript } from "./labels.js";
+import { indexSteps, stepAt, edgeMode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
+import { neuronLayerOfNode, weightText, biasText, weightId, biasId, plainLabel } from "../notation.js";
+import { toSubscript, toSuperscript } from "../tex-text.js";
 import { svgEl, svgText, svgTitle, htmlEl } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 import { updateMarks } from "./neuron-marks.js";
-import { sameTarget } from "../highlight.js";
+import { hoverTarget, toggleSelect } from "../actions.js";
 
 const MAX_STROKE = 6;
 const MIN_STROKE = 0.8;
@@ -40,9 +41,8 @@ function renderNeuronView(view, state, previous) {
     view.modes = [];
   }
   if (traceChanged || state.stepIndex !== previous?.stepIndex) updateStep(view, state);
-  const v = state.view;
-  const pv = previous?.view;
-  if (rebuilt || v.hover !== pv?.hover || v.selected !== pv?.selected || state.stepIndex !== previous?.stepIndex) {
+  const pointerMoved = state.local.hover !== previous?.local.hover || state.view.selected !== previous?.view.selected;
+  if (rebuilt || pointerMoved || state.stepIndex !== previous?.stepIndex) {
     updateMarks(view, state);
   }
 }
@@ -144,11 +144,22 @@ function buildColumn(dom, column, spec, svg) {
   const group = svgEl("g", { class: "nv-column", "data-layer": l, role: "group", "aria-label": layerName(l, depth) }, svg);
   const headerY = 16;
   svgText(layerName(l, depth), { class: "nv-column-name", x: column.x, y: headerY }, group);
-  if (l > 0) svgText(spec.activations[l - 1], { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+  if (l > 0) {
+    const activation = svgText(t(`act.${spec.activations[l - 1]}`), { class: "nv-column-activation", x: column.x, y: headerY + 14 }, group);
+    if (l === depth) keepLeftOf(activation, column.x + NEURON.marginX); // a long name ("тождественная") at the edge
+  }
   const showCaptions = columnCaptionsFit(column);
   const neurons = column.neurons.map((n) => buildNeuron(group, n, spec, showCaptions));
   const bias = column.bias ? buildBiasNode(group, column.bias, depth) : null;
   return { group, neurons, bias };
+}
+
+/** Move a centred SVG text left until it ends before `right` (the picture's edge). */
+function keepLeftOf(text, right) {
+  const box = text.getBBox();
+  if (!box.width) return; // not laid out (a hidden view): nothing to measure
+  const over = box.x + box.width - (right - 2);
+  if (over > 0) text.setAttribute("x", String(Number(text.getAttribute("x")) - over));
 }
 
 function columnCaptionsFit(column) {
@@ -157,21 +168,23 @@ function columnCaptionsFit(column) {
 
 /** What a neuron stands for in the matrices: input i is row i of W₁, neuron j of layer k is column j of W_k. */
 function neuronRole(l, j) {
-  if (l === 0) return { caption: t("graph.rowOf", { i: j, W: `W${toSubscript(1)}` }), matrix: "W1", row: j - 1, col: null };
-  return { caption: t("graph.colOf", { j, W: `W${toSubscript(l)}` }), matrix: `W${l}`, row: null, col: j - 1 };
+  if (l === 0) return { caption: t("graph.rowOf", { i: j, W: plainLabel(weightId(1)) }), matrix: weightId(1), row: j - 1, col: null };
+  return { caption: t("graph.colOf", { j, W: plainLabel(weightId(l)) }), matrix: weightId(l), row: null, col: j - 1 };
 }
 
 function buildNeuron(parent, n, spec, showCaption) {
   const role = neuronRole(n.layer, n.index);
   const text = neuronText(n.layer, n.index, spec);
+  // The accessible name holds the visible text in its order (speech input users say what they see).
+  const name = `${text} ${role.caption}`;
   const g = svgEl("g", {
-    class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`,
-    "aria-label": `${text}: ${role.caption}`,
+    class: "nv-neuron", tabindex: 0, role: "button", "data-neuron": `${n.layer},${n.index}`, "aria-label": name,
   }, parent);
   svgEl("circle", { cx: n.x, cy: n.y, r: NEURON.radius }, g);
   svgText(text, { class: "nv-neuron-text", x: n.x, y: n.y + 4 }, g);
+  g.append(" "); // not drawn; keeps the two visible texts two words for tools that read the content
   if (showCaption) svgText(role.caption, { class: "nv-neuron-caption", x: n.x, y: n.y + NEURON.radius + 12 }, g);
-  svgTitle(g, `${text}: ${role.caption}`);
+  svgTitle(g, name);
   g.dataset.matrix = role.matrix;
   if (role.row !== null) g.dataset.row = role.row;
   if (role.col !== null) g.dataset.col = role.col;
@@ -180,15 +193,17 @@ function buildNeuron(parent, n, spec, showCaption) {
 
 function buildBiasNode(parent, node, depth) {
   const k = node.layer + 1;
-  const name = `b${toSubscript(k)}`;
+  const name = plainLabel(biasId(k));
+  const label = `1 ${name}: ${t("graph.biasNode", { b: name, layer: layerName(k, depth) })}`; // visible text first
   const g = svgEl("g", {
-    class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": `b${k}`,
-    "aria-label": t("graph.biasNode", { b: name, layer: layerName(k, depth) }),
+    class: "nv-neuron nv-bias-node", tabindex: 0, role: "button", "data-bias-node": k, "data-matrix": biasId(k),
+    "aria-label": label,
   }, parent);
   svgEl("rect", { x: node.x - NEURON.radius, y: node.y - NEURON.radius, width: 2 * NEURON.radius, height: 2 * NEURON.radius, rx: 4 }, g);
   svgText("1", { class: "nv-neuron-text", x: node.x, y: node.y + 4 }, g);
+  g.append(" ");
   svgText(name, { class: "nv-neuron-caption", x: node.x + NEURON.radius + 4, y: node.y - NEURON.radius + 2 }, g);
-  svgTitle(g, t("graph.biasNode", { b: name, layer: layerName(k, depth) }));
+  svgTitle(g, label);
   return g;
 }
 
@@ -220,19 +235,12 @@ function targetOf(view, el) {
 
 function wireEvents(view) {
   const { svg } = view.dom;
-  const setHover = (hover) => {
-    if (!sameTarget(hover, view.store.get().view.hover) && (hover || view.store.get().view.hover)) {
-      view.store.set({ view: { hover } });
-    }
-  };
+  const setHover = (target) => hoverTarget(view.store, target);
   svg.addEventListener("pointerover", (event) => setHover(targetOf(view, event.target)));
   svg.addEventListener("pointerleave", () => setHover(null));
   svg.addEventListener("focusin", (event) => setHover(targetOf(view, event.target)));
   svg.addEventListener("focusout", () => setHover(null));
-  const select = (target) => {
-    const current = view.store.get().view.selected;
-    view.store.set({ view: { selected: sameTarget(target, current) ? null : target } });
-  };
+  const select = (target) => toggleSelect(view.store, target);
   svg.addEventListener("click", (event) => {
     const target = targetOf(view, event.target);
     if (target) select(target);
@@ -280,7 +288,7 @@ function updateStep(view, state) {
   const activeNeurons = neuronLayerOfNode(step.node, depth);
   for (let k = 1; k <= depth; k += 1) {
     const { group, labels } = view.dom.edgeGroups[k];
-    const mode = edgeMode(view.index, step.phase, stepIndex, `W${k}`);
+    const mode = edgeMode(view.index, step.phase, stepIndex, weightId(k));
     group.classList.toggle("is-active", activeW === k);
     labels.classList.toggle("is-active", activeW === k);
     group.dataset.mode = mode;
@@ -289,11 +297,11 @@ function updateStep(view, state) {
     view.modes[k] = mode;
     const biasGroup = view.dom.biasGroups[k];
     if (biasGroup) {
-      const biasMode = edgeMode(view.index, step.phase, stepIndex, `b${k}`);
+      const biasMode = edgeMode(view.index, step.phase, stepIndex, biasId(k));
       biasGroup.classList.toggle("is-active", activeB === k);
       biasGroup.dataset.mode = biasMode;
-      if (view.modes[`b${k}`] !== biasMode) colourEdges(view, trace, biasMode, "b", k);
-      view.modes[`b${k}`] = biasMode;
+      if (view.modes[biasId(k)] !== biasMode) colourEdges(view, trace, biasMode, "b", k);
+      view.modes[biasId(k)] = biasMode;
     }
   }
   view.dom.columns.forEach((column, l) => {

@@ -2,14 +2,7 @@
  * What a step has computed so far, derived from the trace's step list (pure, no DOM).
  * Both graph views use it: an index is built once per trace, then every step change is a few lookups.
  */
-
-/** Layer (0 = inputs, K = outputs) of the neurons behind a node id, or null for W, b, L, y. */
-export function neuronLayerOfNode(node, depth) {
-  if (node === "X") return 0;
-  if (node === "y_hat") return depth;
-  const match = /^[HO](\d+)$/.exec(node);
-  return match ? Number(match[1]) : null;
-}
+import { neuronLayerOfNode, parseParamId } from "../notation.js";
 
 /** The weight layer k a step works on ("W2", "dL/dW2", "W2_new" among its matrices) or null. */
 export function weightLayerOfStep(step) {
@@ -22,10 +15,9 @@ export function biasLayerOfStep(step) {
 }
 
 function paramLayerOfStep(step, letter) {
-  const pattern = new RegExp(`^(?:dL/d)?${letter}(\\d+)(?:_new)?$`);
   for (const id of [step.output, ...step.inputs]) {
-    const match = pattern.exec(id);
-    if (match) return Number(match[1]);
+    const param = parseParamId(id);
+    if (param?.letter === letter) return param.k;
   }
   return null;
 }

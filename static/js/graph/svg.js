@@ -40,9 +40,3 @@ export function moveClass(className, from, to) {
   for (const el of from) if (!to.has(el)) el.classList.remove(className);
   for (const el of to) el.classList.add(className);
 }
-
-/** Which parameter a matrix id refers to: "dL/dW2" → {letter: "W", k: 2, grad: true}; null for others. */
-export function parseParamId(id) {
-  const match = /^(dL\/d)?([Wb])(\d+)(_new)?$/.exec(id ?? "");
-  return match ? { letter: match[2], k: Number(match[3]), grad: Boolean(match[1]), updated: Boolean(match[4]) } : null;
-}

@@ -1,0 +1,62 @@
+"""axe-core on every view of the explorer: no serious or critical violation (the target of issue 9).
+
+Each view is checked where a learner meets it: the desktop page at 1440 px, a backward step, the open
+editor, and a 390 px phone in Russian. New views (hand check, gradient check …) add a case here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import Explorer, axe_violations
+from playwright.sync_api import BrowserContext
+
+pytestmark = pytest.mark.e2e
+
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def at_backward_step(explorer: Explorer) -> None:
+    explorer.go_to("bwd:dL/dW2")
+
+
+def with_editor_open(explorer: Explorer) -> None:
+    explorer.page.locator("#editor summary").click()
+    explorer.by_testid("editor-apply").wait_for()
+
+
+def with_editor_problems(explorer: Explorer) -> None:
+    with_editor_open(explorer)
+    explorer.by_testid("editor-layers").fill("2, 17, 1")
+    explorer.by_testid("editor-y").fill("0,5\n1,5")
+    explorer.by_testid("editor-apply").click()
+    explorer.by_testid("editor-error-layers").wait_for()
+
+
+VIEWS: dict[str, tuple[dict[str, int], str, Callable[[Explorer], None] | None]] = {
+    "desktop": (WIDE, "lang=en&preset=exercise", None),
+    "backward-step": (WIDE, "lang=en&preset=deep", at_backward_step),
+    "editor": (WIDE, "lang=en&preset=exercise", with_editor_open),
+    "editor-problems-russian": (WIDE, "lang=ru&preset=exercise", with_editor_problems),
+    "phone-russian": (PHONE, "lang=ru&preset=exercise", None),
+}
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_no_serious_or_critical_axe_violation(axe_context: BrowserContext, view: str) -> None:
+    viewport, hash_, prepare = VIEWS[view]
+    page = axe_context.new_page()
+    try:
+        page.set_viewport_size(viewport)
+        explorer = Explorer(page)
+        explorer.open(hash_)
+        if prepare:
+            prepare(explorer)
+
+        assert axe_violations(page) == []
+        assert [v["id"] for v in axe_violations(page, impacts=("minor", "moderate"))] == []
+        assert explorer.errors == []
+    finally:
+        page.close()
