@@ -14,7 +14,8 @@ PAGES = ["/", "/docs", "/openapi.json", STATIC_FILE]
 
 def test_every_get_route_answers_head_like_get_without_a_body(client: TestClient, asgi_app: FastAPI) -> None:
     operations = asgi_app.openapi()["paths"].items()
-    paths = [*PAGES, *(path for path, methods in operations if "get" in methods)]
+    # Paths with parameters ({code}) name no resource as they stand; tests/classroom/ covers those.
+    paths = [*PAGES, *(path for path, methods in operations if "get" in methods and "{" not in path)]
     assert {"/healthz", "/api/presets"} <= set(paths)
 
     for path in paths:
