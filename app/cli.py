@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from app import __version__
+from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.server import uvicorn_config
 from app.settings import Settings
 
@@ -42,6 +43,16 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def class_lines(host: str, port: int) -> list[str]:
+    """What the console says about classroom mode: where students connect, or how to let them."""
+    hint = hall_hint(host)
+    if hint is not None:
+        return [f"Classroom mode: {hint}."]
+    hosts = student_hosts(host, local_interfaces())
+    return [f"Classroom mode: students open http://{url_host(hosts[0])}:{port}/join"
+            + (f" (other addresses: {', '.join(hosts[1:])})" if len(hosts) > 1 else "")]
+
+
 def serve(settings: Settings) -> int:
     """Run the server in this process until interrupted; the return value is the exit code."""
     host, port = settings.host, settings.port
@@ -53,7 +64,13 @@ def serve(settings: Settings) -> int:
         return 2
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
-    uvicorn.Server(uvicorn_config(settings)).run(sockets=[sock])
+    print(*class_lines(host, port), sep="\n", flush=True)
+    # The app is built here from these settings, so it knows where it listens: it offers students an
+    # address they can reach (app/classroom/addresses.py).
+    from app.main import create_app  # here, so `--help` does not build the app
+
+    settings = dataclasses.replace(settings, port=port)
+    uvicorn.Server(uvicorn_config(settings, create_app(settings))).run(sockets=[sock])
     return 0
 
 

@@ -13,6 +13,9 @@ from app.api.answers import AnswerCache, InFlight
 from app.api.cpu import ComputePool
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
+from app.classroom.http import router as classroom_router
+from app.classroom.service import Classroom
+from app.classroom.ws import router as classroom_ws_router
 from app.cross_site import CrossSiteGuardMiddleware
 from app.head import HeadAsGetMiddleware
 from app.pages import StaticAssets, page_bundle
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
+    app.state.classroom = Classroom(settings)  # classroom mode's rooms, in this process (app/classroom/store.py)
     app.add_middleware(HeadAsGetMiddleware)
     # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
     app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,
@@ -67,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # cost more CPU than the LAN time it saves.
     app.mount("/static", StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age), name="static")
     app.include_router(api_router)
+    app.include_router(classroom_router)
+    app.include_router(classroom_ws_router)
     app.include_router(pages_router)
     return app
 

@@ -79,8 +79,10 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
         max_header_bytes=settings.max_header_bytes,
     )
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
+    # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
+    # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py).
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws="auto")
+                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes)
 
 
 def default_max_connections() -> int:

@@ -43,6 +43,16 @@ class Settings:
     # The page loads the bundle setup built (static/bundle/) while it matches its sources; 0: every module on its
     # own, as in the source tree (debugging, and bench/bench_cold_load.py's "before").
     bundle: bool = True
+    # Classroom mode (app/classroom/): each limit is answered with a message naming it when hit.
+    class_max_rooms: int = 20
+    class_max_students: int = 400  # per room
+    class_max_message_bytes: int = 256 * 1024  # one WebSocket message; a 512-row request is ~40 KB
+    class_messages_per_second: int = 20  # per connection, with bursts of twice that
+    class_joins_per_minute: int = 30  # per client address; a reconnect with a known student id is not a join
+    class_log_size: int = 500  # commands kept for catch-up; older ones are served as a snapshot
+    class_idle_seconds: int = 1800  # a room without its presenter for this long expires
+    class_heartbeat_seconds: float = 5.0
+    class_queue_size: int = 256  # frames waiting per connection before it gets a snapshot instead
     # Connections (app/server.py): seconds a client has to send a request's headers, on a new or an idle
     # kept-alive connection; the size cap on the request line and headers together (larger: 431); and the
     # cap on open connections (over it: 503), 0 meaning "as many as the file-descriptor limit allows".
@@ -71,6 +81,7 @@ class Settings:
             vendor_max_age=_int_from_env(environ, "VENDOR_MAX_AGE", defaults.vendor_max_age, minimum=0),
             bundle=bool(_int_from_env(environ, "BUNDLE", int(defaults.bundle), minimum=0, maximum=1)),
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
+            **_classroom_from_env(environ, defaults),
             header_timeout=_float_from_env(environ, "HEADER_TIMEOUT", defaults.header_timeout, minimum=0.1),
             max_header_bytes=_int_from_env(environ, "MAX_HEADER_BYTES", defaults.max_header_bytes, minimum=1024),
             max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),
@@ -79,6 +90,29 @@ class Settings:
             cpu_workers=_int_from_env(environ, "CPU_WORKERS", default_workers(environ), minimum=1),
             cpu_queue=_int_from_env(environ, "CPU_QUEUE", defaults.cpu_queue, minimum=0),
         )
+
+
+# BACKPROP_CLASS_<NAME> → class_<name>, with the smallest value that keeps a class usable.
+_CLASSROOM_MINIMUMS = {
+    "class_max_rooms": 1,
+    "class_max_students": 1,
+    "class_max_message_bytes": 1024,
+    "class_messages_per_second": 1,
+    "class_joins_per_minute": 1,
+    "class_log_size": 10,
+    "class_idle_seconds": 1,
+    "class_heartbeat_seconds": 1,
+    "class_queue_size": 8,
+}
+
+
+def _classroom_from_env(environ: Mapping[str, str], defaults: Settings) -> dict[str, int | float]:
+    values: dict[str, int | float] = {}
+    for field, minimum in _CLASSROOM_MINIMUMS.items():
+        default = getattr(defaults, field)
+        read = _float_from_env if isinstance(default, float) else _int_from_env
+        values[field] = read(environ, field.upper(), default, minimum=minimum)
+    return values
 
 
 def _int_from_env(

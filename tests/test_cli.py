@@ -7,7 +7,7 @@ import socket
 import pytest
 import uvicorn
 
-from app.cli import browser_url, main
+from app.cli import browser_url, class_lines, main
 from app.server import GuardedHttpToolsProtocol
 
 
@@ -58,3 +58,18 @@ def test_serve_runs_the_apps_own_uvicorn_configuration(monkeypatch: pytest.Monke
     assert issubclass(config.http, GuardedHttpToolsProtocol)
     assert config.http.limits.header_timeout == 3.0
     assert (config.log_level, config.workers) == ("warning", 1)
+
+
+def test_a_loopback_server_says_how_to_open_it_to_the_hall() -> None:
+    assert "make serve HOST=0.0.0.0" in class_lines("127.0.0.1", 8000)[0]
+
+
+def test_a_hall_server_prints_the_student_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import cli
+    from app.classroom.addresses import Interface
+
+    monkeypatch.setattr(cli, "local_interfaces", lambda: [Interface("wlan0", "192.168.4.7"), Interface("eth0", "10.0.0.2")])
+
+    assert class_lines("0.0.0.0", 8000) == [
+        "Classroom mode: students open http://192.168.4.7:8000/join (other addresses: 10.0.0.2)"
+    ]

@@ -57,3 +57,19 @@ def test_the_workers_default_to_this_process_share_of_the_cpus(monkeypatch: pyte
     assert Settings.from_env({"WEB_CONCURRENCY": "16"}).cpu_workers == 1
     assert Settings.from_env({"BACKPROP_CPU_WORKERS": "3", "BACKPROP_CPU_QUEUE": "0"}).cpu_workers == 3
     assert Settings.from_env({"BACKPROP_CPU_QUEUE": "5"}).cpu_queue == 5
+
+
+def test_classroom_limits_come_from_backprop_class_variables() -> None:
+    settings = Settings.from_env({"BACKPROP_CLASS_MAX_STUDENTS": "50", "BACKPROP_CLASS_HEARTBEAT_SECONDS": "2.5"})
+
+    assert (settings.class_max_students, settings.class_heartbeat_seconds) == (50, 2.5)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("BACKPROP_CLASS_MAX_ROOMS", "0", "BACKPROP_CLASS_MAX_ROOMS must be at least 1, got 0"),
+    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "nan", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a finite number, got nan"),
+    ("BACKPROP_CLASS_HEARTBEAT_SECONDS", "soon", "BACKPROP_CLASS_HEARTBEAT_SECONDS must be a number, got 'soon'"),
+])
+def test_a_bad_classroom_value_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env({name: value})

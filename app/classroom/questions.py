@@ -1,0 +1,230 @@
+"""Questions a presenter asks and the answers students give: validation, checks and tallies (pure).
+
+Kinds: `value` (one number, right within a tolerance), `shape` ([rows, cols]), `sign` ("+", "-" or "0"),
+`choice` (an option's index) and `cells` (a hand-calculated matrix, checked cell by cell). The right answer
+comes from the presenter's page with the question and stays on the server until the reveal.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("value", "shape", "sign", "choice", "cells")
+SIGNS = ("+", "-", "0")
+MAX_PROMPT_CHARS = 500
+MAX_OPTION_CHARS = 200
+MAX_OPTIONS = 8
+MAX_NAME_CHARS = 32
+MAX_SHAPE = 100_000
+MAX_CELLS = 1024
+MAX_TARGET_BYTES = 1024
+TALLY_TOP = 12  # distinct answers listed in a tally; the rest are counted as "other"
+
+
+class QuestionError(ValueError):
+    """A question or an answer breaks a rule; `field` names where."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    prompt: str
+    expected: Any  # kept on the server until the reveal
+    tolerance: float = 0.0
+    options: tuple[str, ...] = ()
+    target: Any = None  # opaque to the server: which matrix / cell / edge the page asks about
+    revealed: bool = False
+
+    def public(self) -> dict[str, Any]:
+        """What students see: everything but the right answer (and the right answer once revealed)."""
+        shown: dict[str, Any] = {"id": self.id, "kind": self.kind, "prompt": self.prompt, "target": self.target}
+        if self.kind == "choice":
+            shown["options"] = list(self.options)
+        if self.kind == "cells":
+            shown["rows"], shown["cols"] = len(self.expected), len(self.expected[0])
+        if self.revealed:
+            shown["expected"] = self.expected
+        return shown
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any
+    correct: bool
+    name: str = ""
+    cells_right: tuple[tuple[bool, ...], ...] = field(default=())
+
+
+def parse_question(question_id: str, raw: Any, target_size: int) -> Question:
+    """A question from the presenter's `ask` message; QuestionError names the field and the rule."""
+    if not isinstance(raw, dict):
+        raise QuestionError("question", "question must be an object")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise QuestionError("question.kind", f"question.kind must be one of {', '.join(KINDS)}")
+    prompt = raw.get("prompt", "")
+    if not isinstance(prompt, str) or len(prompt) > MAX_PROMPT_CHARS:
+        raise QuestionError("question.prompt", f"question.prompt must be text of at most {MAX_PROMPT_CHARS} characters")
+    if target_size > MAX_TARGET_BYTES:
+        raise QuestionError("question.target", f"question.target must encode to at most {MAX_TARGET_BYTES} bytes")
+    tolerance = 0.0
+    options: tuple[str, ...] = ()
+    if kind in ("value", "cells"):
+        tolerance = _number(raw.get("tolerance", 0.0), "question.tolerance")
+        if tolerance < 0:
+            raise QuestionError("question.tolerance", "question.tolerance must be 0 or more")
+    if kind == "choice":
+        options = _options(raw.get("options"))
+    expected = _expected(kind, raw.get("expected"), options)
+    return Question(question_id, kind, _clean_text(prompt), expected, tolerance, options, raw.get("target"))
+
+
+def _expected(kind: str, value: Any, options: tuple[str, ...]) -> Any:
+    where = "question.expected"
+    if kind == "value":
+        return _number(value, where)
+    if kind == "shape":
+        return _shape(value, where)
+    if kind == "sign":
+        return _sign(value, where)
+    if kind == "choice":
+        return _choice(value, len(options), where)
+    return _matrix(value, where, allow_blank=False)
+
+
+def parse_answer(question: Question, value: Any, name: Any) -> Answer:
+    """A student's answer, checked against the right one; QuestionError names the field and the rule."""
+    where = "answer"
+    if question.kind == "value":
+        given = _number(value, where)
+        return Answer(given, abs(given - question.expected) <= question.tolerance, _name(name))
+    if question.kind == "shape":
+        shape = _shape(value, where)
+        return Answer(shape, shape == question.expected, _name(name))
+    if question.kind == "sign":
+        sign = _sign(value, where)
+        return Answer(sign, sign == question.expected, _name(name))
+    if question.kind == "choice":
+        index = _choice(value, len(question.options), where)
+        return Answer(index, index == question.expected, _name(name))
+    return _cells_answer(question, value, _name(name))
+
+
+def _cells_answer(question: Question, value: Any, name: str) -> Answer:
+    given = _matrix(value, "answer", allow_blank=True)
+    rows, cols = len(question.expected), len(question.expected[0])
+    if len(given) != rows or any(len(row) != cols for row in given):
+        raise QuestionError("answer", f"answer must be a {rows}×{cols} matrix (null for a cell left blank)")
+    right = tuple(
+        tuple(cell is not None and abs(cell - want) <= question.tolerance for cell, want in zip(row, wants))
+        for row, wants in zip(given, question.expected)
+    )
+    return Answer(given, all(all(row) for row in right), name, right)
+
+
+def answer_key(question: Question, value: Any) -> str:
+    """How an answer is grouped in the tally: '3×2', '+', 'B' → the option's index, a number's short form."""
+    if question.kind == "shape":
+        return f"{value[0]}×{value[1]}"
+    if question.kind == "value":
+        return f"{value:.6g}"
+    return str(value)
+
+
+def tally(question: Question, answers: dict[str, Answer]) -> dict[str, Any]:
+    """The presenter's live view of one question: counts per distinct answer, right counts, names given."""
+    summary: dict[str, Any] = {
+        "question_id": question.id,
+        "kind": question.kind,
+        "answers": len(answers),
+        "right": sum(answer.correct for answer in answers.values()),
+        "named": sorted(
+            ({"name": answer.name, "correct": answer.correct} for answer in answers.values() if answer.name),
+            key=lambda entry: entry["name"],
+        ),
+    }
+    if question.kind == "cells":
+        rows, cols = len(question.expected), len(question.expected[0])
+        counts = [[0] * cols for _ in range(rows)]
+        for answer in answers.values():
+            for r, row in enumerate(answer.cells_right):
+                for c, ok in enumerate(row):
+                    counts[r][c] += ok
+        summary["cells_right"] = counts
+        return summary
+    groups = Counter(answer_key(question, answer.value) for answer in answers.values())
+    right_keys = {answer_key(question, a.value) for a in answers.values() if a.correct}
+    top = groups.most_common(TALLY_TOP)
+    summary["counts"] = [{"answer": key, "count": count, "correct": key in right_keys} for key, count in top]
+    summary["other"] = len(answers) - sum(count for _, count in top)
+    return summary
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise QuestionError(where, f"{where} must be a finite number")
+    return float(value)
+
+
+def _shape(value: Any, where: str) -> tuple[int, int]:
+    if (not isinstance(value, list) or len(value) != 2
+            or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SHAPE for n in value)):
+        raise QuestionError(where, f"{where} must be [rows, cols], two whole numbers from 1 to {MAX_SHAPE}")
+    return (value[0], value[1])
+
+
+def _sign(value: Any, where: str) -> str:
+    if value not in SIGNS:
+        raise QuestionError(where, f'{where} must be "+", "-" or "0"')
+    return value
+
+
+def _choice(value: Any, count: int, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        raise QuestionError(where, f"{where} must be an option's index, 0 to {count - 1}")
+    return value
+
+
+def _options(value: Any) -> tuple[str, ...]:
+    where = "question.options"
+    if (not isinstance(value, list) or not 2 <= len(value) <= MAX_OPTIONS
+            or any(not isinstance(text, str) or len(text) > MAX_OPTION_CHARS for text in value)):
+        raise QuestionError(where, f"{where} must be 2 to {MAX_OPTIONS} texts of at most {MAX_OPTION_CHARS} characters")
+    return tuple(_clean_text(text) for text in value)
+
+
+def _matrix(value: Any, where: str, *, allow_blank: bool) -> tuple[tuple[float | None, ...], ...]:
+    rule = f"{where} must be a non-empty matrix (a list of equal-length rows) of at most {MAX_CELLS} finite numbers"
+    if not isinstance(value, list) or not value or not all(isinstance(row, list) and row for row in value):
+        raise QuestionError(where, rule)
+    if len({len(row) for row in value}) != 1 or len(value) * len(value[0]) > MAX_CELLS:
+        raise QuestionError(where, rule)
+    return tuple(
+        tuple(None if cell is None and allow_blank else _number(cell, where) for cell in row) for row in value
+    )
+
+
+def _name(value: Any) -> str:
+    """A student's optional name: text, NFC, no control characters, at most MAX_NAME_CHARS characters."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise QuestionError("name", "name must be text")
+    name = _clean_text(value).strip()
+    if len(name) > MAX_NAME_CHARS:
+        raise QuestionError("name", f"name must be at most {MAX_NAME_CHARS} characters")
+    return name
+
+
+def _clean_text(text: str) -> str:
+    """NFC, with control and format characters (e.g. bidi overrides) removed; escaping is the page's job."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) not in ("Cc", "Cf"))

@@ -1,0 +1,53 @@
+"""Token buckets: a rate with bursts, per connection or per key (a client address)."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+Clock = Callable[[], float]
+
+
+class TokenBucket:
+    """`rate` tokens a second, up to `burst` saved; each allowed event takes one."""
+
+    __slots__ = ("rate", "burst", "tokens", "stamp", "clock")
+
+    def __init__(self, rate: float, burst: float, clock: Clock = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.stamp = burst, clock()
+
+    def allow(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def retry_after(self) -> float:
+        """Seconds until the next event would be allowed."""
+        return max(0.0, (1 - self.tokens) / self.rate)
+
+
+class KeyedBuckets:
+    """One TokenBucket per key, the least recently used forgotten beyond `max_keys` (memory stays bounded)."""
+
+    def __init__(self, rate: float, burst: float, max_keys: int = 10_000, clock: Clock = time.monotonic) -> None:
+        self.rate, self.burst, self.max_keys, self.clock = rate, burst, max_keys, clock
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def bucket(self, key: str) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self.clock)
+            if len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(key)
+        return bucket
+
+    def allow(self, key: str) -> bool:
+        return self.bucket(key).allow()

@@ -1,0 +1,362 @@
+"""The room store: where a class's state lives, behind one async interface.
+
+`RoomStore` is the interface; `MemoryRoomStore`, the default, keeps everything in this process and needs
+nothing else. Every method is async so that a broker-backed store can replace it for several server
+processes (issue 10, Redis through redis-py's asyncio client), mapping one to one:
+
+- `append`: INCR of the room's seq and XADD of the encoded frame with a bounded MAXLEN, in one Lua script,
+  so seq stays dense and in log order; `since`: XRANGE from the last seq; the epoch is a key of its own,
+  drawn again only when the log is lost.
+- `subscribe`: one XREAD BLOCK loop per process and room (reconnecting and resubscribing with back-off,
+  which redis-py does not do by itself) that calls the local listeners; `publish_volatile`: PUBLISH
+  (pointer moves, tallies and presence are latest-wins and may be lost).
+- `put_answer`: HSET on one hash per question (field = student id), never read-modify-write; the hash gets
+  the room's TTL (Redis 7.0 has no per-field expiry).
+- presence: one expiring key per connected student, refreshed by heartbeats. The join rate limit
+  (`Classroom.joins`, per process today) moves into Redis with it (INCR + EXPIRE per address and minute),
+  so that it holds across processes.
+
+Callers never hold a store object's internals: everything crosses as plain values (strings, bytes,
+dataclasses), which a Redis store can (de)serialise.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from app.api.encoding import dumps
+from app.classroom.questions import Answer, Question
+from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+
+ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
+
+
+class Lifecycle(str, Enum):
+    """created → live (a presenter is connected) ⇄ idle (none is) → expired; any state → expired on `end`."""
+
+    CREATED = "created"
+    LIVE = "live"
+    IDLE = "idle"
+    EXPIRED = "expired"
+
+
+_TRANSITIONS = {
+    Lifecycle.CREATED: {Lifecycle.LIVE, Lifecycle.EXPIRED},
+    Lifecycle.LIVE: {Lifecycle.IDLE, Lifecycle.EXPIRED},
+    Lifecycle.IDLE: {Lifecycle.LIVE, Lifecycle.EXPIRED},
+    Lifecycle.EXPIRED: set(),
+}
+
+
+class StoreError(Exception):
+    """A store refuses: `code` says which rule (e.g. "too_many_rooms"), the message says it in words."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Room:
+    code: str
+    epoch: str  # drawn when the room's log is created; another epoch means the log was lost
+    token_digest: bytes
+    lifecycle: Lifecycle
+    changed_at: float  # when the lifecycle last changed (monotonic seconds)
+    head: int = 0  # the last seq given out; 0 before the first command
+    state_seq: int = 0  # the seq the stored state reflects (0: no state yet)
+    question_id: str | None = None  # the current question, if any
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One frame for a room's connections, encoded once: `seq` for the ordered log, None for volatile ones."""
+
+    frame: str
+    seq: int | None = None
+    kind: str = ""  # the frame's "type"
+    audience: str = "all"  # "all" or "presenters"
+
+
+@dataclass(frozen=True)
+class Presence:
+    students: int = 0
+    exploring: int = 0
+
+
+Listener = Callable[[Delivery], None]
+
+
+class RoomStore(ABC):
+    """Rooms, their ordered logs and state, presence, questions and answers. See the module docstring."""
+
+    @abstractmethod
+    async def create_room(self, max_rooms: int) -> tuple[Room, str]:
+        """A new room and its presenter token (the store keeps only the token's digest)."""
+
+    @abstractmethod
+    async def room(self, code: str) -> Room | None:
+        """The room, or None when there is none (never was, or expired)."""
+
+    @abstractmethod
+    async def has_ended(self, code: str) -> bool:
+        """Whether a room with this code existed and expired (a returning page is told the class ended)."""
+
+    @abstractmethod
+    async def set_lifecycle(self, code: str, lifecycle: Lifecycle) -> None: ...
+
+    @abstractmethod
+    async def append(self, code: str, message: dict[str, Any], body: bytes | None = None) -> Delivery:
+        """Give `message` the room's next seq, keep it in the bounded log and deliver it to subscribers.
+
+        With `body`, the frame carries `"ref": true` instead, and the body is served by `command_body`.
+        """
+
+    @abstractmethod
+    async def since(self, code: str, seq: int) -> list[Delivery] | None:
+        """The log's frames after `seq`, in order; None when some of them are no longer kept."""
+
+    @abstractmethod
+    async def command_body(self, code: str, seq: int) -> bytes | None: ...
+
+    @abstractmethod
+    async def set_state(self, code: str, seq: int, state: bytes) -> None:
+        """The presenter's whole state as of `seq` (what a snapshot starts from)."""
+
+    @abstractmethod
+    async def state(self, code: str) -> tuple[int, bytes | None]:
+        """(state_seq, encoded state or None)."""
+
+    @abstractmethod
+    async def subscribe(self, code: str, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every delivery of the room, in seq order; returns the unsubscribe function."""
+
+    @abstractmethod
+    async def publish_volatile(self, code: str, message: dict[str, Any], audience: str = "all") -> None:
+        """Deliver a latest-wins frame (pointer, tally, presence): no seq, not logged."""
+
+    @abstractmethod
+    async def add_student(self, code: str, student_id: str) -> None: ...
+
+    @abstractmethod
+    async def known_student(self, code: str, student_id: str) -> bool: ...
+
+    @abstractmethod
+    async def set_presence(self, code: str, student_id: str, exploring: bool) -> None: ...
+
+    @abstractmethod
+    async def drop_presence(self, code: str, student_id: str) -> None: ...
+
+    @abstractmethod
+    async def presence(self, code: str) -> Presence: ...
+
+    @abstractmethod
+    async def put_question(self, code: str, question: Question) -> None:
+        """Store a question (new or revealed) and make it the room's current one."""
+
+    @abstractmethod
+    async def question(self, code: str, question_id: str) -> Question | None: ...
+
+    @abstractmethod
+    async def next_question_id(self, code: str) -> str: ...
+
+    @abstractmethod
+    async def put_answer(self, code: str, question_id: str, student_id: str, answer: Answer) -> None:
+        """One answer per student per question: a second one replaces the first."""
+
+    @abstractmethod
+    async def answers(self, code: str, question_id: str) -> dict[str, Answer]: ...
+
+    @abstractmethod
+    async def expire(self, code: str) -> None:
+        """End the room now: it is gone, its code remembered as ended."""
+
+    @abstractmethod
+    async def expire_idle(self, idle_seconds: float) -> list[str]:
+        """Expire rooms without a presenter (created or idle) for `idle_seconds`; their codes."""
+
+
+@dataclass
+class _MemoryRoom:
+    room: Room
+    log: deque[Delivery]
+    bodies: dict[int, bytes] = field(default_factory=dict)
+    state: bytes | None = None
+    students: set[str] = field(default_factory=set)
+    presence: dict[str, bool] = field(default_factory=dict)  # student id → exploring
+    questions: dict[str, Question] = field(default_factory=dict)
+    answers: dict[str, dict[str, Answer]] = field(default_factory=dict)
+    listeners: list[Listener] = field(default_factory=list)
+    question_count: int = 0
+
+
+class MemoryRoomStore(RoomStore):
+    """The in-process store (the default): nothing outside this process, lost when it stops."""
+
+    def __init__(self, log_size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.log_size = log_size
+        self.clock = clock
+        self._rooms: dict[str, _MemoryRoom] = {}
+        self._ended: OrderedDict[str, None] = OrderedDict()
+
+    def _get(self, code: str) -> _MemoryRoom:
+        entry = self._rooms.get(code)
+        if entry is None:
+            raise StoreError("unknown_class", f"no class with code {code}")
+        return entry
+
+    async def create_room(self, max_rooms: int) -> tuple[Room, str]:
+        if len(self._rooms) >= max_rooms:
+            raise StoreError(
+                "too_many_rooms",
+                f"this server already runs {max_rooms} classes, its limit (BACKPROP_CLASS_MAX_ROOMS); "
+                "end one or raise the limit",
+            )
+        code = new_join_code()
+        while code in self._rooms or code in self._ended:
+            code = new_join_code()
+        token = new_presenter_token()
+        room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, self.clock())
+        self._rooms[code] = _MemoryRoom(room, deque(maxlen=self.log_size))
+        return room, token
+
+    async def room(self, code: str) -> Room | None:
+        entry = self._rooms.get(code)
+        return entry.room if entry else None
+
+    async def has_ended(self, code: str) -> bool:
+        return code in self._ended
+
+    async def set_lifecycle(self, code: str, lifecycle: Lifecycle) -> None:
+        entry = self._get(code)
+        current = entry.room.lifecycle
+        if lifecycle == current:
+            return
+        if lifecycle not in _TRANSITIONS[current]:
+            raise StoreError("bad_transition", f"a {current.value} room cannot become {lifecycle.value}")
+        entry.room = replace(entry.room, lifecycle=lifecycle, changed_at=self.clock())
+
+    async def append(self, code: str, message: dict[str, Any], body: bytes | None = None) -> Delivery:
+        entry = self._get(code)
+        seq = entry.room.head + 1
+        frame = {**message, "seq": seq, "ref": True} if body is not None else {**message, "seq": seq}
+        delivery = Delivery(dumps(frame).decode(), seq, message["type"])
+        if len(entry.log) == entry.log.maxlen:
+            entry.bodies.pop(entry.log[0].seq, None)
+        entry.log.append(delivery)
+        if body is not None:
+            entry.bodies[seq] = body
+        entry.room = replace(entry.room, head=seq)
+        self._deliver(entry, delivery)
+        return delivery
+
+    async def since(self, code: str, seq: int) -> list[Delivery] | None:
+        entry = self._get(code)
+        if seq >= entry.room.head:
+            return []
+        oldest = entry.log[0].seq if entry.log else entry.room.head + 1
+        if seq + 1 < oldest:
+            return None
+        return list(entry.log)[seq + 1 - oldest:]
+
+    async def command_body(self, code: str, seq: int) -> bytes | None:
+        entry = self._rooms.get(code)
+        return entry.bodies.get(seq) if entry else None
+
+    async def set_state(self, code: str, seq: int, state: bytes) -> None:
+        entry = self._get(code)
+        if seq >= entry.room.state_seq:
+            entry.state = state
+            entry.room = replace(entry.room, state_seq=seq)
+
+    async def state(self, code: str) -> tuple[int, bytes | None]:
+        entry = self._get(code)
+        return entry.room.state_seq, entry.state
+
+    async def subscribe(self, code: str, listener: Listener) -> Callable[[], None]:
+        listeners = self._get(code).listeners
+        listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in listeners:
+                listeners.remove(listener)
+
+        return unsubscribe
+
+    async def publish_volatile(self, code: str, message: dict[str, Any], audience: str = "all") -> None:
+        entry = self._rooms.get(code)
+        if entry is not None:
+            self._deliver(entry, Delivery(dumps(message).decode(), None, message["type"], audience))
+
+    @staticmethod
+    def _deliver(entry: _MemoryRoom, delivery: Delivery) -> None:
+        for listener in list(entry.listeners):
+            listener(delivery)
+
+    async def add_student(self, code: str, student_id: str) -> None:
+        self._get(code).students.add(student_id)
+
+    async def known_student(self, code: str, student_id: str) -> bool:
+        entry = self._rooms.get(code)
+        return entry is not None and student_id in entry.students
+
+    async def set_presence(self, code: str, student_id: str, exploring: bool) -> None:
+        self._get(code).presence[student_id] = exploring
+
+    async def drop_presence(self, code: str, student_id: str) -> None:
+        entry = self._rooms.get(code)
+        if entry is not None:
+            entry.presence.pop(student_id, None)
+
+    async def presence(self, code: str) -> Presence:
+        entry = self._rooms.get(code)
+        if entry is None:
+            return Presence()
+        return Presence(len(entry.presence), sum(entry.presence.values()))
+
+    async def put_question(self, code: str, question: Question) -> None:
+        entry = self._get(code)
+        entry.questions[question.id] = question
+        entry.answers.setdefault(question.id, {})
+        entry.room = replace(entry.room, question_id=question.id)
+
+    async def question(self, code: str, question_id: str) -> Question | None:
+        entry = self._rooms.get(code)
+        return entry.questions.get(question_id) if entry else None
+
+    async def next_question_id(self, code: str) -> str:
+        entry = self._get(code)
+        entry.question_count += 1
+        return f"q{entry.question_count}"
+
+    async def put_answer(self, code: str, question_id: str, student_id: str, answer: Answer) -> None:
+        self._get(code).answers.setdefault(question_id, {})[student_id] = answer
+
+    async def answers(self, code: str, question_id: str) -> dict[str, Answer]:
+        entry = self._rooms.get(code)
+        return dict(entry.answers.get(question_id, {})) if entry else {}
+
+    async def expire(self, code: str) -> None:
+        entry = self._rooms.pop(code, None)
+        if entry is None:
+            return
+        entry.listeners.clear()
+        self._ended[code] = None
+        if len(self._ended) > ENDED_CODES_KEPT:
+            self._ended.popitem(last=False)
+
+    async def expire_idle(self, idle_seconds: float) -> list[str]:
+        cutoff = self.clock() - idle_seconds
+        expired = [
+            code for code, entry in self._rooms.items()
+            if entry.room.lifecycle in (Lifecycle.CREATED, Lifecycle.IDLE) and entry.room.changed_at <= cutoff
+        ]
+        for code in expired:
+            await self.expire(code)
+        return expired

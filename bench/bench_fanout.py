@@ -1,0 +1,243 @@
+"""Classroom fan-out: time from the presenter's command to the last student's receipt, against a bare broadcast.
+
+    .venv/bin/python bench/bench_fanout.py                    # about a minute
+    .venv/bin/python bench/bench_fanout.py --sizes 30 300 --commands 40
+
+Starts two servers on 127.0.0.1: the app (one uvicorn worker, the real classroom protocol) and a bare
+uvicorn + websockets broadcast (one bounded queue and sender task per socket, nothing else). For each N,
+N students and one presenter connect to each in turn (all clients in this one asyncio process); the
+presenter sends `--commands` commands of about 300 bytes, one every `--gap` seconds, and each command's
+latency is the time until the last of the N students has it. Prints p50/p95/p99 of that per server, the
+ratio, lost commands (must be 0), and the app's memory per connected student (RSS before and after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import ROOT, free_port, start_server  # noqa: E402
+
+PAD = "x" * 240  # a command of about 300 bytes on the wire
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[30, 100, 300], help="students per run")
+    parser.add_argument("--commands", type=int, default=60, help="commands per run")
+    parser.add_argument("--gap", type=float, default=0.05, help="seconds between commands")
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)  # internal: run the bare broadcast
+    return parser.parse_args()
+
+
+# ---- the bare broadcast (runs in its own process) -------------------------------------------------------
+
+def run_bare_server(port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    queues: set[asyncio.Queue[str]] = set()
+
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=256)
+
+        async def sender() -> None:
+            while True:
+                await websocket.send_text(await queue.get())
+
+        task = asyncio.create_task(sender())
+        queues.add(queue)
+        try:
+            while True:
+                text = await websocket.receive_text()
+                for other in list(queues):  # the sender's own queue too, as the app echoes to its presenter
+                    if not other.full():
+                        other.put_nowait(text)
+        except Exception:  # noqa: BLE001 - the socket closed
+            pass
+        finally:
+            queues.discard(queue)
+            task.cancel()
+
+    app = Starlette(routes=[WebSocketRoute("/ws", endpoint)])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+def start_bare_server() -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--bare-server", str(port)], cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            asyncio.run(_probe(f"ws://127.0.0.1:{port}/ws"))
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the bare server did not start")
+
+
+async def _probe(url: str) -> None:
+    async with connect(url, proxy=None, compression=None):  # type: ignore[arg-type]
+        pass
+
+
+# ---- clients ---------------------------------------------------------------------------------------------
+
+async def open_ws(url: str) -> ClientConnection:
+    return await connect(url, proxy=None, compression=None, max_queue=None, open_timeout=30)  # type: ignore[arg-type]
+
+
+class Student:
+    def __init__(self, websocket: ClientConnection) -> None:
+        self.websocket = websocket
+        self.received: dict[int, float] = {}
+
+    async def listen(self) -> None:
+        try:
+            async for text in self.websocket:
+                message = orjson.loads(text)
+                if message.get("type") == "command":
+                    self.received[message["command"]["n"]] = time.perf_counter()
+        except Exception:  # noqa: BLE001 - closed at the end of a run
+            pass
+
+
+async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student], Any]:
+    import httpx
+
+    room = httpx.post(f"http://127.0.0.1:{port}/api/class/rooms", json={}, trust_env=False).json()
+    url = f"ws://127.0.0.1:{port}/api/class/ws"
+    teacher = await open_ws(url)
+    await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],
+                                     "token": room["token"]}).decode())
+    gate = asyncio.Semaphore(50)
+
+    async def student() -> Student:
+        async with gate:
+            websocket = await open_ws(url)
+            await websocket.send(orjson.dumps({"type": "hello", "code": room["code"]}).decode())
+            return Student(websocket)
+
+    students = await asyncio.gather(*(student() for _ in range(n)))
+
+    def command(i: int) -> str:
+        return orjson.dumps({"type": "command", "command": {"type": "step", "n": i, "pad": PAD}}).decode()
+
+    return teacher, list(students), command
+
+
+async def bare_clients(port: int, n: int) -> tuple[ClientConnection, list[Student], Any]:
+    url = f"ws://127.0.0.1:{port}/ws"
+    teacher = await open_ws(url)
+    gate = asyncio.Semaphore(50)
+
+    async def student() -> Student:
+        async with gate:
+            return Student(await open_ws(url))
+
+    students = await asyncio.gather(*(student() for _ in range(n)))
+
+    def command(i: int) -> str:  # what the app sends its students, built by the presenter here
+        return orjson.dumps({"type": "command", "command": {"type": "step", "n": i, "pad": PAD}, "seq": i}).decode()
+
+    return teacher, list(students), command
+
+
+async def measure(clients: Any, port: int, n: int, commands: int, gap: float) -> tuple[list[float], int]:
+    """(latency of each command to its last student in ms, commands lost)."""
+    teacher, students, command = await clients(port, n)
+    listeners = [asyncio.create_task(s.listen()) for s in students]
+    drain = asyncio.create_task(Student(teacher).listen())
+    await asyncio.sleep(1.0)  # let the joins settle
+    sent: dict[int, float] = {}
+    for i in range(commands):
+        sent[i] = time.perf_counter()
+        await teacher.send(command(i))
+        await asyncio.sleep(gap)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(len(s.received) < commands for s in students):
+        await asyncio.sleep(0.05)
+    lost = sum(commands - len(s.received) for s in students)
+    latencies = [
+        (max(s.received[i] for s in students if i in s.received) - sent[i]) * 1000
+        for i in range(commands) if any(i in s.received for s in students)
+    ]
+    await asyncio.gather(*(s.websocket.close() for s in students), teacher.close(), return_exceptions=True)
+    for task in (*listeners, drain):
+        task.cancel()
+    return latencies, lost
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def memory_per_student(port: int, pid: int, n: int) -> float:
+    """KiB of server RSS per connected student (N connected and idle, measured after they settle)."""
+    before = rss_kib(pid)
+    teacher, students, _ = await app_clients(port, n)
+    listeners = [asyncio.create_task(s.listen()) for s in students]
+    await asyncio.sleep(1.5)
+    after = rss_kib(pid)
+    await asyncio.gather(*(s.websocket.close() for s in students), teacher.close(), return_exceptions=True)
+    for task in listeners:
+        task.cancel()
+    return (after - before) / n
+
+
+def main() -> None:
+    args = parse_args()
+    if args.bare_server:
+        run_bare_server(args.bare_server)
+        return
+    os.environ.update({"BACKPROP_CLASS_JOINS_PER_MINUTE": "100000", "BACKPROP_CLASS_MESSAGES_PER_SECOND": "1000",
+                       "BACKPROP_CLASS_MAX_ROOMS": "1000"})
+    app_port = free_port()
+    app_server = start_server(app_port)
+    bare_server, bare_port = start_bare_server()
+    try:
+        # First, while the server's heap is fresh: later runs leave freed memory that new sockets reuse.
+        per_student = asyncio.run(memory_per_student(app_port, app_server.pid, max(args.sizes)))
+        print(f"app memory per connected student: {per_student:.1f} KiB (RSS, {max(args.sizes)} students)")
+        print(f"fan-out, {args.commands} commands of ~300 B every {args.gap * 1000:g} ms; latency = command sent → "
+              "last student has it (ms)")
+        print(f"{'N':>4} {'server':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'lost':>5}")
+        for n in args.sizes:
+            results = {}
+            for name, clients, port in (("app", app_clients, app_port), ("bare", bare_clients, bare_port)):
+                latencies, lost = asyncio.run(measure(clients, port, n, args.commands, args.gap))
+                results[name] = latencies
+                print(f"{n:>4} {name:>6} {percentile(latencies, 50):7.1f} {percentile(latencies, 95):7.1f} "
+                      f"{percentile(latencies, 99):7.1f} {max(latencies):7.1f} {lost:>5}", flush=True)
+            ratios = [percentile(results["app"], q) / max(percentile(results["bare"], q), 1e-9) for q in (50, 95, 99)]
+            print(f"{n:>4} {'ratio':>6} " + " ".join(f"{r:6.2f}×" for r in ratios), flush=True)
+        print("targets at N = 300: app p95 ≤ 60 ms, p99 ≤ 100 ms, 0 lost")
+    finally:
+        for process in (app_server, bare_server):
+            process.terminate()
+            process.wait(10)
+
+
+if __name__ == "__main__":
+    main()

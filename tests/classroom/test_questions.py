@@ -1,0 +1,94 @@
+"""Questions and answers: validation that names the field, answer checks, exact tallies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.classroom.questions import QuestionError, parse_answer, parse_question, tally
+
+
+def ask(**raw: Any) -> Any:
+    return parse_question("q1", raw, 0)
+
+
+@pytest.mark.parametrize(("raw", "answer", "correct"), [
+    ({"kind": "value", "expected": 0.25, "tolerance": 0.01}, 0.255, True),
+    ({"kind": "value", "expected": 0.25, "tolerance": 0.01}, 0.27, False),
+    ({"kind": "shape", "expected": [3, 2]}, [3, 2], True),
+    ({"kind": "shape", "expected": [3, 2]}, [2, 3], False),
+    ({"kind": "sign", "expected": "-"}, "-", True),
+    ({"kind": "sign", "expected": "-"}, "+", False),
+    ({"kind": "choice", "options": ["a", "b", "c"], "expected": 2}, 2, True),
+    ({"kind": "choice", "options": ["a", "b", "c"], "expected": 2}, 0, False),
+])
+def test_answers_are_checked(raw: dict[str, Any], answer: Any, correct: bool) -> None:
+    assert parse_answer(ask(**raw), answer, None).correct is correct
+
+
+def test_students_do_not_see_the_right_answer_until_the_reveal() -> None:
+    question = ask(kind="shape", expected=[3, 2], prompt="Shape of O1?")
+
+    assert "expected" not in question.public()
+
+
+@pytest.mark.parametrize(("raw", "field"), [
+    ({"kind": "guess"}, "question.kind"),
+    ({"kind": "value", "expected": float("nan")}, "question.expected"),
+    ({"kind": "value", "expected": 1, "tolerance": -1}, "question.tolerance"),
+    ({"kind": "shape", "expected": [0, 2]}, "question.expected"),
+    ({"kind": "choice", "options": ["only one"], "expected": 0}, "question.options"),
+    ({"kind": "choice", "options": ["a", "b"], "expected": 2}, "question.expected"),
+    ({"kind": "cells", "expected": [[1, 2], [3]]}, "question.expected"),
+    ({"kind": "sign", "expected": "+", "prompt": "x" * 501}, "question.prompt"),
+])
+def test_a_bad_question_names_the_field(raw: dict[str, Any], field: str) -> None:
+    with pytest.raises(QuestionError) as error:
+        ask(**raw)
+
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize(("answer", "name", "field"), [
+    ("0.5", None, "answer"), (True, None, "answer"), (float("inf"), None, "answer"), (0.5, "x" * 33, "name"),
+    (0.5, 7, "name"),
+])
+def test_a_bad_answer_names_the_field(answer: Any, name: Any, field: str) -> None:
+    with pytest.raises(QuestionError) as error:
+        parse_answer(ask(kind="value", expected=0.5), answer, name)
+
+    assert error.value.field == field
+
+
+def test_names_lose_control_and_bidi_characters() -> None:
+    answer = parse_answer(ask(kind="sign", expected="+"), "+", " Ann\u202e\u0000 ")
+
+    assert answer.name == "Ann"
+
+
+def test_the_tally_counts_one_answer_per_student() -> None:
+    question = ask(kind="sign", expected="+")
+    answers = {"s1": parse_answer(question, "+", "Ann"), "s2": parse_answer(question, "-", None)}
+    answers["s2"] = parse_answer(question, "+", None)  # a second answer replaces the first
+
+    summary = tally(question, answers)
+
+    assert (summary["answers"], summary["right"]) == (2, 2)
+    assert summary["counts"] == [{"answer": "+", "count": 2, "correct": True}]
+    assert summary["named"] == [{"name": "Ann", "correct": True}]
+
+
+def test_hand_calculation_is_checked_cell_by_cell() -> None:
+    question = ask(kind="cells", expected=[[1.0, 2.0], [3.0, 4.0]], tolerance=0.05)
+    answers = {
+        "s1": parse_answer(question, [[1.0, 2.0], [3.0, 4.04]], None),
+        "s2": parse_answer(question, [[1.0, None], [-3.0, 4.0]], None),
+    }
+
+    summary = tally(question, answers)
+
+    assert summary["cells_right"] == [[2, 1], [1, 2]]
+    assert summary["right"] == 1
+    with pytest.raises(QuestionError, match="2×2 matrix"):
+        parse_answer(question, [[1.0, 2.0]], None)

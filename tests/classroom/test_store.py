@@ -1,0 +1,142 @@
+"""The room store's contract. Every store (the in-process one today, a Redis one later) must pass it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+
+from app.classroom.questions import parse_answer, parse_question
+from app.classroom.store import Delivery, Lifecycle, MemoryRoomStore, RoomStore, StoreError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def memory_store(clock: Clock) -> RoomStore:
+    return MemoryRoomStore(log_size=5, clock=clock)
+
+
+STORES: list[Callable[[Clock], RoomStore]] = [memory_store]
+
+
+@pytest.fixture(params=STORES, ids=lambda factory: factory.__name__)
+def store_and_clock(request: pytest.FixtureRequest) -> tuple[RoomStore, Clock]:
+    clock = Clock()
+    return request.param(clock), clock
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def test_append_gives_dense_seqs_and_since_replays_them_in_order(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=5)
+        seen: list[Delivery] = []
+        await store.subscribe(room.code, seen.append)
+        for n in range(1, 5):
+            await store.append(room.code, {"type": "command", "command": {"type": "step", "to": n}})
+
+        assert [d.seq for d in seen] == [1, 2, 3, 4]
+        assert orjson.loads(seen[0].frame) == {"type": "command", "command": {"type": "step", "to": 1}, "seq": 1}
+        assert [d.seq for d in await store.since(room.code, 1) or []] == [2, 3, 4]
+        assert await store.since(room.code, 4) == []
+        for n in range(5, 9):
+            await store.append(room.code, {"type": "command", "command": {"type": "step", "to": n}})
+        assert await store.since(room.code, 1) is None  # the log (5) no longer reaches back to seq 2
+        assert [d.seq for d in await store.since(room.code, 3) or []] == [4, 5, 6, 7, 8]
+
+    run(scenario())
+
+
+def test_bulky_bodies_are_kept_by_reference_while_in_the_log(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=5)
+        first = await store.append(room.code, {"type": "command"}, body=b'{"type":"load"}')
+        assert orjson.loads(first.frame) == {"type": "command", "seq": 1, "ref": True}
+        assert await store.command_body(room.code, 1) == b'{"type":"load"}'
+        for _ in range(5):
+            await store.append(room.code, {"type": "command", "command": {}})
+        assert await store.command_body(room.code, 1) is None
+
+    run(scenario())
+
+
+def test_state_snapshot_and_epoch(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, token = await store.create_room(max_rooms=5)
+        other, _ = await store.create_room(max_rooms=5)
+        assert room.epoch != other.epoch and room.code != other.code
+        assert token.encode() not in room.token_digest  # only a digest is kept
+        assert await store.state(room.code) == (0, None)
+        await store.append(room.code, {"type": "command", "command": {}})
+        await store.set_state(room.code, 1, b'{"step":1}')
+        await store.set_state(room.code, 0, b'{"old":true}')  # an older state never replaces a newer one
+        assert await store.state(room.code) == (1, b'{"step":1}')
+
+    run(scenario())
+
+
+def test_answers_are_one_per_student_and_presence_counts(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=5)
+        question = parse_question(await store.next_question_id(room.code), {"kind": "sign", "expected": "+"}, 0)
+        await store.put_question(room.code, question)
+        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "-", None))
+        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "+", None))
+        await store.put_answer(room.code, question.id, "s2", parse_answer(question, "+", None))
+        answers = await store.answers(room.code, question.id)
+        assert sorted(answers) == ["s1", "s2"] and all(a.correct for a in answers.values())
+        assert (await store.room(room.code)).question_id == question.id  # type: ignore[union-attr]
+
+        await store.add_student(room.code, "s1")
+        assert await store.known_student(room.code, "s1") and not await store.known_student(room.code, "s9")
+        await store.set_presence(room.code, "s1", False)
+        await store.set_presence(room.code, "s2", True)
+        await store.drop_presence(room.code, "s1")
+        presence = await store.presence(room.code)
+        assert (presence.students, presence.exploring) == (1, 1)
+
+    run(scenario())
+
+
+def test_lifecycle_limits_and_expiry(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, clock = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=2)
+        live, _ = await store.create_room(max_rooms=2)
+        with pytest.raises(StoreError) as error:
+            await store.create_room(max_rooms=2)
+        assert error.value.code == "too_many_rooms"
+
+        await store.set_lifecycle(live.code, Lifecycle.LIVE)
+        with pytest.raises(StoreError):
+            await store.set_lifecycle(live.code, Lifecycle.CREATED)
+        clock.now += 100
+        assert await store.expire_idle(50) == [room.code]  # created and never live; the live one stays
+        assert await store.room(room.code) is None and await store.has_ended(room.code)
+        await store.set_lifecycle(live.code, Lifecycle.IDLE)
+        assert await store.expire_idle(50) == []  # idle only since now
+        clock.now += 100
+        assert await store.expire_idle(50) == [live.code]
+        await store.create_room(max_rooms=2)  # expired rooms no longer count
+
+    run(scenario())

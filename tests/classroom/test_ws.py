@@ -1,0 +1,378 @@
+"""The classroom protocol against a real server on 127.0.0.1, with `websockets` clients."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.classroom.helpers import (
+    Server,
+    commands_until,
+    join,
+    open_socket,
+    presenter,
+    refused,
+    run,
+    running_server,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    # Generous rates: these tests are about the protocol; the limits have their own servers (test_limits.py).
+    # A heartbeat every second: the heartbeat's and the hello timeout's tests need no server of their own.
+    with running_server(messages_per_second=1000, joins_per_minute=10_000, log_size=20,
+                        heartbeat_seconds=1) as running:
+        yield running
+
+
+def step(n: int) -> dict[str, Any]:
+    return {"type": "step", "to": n}
+
+
+def test_a_late_joiner_gets_the_state_then_the_commands_after_it(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        state = {"request": {"X": [[0.1, 0.2]] * 8}, "step": 2}
+        await teacher.send(type="command", command=step(1))
+        await teacher.send(type="command", command={"type": "load"}, state=state)
+        await teacher.send(type="command", command=step(3))
+        await teacher.barrier()
+
+        student = await join(server, room["code"])
+        snapshot = student.snapshot
+        assert snapshot is not None
+
+        assert student.welcome["seq"] == 3 and student.welcome["role"] == "student"
+        assert (snapshot["state_seq"], snapshot["state"]) == (2, state)
+        assert [entry["command"] for entry in snapshot["entries"]] == [step(3)]
+        assert snapshot["complete"] is True
+
+    run(scenario())
+
+
+def test_every_follower_gets_every_command_once_in_order(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        students = [await join(server, room["code"]) for _ in range(5)]
+        for n in range(1, 16):
+            await teacher.send(type="command", command=step(n), id=n)
+        acks = []
+        while len(acks) < 15:
+            frame = await teacher.receive()
+            acks += [frame] if frame["type"] == "ack" else []
+
+        for student in students:
+            frames = await commands_until(student, 15)
+            assert [(f["seq"], f["command"]) for f in frames] == [(n, step(n)) for n in range(1, 16)]
+            assert await student.barrier() == 15  # nothing after the 15th: each came once
+        assert [(a["id"], a["seq"]) for a in acks] == [(n, n) for n in range(1, 16)]
+
+    run(scenario())
+
+
+def test_a_student_cannot_drive(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        await teacher.send(type="command", command=step(1))
+        await teacher.barrier()
+        student, other = await join(server, room["code"]), await join(server, room["code"])
+
+        for kind in ("command", "ask", "reveal", "pointer", "end"):
+            await student.send(type=kind, command=step(99), pointer={"x": 1}, question={"kind": "sign"}, id=kind)
+            error = await student.expect("error")
+            assert (error["code"], error["id"], error["about"]) == ("not_presenter", kind, kind)
+
+        assert await teacher.barrier() == 1
+        assert await other.barrier() == 1  # no command, question or pointer reached the other student
+
+    run(scenario())
+
+
+def test_a_wrong_token_is_refused(server: Server) -> None:
+    room = server.create_room()
+    frame, close_code = run(refused(server, code=room["code"], role="presenter", token="x" * 43))
+
+    assert (frame["code"], close_code) == ("bad_token", 4401)
+
+
+def test_a_reconnect_gets_the_missed_commands_or_a_snapshot_when_the_log_is_shorter(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="command", command=step(1), state={"step": 1})
+        await commands_until(student, 1)
+        student_id, epoch = student.welcome["student_id"], student.welcome["epoch"]
+        await student.close()
+        for n in range(2, 6):
+            await teacher.send(type="command", command=step(n))
+        await teacher.barrier()
+
+        back = await join(server, room["code"], student_id=student_id, epoch=epoch, last_seq=1)
+        missed = await commands_until(back, 5)
+        assert back.welcome["student_id"] == student_id  # the same student, not a new join
+        assert [frame["seq"] for frame in missed] == [2, 3, 4, 5]
+
+        # A gap noticed on a live connection: resync from the last seq the page applied.
+        await back.send(type="resync", epoch=epoch, last_seq=3)
+        assert [frame["seq"] for frame in await commands_until(back, 5)] == [4, 5]
+
+        # Further back than the log (20 entries): a snapshot instead.
+        await back.close()
+        for n in range(6, 40):
+            await teacher.send(type="command", command=step(n), state={"step": n})
+        await teacher.barrier()
+        late = await join(server, room["code"], student_id=student_id, epoch=epoch, last_seq=1)
+        snapshot = await late.expect("snapshot")  # epoch and last_seq given: not consumed by join
+        assert (snapshot["seq"], snapshot["state_seq"], snapshot["state"]) == (39, 39, {"step": 39})
+
+    run(scenario())
+
+
+def test_the_same_student_in_a_new_tab_replaces_the_old_connection(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        await presenter(server, room)
+        first = await join(server, room["code"])
+        again = await join(server, room["code"], student_id=first.welcome["student_id"])
+
+        assert (await first.expect("error"))["code"] == "replaced"
+        await asyncio.wait_for(first.websocket.wait_closed(), 10)
+        assert first.websocket.close_code == 4409
+        assert again.welcome["student_id"] == first.welcome["student_id"]
+
+    run(scenario())
+
+
+def test_the_presenter_is_asked_for_its_state_before_the_log_runs_out(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        wanted = None
+        for n in range(1, 20):
+            await teacher.send(type="command", command=step(n))
+            await teacher.expect("command")
+            ack = await teacher.expect("ack")
+            if ack["seq"] == 10:
+                wanted = await teacher.expect("state_wanted")
+        await teacher.send(type="command", command=step(20))
+        refusal = await teacher.expect("error")
+        await teacher.send(type="command", command=step(20), state={"step": 20})
+
+        assert wanted is not None and wanted["seq"] == 10  # half the log (20)
+        assert refusal["code"] == "state_required"
+        assert (await teacher.expect("command"))["seq"] == 20
+
+    run(scenario())
+
+
+def test_bulky_commands_and_the_state_come_over_http_with_an_etag(server: Server) -> None:
+    room = server.create_room()
+    request = {"type": "load", "request": {"X": [[0.123456789, -0.987654321]] * 512, "y": [[1.0]] * 512}}
+    state = {"request": request["request"], "step": 4}
+
+    async def scenario() -> dict[str, Any]:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="command", command=request, state=state)
+        return await student.expect("command")
+
+    frame = run(scenario())
+    body = server.get(f"/api/class/rooms/{room['code']}/commands/{frame['seq']}")
+    again = server.get(f"/api/class/rooms/{room['code']}/commands/1", headers={"If-None-Match": body.headers["etag"]})
+    fetched_state = server.get(f"/api/class/rooms/{room['code']}/state")
+
+    assert frame == {"type": "command", "seq": 1, "ref": True}  # the frame stays small
+    assert body.json() == request and again.status_code == 304
+    assert fetched_state.json() == state and fetched_state.headers["x-state-seq"] == "1"
+
+
+def test_a_heartbeat_carries_the_latest_seq(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> dict[str, Any]:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="command", command=step(1))
+        await teacher.send(type="command", command=step(2))
+        await commands_until(student, 2)
+        while (frame := await student.receive())["type"] != "beat":
+            pass
+        return frame
+
+    assert run(scenario())["seq"] == 2
+
+
+def test_questions_tally_and_reveal(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        alice, bob = await join(server, room["code"]), await join(server, room["code"])
+        question = {"kind": "choice", "prompt": "Which shape has ∂L/∂W2?", "options": ["2×3", "3×2", "3×3"],
+                    "expected": 1}
+        await teacher.send(type="ask", question=question, id="ask")
+        await teacher.expect("question")
+        assert (await teacher.expect("ack"))["id"] == "ask"
+        asked = await alice.expect("question")
+        question_id = asked["question"]["id"]
+        assert "expected" not in asked["question"]  # the right answer stays on the server
+
+        await alice.send(type="answer", question_id=question_id, answer=0, name="  Alice<b>\u202e ")
+        await alice.send(type="answer", question_id=question_id, answer=1, name="Alice")  # replaces her first
+        assert (await bob.expect("question"))["question"]["id"] == question_id
+        await bob.send(type="answer", question_id=question_id, answer=2)
+        for student in (alice, alice, bob):
+            await student.expect("answered")
+        tally = await teacher.expect("tally")
+        while tally["answers"] < 2:
+            tally = await teacher.expect("tally")
+        assert (tally["answers"], tally["right"]) == (2, 1)
+        assert {(c["answer"], c["count"], c["correct"]) for c in tally["counts"]} == {("1", 1, True), ("2", 1, False)}
+        assert tally["named"] == [{"name": "Alice", "correct": True}]
+
+        await teacher.send(type="reveal", question_id=question_id)
+        reveal = await alice.expect("reveal")
+        assert (reveal["expected"], reveal["tally"]["answers"]) == (1, 2)
+        assert (await alice.expect("result"))["correct"] is True
+        await bob.expect("reveal")
+        assert (await bob.expect("result"))["correct"] is False
+
+        await bob.send(type="answer", question_id=question_id, answer=1)
+        assert (await bob.expect("error"))["code"] == "question_closed"
+
+    run(scenario())
+
+
+def test_hand_calculation_gives_the_presenter_per_cell_right_counts(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        students = [await join(server, room["code"]) for _ in range(3)]
+        await teacher.send(type="ask", question={"kind": "cells", "expected": [[0.5, -1.0], [2.0, 0.25]],
+                                                 "tolerance": 0.01, "target": {"matrix_id": "H1"}})
+        await teacher.expect("question")
+        question_id = (await teacher.expect("ack"))["question_id"]
+        for student in students:
+            await student.expect("question")
+        answers = [[[0.5, -1.0], [2.0, 0.25]], [[0.501, 1.0], [2.0, None]], [[0.4, -1.0], [2.0, 0.3]]]
+        for student, answer in zip(students, answers):
+            await student.send(type="answer", question_id=question_id, answer=answer)
+            await student.expect("answered")
+        tally = await teacher.expect("tally")
+        while tally["answers"] < 3:
+            tally = await teacher.expect("tally")
+
+        assert tally["cells_right"] == [[2, 2], [3, 1]]
+        assert tally["right"] == 1
+
+    run(scenario())
+
+
+def test_pointer_moves_are_coalesced_and_the_last_one_wins(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> list[dict[str, Any]]:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        for x in range(200):
+            await teacher.send(type="pointer", pointer={"cell": [0, x]})
+        await teacher.barrier()
+        received = []
+        while not received or received[-1]["pointer"] != {"cell": [0, 199]}:
+            frame = await student.receive()
+            if frame["type"] == "pointer":
+                received.append(frame)
+        return received
+
+    received = run(scenario())
+    assert len(received) < 200  # at most 30 a second reach students; none was refused as over the rate
+
+
+def test_the_presenter_sees_how_many_students_are_connected_and_exploring(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> dict[str, Any]:
+        teacher = await presenter(server, room)
+        student, other = await join(server, room["code"]), await join(server, room["code"])
+        await student.send(type="mode", exploring=True)
+        await other.barrier()
+        await student.barrier()
+        while True:
+            presence = await teacher.expect("presence")
+            if presence == {"type": "presence", "students": 2, "exploring": 1}:
+                return presence
+
+    run(scenario())
+
+
+def test_ending_the_class_tells_every_page(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="end")
+        ended = await student.expect("ended")
+        await asyncio.wait_for(student.websocket.wait_closed(), 10)
+        assert ended["reason"] == "ended_by_presenter" and student.websocket.close_code == 4410
+        frame, close_code = await refused(server, code=room["code"], epoch=student.welcome["epoch"], last_seq=1)
+        assert (frame["code"], close_code) == ("class_ended", 4410)
+
+    run(scenario())
+    assert server.get(f"/api/class/rooms/{room['code']}").json()["detail"][0]["type"] == "class_ended"
+
+
+def test_bad_messages_are_answered_and_change_nothing(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        for message, code in [
+            ('{"type": "command", "command": {"type": "x"}, "state": NaN}', "bad_message"),
+            ('[1, 2]', "bad_message"),
+            ('{"type": "command", "command": "step"}', "bad_command"),
+            ('{"type": "teleport"}', "unknown_type"),
+            ('{"type": "ask", "question": {"kind": "value", "expected": "1"}}', "bad_answer"),
+        ]:
+            await teacher.websocket.send(message)
+            assert (await teacher.expect("error"))["code"] == code
+        assert await teacher.barrier() == 0
+
+    run(scenario())
+
+
+def test_a_first_message_that_is_not_hello_is_refused(server: Server) -> None:
+    frame, close_code = run(refused(server, code="ABCDEF", role="teacher"))
+    assert (frame["code"], frame["field"], close_code) == ("bad_hello", "role", 4400)
+
+
+def test_an_unknown_code_is_refused_with_a_message(server: Server) -> None:
+    frame, close_code = run(refused(server, code="ABCDEF"))
+    assert (frame["code"], close_code) == ("unknown_class", 4404)
+    assert "ABCDEF" in frame["message"]
+
+
+def test_an_open_socket_without_hello_is_closed(server: Server) -> None:
+    async def scenario() -> int | None:
+        websocket = await open_socket(server)
+        await asyncio.wait_for(websocket.wait_closed(), 30)
+        return websocket.close_code
+
+    assert run(scenario()) == 4400  # after two heartbeats
