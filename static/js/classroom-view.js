@@ -369,7 +369,7 @@ export function mountClassroom(root, startButton, classroom, store) {
     for (const entry of counts) {
       const item = el("li", entry.correct ? "right" : "");
       const label = entry.other ? t("class.other") : answerText(question.kind, entry.answer, question.options);
-      const bar = el("span", "class-bar");
+      const bar = el("span", "class-hist-bar");
       bar.style.width = `${(100 * entry.count) / most}%`;
       item.append(el("span", "class-bar-label", label), bar, el("span", "class-bar-count", String(entry.count)));
       list.append(item);
