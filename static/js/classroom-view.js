@@ -240,7 +240,9 @@ export function mountClassroom(root, startButton, classroom, store) {
     parts.reveal = button(t("class.reveal"), "class-reveal", () => classroom.reveal(), "btn primary small");
     parts.revealed = el("p", "class-revealed");
     parts.revealed.dataset.testid = "class-revealed";
-    box.append(parts.asked, parts.answers, parts.histogram, parts.reveal, parts.revealed);
+    parts.named = el("p", "class-named");
+    parts.named.dataset.testid = "class-named";
+    box.append(parts.asked, parts.answers, parts.histogram, parts.named, parts.reveal, parts.revealed);
     return box;
   }
 
@@ -348,6 +350,10 @@ export function mountClassroom(root, startButton, classroom, store) {
     parts.reveal.hidden = !question || Boolean(cls.reveal);
     parts.revealed.textContent = cls.reveal ? t("class.revealedRight", { right: tally?.right ?? 0, n: answers }) : "";
     parts.histogram.replaceChildren(...histogram(question, tally));
+    const named = cls.tally?.named ?? tally?.named ?? []; // the reveal's tally has counts only
+    parts.named.hidden = named.length === 0;
+    parts.named.replaceChildren(el("span", "", t("class.named")),
+      ...named.map(({ name, correct }) => el("span", cls.reveal ? (correct ? "right" : "wrong") : "", name)));
   }
 
   function histogram(question, tally) {

@@ -317,7 +317,10 @@ export class Classroom {
 
   /** Apply an ordered frame once, in order; a gap asks for the missing ones. */
   ordered(frame, apply) {
-    if (this.role !== "student") return;
+    if (this.role === "presenter") { // its own commands come back as acks; its questions and reveals as frames
+      if (frame.type !== "command") apply();
+      return;
+    }
     this.enqueue(async () => {
       if (frame.seq <= this.lastSeq) return;
       if (frame.seq > this.lastSeq + 1) {

@@ -373,6 +373,7 @@ export default {
   "class.reveal": "Reveal the answer",
   "class.revealedRight": "Revealed: {right} of {n} right.",
   "class.cellsRight": "How many of {n} got each cell right",
+  "class.named": "Answered with a name:",
   "class.other": "other",
   "class.explore": "Explore on my own",
   "class.follow": "Follow the teacher",

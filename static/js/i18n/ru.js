@@ -369,6 +369,7 @@ export default {
   "class.reveal": "Показать ответ",
   "class.revealedRight": "Ответ показан: верно {right} из {n}.",
   "class.cellsRight": "Сколько из {n} верно вычислили каждую ячейку",
+  "class.named": "Ответили под именем:",
   "class.other": "другое",
   "class.explore": "Исследовать самостоятельно",
   "class.follow": "Следовать за преподавателем",
