@@ -187,7 +187,7 @@ def test_a_student_who_reloads_is_back_in_the_class(room: Class) -> None:
     phone.page.reload()
     phone.page.locator(READY).wait_for(state="attached")
     expect_mode(phone, "following")
-    teacher.go_to("bwd:dL/dW3")
+    teacher.go_to("bwd:dL/dW2")
     expect_students_follow(room)
     expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2")  # the same student, not a third
 
@@ -198,7 +198,7 @@ def test_the_presenter_reloads_and_keeps_the_room_then_projects(room: Class) -> 
     teacher.page.locator(READY).wait_for(state="attached")
     expect_mode(teacher, "presenter")
     expect(teacher.by_testid("class-code")).to_have_text(room.code)
-    teacher.go_to("fwd:O2")
+    teacher.go_to("fwd:O1")
     expect_students_follow(room)
     teacher.by_testid("class-projector").check()
     expect(teacher.page.locator("body.projector")).to_have_count(1)
