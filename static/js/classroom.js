@@ -8,7 +8,7 @@
 import { sharedState } from "./state.js";
 import { restoreState } from "./actions.js";
 
-const PRESENTER_KEY = "backprop.class.presenter"; // {code, token}: this tab's room survives a reload
+const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch}: a reload is the same student
 const POINTER_INTERVAL_MS = 34; // at most 30 pointer moves a second
 const BACKOFF_FIRST_MS = 500;
@@ -87,7 +87,6 @@ export class Classroom {
     this.attempt = 0;
     this.applying = 0; // > 0 while the teacher's commands are being applied here
     this.queue = Promise.resolve(); // the teacher's frames, applied one after another
-    this.outbox = [];
     this.pointerTimer = null;
     this.pointerLatest = undefined;
     this.nextId = 1;
@@ -141,10 +140,11 @@ export class Classroom {
     this.present(room);
   }
 
-  present({ code, token, studentUrls, hint }) {
+  present({ code, token, epoch, studentUrls, hint }) {
     this.role = "presenter";
     this.code = code;
     this.token = token;
+    this.epoch = epoch ?? null;
     this.set({ mode: "presenter", code, studentUrls: studentUrls ?? [], hint: hint ?? null,
       host: studentUrls?.length ? new URL(studentUrls[0]).hostname : null });
     if (!studentUrls) this.loadAddresses();
@@ -309,10 +309,10 @@ export class Classroom {
       return;
     }
     // The presenter (a new room, a reload, a reconnect): the room takes this page's state as it is now.
+    writeSession(PRESENTER_KEY, { code: this.code, token: this.token, epoch: this.epoch }); // a restart: "ended"
     this.lastSeq = frame.seq;
     const state = this.store.get();
     if (state.request) this.sendCommand(restoreCommand(sharedState(state)), this.sharedWithClass(sharedState(state)));
-    for (const message of this.outbox.splice(0)) this.send(message);
   }
 
   /** Apply an ordered frame once, in order; a gap asks for the missing ones. */
@@ -428,8 +428,8 @@ export class Classroom {
   }
 
   sendCommand(command, state) {
-    const message = { type: "command", command, state, id: this.nextId++ };
-    if (!this.send(message)) this.outbox.splice(0, this.outbox.length, message); // only the latest matters
+    // Offline, nothing is kept: the next welcome sends where the page is then.
+    this.send({ type: "command", command, state, id: this.nextId++ });
   }
 
   sendState() {

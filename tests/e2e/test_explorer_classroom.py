@@ -219,3 +219,25 @@ def test_join_with_a_wrong_code_says_so(browser: Browser, base_url: str) -> None
         expect(page.get_by_test_id("class-mode")).to_have_attribute("data-mode", "solo")
     finally:
         context.close()
+
+
+def test_locked_controls_keep_students_on_the_teachers_step(room: Class) -> None:
+    teacher, student = room.teacher, room.students[0]
+    teacher.by_testid("class-lock").check()
+    teacher.go_to("fwd:H2")
+    expect_students_follow(room)
+    expect(student.by_testid("class-explore")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    student.blur()
+    student.page.keyboard.press("ArrowRight")
+    expect_mode(student, "following")  # follow only: the key does nothing
+    student.expect_step("fwd:H2")
+    teacher.by_testid("class-lock").uncheck()
+    expect(student.by_testid("class-explore")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+
+
+def test_the_teacher_ends_the_class_and_every_page_says_so(room: Class) -> None:
+    room.teacher.by_testid("class-end").click()
+    expect_mode(room.teacher, "solo")
+    for student in room.students:
+        expect_mode(student, "ended")
+        expect(student.by_testid("class-mode")).to_contain_text("ended" if student is room.students[0] else "завершил")
