@@ -247,8 +247,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> HTMLResponse:
-    """The explorer page."""
+@router.get("/join", response_class=HTMLResponse)
+@router.get("/join/{code}", response_class=HTMLResponse)
+async def index(request: Request, code: str | None = None) -> HTMLResponse:
+    """The explorer page; at /join it asks for a class's code, at /join/CODE it follows that class
+    (static/js/classroom.js reads the path, so a wrong code is answered on the page, in its language)."""
     context = {
         "app_version": __version__,
         "asset_version": asset_version(),

@@ -97,6 +97,7 @@ function helpContent() {
     el("p", "", t("help.handcalc")),
     el("p", "", t("help.edit")),
     el("p", "", t("help.tools")),
+    el("p", "", t("help.class")),
     el("h3", "", t("help.keysTitle")),
   );
   const keys = el("ul", "keys");

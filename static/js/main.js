@@ -19,6 +19,8 @@ import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
+import { Classroom } from "./classroom.js";
+import { mountClassroom } from "./classroom-view.js";
 
 const DEFAULT_PRESET = "exercise";
 
@@ -83,6 +85,8 @@ async function start() {
   mountExports(document.querySelector("#export-box"), document.querySelector("#handout"), store);
   mountGradcheck(document.querySelector("#gradcheck-box"), store);
   const share = mountShare(document.querySelector("#share"), store);
+  const classroom = new Classroom(store);
+  mountClassroom(document.querySelector("#class-bar"), document.querySelector("[data-testid=class-start]"), classroom, store);
   bindKeys(player);
   await mountGraphViews();
 
@@ -91,6 +95,7 @@ async function start() {
   const first = firstState(presets, wanted);
   if (first) await restoreState(store, first.shared, first.warnings);
   syncHash(store, sharedState, share.linkWritten);
+  classroom.resume(location.pathname); // a presenter's reload keeps the room; /join/CODE follows that class
   // a link pasted into this tab changes only the hash (no reload): open it all the same
   window.addEventListener("hashchange", async () => {
     const pasted = await readHash();

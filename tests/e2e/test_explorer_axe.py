@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from conftest import Explorer, axe_violations
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -35,12 +35,36 @@ def with_editor_problems(explorer: Explorer) -> None:
     explorer.by_testid("editor-error-layers").wait_for()
 
 
+def presenting_a_class(explorer: Explorer) -> None:
+    explorer.by_testid("class-start").click()
+    expect(explorer.by_testid("class-connection")).to_have_attribute("data-state", "live")
+
+
+def following_a_class(explorer: Explorer) -> None:
+    room = explorer.page.evaluate("""async () => (await fetch("/api/class/rooms", {method: "POST",
+        headers: {"Content-Type": "application/json"}, body: "{}"})).json()""")
+    explorer.page.goto(room["join_path"])
+    expect(explorer.by_testid("class-connection")).to_have_attribute("data-state", "live")
+    explorer.page.locator("[data-testid=class-mode][data-mode=following]").wait_for()
+
+
+def joining_with_a_wrong_code(explorer: Explorer) -> None:
+    explorer.page.goto("/join")
+    explorer.by_testid("join-code").fill("ZZZZZZ")
+    explorer.by_testid("join-code").press("Enter")
+    explorer.by_testid("class-problem").filter(has_text="ZZZZZZ").wait_for()
+    explorer.errors.clear()  # the lookup's 404 is the answer being tested, not a fault
+
+
 VIEWS: dict[str, tuple[dict[str, int], str, Callable[[Explorer], None] | None]] = {
     "desktop": (WIDE, "lang=en&preset=exercise", None),
     "backward-step": (WIDE, "lang=en&preset=deep", at_backward_step),
     "editor": (WIDE, "lang=en&preset=exercise", with_editor_open),
     "editor-problems-russian": (WIDE, "lang=ru&preset=exercise", with_editor_problems),
     "phone-russian": (PHONE, "lang=ru&preset=exercise", None),
+    "class-presenter": (WIDE, "lang=en&preset=exercise", presenting_a_class),
+    "class-student-phone-russian": (PHONE, "lang=ru&preset=exercise", following_a_class),
+    "class-join": (WIDE, "lang=en&preset=exercise", joining_with_a_wrong_code),
 }
 
 

@@ -1,0 +1,243 @@
+"""Classroom mode in real Chromium: one presenter page and two students (separate browser contexts, one a phone)
+on the live server at 127.0.0.1. The teacher drives; both students show the same step and the same numbers;
+questions go round; a reload stays in the class; a student's key never moves the teacher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from conftest import ARTIFACTS, DESKTOP, READY, Explorer
+from playwright.sync_api import Browser, BrowserContext, expect
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+WIDE = {"width": 1440, "height": 900}
+CLASS_TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Class:
+    teacher: Explorer
+    students: list[Explorer]
+    code: str
+    contexts: list[BrowserContext]
+
+
+def mode_of(explorer: Explorer) -> str | None:
+    return explorer.by_testid("class-mode").get_attribute("data-mode")
+
+
+def expect_mode(explorer: Explorer, mode: str) -> None:
+    expect(explorer.by_testid("class-mode")).to_have_attribute("data-mode", mode, timeout=CLASS_TIMEOUT_MS)
+
+
+def result_texts(explorer: Explorer) -> list[tuple[str | None, str | None, str | None, str]]:
+    """Every step-panel cell as (matrix id, row, col, text): the numbers a student must share with the teacher."""
+    cells = explorer.page.locator("#step-panel td[data-matrix-id]")
+    return [(c.get_attribute("data-matrix-id"), c.get_attribute("data-row"), c.get_attribute("data-col"), c.inner_text())
+            for c in cells.all()]
+
+
+def current_step(explorer: Explorer) -> str | None:
+    return explorer.page.locator("#timeline [aria-current='step']").get_attribute("data-step-id")
+
+
+def expect_students_follow(room: Class) -> None:
+    """Both students at the teacher's step (timeline and panel) with the teacher's numbers."""
+    step = current_step(room.teacher)
+    numbers = result_texts(room.teacher)
+    assert numbers
+    for student in room.students:
+        expect(student.page.locator("#timeline [aria-current='step']")).to_have_attribute(
+            "data-step-id", step, timeout=CLASS_TIMEOUT_MS)
+        student.expect_step(step)
+        expect(student.page.locator("#step-panel td[data-matrix-id]").first).to_be_visible()
+        # the same numbers, each in the student's own language (a Russian page writes a decimal comma)
+        comma = student.page.evaluate("() => document.documentElement.lang") == "ru"
+        shown = [(m, r, c, text.replace(".", ",") if comma else text) for m, r, c, text in numbers]
+        expect(student.page.locator("#step-panel td[data-matrix-id]")).to_have_text([n[3] for n in shown])
+        assert result_texts(student) == shown
+
+
+@pytest.fixture(scope="module")
+def room(browser: Browser, base_url: str) -> Iterator[Class]:
+    contexts = [browser.new_context(base_url=base_url, viewport=WIDE, locale="en-US"),
+                browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US"),
+                browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)]
+    teacher, first, phone = (Explorer(context.new_page()) for context in contexts)
+    try:
+        teacher.open("lang=en&preset=exercise")
+        expect_mode(teacher, "solo")
+        teacher.by_testid("class-start").click()
+        expect_mode(teacher, "presenter")
+        code = teacher.by_testid("class-code").inner_text()
+        assert re.fullmatch(r"[A-Z0-9]{6}", code)
+        href = teacher.by_testid("class-link").get_attribute("href")
+        assert href is not None and href.endswith(f"/join/{code}")
+        assert href.startswith("http://127.0.0.1:")  # this server is bound to 127.0.0.1 …
+        expect(teacher.by_testid("class-hint")).to_contain_text("make serve HOST=0.0.0.0")  # … and says so
+
+        first.page.goto("/join")  # types the code, in lower case
+        first.page.locator(READY).wait_for(state="attached")
+        first.by_testid("join-code").fill(code.lower())
+        first.by_testid("join-code").press("Enter")
+        expect_mode(first, "following")
+        phone.page.goto("/" + href.split("/", 3)[3])  # the class link (the path: tests talk to base_url only)
+        phone.page.locator(READY).wait_for(state="attached")
+        expect_mode(phone, "following")
+        expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+        yield Class(teacher, [first, phone], code, contexts)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_students_follow_the_teacher_steps_preset_edit_and_next_iteration(room: Class) -> None:
+    teacher = room.teacher
+    expect_students_follow(room)
+    teacher.go_to("fwd:O1")
+    expect_students_follow(room)
+
+    teacher.by_testid("preset").select_option("moons")
+    teacher.expect_step("fwd:H1")
+    teacher.go_to("fwd:H2")
+    expect_students_follow(room)
+
+    cell = teacher.page.locator("#step-panel .matrix-group.inputs td[data-matrix-id='W2'][data-row='0'][data-col='0']")
+    cell.dblclick()
+    editor = teacher.page.get_by_test_id("cell-editor")
+    editor.fill("0.75")
+    editor.press("Enter")
+    expect(cell).to_have_text("0.750")
+    expect_students_follow(room)
+
+    teacher.by_testid("next-iteration").click()
+    expect(teacher.by_testid("iteration")).to_have_text("Iteration 2")
+    teacher.go_to("bwd:dL/dW2")
+    expect_students_follow(room)
+    for student in room.students:
+        assert student.errors == []
+    assert teacher.errors == []
+
+
+def test_a_student_explores_and_follows_again(room: Class) -> None:
+    teacher, student = room.teacher, room.students[0]
+    teacher.go_to("fwd:H1")
+    expect_students_follow(room)
+    student.by_testid("class-explore").click()
+    expect_mode(student, "exploring")
+    expect(teacher.by_testid("class-count")).to_contain_text("1 exploring", timeout=CLASS_TIMEOUT_MS)
+    student.go_to("upd:W1")  # works locally …
+    teacher.go_to("fwd:O1")  # … and the teacher's steps no longer move it
+    student.expect_step("upd:W1")
+    room.students[1].expect_step("fwd:O1")
+
+    student.by_testid("class-follow").click()
+    expect_mode(student, "following")
+    expect_students_follow(room)
+
+
+def test_a_students_own_key_press_does_not_move_the_teacher(room: Class) -> None:
+    teacher, student = room.teacher, room.students[0]
+    teacher.go_to("fwd:H2")
+    expect_students_follow(room)
+    student.blur()
+    student.page.keyboard.press("ArrowRight")
+    expect_mode(student, "exploring")  # the student's own key: they explore on their own
+    teacher.expect_step("fwd:H2")
+    room.students[1].expect_step("fwd:H2")
+    student.by_testid("class-follow").click()
+    expect_students_follow(room)
+
+
+def test_a_question_is_answered_by_both_and_the_reveal_reaches_both(room: Class) -> None:
+    teacher, first, phone = room.teacher, *room.students
+    teacher.go_to("fwd:H1")
+    expect_students_follow(room)
+    teacher.by_testid("class-ask-kind").select_option("sign")
+    teacher.by_testid("class-ask-send").click()
+    expected = teacher.page.locator("#step-panel .matrix-group.result td[data-row='0'][data-col='0']").inner_text()
+    right = "-" if expected.startswith("\u2212") else "+"
+    for student in (first, phone):
+        expect(student.by_testid("class-question")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    first.by_testid("class-name").fill("<b>Ann</b>")
+    first.by_testid("class-choice-" + str("+-0".index(right))).click()
+    phone.by_testid("class-choice-" + str("+-0".index("-" if right == "+" else "+"))).click()
+    expect(teacher.by_testid("class-answers")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+    bars = teacher.page.locator("[data-testid=class-histogram] li")
+    expect(bars).to_have_count(2)
+    teacher.by_testid("class-reveal").click()
+    expect(first.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
+    expect(phone.by_testid("class-result")).to_have_text("На этот раз неверно.", timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("class-revealed")).to_have_text("Revealed: 1 of 2 right.")
+    expect(teacher.by_testid("class-named")).to_contain_text("<b>Ann</b>")  # the name is text, never markup
+    assert teacher.page.locator("[data-testid=class-named] b").count() == 0
+
+    teacher.page.set_viewport_size(WIDE)
+    teacher.page.screenshot(path=str(ARTIFACTS / "class-presenter-1440.png"), full_page=False)
+    phone.page.screenshot(path=str(ARTIFACTS / "class-student-phone-ru.png"), full_page=False)
+
+
+def test_a_student_who_reloads_is_back_in_the_class(room: Class) -> None:
+    teacher, phone = room.teacher, room.students[1]
+    phone.page.reload()
+    phone.page.locator(READY).wait_for(state="attached")
+    expect_mode(phone, "following")
+    teacher.go_to("bwd:dL/dW2")
+    expect_students_follow(room)
+    expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2")  # the same student, not a third
+
+
+def test_the_presenter_reloads_and_keeps_the_room_then_projects(room: Class) -> None:
+    teacher = room.teacher
+    teacher.page.reload()
+    teacher.page.locator(READY).wait_for(state="attached")
+    expect_mode(teacher, "presenter")
+    expect(teacher.by_testid("class-code")).to_have_text(room.code)
+    teacher.go_to("fwd:O1")
+    expect_students_follow(room)
+    teacher.by_testid("class-projector").check()
+    expect(teacher.page.locator("body.projector")).to_have_count(1)
+    teacher.page.screenshot(path=str(ARTIFACTS / "class-projector.png"), full_page=False)
+    teacher.by_testid("class-projector").uncheck()
+
+
+def test_join_with_a_wrong_code_says_so(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto("/join")
+        page.locator(READY).wait_for(state="attached")
+        expect(page.get_by_test_id("class-mode")).to_have_attribute("data-mode", "solo")
+        page.get_by_test_id("join-code").fill("zzzzzz")
+        page.get_by_test_id("join-code").press("Enter")
+        expect(page.get_by_test_id("class-problem")).to_have_text("No class has the code ZZZZZZ: check it and try again.")
+        expect(page.get_by_test_id("class-mode")).to_have_attribute("data-mode", "solo")
+    finally:
+        context.close()
+
+
+def test_locked_controls_keep_students_on_the_teachers_step(room: Class) -> None:
+    teacher, student = room.teacher, room.students[0]
+    teacher.by_testid("class-lock").check()
+    teacher.go_to("fwd:H2")
+    expect_students_follow(room)
+    expect(student.by_testid("class-explore")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    student.blur()
+    student.page.keyboard.press("ArrowRight")
+    expect_mode(student, "following")  # follow only: the key does nothing
+    student.expect_step("fwd:H2")
+    teacher.by_testid("class-lock").uncheck()
+    expect(student.by_testid("class-explore")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+
+
+def test_the_teacher_ends_the_class_and_every_page_says_so(room: Class) -> None:
+    room.teacher.by_testid("class-end").click()
+    expect_mode(room.teacher, "solo")
+    for student in room.students:
+        expect_mode(student, "ended")
+        expect(student.by_testid("class-mode")).to_contain_text("ended" if student is room.students[0] else "завершил")
