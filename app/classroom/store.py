@@ -32,6 +32,7 @@ from typing import Any
 
 from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
+from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 
 ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
@@ -95,6 +96,25 @@ Listener = Callable[[Delivery], None]
 
 class RoomStore(ABC):
     """Rooms, their ordered logs and state, presence, questions and answers. See the module docstring."""
+
+    # Whether the store can be reached now; a broker-backed store calls `on_link(up)` when that changes.
+    link_up: bool = True
+    on_link: Callable[[bool], Any] | None = None
+    # What the store raises while it cannot be reached (the service answers "class paused" then).
+    unavailable_errors: tuple[type[Exception], ...] = ()
+
+    async def close(self) -> None:
+        """Let go of connections (at the server's shutdown)."""
+
+    async def keep_alive(self, code: str) -> None:
+        """A process still serves this room (its heartbeat): a store with TTLs renews them."""
+
+    async def touch_presence(self, code: str, student_ids: list[str]) -> None:
+        """These students are still connected (the heartbeat): a store with expiring presence renews it."""
+
+    @abstractmethod
+    async def allow_join(self, address: str, per_minute: int) -> bool:
+        """One join attempt from `address`: within `per_minute`? (Counts across every process sharing the store.)"""
 
     @abstractmethod
     async def create_room(self, max_rooms: int) -> tuple[Room, str]:
@@ -204,6 +224,12 @@ class MemoryRoomStore(RoomStore):
         self.clock = clock
         self._rooms: dict[str, _MemoryRoom] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
+        self._joins: KeyedBuckets | None = None
+
+    async def allow_join(self, address: str, per_minute: int) -> bool:
+        if self._joins is None or self._joins.burst != per_minute:
+            self._joins = KeyedBuckets(per_minute / 60, per_minute, clock=self.clock)
+        return self._joins.allow(address)
 
     def _get(self, code: str) -> _MemoryRoom:
         entry = self._rooms.get(code)
