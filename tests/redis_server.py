@@ -30,8 +30,8 @@ def free_port() -> int:
 class RedisServer:
     """One redis-server child process; `stop` and `start` again on the same port (Redis going away)."""
 
-    def __init__(self, executable: str, directory: str) -> None:
-        self.executable, self.directory = executable, directory
+    def __init__(self, executable: str, directory: str, *options: str) -> None:
+        self.executable, self.directory, self.options = executable, directory, options
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -42,7 +42,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.directory,
-             "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"],
+             "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning", *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -71,14 +71,15 @@ class RedisServer:
 
 
 @contextmanager
-def running_redis() -> Iterator[RedisServer]:
+def running_redis(*options: str) -> Iterator[RedisServer]:
+    """A redis-server for as long as the block runs; `options` are more redis-server arguments."""
     executable = redis_server_path()
     if executable is None:
         raise FileNotFoundError(
             f"no redis-server at {os.environ.get('REDIS_SERVER') or DEFAULT_REDIS_SERVER}: install one "
             "(Debian: apt-get install -y redis-server; `make test` does this when root) or set REDIS_SERVER")
     directory = tempfile.mkdtemp(prefix="backprop-redis-")
-    server = RedisServer(executable, directory)
+    server = RedisServer(executable, directory, *options)
     try:
         server.start()
         yield server

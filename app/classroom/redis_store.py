@@ -32,8 +32,10 @@ from typing import Any
 
 import orjson
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError, TimeoutError as RedisTimeoutError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 PREFIX = "bp:"
 VOLATILE_KEPT = 16  # latest-wins frames: only the newest matter
 ENDED_SECONDS = 24 * 3600  # how long an ended room's code is remembered
+CONNECT_TIMEOUT_S = 2.0
 BLOCK_MS = 5000  # one XREAD waits at most this long before asking again
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 0.1, 2.0  # reconnect back-off, doubled per failure, with full jitter
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -131,13 +134,16 @@ class RedisRoomStore(RoomStore):
         self.room_seconds = max(1, int(room_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
-        self.redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None,
-                                          health_check_interval=0, retry_on_error=[])
+        self.redis = self._client()
         self._append = self.redis.register_script(_APPEND)
         self._set_state = self.redis.register_script(_SET_STATE)
         self._readers: dict[str, _RoomReader] = {}
         self.link_up = True
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
+
+    def _client(self) -> redis.Redis:
+        """A client that fails at once while Redis is away (no silent retries): the service says "paused"."""
+        return redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
 
     async def close(self) -> None:
         for reader in list(self._readers.values()):
@@ -290,28 +296,30 @@ class RedisRoomStore(RoomStore):
 
     async def _read_forever(self, reader: _RoomReader) -> None:
         """XREAD BLOCK from the last seq seen, in order; on a lost link: report, back off, reconnect."""
-        connection = redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=None,
-                                          health_check_interval=0, retry_on_error=[])
+        connection = self._client()
         failures = 0
         try:
             while True:
                 try:
                     streams = {_key("log", reader.code): f"{reader.last_seq}-0",
                                _key("vol", reader.code): reader.volatile_id}
-                    answer = await connection.xread(streams, block=BLOCK_MS, count=500)
                     if failures:
+                        await connection.ping()  # back: say so now, not after the next entry or block timeout
                         failures = 0
                         await self._link(True)
+                    answer = await connection.xread(streams, block=BLOCK_MS, count=500)
                     self._dispatch(reader, answer)
-                except REDIS_DOWN:
+                except Exception as error:  # noqa: BLE001 - the reader must outlive anything Redis answers
+                    if not isinstance(error, REDIS_DOWN):
+                        log.warning("classroom: reading room %s from Redis failed: %r", reader.code, error)
                     if failures == 0:
                         await self._link(False)
                     failures += 1
                     ceiling = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** min(failures, 10))
                     await asyncio.sleep(random.uniform(BACKOFF_FIRST_S / 2, ceiling))
-                    await connection.aclose()
-                    connection = redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=None,
-                                                      health_check_interval=0, retry_on_error=[])
+                    with contextlib.suppress(Exception):
+                        await connection.aclose()
+                    connection = self._client()
         finally:
             with contextlib.suppress(Exception):
                 await connection.aclose()
@@ -333,6 +341,8 @@ class RedisRoomStore(RoomStore):
         if up == self.link_up:
             return
         self.link_up = up
+        if up:
+            await self.redis.connection_pool.disconnect()  # its connections died with the old link
         log.warning("classroom: Redis %s", "is back" if up else f"unreachable at {self.url}; reconnecting")
         if self.on_link is not None:
             result = self.on_link(up)
