@@ -92,3 +92,28 @@ def test_redis_killed_mid_class_pauses_every_page_and_the_class_resumes_when_it_
                     [(4, step(4)), (5, step(5))]
 
             run(scenario())
+
+
+def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: RedisServer) -> None:
+    redis_server.flush()
+    url, students_count, commands = redis_server.url, 300, 20
+    with running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as a, \
+            running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as b:
+        room = a.create_room()
+
+        async def scenario() -> None:
+            teacher = await presenter(a, room)
+            gate = asyncio.Semaphore(50)
+
+            async def join_one(n: int) -> Client:
+                async with gate:
+                    return await join((a, b)[n % 2], room["code"])
+
+            students = await asyncio.gather(*(join_one(n) for n in range(students_count)))
+            await send_steps(teacher, 1, commands)
+            received = await asyncio.wait_for(
+                asyncio.gather(*(commands_until(student, commands) for student in students)), 60)
+            expected = [(n, step(n)) for n in range(1, commands + 1)]
+            assert all([(f["seq"], f["command"]) for f in frames] == expected for frames in received)
+
+        run(scenario())
