@@ -50,6 +50,7 @@ PREFIX = "bp:"
 VOLATILE_KEPT = 16  # latest-wins frames: only the newest matter
 ENDED_SECONDS = 24 * 3600  # how long an ended room's code is remembered
 CONNECT_TIMEOUT_S = 2.0
+POOL_CONNECTIONS, POOL_WAIT_S = 32, 10.0  # shared connections per process; how long a call waits for one
 BLOCK_MS = 5000  # one XREAD waits at most this long before asking again
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 0.1, 2.0  # reconnect back-off, doubled per failure, with full jitter
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -134,7 +135,10 @@ class RedisRoomStore(RoomStore):
         self.room_seconds = max(1, int(room_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
-        self.redis = self._client()
+        # Bursts (300 students joining or leaving at once) wait for one of a bounded set of connections.
+        self.redis = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+            url, max_connections=POOL_CONNECTIONS, timeout=POOL_WAIT_S, socket_connect_timeout=CONNECT_TIMEOUT_S,
+            retry=Retry(NoBackoff(), 0)))
         self._append = self.redis.register_script(_APPEND)
         self._set_state = self.redis.register_script(_SET_STATE)
         self._readers: dict[str, _RoomReader] = {}
@@ -142,7 +146,7 @@ class RedisRoomStore(RoomStore):
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
 
     def _client(self) -> redis.Redis:
-        """A client that fails at once while Redis is away (no silent retries): the service says "paused"."""
+        """A reader's own client; it fails at once while Redis is away (no silent retries)."""
         return redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
 
     async def close(self) -> None:
