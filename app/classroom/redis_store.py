@@ -51,7 +51,7 @@ VOLATILE_KEPT = 16  # latest-wins frames: only the newest matter
 ENDED_SECONDS = 24 * 3600  # how long an ended room's code is remembered
 CONNECT_TIMEOUT_S = 2.0
 POOL_CONNECTIONS, POOL_WAIT_S = 32, 10.0  # shared connections per process; how long a call waits for one
-BLOCK_MS = 5000  # one XREAD waits at most this long before asking again
+BLOCK_MS = 1000  # one XREAD waits at most this long before asking again (and a stopped reader ends)
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 0.1, 2.0  # reconnect back-off, doubled per failure, with full jitter
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
@@ -122,6 +122,15 @@ class _RoomReader:
     listeners: list[Listener] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     volatile_id: str = "$"
+    stopped: bool = False
+
+    def stop(self) -> asyncio.Task[None] | None:
+        """Stop reading; redis-py shields a blocked XREAD from cancellation, so the task ends within BLOCK_MS."""
+        self.stopped = True
+        self.listeners.clear()
+        if self.task is not None:
+            self.task.cancel()
+        return self.task
 
 
 class RedisRoomStore(RoomStore):
@@ -147,14 +156,16 @@ class RedisRoomStore(RoomStore):
 
     def _client(self) -> redis.Redis:
         """A reader's own client; it fails at once while Redis is away (no silent retries)."""
-        return redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
+        return redis.Redis.from_url(self.url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0),
+                                    single_connection_client=True)
 
     async def close(self) -> None:
-        for reader in list(self._readers.values()):
-            if reader.task is not None:
-                reader.task.cancel()
+        tasks = [task for reader in self._readers.values() if (task := reader.stop()) is not None]
         self._readers.clear()
+        if tasks:
+            await asyncio.wait(tasks, timeout=BLOCK_MS / 1000 + CONNECT_TIMEOUT_S)  # each closes its own connection
         await self.redis.aclose()
+        await self.redis.connection_pool.disconnect()  # a pool given to the client is not closed with it
 
     # ---- rooms ------------------------------------------------------------------------------------------
 
@@ -278,15 +289,17 @@ class RedisRoomStore(RoomStore):
                 reader.listeners.remove(listener)
             if not reader.listeners and self._readers.get(code) is reader:
                 del self._readers[code]
-                if reader.task is not None:
-                    reader.task.cancel()
+                reader.stop()
 
         return unsubscribe
 
     async def publish_volatile(self, code: str, message: dict[str, Any], audience: str = "all") -> None:
         frame = dumps(message)
-        await self.redis.xadd(_key("vol", code), {"frame": frame, "origin": self.origin},
-                              maxlen=VOLATILE_KEPT, approximate=False)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(_key("vol", code), {"frame": frame, "origin": self.origin}, maxlen=VOLATILE_KEPT,
+                      approximate=False)
+            pipe.expire(_key("vol", code), self.room_seconds)
+            await pipe.execute()
         reader = self._readers.get(code)
         if reader is not None:
             self._deliver(reader, Delivery(frame.decode(), None, message["type"], audience))
@@ -303,7 +316,7 @@ class RedisRoomStore(RoomStore):
         connection = self._client()
         failures = 0
         try:
-            while True:
+            while not reader.stopped:
                 try:
                     streams = {_key("log", reader.code): f"{reader.last_seq}-0",
                                _key("vol", reader.code): reader.volatile_id}
@@ -314,6 +327,8 @@ class RedisRoomStore(RoomStore):
                     answer = await connection.xread(streams, block=BLOCK_MS, count=500)
                     self._dispatch(reader, answer)
                 except Exception as error:  # noqa: BLE001 - the reader must outlive anything Redis answers
+                    if reader.stopped:
+                        return  # redis-py may turn the cancellation of a blocked read into an error
                     if not isinstance(error, REDIS_DOWN):
                         log.warning("classroom: reading room %s from Redis failed: %r", reader.code, error)
                     if failures == 0:
@@ -445,9 +460,7 @@ class RedisRoomStore(RoomStore):
             await pipe.execute()
         reader = self._readers.pop(code, None)
         if reader is not None:
-            reader.listeners.clear()
-            if reader.task is not None:
-                reader.task.cancel()
+            reader.stop()
 
     async def expire_idle(self, idle_seconds: float) -> list[str]:
         cutoff = self.clock() - idle_seconds
