@@ -29,9 +29,9 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 POINTER_INTERVAL_SECONDS = 1 / 30  # pointer moves reach students at most 30 times a second, the latest one wins
-TALLY_INTERVAL_SECONDS = 0.2
+TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
 PAUSED_REFUSAL = "not sent, class paused: the server lost its link to Redis and is reconnecting; send it again"
-PAUSED_REASON = "the server lost its link to Redis and is reconnecting"  # the presenter's live tally and student count, at most 5 times a second
+PAUSED_REASON = "the server lost its link to Redis and is reconnecting"
 
 
 @dataclass(eq=False)
