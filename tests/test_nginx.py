@@ -21,7 +21,7 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.classroom.helpers import Server, run, running_server
+from tests.classroom.helpers import run, running_server
 from tests.redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.timeout(90)

@@ -1,20 +1,9 @@
 """The room store: where a class's state lives, behind one async interface.
 
 `RoomStore` is the interface; `MemoryRoomStore`, the default, keeps everything in this process and needs
-nothing else. Every method is async so that a broker-backed store can replace it for several server
-processes (issue 10, Redis through redis-py's asyncio client), mapping one to one:
-
-- `append`: INCR of the room's seq and XADD of the encoded frame with a bounded MAXLEN, in one Lua script,
-  so seq stays dense and in log order; `since`: XRANGE from the last seq; the epoch is a key of its own,
-  drawn again only when the log is lost.
-- `subscribe`: one XREAD BLOCK loop per process and room (reconnecting and resubscribing with back-off,
-  which redis-py does not do by itself) that calls the local listeners; `publish_volatile`: PUBLISH
-  (pointer moves, tallies and presence are latest-wins and may be lost).
-- `put_answer`: HSET on one hash per question (field = student id), never read-modify-write; the hash gets
-  the room's TTL (Redis 7.0 has no per-field expiry).
-- presence: one expiring key per connected student, refreshed by heartbeats. The join rate limit
-  (`Classroom.joins`, per process today) moves into Redis with it (INCR + EXPIRE per address and minute),
-  so that it holds across processes.
+nothing else. Every method is async so that `RedisRoomStore` (app/classroom/redis_store.py, chosen by
+BACKPROP_REDIS_URL) can replace it, and several server processes then serve the same classes; both pass
+one contract suite (tests/classroom/test_store.py).
 
 Callers never hold a store object's internals: everything crosses as plain values (strings, bytes,
 dataclasses), which a Redis store can (de)serialise.
