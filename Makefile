@@ -27,6 +27,7 @@ serve: setup
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
 test: setup-test
+	@scripts/ensure-servers.sh
 	@chromium="$$(scripts/ensure-chromium.sh)"; \
 	echo "==> pytest (Chromium: $$chromium)"; \
 	CHROMIUM_PATH="$$chromium" $(PY) -m pytest $(PYTEST_ARGS)

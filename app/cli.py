@@ -1,9 +1,12 @@
-"""Command line: `backprop-explorer serve [--host H] [--port P]` (also `python -m app serve`)."""
+"""Command line: `backprop-explorer serve [--host H] [--port P] [--workers N]` (also `python -m app serve`)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
+import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -13,7 +16,7 @@ import uvicorn
 from app import __version__
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.server import uvicorn_config
-from app.settings import Settings
+from app.settings import Settings, default_workers
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -21,10 +24,13 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backprop-explorer", description="Backprop Explorer web app.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the web server (one worker)")
+    serve = commands.add_parser("serve", help="run the web server")
     serve.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
     serve.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
     serve.add_argument("--log-level", default=settings.log_level, help=f"uvicorn log level (default {settings.log_level})")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes sharing the port (default 1); more than 1 needs BACKPROP_REDIS_URL, "
+                            "where their classrooms meet")
     return parser
 
 
@@ -53,7 +59,7 @@ def class_lines(host: str, port: int) -> list[str]:
             + (f" (other addresses: {', '.join(hosts[1:])})" if len(hosts) > 1 else "")]
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, workers: int = 1) -> int:
     """Run the server in this process until interrupted; the return value is the exit code."""
     host, port = settings.host, settings.port
     try:
@@ -65,13 +71,49 @@ def serve(settings: Settings) -> int:
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
     print(*class_lines(host, port), sep="\n", flush=True)
-    # The app is built here from these settings, so it knows where it listens: it offers students an
+    # The app is built from these settings, so it knows where it listens: it offers students an
     # address they can reach (app/classroom/addresses.py).
+    settings = dataclasses.replace(settings, port=port)
+    if workers == 1:
+        _serve_one(settings, sock)
+        return 0
+    return _serve_many(settings, sock, workers)
+
+
+def _serve_one(settings: Settings, sock: socket.socket) -> None:
     from app.main import create_app  # here, so `--help` does not build the app
 
-    settings = dataclasses.replace(settings, port=port)
     uvicorn.Server(uvicorn_config(settings, create_app(settings))).run(sockets=[sock])
+
+
+def _serve_many(settings: Settings, sock: socket.socket, workers: int) -> int:
+    """`workers` forked processes accepting on the one listening socket; stopped together on Ctrl+C / SIGTERM."""
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=_serve_one, args=(settings, sock), name=f"worker-{n}") for n in range(workers)]
+    for child in children:
+        child.start()
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            if child.is_alive() and child.pid is not None:
+                os.kill(child.pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        child.join()
     return 0
+
+
+def workers_refusal(workers: int, settings: Settings) -> str | None:
+    """Why `--workers` cannot be used as given, or None."""
+    if workers < 1:
+        return "--workers must be 1 or more"
+    if workers > 1 and not settings.redis_url:
+        return (f"--workers {workers} needs BACKPROP_REDIS_URL (e.g. redis://127.0.0.1:6379/0): a class lives in "
+                "the process its presenter reached, and without Redis students served by another process would "
+                "never see it. Start Redis and set BACKPROP_REDIS_URL, or run one worker.")
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,5 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     args = build_parser(settings).parse_args(argv)
     if args.command == "serve":
-        return serve(dataclasses.replace(settings, host=args.host, port=args.port, log_level=args.log_level))
+        refusal = workers_refusal(args.workers, settings)
+        if refusal is not None:
+            print(f"error: {refusal}", file=sys.stderr)
+            return 2
+        settings = dataclasses.replace(settings, host=args.host, port=args.port, log_level=args.log_level)
+        if args.workers > 1 and "BACKPROP_CPU_WORKERS" not in os.environ:
+            # Each process's CPU pool gets its share of the cores.
+            settings = dataclasses.replace(
+                settings, cpu_workers=default_workers({**os.environ, "WEB_CONCURRENCY": str(args.workers)}))
+        return serve(settings, args.workers)
     return 2

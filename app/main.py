@@ -15,6 +15,7 @@ from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.classroom.http import router as classroom_router
 from app.classroom.service import Classroom
+from app.classroom.store import MemoryRoomStore, RoomStore
 from app.classroom.ws import router as classroom_ws_router
 from app.cross_site import CrossSiteGuardMiddleware
 from app.head import HeadAsGetMiddleware
@@ -46,6 +47,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         yield {"compute": pool, "in_flight": InFlight()}
     finally:
         await pool.shutdown()
+        await app.state.classroom.store.close()
+
+
+def room_store(settings: Settings) -> RoomStore:
+    """Classroom rooms in Redis when BACKPROP_REDIS_URL is set (several processes), else in this process."""
+    if not settings.redis_url:
+        return MemoryRoomStore(settings.class_log_size)
+    from app.classroom.redis_store import RedisRoomStore
+
+    # Presence lapses within two heartbeats of a process no longer renewing it; a room within twice the idle time.
+    return RedisRoomStore(settings.redis_url, settings.class_log_size, room_seconds=2 * settings.class_idle_seconds,
+                          presence_seconds=2 * settings.class_heartbeat_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
-    app.state.classroom = Classroom(settings)  # classroom mode's rooms, in this process (app/classroom/store.py)
+    app.state.classroom = Classroom(settings, room_store(settings))
     app.add_middleware(HeadAsGetMiddleware)
     # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
     app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,

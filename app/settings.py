@@ -53,6 +53,9 @@ class Settings:
     class_idle_seconds: int = 1800  # a room without its presenter for this long expires
     class_heartbeat_seconds: float = 5.0
     class_queue_size: int = 256  # frames waiting per connection before it gets a snapshot instead
+    # Rooms in Redis (app/classroom/redis_store.py), e.g. redis://127.0.0.1:6379/0, so several server processes
+    # serve the same classes; empty: rooms live in this one process.
+    redis_url: str = ""
     # Connections (app/server.py): seconds a client has to send a request's headers, on a new or an idle
     # kept-alive connection; the size cap on the request line and headers together (larger: 431); and the
     # cap on open connections (over it: 503), 0 meaning "as many as the file-descriptor limit allows".
@@ -82,6 +85,7 @@ class Settings:
             bundle=bool(_int_from_env(environ, "BUNDLE", int(defaults.bundle), minimum=0, maximum=1)),
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
             **_classroom_from_env(environ, defaults),
+            redis_url=environ.get(ENV_PREFIX + "REDIS_URL", defaults.redis_url).strip(),
             header_timeout=_float_from_env(environ, "HEADER_TIMEOUT", defaults.header_timeout, minimum=0.1),
             max_header_bytes=_int_from_env(environ, "MAX_HEADER_BYTES", defaults.max_header_bytes, minimum=1024),
             max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),

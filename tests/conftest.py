@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Page
 
 from tests.helpers import BASE_URL, running_server
+from tests.redis_server import RedisServer, running_redis
 
 # The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
 hypothesis_settings.register_profile("backprop", deadline=None)
@@ -36,6 +37,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server for the session (REDIS_SERVER, else /usr/bin/redis-server), on a free 127.0.0.1
+    port with nothing persisted; stopped afterwards. Tests that need it empty call `flush()`."""
+    try:
+        with running_redis() as server:
+            yield server
+    except FileNotFoundError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")

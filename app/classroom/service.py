@@ -21,7 +21,7 @@ from app.classroom import protocol
 from app.classroom.fanout import Connection
 from app.classroom.protocol import Hello, ProtocolError, Refused
 from app.classroom.questions import QuestionError, parse_answer, parse_question, tally
-from app.classroom.ratelimit import KeyedBuckets, TokenBucket
+from app.classroom.ratelimit import TokenBucket
 from app.classroom.store import Delivery, Lifecycle, MemoryRoomStore, Room, RoomStore, StoreError
 from app.classroom.tokens import new_student_id, normalize_join_code, token_matches
 from app.settings import Settings
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 POINTER_INTERVAL_SECONDS = 1 / 30  # pointer moves reach students at most 30 times a second, the latest one wins
 TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
+PAUSED_REFUSAL = "not sent, class paused: the server lost its link to Redis and is reconnecting; send it again"
+PAUSED_REASON = "the server lost its link to Redis and is reconnecting"
 
 
 @dataclass(eq=False)
@@ -68,8 +70,7 @@ class Classroom:
     def __init__(self, settings: Settings, store: RoomStore | None = None) -> None:
         self.settings = settings
         self.store = store or MemoryRoomStore(settings.class_log_size)
-        per_minute = settings.class_joins_per_minute
-        self.joins = KeyedBuckets(per_minute / 60, per_minute)
+        self.store.on_link = self._on_link
         self.rooms: dict[str, LocalRoom] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._heartbeat: asyncio.Task[None] | None = None
@@ -84,9 +85,10 @@ class Classroom:
         code = normalize_join_code(text)
         return await self.store.room(code) if code else None
 
-    def join_allowed(self, address: str) -> bool:
-        """A join attempt from `address` (a code lookup, a new student): within BACKPROP_CLASS_JOINS_PER_MINUTE?"""
-        return self.joins.allow(address)
+    async def join_allowed(self, address: str) -> bool:
+        """A join attempt from `address` (a code lookup, a new student): within BACKPROP_CLASS_JOINS_PER_MINUTE?
+        Counted in the store, so the limit holds across every process sharing it."""
+        return await self.store.allow_join(address, self.settings.class_joins_per_minute)
 
     def join_refusal(self) -> str:
         return (f"too many join attempts from this address (limit {self.settings.class_joins_per_minute} a minute, "
@@ -102,7 +104,7 @@ class Classroom:
         session = Session(room.code, hello.role, connection, TokenBucket(rate, 2 * rate))
         if hello.role == "presenter":
             if not token_matches(hello.token or "", room.token_digest):
-                self.joins.allow(address)  # a wrong token uses up one of the address's join attempts
+                await self.join_allowed(address)  # a wrong token uses up one of the address's join attempts
                 raise Refused("bad_token", "this is not the class's presenter token", protocol.CLOSE_BAD_TOKEN, "token")
         else:
             session.student_id = await self._admit_student(room, hello, address)
@@ -130,7 +132,7 @@ class Classroom:
         if room is not None:
             return room
         # A miss is a join attempt whatever the hello says, so codes cannot be probed faster than joins.
-        if not self.join_allowed(address):
+        if not await self.join_allowed(address):
             raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
         if code and (hello.epoch is not None or await self.store.has_ended(code)):
             # A page that was in a class (it knows an epoch) or a code that existed: the class is over.
@@ -142,7 +144,7 @@ class Classroom:
         known = hello.student_id is not None and await self.store.known_student(room.code, hello.student_id)
         if known and hello.student_id:
             return hello.student_id  # a reconnect, not a join
-        if not self.join_allowed(address):
+        if not await self.join_allowed(address):
             raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
         presence = await self.store.presence(room.code)
         limit = self.settings.class_max_students
@@ -268,7 +270,12 @@ class Classroom:
             if kind != "pointer" and not session.bucket.allow():
                 raise ProtocolError("rate_limited", f"too many messages (limit {self.settings.class_messages_per_second} "
                                     "a second, BACKPROP_CLASS_MESSAGES_PER_SECOND): this one was ignored")
-            await self._dispatch(session, kind, message)
+            if not self.store.link_up:
+                raise ProtocolError("paused", PAUSED_REFUSAL)
+            try:
+                await self._dispatch(session, kind, message)
+            except self.store.unavailable_errors:
+                raise ProtocolError("paused", PAUSED_REFUSAL) from None
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
@@ -496,6 +503,13 @@ class Classroom:
             local.code, {"type": "presence", "students": presence.students, "exploring": presence.exploring},
             audience="presenters")
 
+    async def _on_link(self, up: bool) -> None:
+        """Redis went away (every page hears "paused") or came back ("resumed"; followers then resync)."""
+        frame = protocol.frame({"type": "resumed"} if up else {"type": "paused", "reason": PAUSED_REASON})
+        for local in list(self.rooms.values()):
+            for session in local.sessions():
+                session.connection.push(frame)
+
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
@@ -519,6 +533,8 @@ class Classroom:
 
     async def beat(self) -> None:
         """Expire idle rooms, then send every connection the latest seq (exposes silent loss)."""
+        if not self.store.link_up:
+            return  # the pages were told "paused"; the store's reader reconnects
         for code in await self.store.expire_idle(self.settings.class_idle_seconds):
             local = self.rooms.get(code)
             if local is not None:
@@ -528,6 +544,8 @@ class Classroom:
             if room is None:
                 self._close_room(local, "expired")
                 continue
+            await self.store.keep_alive(local.code)
+            await self.store.touch_presence(local.code, list(local.students))
             beat = protocol.frame({"type": "beat", "seq": room.head, "epoch": room.epoch})
             for session in local.sessions():
                 session.connection.offer(beat)

@@ -1,20 +1,9 @@
 """The room store: where a class's state lives, behind one async interface.
 
 `RoomStore` is the interface; `MemoryRoomStore`, the default, keeps everything in this process and needs
-nothing else. Every method is async so that a broker-backed store can replace it for several server
-processes (issue 10, Redis through redis-py's asyncio client), mapping one to one:
-
-- `append`: INCR of the room's seq and XADD of the encoded frame with a bounded MAXLEN, in one Lua script,
-  so seq stays dense and in log order; `since`: XRANGE from the last seq; the epoch is a key of its own,
-  drawn again only when the log is lost.
-- `subscribe`: one XREAD BLOCK loop per process and room (reconnecting and resubscribing with back-off,
-  which redis-py does not do by itself) that calls the local listeners; `publish_volatile`: PUBLISH
-  (pointer moves, tallies and presence are latest-wins and may be lost).
-- `put_answer`: HSET on one hash per question (field = student id), never read-modify-write; the hash gets
-  the room's TTL (Redis 7.0 has no per-field expiry).
-- presence: one expiring key per connected student, refreshed by heartbeats. The join rate limit
-  (`Classroom.joins`, per process today) moves into Redis with it (INCR + EXPIRE per address and minute),
-  so that it holds across processes.
+nothing else. Every method is async so that `RedisRoomStore` (app/classroom/redis_store.py, chosen by
+BACKPROP_REDIS_URL) can replace it, and several server processes then serve the same classes; both pass
+one contract suite (tests/classroom/test_store.py).
 
 Callers never hold a store object's internals: everything crosses as plain values (strings, bytes,
 dataclasses), which a Redis store can (de)serialise.
@@ -32,6 +21,7 @@ from typing import Any
 
 from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
+from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 
 ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
@@ -95,6 +85,25 @@ Listener = Callable[[Delivery], None]
 
 class RoomStore(ABC):
     """Rooms, their ordered logs and state, presence, questions and answers. See the module docstring."""
+
+    # Whether the store can be reached now; a broker-backed store calls `on_link(up)` when that changes.
+    link_up: bool = True
+    on_link: Callable[[bool], Any] | None = None
+    # What the store raises while it cannot be reached (the service answers "class paused" then).
+    unavailable_errors: tuple[type[Exception], ...] = ()
+
+    async def close(self) -> None:
+        """Let go of connections (at the server's shutdown)."""
+
+    async def keep_alive(self, code: str) -> None:
+        """A process still serves this room (its heartbeat): a store with TTLs renews them."""
+
+    async def touch_presence(self, code: str, student_ids: list[str]) -> None:
+        """These students are still connected (the heartbeat): a store with expiring presence renews it."""
+
+    @abstractmethod
+    async def allow_join(self, address: str, per_minute: int) -> bool:
+        """One join attempt from `address`: within `per_minute`? (Counts across every process sharing the store.)"""
 
     @abstractmethod
     async def create_room(self, max_rooms: int) -> tuple[Room, str]:
@@ -204,6 +213,12 @@ class MemoryRoomStore(RoomStore):
         self.clock = clock
         self._rooms: dict[str, _MemoryRoom] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
+        self._joins: KeyedBuckets | None = None
+
+    async def allow_join(self, address: str, per_minute: int) -> bool:
+        if self._joins is None or self._joins.burst != per_minute:
+            self._joins = KeyedBuckets(per_minute / 60, per_minute, clock=self.clock)
+        return self._joins.allow(address)
 
     def _get(self, code: str) -> _MemoryRoom:
         entry = self._rooms.get(code)

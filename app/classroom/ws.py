@@ -43,7 +43,10 @@ async def classroom_socket(websocket: WebSocket) -> None:
         pass  # the page went away
     finally:
         if session is not None:
-            await classroom.close_session(session)
+            try:
+                await classroom.close_session(session)
+            except classroom.store.unavailable_errors:
+                pass  # Redis is away: the student's presence lapses on its own within two heartbeats
         await connection.stop()
 
 

@@ -54,15 +54,18 @@ class Server:
 
 
 @contextmanager
-def running_server(port: int = 0, *, own_process: bool = False, **settings: int | float) -> Iterator[Server]:
+def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "",
+                   **settings: int | float) -> Iterator[Server]:
     """A real uvicorn server on 127.0.0.1 with classroom settings (`max_rooms=2` → class_max_rooms), stopped
     afterwards: in a thread of this process (quick to start), or with `own_process` the CLI in a process of
-    its own (`backprop-explorer serve`, for load: the clients then do not share the server's core)."""
+    its own (`backprop-explorer serve`, for load: the clients then do not share the server's core). With
+    `redis_url`, its rooms live in that Redis (several servers then serve the same classes)."""
     if own_process:
-        with _server_process(port, settings) as server:
+        with _server_process(port, settings, redis_url) as server:
             yield server
         return
-    app = create_app(Settings(**{f"class_{name}": value for name, value in settings.items()}))  # type: ignore[arg-type]
+    app = create_app(Settings(redis_url=redis_url,  # type: ignore[arg-type]
+                              **{f"class_{name}": value for name, value in settings.items()}))
     sock = socket.create_server(("127.0.0.1", port))
     config = uvicorn.Config(app, log_level="warning", ws_max_size=4 * app.state.settings.class_max_message_bytes)
     server = uvicorn.Server(config)
@@ -82,8 +85,9 @@ def running_server(port: int = 0, *, own_process: bool = False, **settings: int 
 
 
 @contextmanager
-def _server_process(port: int, settings: dict[str, int | float]) -> Iterator[Server]:
+def _server_process(port: int, settings: dict[str, int | float], redis_url: str = "") -> Iterator[Server]:
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
+    env["BACKPROP_REDIS_URL"] = redis_url
     env["BACKPROP_LOG_LEVEL"] = "warning"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],

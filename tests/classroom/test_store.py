@@ -1,16 +1,18 @@
-"""The room store's contract. Every store (the in-process one today, a Redis one later) must pass it."""
+"""The room store's contract: the in-process store and the Redis store (a real redis-server) pass the same tests."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
 import pytest
 
 from app.classroom.questions import parse_answer, parse_question
+from app.classroom.redis_store import RedisRoomStore
 from app.classroom.store import Delivery, Lifecycle, MemoryRoomStore, RoomStore, StoreError
+from tests.redis_server import RedisServer
 
 
 class Clock:
@@ -25,17 +27,38 @@ def memory_store(clock: Clock) -> RoomStore:
     return MemoryRoomStore(log_size=5, clock=clock)
 
 
-STORES: list[Callable[[Clock], RoomStore]] = [memory_store]
+def redis_store(clock: Clock, url: str) -> RoomStore:
+    return RedisRoomStore(url, log_size=5, room_seconds=3600, presence_seconds=10, clock=clock)
 
 
-@pytest.fixture(params=STORES, ids=lambda factory: factory.__name__)
-def store_and_clock(request: pytest.FixtureRequest) -> tuple[RoomStore, Clock]:
+@pytest.fixture(params=["memory", "redis"])
+def store_and_clock(request: pytest.FixtureRequest) -> Iterator[tuple[RoomStore, Clock]]:
     clock = Clock()
-    return request.param(clock), clock
+    if request.param == "memory":
+        yield memory_store(clock), clock
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    server.flush()
+    store = redis_store(clock, server.url)
+    _opened.append(store)
+    yield store, clock
+
+
+_opened: list[RoomStore] = []
 
 
 def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+    """Run a scenario on a fresh loop; the stores it used let go of their connections on that loop."""
+
+    async def closing() -> Any:
+        try:
+            return await coroutine
+        finally:
+            for store in _opened:
+                await store.close()
+            _opened.clear()
+
+    return asyncio.run(closing())
 
 
 def test_append_gives_dense_seqs_and_since_replays_them_in_order(store_and_clock: tuple[RoomStore, Clock]) -> None:
@@ -138,5 +161,30 @@ def test_lifecycle_limits_and_expiry(store_and_clock: tuple[RoomStore, Clock]) -
         clock.now += 100
         assert await store.expire_idle(50) == [live.code]
         await store.create_room(max_rooms=2)  # expired rooms no longer count
+
+    run(scenario())
+
+
+def test_join_attempts_are_limited_per_address(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        allowed = [await store.allow_join("10.0.0.7", per_minute=3) for _ in range(5)]
+        assert allowed == [True, True, True, False, False]
+        assert await store.allow_join("10.0.0.8", per_minute=3)  # another address has its own count
+
+    run(scenario())
+
+
+def test_volatile_frames_reach_subscribers_without_a_seq(store_and_clock: tuple[RoomStore, Clock]) -> None:
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=5)
+        seen: list[Delivery] = []
+        await store.subscribe(room.code, seen.append)
+        await store.publish_volatile(room.code, {"type": "tally", "answers": 2}, audience="presenters")
+        assert seen == [Delivery('{"type":"tally","answers":2}', None, "tally", "presenters")]
+        assert (await store.room(room.code)).head == 0  # type: ignore[union-attr]
 
     run(scenario())
