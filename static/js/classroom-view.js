@@ -5,7 +5,7 @@
  * typed reaches the page through textContent only.
  */
 import { el } from "./dom.js";
-import { t, formatNumber } from "./i18n.js";
+import { t, tn, formatNumber } from "./i18n.js";
 import { parseNumber } from "./number-text.js";
 import { resolveMatrix, shapeOf } from "./matrices.js";
 import { setOptions, handcalcAction } from "./actions.js";
@@ -420,7 +420,7 @@ export function mountClassroom(root, startButton, classroom, store) {
     parts.hosts.hidden = hosts.length < 2;
     const qr = `/api/class/rooms/${cls.code}/qr.svg${cls.host ? `?host=${encodeURIComponent(cls.host)}` : ""}`;
     if (parts.qr.getAttribute("src") !== qr) parts.qr.src = qr;
-    parts.count.textContent = t("class.count", { n: cls.students, exploring: cls.exploring });
+    parts.count.textContent = tn("class.count", cls.students, { n: cls.students, exploring: cls.exploring });
     parts.count.dataset.count = String(cls.students);
     parts.hint.textContent = cls.hint ? t("class.hint", { command: "make serve HOST=0.0.0.0" }) : "";
     parts.hint.hidden = !cls.hint;

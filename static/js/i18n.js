@@ -47,10 +47,14 @@ export function hasText(key) {
  * "1 число", "2 числа", "5 чисел"); `count` is also a parameter of the text.
  */
 export function tn(key, count, params = {}) {
-  const form = new Intl.PluralRules(current).select(count);
-  const known = (lang) => `${key}.${form}` in CATALOGUES[lang];
-  const chosen = known(current) || known("en") ? `${key}.${form}` : `${key}.other`;
-  return t(chosen, { count, ...params });
+  // The page's language first, by its own plural rules; a catalogue that holds only `key.other` (a wording
+  // that needs no plural forms, as Russian's "Строк: 5") uses it for every count rather than English's `key.one`.
+  const formIn = (lang) => {
+    const form = `${key}.${new Intl.PluralRules(lang).select(count)}`;
+    if (form in CATALOGUES[lang]) return form;
+    return `${key}.other` in CATALOGUES[lang] ? `${key}.other` : null;
+  };
+  return t(formIn(current) ?? formIn("en") ?? `${key}.other`, { count, ...params });
 }
 
 /** A number as a person would type it in the current language, in full precision: 0.5 → "0,5" in Russian. */

@@ -131,3 +131,14 @@ def test_a_count_of_one_reads_in_the_singular(explorer: Explorer) -> None:
     explorer.by_testid("editor-apply").click()
 
     expect(explorer.by_testid("editor-error-X")).to_have_text("Line 2 has 1 value, but line 1 has 2.")
+
+
+def test_a_count_of_one_stays_in_the_page_language(explorer: Explorer) -> None:
+    """Russian words this message without plural forms (only `.other`): a count of one must not fall back to
+    English's `.one`."""
+    open_editor(explorer, "ru")
+
+    explorer.by_testid("editor-X").fill("0 1\n1\n1 1\n2 1")
+    explorer.by_testid("editor-apply").click()
+
+    expect(explorer.by_testid("editor-error-X")).to_have_text("Строка 2: значений — 1, а в строке 1 — 2.")
