@@ -178,11 +178,12 @@ def test_a_body_that_arrived_while_the_loop_was_busy_is_not_a_408():
         async def receive() -> dict:  # delivers what the socket holds, as uvicorn's receive does
             return part(await reader.read(100), False)
 
-        middleware = BodyLimitMiddleware(recorder.app, max_bytes=LIMIT, timeout=0.1)
+        # A deadline far above a busy machine's scheduling delays, so the body surely arrives before it.
+        middleware = BodyLimitMiddleware(recorder.app, max_bytes=LIMIT, timeout=1.0)
         task = asyncio.create_task(middleware(scope([]), receive, recorder.send))
         await asyncio.sleep(0.01)  # the middleware waits for the body, its timer armed
         client_end.sendall(b"{}")  # the whole body arrives in time ...
-        time.sleep(0.3)  # ... while the loop is blocked past the deadline
+        time.sleep(1.5)  # ... while the loop is blocked past the deadline
         await task
         writer.close()
         client_end.close()
