@@ -33,10 +33,13 @@ CHROMIUM_FLAGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that drives a browser page as `e2e`, so `-m "not e2e"` skips them."""
+    """Mark every test that drives a browser page as `e2e`, so `-m "not e2e"` skips them; run them last."""
     for item in items:
         if "page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests last, whatever order the paths were given in: Playwright's sync API leaves an event loop
+    # running in this thread, and the classroom tests' asyncio.run() cannot start under it.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")
