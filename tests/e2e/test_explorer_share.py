@@ -59,7 +59,10 @@ def wait_for_link(explorer: Explorer) -> str:
     if share.get_attribute("open") is None:
         share.locator("summary").click()
     link = explorer.by_testid("share-link")
-    expect(link).to_have_value(explorer.page.url)
+    # Both sides are read on every poll: the hash may be written again after the first look (debounced).
+    explorer.page.wait_for_function(
+        "() => document.querySelector('[data-testid=share-link]')?.value === location.href", timeout=10_000
+    )
     return link.input_value()
 
 
