@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator
 
+from app.api.limits import BodyRefused
 from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
 from app.core import LIMITS
 
@@ -36,17 +37,6 @@ BODY_MODELS: dict[str, type[BaseModel]] = {
 KEYS_PER_FIELD = 2
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class BodyRefused(Exception):
-    """The raw body breaks a rule; `status`, `type` and `msg` make the {"detail": [...]} answer."""
-
-    def __init__(self, status: int, type_: str, msg: str) -> None:
-        super().__init__(msg)
-        self.status, self.type, self.msg = status, type_, msg
-
-    def detail(self) -> list[dict[str, object]]:
-        return [{"loc": ["body"], "msg": self.msg, "type": self.type}]
 
 
 @dataclass(frozen=True)

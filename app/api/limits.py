@@ -25,12 +25,16 @@ LATE_TIMER_GRACE = 0.05
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
-class BodyRejected(Exception):
-    """The body broke a rule; carries the status and the message to answer with."""
+class BodyRefused(Exception):
+    """The body breaks a rule (here: its size or timing; app/api/bodies.py: its bytes); `status`, `type` and
+    `msg` make the {"detail": [...]} answer."""
 
     def __init__(self, status: int, type_: str, msg: str) -> None:
         super().__init__(msg)
         self.status, self.type, self.msg = status, type_, msg
+
+    def detail(self) -> list[dict[str, object]]:
+        return [{"loc": ["body"], "msg": self.msg, "type": self.type}]
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -39,7 +43,7 @@ def _declared_length(scope: Scope) -> int | None:
             try:
                 return int(value)
             except ValueError:
-                raise BodyRejected(400, "content_length", "the Content-Length header is not a number") from None
+                raise BodyRefused(400, "content_length", "the Content-Length header is not a number") from None
     return None
 
 
@@ -60,7 +64,7 @@ class BodyLimitMiddleware:
             if declared is not None and declared > self.max_bytes:
                 raise self._too_large()
             body = await self._read_body_in_time(receive)
-        except BodyRejected as rejected:
+        except BodyRefused as rejected:
             await _reject(send, rejected)
             return
         if body is None:  # the client went away mid-body: nobody to answer
@@ -69,7 +73,7 @@ class BodyLimitMiddleware:
         await self.app(scope, _replay(body, receive), send)
 
     async def _read_body_in_time(self, receive: Receive) -> bytes | None:
-        """_read_body, or BodyRejected 408 when the body has not arrived after `timeout` seconds.
+        """_read_body, or BodyRefused 408 when the body has not arrived after `timeout` seconds.
 
         One loop timer that cancels this task, rather than asyncio.timeout: the same effect at a third of
         its cost, which every POST pays (about 3 µs). A timer that runs late means the loop was busy: the
@@ -98,7 +102,7 @@ class BodyLimitMiddleware:
             if not expired or task.uncancel() > 0:  # cancelled by someone else too: let it go on
                 raise
             late = f"the request body did not arrive within {self.timeout:g} s"
-            raise BodyRejected(408, "body_timeout", late) from None
+            raise BodyRefused(408, "body_timeout", late) from None
         finally:
             timer.cancel()
 
@@ -117,8 +121,8 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _too_large(self) -> BodyRejected:
-        return BodyRejected(
+    def _too_large(self) -> BodyRefused:
+        return BodyRefused(
             413, "body_too_large", f"the request body is larger than the limit of {self.max_bytes} bytes"
         )
 
@@ -147,8 +151,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _reject(send: Send, rejected: BodyRejected) -> None:
-    content = dumps({"detail": [{"loc": ["body"], "msg": rejected.msg, "type": rejected.type}]})
+async def _reject(send: Send, rejected: BodyRefused) -> None:
+    content = dumps({"detail": rejected.detail()})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(content)).encode()),
