@@ -95,8 +95,6 @@ function readTarget(text) {
 }
 
 const CLASS_FIELDS = FIELDS.filter((field) => field.scope === "class");
-/** The view options a page sets with an `options` command: the view's fields but the selection. */
-export const VIEW_OPTIONS = FIELDS.filter((f) => f.path[0] === "view" && f.name !== "view.selected").map((f) => f.path[1]);
 
 const getPath = (object, path) => path.reduce((value, key) => value?.[key], object);
 
@@ -128,7 +126,7 @@ export function sharedState(state) {
   return pick(state, CLASS_FIELDS);
 }
 
-/** Each page's own part of a state ({lang}): a class never overwrites it. */
+/** Each page's own part of a state ({lang}): a class never overwrites it (what a follower keeps of itself). */
 export function ownState(state) {
   return pick(state, FIELDS.filter((field) => field.scope === "own"));
 }
@@ -151,7 +149,7 @@ export function fieldError(field, value, core, name = field.name) {
  * or null. Only `fields` are allowed; `prefix` names where the object sits ("options.", "state.view.");
  * `required` names the fields that must be present.
  */
-export function fieldsError(object, fields, core, { prefix = "", required = [] } = {}) {
+function fieldsError(object, fields, core, { prefix = "", required = [] } = {}) {
   if (!isObject(object)) return `${prefix.slice(0, -1) || "it"} must be an object`;
   const depth = fields[0]?.path.length ?? 1;
   const byKey = new Map(fields.map((field) => [field.path[depth - 1], field]));
