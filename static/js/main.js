@@ -20,7 +20,7 @@ import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
 import { Classroom } from "./classroom.js";
-import { mountClassroom } from "./classroom-view.js";
+import { mountClassroom } from "./classroom/view.js";
 
 const DEFAULT_PRESET = "exercise";
 
