@@ -7,7 +7,7 @@
  */
 import { sharedState } from "./state.js";
 import { restoreState } from "./actions.js";
-import { isShared } from "./commands.js";
+import { isShared, restoreCommand } from "./commands.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch}: a reload is the same student
@@ -53,13 +53,6 @@ export function joinCodeFromPath(pathname) {
   const match = /^\/join(?:\/([^/]*))?\/?$/.exec(pathname);
   if (!match) return null;
   return decodeURIComponent(match[1] ?? "").trim().toUpperCase();
-}
-
-/** A load command that puts a page where a shared state is (the catch-up of a presenter's reload). */
-function restoreCommand(shared) {
-  const { request, presetId, iteration, stepId, lossHistory, training, view } = shared;
-  return { type: "load", request, presetId: presetId ?? null, iteration: iteration ?? 0, stepId: stepId ?? null,
-    lossHistory: lossHistory ?? [], training: training ?? null, view, reason: "restore" };
 }
 
 export class Classroom {
@@ -301,7 +294,7 @@ export class Classroom {
     writeSession(PRESENTER_KEY, { code: this.code, token: this.token, epoch: this.epoch }); // a restart: "ended"
     this.lastSeq = frame.seq;
     const state = this.store.get();
-    if (state.request) this.sendCommand(restoreCommand(sharedState(state)), this.sharedWithClass(sharedState(state)));
+    if (state.request) this.sendCommand(restoreCommand(sharedState(state), { reason: "restore" }), this.sharedWithClass(sharedState(state)));
   }
 
   /** Apply an ordered frame once, in order; a gap asks for the missing ones. */
@@ -348,7 +341,10 @@ export class Classroom {
     let state = frame.state;
     if (!state && frame.state_ref) state = await this.fetchJson(`/api/class/rooms/${this.code}/state`);
     this.set({ question: frame.question ?? null, locked: Boolean(state?.class?.locked) });
-    if (state && this.state.mode === "following") await restoreState(this.store, state, [], { origin: "class" });
+    if (state && this.state.mode === "following") {
+      const { class: _room, ...shared } = state; // the room's own part (the lock) is not the explorer's
+      await restoreState(this.store, shared, [], { origin: "class" });
+    }
     this.lastSeq = frame.state_seq ?? 0;
     for (const entry of frame.entries ?? []) {
       const inner = typeof entry === "string" ? JSON.parse(entry) : entry;
