@@ -39,6 +39,7 @@ function numberFields(question, send, problem) {
     input.autocomplete = "off";
     input.dataset.testid = `class-answer-${i}`;
     input.setAttribute("aria-label", t(question.kind === "value" ? "class.yourValue" : i ? "class.cols" : "class.rows"));
+    input.placeholder = input.getAttribute("aria-label");
     input.setAttribute("aria-describedby", problem.id);
     return input;
   });
