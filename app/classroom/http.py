@@ -56,13 +56,13 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     classroom = _classroom(request)
     address = request.client.host if request.client else "unknown"
     normalized = normalize_join_code(code)
-    room = await classroom.store.room(normalized) if normalized else None
+    room = await classroom.find_room(normalized) if normalized else None
     if (counts_as_join or room is None) and not await classroom.join_allowed(address):
         return _error(429, ["path", "code"], classroom.join_refusal(), "rate_limited", {"Retry-After": "10"})
     if normalized is None:
         return _error(422, ["path", "code"], f"{code[:16]!r} is not a join code: {CODE_RULE}", "join_code")
     if room is None:
-        ended = await classroom.store.has_ended(normalized)
+        ended = await classroom.has_ended(normalized)
         message = f"the class {normalized} has ended" if ended else f"no class with code {normalized}: check the code"
         return _error(404, ["path", "code"], message, "class_ended" if ended else "unknown_class")
     return room
@@ -119,7 +119,7 @@ async def lookup(request: Request, code: str) -> Response:
     room = await _find(request, code, counts_as_join=True)
     if isinstance(room, Response):
         return room
-    presence = await _classroom(request).store.presence(room.code)
+    presence = await _classroom(request).presence(room.code)
     answer = {"code": room.code, "epoch": room.epoch, "seq": room.head, "lifecycle": room.lifecycle.value,
               "students": presence.students, "ws_path": WS_PATH, "join_path": join_path(room.code)}
     return json_response(dumps(answer), headers={"Cache-Control": "no-store"})
@@ -136,7 +136,7 @@ async def room_state(request: Request, code: str) -> Response:
     room = await _find(request, code, counts_as_join=False)
     if isinstance(room, Response):
         return room
-    state_seq, state = await _classroom(request).store.state(room.code)
+    state_seq, state = await _classroom(request).state(room.code)
     return _cached(request, f'"{room.epoch}-{state_seq}"', state or b"null", {"X-State-Seq": str(state_seq)})
 
 
@@ -150,7 +150,7 @@ async def command_body(request: Request, code: str, seq: int) -> Response:
     room = await _find(request, code, counts_as_join=False)
     if isinstance(room, Response):
         return room
-    body = await _classroom(request).store.command_body(room.code, seq)
+    body = await _classroom(request).command_body(room.code, seq)
     if body is None:
         return _error(410, ["path", "seq"], f"command {seq} is not kept (inline, or older than the log): "
                       "send resync to get a snapshot", "command_gone")

@@ -19,6 +19,8 @@ MAX_ID_CHARS = 64  # a command's client-side id, a command type, a question id
 MAX_POINTER_BYTES = 512
 INLINE_COMMAND_BYTES = 16 * 1024  # larger command bodies are fetched over HTTP (GET …/commands/{seq})
 HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
+POINTER_INTERVAL_SECONDS = 1 / 30  # pointer moves reach students at most 30 times a second, the latest one wins
+TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
 
 # Close codes (4000–4999 are the application's own).
 CLOSE_TOO_SLOW = 4008

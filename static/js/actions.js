@@ -159,16 +159,17 @@ async function restoredTraining(training) {
 
 /**
  * Show a shared state (state.js sharedState's shape, from a link or a state file) exactly: one `load`
- * command with everything in it. `warnings` (texts) are shown with it. Resolves like a load.
+ * command with everything in it. `warnings` (texts) are shown with it; `options` go to dispatch ({origin}).
+ * Resolves like a load.
  */
-export async function restoreState(store, shared, warnings = []) {
+export async function restoreState(store, shared, warnings = [], options = {}) {
   const { training, warning } = await restoredTraining(shared.training);
   const { request, presetId, iteration, stepId, lossHistory, view } = shared;
   return loadRequest(store, request, {
     reason: "restore", presetId: presetId ?? null, iteration: iteration ?? 0, stepId: stepId ?? null,
     lossHistory: lossHistory ?? [], training: training ?? null, view,
     warnings: [...warnings, ...(warning ? [t(warning)] : [])],
-  });
+  }, options);
 }
 
 /** Go to a step by its id (ids are stable across traces of one network; indices are not the wire format). */

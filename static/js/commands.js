@@ -8,7 +8,9 @@
  * Local commands (hover, playing, speed, language, presets, status, editor draft, gradient check) stay on this page.
  *
  * A command is either `apply(state, command) → patch` (synchronous, pure) or `run(store, command, options)`
- * (may wait for the API; store here is {get, set}).
+ * (may wait for the API; store here is {get, set, applied}: `set` shows an intermediate state such as "loading",
+ * `applied(patch)` is the command's effect, after which the store tells its onCommand listeners — once, and not
+ * at all when the command ends up changing nothing, like a failed or superseded load).
  */
 import { fetchTrace, ApiError } from "./api.js";
 import { LANGS, setLang, toNumber } from "./i18n.js";
@@ -144,7 +146,7 @@ async function runLoad(store, command, { quiet = false } = {}) {
   try {
     const trace = await fetchTrace(command.request);
     if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
-    store.set(loadedPatch(command, trace));
+    store.applied(loadedPatch(command, trace));
     return { ok: true };
   } catch (error) {
     if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
@@ -165,7 +167,7 @@ async function runGradcheck(store) {
   if (!request) return { ok: false, problems: [] };
   store.set({ local: { gradcheck: { request, running: true, problems: null } } });
   const settle = (result) => {
-    if (store.get().local.gradcheck?.request === request) store.set({ local: { gradcheck: { request, running: false, ...result } } });
+    if (store.get().local.gradcheck?.request === request) store.applied({ local: { gradcheck: { request, running: false, ...result } } });
   };
   try {
     const answer = await fetchTrace({ ...request, gradcheck: true });
@@ -210,7 +212,7 @@ export const COMMANDS = {
     // messages switch first, so every view re-renders in the new language
     run(store, { lang }) {
       const chosen = setLang(lang);
-      store.set({ lang: chosen });
+      store.applied({ lang: chosen });
       return { ok: true };
     },
   },

@@ -93,7 +93,7 @@ async function start() {
   const presets = await presetsLoading;
   store.dispatch({ type: "presets", presets });
   const first = firstState(presets, wanted);
-  if (first) await restoreState(store, first.shared, first.warnings);
+  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" });
   syncHash(store, sharedState, share.linkWritten);
   classroom.resume(location.pathname); // a presenter's reload keeps the room; /join/CODE follows that class
   // a link pasted into this tab changes only the hash (no reload): open it all the same
@@ -101,7 +101,7 @@ async function start() {
     const pasted = await readHash();
     if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
     const next = firstState(store.get().presets, pasted);
-    if (next) await restoreState(store, next.shared, next.warnings);
+    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" });
   });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }

@@ -84,7 +84,7 @@ export function mountShare(root, store) {
       store.dispatch({ type: "status", status: { error: [{ field: "", message: t("share.badFile") }] } });
       return;
     }
-    await restoreState(store, shared);
+    await restoreState(store, shared, [], { origin: "link" });
   }
 
   copy.addEventListener("click", async () => {

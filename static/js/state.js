@@ -41,11 +41,17 @@ function mergeState(state, patch) {
 }
 
 /**
- * Make a store: `get()` returns the current state; `dispatch(command, options)` checks the command, applies
- * it (a command's `apply` returns a patch, its `run` may wait for the API and apply more patches) and
- * notifies subscribers with (state, previousState); `onCommand(fn)` hears every accepted command with
- * `{shared}` — the hook a class connection uses to send the shared ones. Returns what `run` returns
- * (a promise for loads) or {ok: true}.
+ * Make a store: `get()` returns the current state; `subscribe(fn)` hears every change as (state, previousState).
+ *
+ * `dispatch(command, {origin, ...options})` checks the command (a wrong one throws a TypeError naming the field,
+ * synchronously), applies it, and only then tells every `onCommand` listener `{command, origin, shared}`:
+ * `shared` is sharedState() of the state the command led to. `origin` says who asked: "local" (this page's
+ * user or views, the default), "link" (a link or a state file being opened), "class" (a class follower applying
+ * the teacher's command); the store passes it through untouched. A synchronous command (`apply`) notifies before
+ * dispatch returns. An asynchronous one (`run`: a load waits for its trace) notifies when its result is in the
+ * store; a load that fails, or that a later load superseded (the quicker later one wins), changes no shared
+ * state and notifies nothing. dispatch returns a promise that resolves after the apply (and the notification)
+ * with {ok: true}, or what the command's run resolves to ({ok: false, problems} / {ok: false, stale: true}).
  */
 export function createStore(initial = initialState()) {
   let state = initial;
@@ -56,17 +62,28 @@ export function createStore(initial = initialState()) {
     state = mergeState(state, patch);
     for (const fn of [...listeners]) fn(state, previous);
   };
+  const tell = (command, origin) => {
+    const heard = { command, origin, shared: sharedState(state) };
+    for (const fn of [...commandListeners]) fn(heard);
+  };
   const store = {
     get: () => state,
-    dispatch(command, options = {}) {
+    dispatch(command, { origin = "local", ...options } = {}) {
       const problem = commandError(command);
       if (problem) throw new TypeError(problem);
       const definition = COMMANDS[command.type];
-      for (const fn of [...commandListeners]) fn(command, { shared: definition.shared });
-      if (definition.run) return definition.run({ get: () => state, set }, command, options);
+      if (definition.run) {
+        // `applied(patch)` is the command's effect: the patch, then the listeners (intermediate states use `set`)
+        const applied = (patch) => {
+          if (patch) set(patch);
+          tell(command, origin);
+        };
+        return Promise.resolve(definition.run({ get: () => state, set, applied }, command, options));
+      }
       const patch = definition.apply(state, command);
       if (patch) set(patch);
-      return { ok: true };
+      tell(command, origin);
+      return Promise.resolve({ ok: true });
     },
     subscribe(fn) {
       listeners.add(fn);

@@ -30,8 +30,9 @@ def base_url() -> Iterator[str]:
 
 RECORD_JS = """async () => {
     const { store } = await import("/static/js/state.js");  // the page's own module instance
+    const { isShared } = await import("/static/js/commands.js");
     window.recorded = [];
-    store.onCommand((command, { shared }) => window.recorded.push({ command: JSON.stringify(command), shared }));
+    store.onCommand(({ command }) => window.recorded.push({ command: JSON.stringify(command), shared: isShared(command) }));
 }"""
 
 REPLAY_JS = """async (commands) => {
