@@ -1,16 +1,16 @@
 /**
  * The question a student answers: the form for its kind (a value, a shape, a sign, an option, a hand
- * calculation), what they sent — it stays in the form and can be changed until the reveal — and, after the
- * reveal, the verdict, the right answer and, for a hand calculation, which cells were wrong. Input that cannot be
- * read as a number is said so and not sent.
+ * calculation) and what they sent — it stays in the form and can be changed until the reveal (then
+ * view-verdict.js). Input that cannot be read as a number is said so and not sent.
  */
 import { el } from "../dom.js";
-import { t, formatNumber } from "../i18n.js";
+import { t } from "../i18n.js";
 import { parseNumber } from "../number-text.js";
 import { handcalcAction } from "../actions.js";
 import { cellKey } from "../handcalc.js";
 import { button } from "./view-controls.js";
-import { questionText, answerText, shapeOf } from "./view-text.js";
+import { questionText, answerText, shapeOf, decimalsOf } from "./view-text.js";
+import { verdict } from "./view-verdict.js";
 
 const SIGNS = ["+", "-", "0"];
 const MAX_NAME = 32;
@@ -39,6 +39,7 @@ function numberFields(question, send, problem) {
     input.autocomplete = "off";
     input.dataset.testid = `class-answer-${i}`;
     input.setAttribute("aria-label", t(question.kind === "value" ? "class.yourValue" : i ? "class.cols" : "class.rows"));
+    input.placeholder = input.getAttribute("aria-label");
     input.setAttribute("aria-describedby", problem.id);
     return input;
   });
@@ -62,13 +63,6 @@ function numberFields(question, send, problem) {
     });
   };
   return { nodes: inputs.flatMap((input, i) => (i ? [" × ", input] : [input])), read, fill, inputs, submit: true };
-}
-
-/** As many decimals as a typed number had (up to 6), so a sent 0.5727 comes back as 0.5727, not 0.573. */
-function decimalsOf(value) {
-  const match = /\.(\d+)$/.exec(String(value));
-  if (match) return Math.min(6, match[1].length);
-  return Number.isInteger(Number(value)) ? 0 : 6;
 }
 
 /** The form for a sign or a choice: one button per answer; the chosen one is pressed. */
@@ -108,58 +102,6 @@ function handcalcFields(question, store) {
   };
   return { nodes: [button(t("class.openHandcalc"), "class-open-handcalc", () => handcalcAction(store, "open"))],
     read, fill: () => {}, submit: true, submitText: t("class.sendHandcalc") };
-}
-
-/** A sent (or revealed) hand calculation as a table, its wrong cells marked (in words too). */
-function cellsTable(matrix, cellsRight) {
-  const rows = matrix?.length ?? cellsRight?.length ?? 0;
-  const table = el("table", "class-own-cells");
-  table.dataset.testid = "class-own-cells";
-  table.append(el("caption", "", t("class.yourCells")));
-  for (let row = 0; row < rows; row += 1) {
-    const tr = el("tr");
-    const cols = matrix?.[row]?.length ?? cellsRight?.[row]?.length ?? 0;
-    for (let col = 0; col < cols; col += 1) {
-      const value = matrix?.[row]?.[col];
-      const right = cellsRight?.[row]?.[col];
-      const td = el("td", right === false ? "wrong" : right ? "right" : "",
-        value === null || value === undefined ? "—" : formatNumber(value, 3));
-      td.dataset.row = String(row);
-      td.dataset.col = String(col);
-      if (right !== undefined) td.append(el("span", "class-cell-mark", right ? " ✓" : " ✗"),
-        el("span", "visually-hidden", ` (${t(right ? "class.cellRight" : "class.cellWrong")})`));
-      tr.append(td);
-    }
-    table.append(tr);
-  }
-  return table;
-}
-
-/** The verdict after the reveal: right or not, what was sent, the right answer, and the wrong cells. */
-function verdict(cls, question) {
-  const nodes = [];
-  const result = cls.result?.question_id === question.id ? cls.result : null;
-  const sent = sentAnswer(cls, question);
-  if (result) {
-    const text = !result.answered ? t("class.notAnswered") : result.correct ? t("class.right") : t("class.wrong");
-    const node = el("p", `class-result ${result.correct ? "right" : "wrong"}`, text);
-    node.dataset.testid = "class-result";
-    nodes.push(node);
-  }
-  if (question.kind === "cells") {
-    if (sent !== undefined || result?.cells_right) nodes.push(cellsTable(sent, result?.cells_right));
-    const wrong = (result?.cells_right ?? []).flatMap((row, r) => row.flatMap((ok, c) => (ok ? [] : [[r + 1, c + 1]])));
-    if (wrong.length) {
-      const node = el("p", "class-wrong-cells", t("class.wrongCells", { cells: wrong.map(([r, c]) => t("class.cellAt", { row: r, col: c })).join(", ") }));
-      node.dataset.testid = "class-wrong-cells";
-      nodes.push(node);
-    }
-    return nodes;
-  }
-  if (sent !== undefined) nodes.push(el("p", "class-your-answer", t("class.yourAnswer", { answer: answerText(question.kind, sent, { options: question.options, decimals: decimalsOf(sent) || 3 }) })));
-  const expected = cls.reveal?.expected ?? question.expected;
-  nodes.push(el("p", "class-expected", t("class.expected", { answer: answerText(question.kind, expected, question) })));
-  return nodes;
 }
 
 /** The question box: {node, update(cls)}. */
@@ -233,7 +175,7 @@ export function questionPanel(classroom, store) {
       if (!question) return;
       box.append(el("p", "class-question-text", questionText(question)));
       if (revealed) {
-        box.append(...verdict(cls, question));
+        box.append(...verdict(cls, question, sentAnswer(cls, question)));
         return;
       }
       form = answerForm(question);
