@@ -20,7 +20,7 @@ import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
-import { Classroom } from "./classroom.js";
+import { Classroom } from "./classroom/classroom.js";
 import { mountClassroom } from "./classroom/view.js";
 
 const DEFAULT_PRESET = "exercise";
