@@ -96,16 +96,19 @@ class MessageHandlers:
                 await self.store.clear_question(room.code)
 
     async def lock(self, session: Session, message: dict[str, Any]) -> None:
-        await self._flag(session, message, "lock", "locked")
+        """Students follow only (or may explore again): a room flag, and a frame in the log."""
+        locked = protocol.parse_flag(message, "locked")
+        await self._flag(session, message, "locked", locked, {"type": "lock", "locked": locked})
 
     async def projector(self, session: Session, message: dict[str, Any]) -> None:
-        await self._flag(session, message, "projector", "projector")
+        projector = protocol.parse_flag(message, "projector")
+        await self._flag(session, message, "projector", projector, {"type": "projector", "projector": projector})
 
-    async def _flag(self, session: Session, message: dict[str, Any], kind: str, name: str) -> None:
-        value = protocol.parse_flag(message, name)
+    async def _flag(self, session: Session, message: dict[str, Any], name: str, value: bool,
+                    frame: dict[str, Any]) -> None:
         await self._live_room(session.code)
         await self.store.set_flag(session.code, name, value)
-        delivery = await self.store.append(session.code, {"type": kind, name: value})
+        delivery = await self.store.append(session.code, frame)
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
 
     async def progress(self, session: Session, message: dict[str, Any]) -> None:
