@@ -3,6 +3,7 @@ with an error frame and changes nothing."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -18,6 +19,7 @@ from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore, StoreError
 from app.settings import Settings
 
+STALL_SECONDS = 0.25  # a message that took this long waited on the store, not on the page
 PAUSED_REFUSAL = "not sent, class paused: the server lost its link to Redis and is reconnecting; send it again"
 
 Handler = Callable[["MessageHandlers", Session, dict[str, Any]], Awaitable[None]]
@@ -37,10 +39,15 @@ class MessageHandlers:
                                     "a second, BACKPROP_CLASS_MESSAGES_PER_SECOND): this one was ignored")
             if not self.store.link_up:
                 raise ProtocolError("paused", PAUSED_REFUSAL)
+            started = time.monotonic()
             try:
                 await self._dispatch(session, kind, message)
             except self.store.unavailable_errors:
                 raise ProtocolError("paused", PAUSED_REFUSAL) from None
+            finally:
+                waited = time.monotonic() - started
+                if waited >= STALL_SECONDS:  # the store stalled: what the page sent meanwhile is not a burst
+                    session.bucket.credit(waited)
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
