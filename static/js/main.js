@@ -20,8 +20,8 @@ import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
-import { Classroom } from "./classroom.js";
-import { mountClassroom } from "./classroom-view.js";
+import { Classroom } from "./classroom/classroom.js";
+import { mountClassroom } from "./classroom/view.js";
 
 const DEFAULT_PRESET = "exercise";
 
