@@ -417,6 +417,7 @@ export default {
   "class.cellWrong": "wrong",
   "class.cellAt": "row {row}, column {col}",
   "class.wrongCells": "Wrong cells: {cells}.",
+  "class.wrongCellsCount": "{n} of {total} cells are wrong (marked ✗).",
   "class.training": "The teacher is training: epoch {epoch} of {epochs}, loss {loss}",
   "class.trainingLabel": "The teacher's training",
   // --- end of class UI (h-classui)

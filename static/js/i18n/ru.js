@@ -412,6 +412,7 @@ export default {
   "class.cellWrong": "неверно",
   "class.cellAt": "строка {row}, столбец {col}",
   "class.wrongCells": "Неверные ячейки: {cells}.",
+  "class.wrongCellsCount": "Неверных ячеек: {n} из {total} (отмечены ✗).",
   "class.training": "Преподаватель обучает сеть: эпоха {epoch} из {epochs}, потери {loss}",
   "class.trainingLabel": "Обучение у преподавателя",
   // --- end of class UI (h-classui)
