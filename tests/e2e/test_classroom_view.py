@@ -268,6 +268,19 @@ def test_locked_controls_look_disabled_and_are(room: Room) -> None:
         "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)") == 1
 
 
+def test_students_see_the_teachers_training(room: Room) -> None:
+    """Followers do not train: they see the teacher's progress, in their language, until the run ends."""
+    teacher = room.teacher
+    teacher.by_testid("train-epochs").fill("10000")
+    teacher.by_testid("train").click()
+    progress = room.phone.by_testid("class-training")
+    expect(progress).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    expect(progress).to_contain_text(re.compile(r"эпоха \d+ из 10000"))
+    expect(room.student.by_testid("class-training")).to_contain_text(re.compile(r"epoch \d+ of 10000"))
+    teacher.by_testid("train-cancel").click()
+    expect(progress).to_be_hidden(timeout=60_000)
+
+
 def test_the_join_page_shows_no_connection_before_a_code(browser: Browser, base_url: str) -> None:
     context = browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)
     try:
