@@ -259,6 +259,8 @@ def test_locked_controls_look_disabled_and_are(room: Room) -> None:
         "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)")
     assert opacity <= 0.5
     assert student.page.evaluate("() => document.querySelector('[data-testid=step-next]').closest('[inert]') !== null")
+    assert student.page.evaluate(  # the student's own language stays theirs, and looks it
+        "() => Number(getComputedStyle(document.querySelector('[data-testid=lang] button')).opacity)") == 1
     before = student.page.locator("#step-panel-body .panel-content").get_attribute("data-step-id")
     step_next.click(force=True)  # the click lands on nothing: the control is inert
     student.expect_step(before or "")
