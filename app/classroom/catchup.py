@@ -8,6 +8,7 @@ import orjson
 
 from app.api.encoding import dumps
 from app.classroom import protocol
+from app.classroom.questions import tally
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore
 from app.settings import Settings
@@ -28,6 +29,7 @@ class CatchUp:
             "lifecycle": room.lifecycle.value,
             "heartbeat_seconds": self.settings.class_heartbeat_seconds,
             "max_message_bytes": self.settings.class_max_message_bytes,
+            "state_every": max(1, self.settings.class_log_size // 4),  # small commands between state uploads
         }
         if session.student_id is not None:
             welcome["student_id"] = session.student_id
@@ -45,6 +47,8 @@ class CatchUp:
         own: dict[str, Any] = {"question_id": question.id, "answer": answer.value}
         if question.revealed:
             own["correct"] = answer.correct
+            if answer.cells_right:
+                own["cells_right"] = answer.cells_right
         return own
 
     async def send(self, session: Session, epoch: str | None, last_seq: int | None) -> None:
@@ -55,17 +59,21 @@ class CatchUp:
         missed = None
         if epoch == room.epoch and last_seq is not None and last_seq <= room.head:
             missed = await self.store.since(room.code, last_seq)
+        local = self.rooms.get(room.code)
         if missed is None:
             session.connection.push(await self.snapshot_frame(room.code))
-            return
-        for delivery in missed:
-            session.connection.push(delivery.frame)
-        local = self.rooms.get(room.code)
-        if local is not None and local.pointer is not None:
-            session.connection.push(protocol.frame({"type": "pointer", "pointer": local.pointer}))
+        else:
+            for delivery in missed:
+                session.connection.push(delivery.frame)
+            if local is not None and local.pointer is not None:
+                session.connection.push(protocol.frame({"type": "pointer", "pointer": local.pointer}))
+        if local is not None and local.progress is not None:
+            session.connection.push(protocol.frame({"type": "progress", "training": local.progress}))
 
     async def snapshot_frame(self, code: str) -> str:
-        """Everything a page needs to show the class now; encoded once per (head, state_seq)."""
+        """Everything a page needs to show the class now but the state itself (GET …/state, cached by ETag):
+        the log's frames after that state, the room's flags, its question and the pointer.
+        Encoded once per (head, state_seq)."""
         room = await self.store.room(code)
         if room is None:
             return protocol.frame({"type": "ended", "reason": "expired"})
@@ -73,27 +81,34 @@ class CatchUp:
         key = (room.head, room.state_seq)
         if local is not None and local.snapshot is not None and local.snapshot[0] == key:
             return local.snapshot[1]
-        state_seq, state = await self.store.state(code)
-        entries = await self.store.since(code, state_seq)
+        entries = await self.store.since(code, room.state_seq)
         complete = entries is not None
-        if entries is None:  # never happens while the presenter sends its state when asked (state_wanted)
+        if entries is None:  # never while the presenter uploads its state every `state_every` commands
             entries = await self.store.since(code, max(0, room.head - self.settings.class_log_size)) or []
-        inline = state is not None and len(state) <= protocol.INLINE_COMMAND_BYTES
-        question = await self.store.question(code, room.question_id) if room.question_id else None
         snapshot = {
             "type": "snapshot",
             "epoch": room.epoch,
             "seq": room.head,
             "lifecycle": room.lifecycle.value,
-            "state_seq": state_seq,
-            "state": orjson.Fragment(state) if inline and state is not None else None,
-            "state_ref": state is not None and not inline,
+            "state_seq": room.state_seq,
             "entries": [orjson.Fragment(entry.frame.encode()) for entry in entries],
             "complete": complete,
-            "question": question.public() if question else None,
+            "locked": room.locked,
+            "projector": room.projector,
+            "question": await self._question(room),
             "pointer": local.pointer if local else None,
         }
         encoded = dumps(snapshot).decode()
         if local is not None:
             local.snapshot = (key, encoded)
         return encoded
+
+    async def _question(self, room: Room) -> dict[str, Any] | None:
+        """The open question as students see it; once revealed, with the right answer and the final tally."""
+        question = await self.store.question(room.code, room.question_id) if room.question_id else None
+        if question is None:
+            return None
+        shown = question.public()
+        if question.revealed:
+            shown["tally"] = tally(question, await self.store.answers(room.code, question.id))
+        return shown

@@ -70,24 +70,51 @@ class MessageHandlers:
         await handler(self, session, message)
 
     async def command(self, session: Session, message: dict[str, Any]) -> None:
-        command, state = protocol.parse_command(message)
-        ref = protocol.command_id(message)
+        """A small shared command (a step, an option, a selection): logged and fanned out as it is."""
+        command = protocol.parse_command(message)
         room = await self._live_room(session.code)
-        log_size = self.settings.class_log_size
-        if state is None and room.head - room.state_seq >= log_size - 1:
-            raise ProtocolError("state_required", "send this command with the page's whole state (\"state\"): "
-                                "the log no longer reaches back to the last state", "state")
-        body = dumps(command)
-        if len(body) > protocol.INLINE_COMMAND_BYTES:
-            delivery = await self.store.append(session.code, {"type": "command"}, body)
-        else:
-            delivery = await self.store.append(session.code, {"type": "command", "command": orjson.Fragment(body)})
+        if room.head - room.state_seq >= self.settings.class_log_size - 1:
+            raise ProtocolError("state_required", "upload the page's shared state first (PUT …/state): the log no "
+                                "longer reaches back to the last state", "state")
+        await self._close_revealed(room)
+        delivery = await self.store.append(session.code, {"type": "command", "command": orjson.Fragment(dumps(command))})
+        session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
+
+    async def upload_state(self, code: str, state: bytes) -> int:
+        """The presenter's whole shared state (PUT …/state): one `state` frame in the log; its seq."""
+        room = await self._live_room(code)
+        await self._close_revealed(room)
+        delivery = await self.store.append_state(code, state)
         assert delivery.seq is not None
-        if state is not None:
-            await self.store.set_state(session.code, delivery.seq, dumps(state))
-        session.connection.push(protocol.frame({"type": "ack", "id": ref, "seq": delivery.seq}))
-        if state is None and delivery.seq - room.state_seq == log_size // 2:  # once per state
-            session.connection.push(protocol.frame({"type": "state_wanted", "seq": delivery.seq}))
+        return delivery.seq
+
+    async def _close_revealed(self, room: Room) -> None:
+        """The teacher moves on after a reveal: the question is over (it leaves every page's bar)."""
+        if room.question_id is not None:
+            question = await self.store.question(room.code, room.question_id)
+            if question is not None and question.revealed:
+                await self.store.clear_question(room.code)
+
+    async def lock(self, session: Session, message: dict[str, Any]) -> None:
+        await self._flag(session, message, "lock", "locked")
+
+    async def projector(self, session: Session, message: dict[str, Any]) -> None:
+        await self._flag(session, message, "projector", "projector")
+
+    async def _flag(self, session: Session, message: dict[str, Any], kind: str, name: str) -> None:
+        value = protocol.parse_flag(message, name)
+        await self._live_room(session.code)
+        await self.store.set_flag(session.code, name, value)
+        delivery = await self.store.append(session.code, {"type": kind, name: value})
+        session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
+
+    async def progress(self, session: Session, message: dict[str, Any]) -> None:
+        """The presenter's training progress: latest wins, not logged (the finished run arrives as a state)."""
+        training = protocol.parse_progress(message)
+        local = self.rooms.get(session.code)
+        if local is not None:
+            local.progress = training
+        await self.store.publish_volatile(session.code, {"type": "progress", "training": training})
 
     async def ask(self, session: Session, message: dict[str, Any]) -> None:
         raw = message.get("question")
@@ -172,6 +199,9 @@ class MessageHandlers:
 
 HANDLERS: dict[str, Handler] = {
     "command": MessageHandlers.command,
+    "lock": MessageHandlers.lock,
+    "projector": MessageHandlers.projector,
+    "progress": MessageHandlers.progress,
     "ask": MessageHandlers.ask,
     "reveal": MessageHandlers.reveal,
     "answer": MessageHandlers.answer,

@@ -11,7 +11,8 @@ Keys, all under "bp:" and all with a TTL (nothing grows without bound):
 - `questions:{code}` hash; `answers:{code}:{question}` one hash per question, field = student id (HSET
   replaces: one answer per student, never read-modify-write), the TTL on the whole key (Redis 7.0 has
   no per-field expiry);
-- `rooms` sorted set of live codes (score = when the room lapses), `ended:{code}`, `joins:{address}:{minute}`.
+- `rooms` sorted set of live codes (score = when the room lapses; the key's TTL is renewed with every room's),
+  `ended:{code}`, `joins:{address}:{minute}`.
 """
 
 from __future__ import annotations
@@ -28,29 +29,26 @@ def room_keys(code: str) -> list[str]:
     return [key(name, code) for name in ROOM_KEYS]
 
 
-# KEYS: room, log. ARGV: frame without its closing brace, has_body, body, log size, ttl seconds.
+# KEYS: room, log. ARGV: frame without its closing brace, log size, ttl seconds.
 # Returns the new seq, or 0 when the room is gone.
 APPEND = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
-local frame = ARGV[1] .. ',"seq":' .. seq
-if ARGV[2] == '1' then
-  frame = frame .. ',"ref":true}'
-  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], seq .. '-0', 'frame', frame, 'body', ARGV[3])
-else
-  frame = frame .. '}'
-  redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[4], seq .. '-0', 'frame', frame)
-end
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq
 """
 
-# KEYS: room, state. ARGV: seq, ttl, state. Returns 1 when the state was written (seq not older than the kept one).
-SET_STATE = """
-local kept = tonumber(redis.call('HGET', KEYS[1], 'state_seq') or '0')
-if tonumber(ARGV[1]) < kept then return 0 end
-redis.call('HSET', KEYS[1], 'state_seq', ARGV[1])
-redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2])
-return 1
+# KEYS: room, log, state. ARGV: frame without its closing brace, log size, ttl seconds, state.
+# The state frame's seq and the state as of that seq, together. Returns the seq, or 0 when the room is gone.
+APPEND_STATE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+redis.call('HSET', KEYS[1], 'state_seq', seq)
+redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return seq
 """

@@ -19,10 +19,10 @@ from redis.backoff import NoBackoff
 from app.api.encoding import dumps
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.questions import Answer, Question
-from app.classroom.redis_keys import APPEND, SET_STATE, key, room_keys
+from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
-    _TRANSITIONS, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
+    _TRANSITIONS, FLAGS, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 
@@ -49,7 +49,7 @@ class RedisRoomStore(RoomStore):
             url, max_connections=POOL_CONNECTIONS, timeout=POOL_WAIT_S, socket_connect_timeout=CONNECT_TIMEOUT_S,
             retry=Retry(NoBackoff(), 0)))
         self._append = self.redis.register_script(APPEND)
-        self._set_state = self.redis.register_script(SET_STATE)
+        self._append_state = self.redis.register_script(APPEND_STATE)
         self._readers = StreamReaders(url, self.origin, self._link)
         self.link_up = True
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
@@ -85,6 +85,7 @@ class RedisRoomStore(RoomStore):
             pipe.hset(key("room", code), mapping=fields)
             pipe.expire(key("room", code), self.room_seconds)
             pipe.zadd(rooms, {code: now + self.room_seconds})
+            pipe.expire(rooms, self.room_seconds)
             await pipe.execute()
         return room, token
 
@@ -95,6 +96,7 @@ class RedisRoomStore(RoomStore):
         return Room(
             code, data[b"epoch"].decode(), bytes.fromhex(data[b"token"].decode()), Lifecycle(data[b"lifecycle"].decode()),
             float(data[b"changed_at"]), int(data[b"head"]), int(data[b"state_seq"]), data[b"question_id"].decode() or None,
+            data.get(b"locked") == b"1", data.get(b"projector") == b"1",
         )
 
     async def has_ended(self, code: str) -> bool:
@@ -118,22 +120,26 @@ class RedisRoomStore(RoomStore):
             for name in keys:
                 pipe.expire(name, self.room_seconds)
             pipe.zadd(key("rooms"), {code: self.clock() + self.room_seconds}, xx=True)
+            pipe.expire(key("rooms"), self.room_seconds)
             await pipe.execute()
 
     # ---- the ordered log --------------------------------------------------------------------------------
 
-    async def append(self, code: str, message: dict[str, Any], body: bytes | None = None) -> Delivery:
+    async def append(self, code: str, message: dict[str, Any]) -> Delivery:
         head = dumps(message)[:-1].decode()
         seq = int(await self._append(keys=[key("room", code), key("log", code)],
-                                     args=[head, "1" if body is not None else "0", body or b"", self.log_size,
-                                           self.room_seconds]))
+                                     args=[head, self.log_size, self.room_seconds]))
+        return self._appended(code, head, seq, message["type"])
+
+    def _appended(self, code: str, head: str, seq: int, kind: str) -> Delivery:
+        """The delivery of a frame a script appended (seq 0: the room is gone), handed to this process's
+        listeners at once when nothing is missing before it (no wait for the round trip through the reader)."""
         if seq == 0:
             raise StoreError("unknown_class", f"no class with code {code}")
-        frame = f'{head},"seq":{seq},"ref":true}}' if body is not None else f'{head},"seq":{seq}}}'
-        delivery = Delivery(frame, seq, message["type"])
+        delivery = Delivery(f'{head},"seq":{seq}}}', seq, kind)
         reader = self._readers.get(code)
         if reader is not None and reader.last_seq == seq - 1:
-            reader.deliver(delivery)  # no wait for the round trip through the reader
+            reader.deliver(delivery)
         return delivery
 
     async def since(self, code: str, seq: int) -> list[Delivery] | None:
@@ -147,12 +153,16 @@ class RedisRoomStore(RoomStore):
             return None
         return [delivery_from(fields[b"frame"]) for _, fields in entries]
 
-    async def command_body(self, code: str, seq: int) -> bytes | None:
-        entries = await self.redis.xrange(key("log", code), f"{seq}-0", f"{seq}-0")
-        return entries[0][1].get(b"body") if entries else None
+    async def append_state(self, code: str, state: bytes) -> Delivery:
+        head = dumps({"type": "state"})[:-1].decode()
+        seq = int(await self._append_state(keys=[key("room", code), key("log", code), key("state", code)],
+                                           args=[head, self.log_size, self.room_seconds, state]))
+        return self._appended(code, head, seq, "state")
 
-    async def set_state(self, code: str, seq: int, state: bytes) -> None:
-        await self._set_state(keys=[key("room", code), key("state", code)], args=[seq, self.room_seconds, state])
+    async def set_flag(self, code: str, name: str, value: bool) -> None:
+        if name not in FLAGS:
+            raise ValueError(f"unknown room flag {name!r}")
+        await self.redis.hset(key("room", code), name, "1" if value else "0")
 
     async def state(self, code: str) -> tuple[int, bytes | None]:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -264,6 +274,9 @@ class RedisRoomStore(RoomStore):
     async def question(self, code: str, question_id: str) -> Question | None:
         raw = await self.redis.hget(key("questions", code), question_id)
         return QuestionCodec.decode(raw) if raw is not None else None
+
+    async def clear_question(self, code: str) -> None:
+        await self.redis.hset(key("room", code), "question_id", "")
 
     async def next_question_id(self, code: str) -> str:
         if not await self.redis.exists(key("room", code)):

@@ -38,6 +38,7 @@ class LocalRoom:
     students: dict[str, Session] = field(default_factory=dict)
     unsubscribe: Callable[[], None] | None = None
     pointer: Any = None
+    progress: Any = None  # the presenter's latest training progress, for a page that joins during a training
     throttles: dict[str, Throttle] = field(default_factory=dict)  # "pointer", "tally", "presence"
     snapshot: tuple[tuple[int, int], str] | None = None  # ((head, state_seq), encoded snapshot)
 

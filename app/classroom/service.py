@@ -22,7 +22,7 @@ from app.classroom.protocol import Hello
 from app.classroom.ratelimit import TokenBucket
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Room, RoomStore
-from app.classroom.tokens import normalize_join_code
+from app.classroom.tokens import normalize_join_code, token_matches
 from app.settings import Settings
 
 PAUSED_REASON = "the server lost its link to Redis and is reconnecting"
@@ -62,8 +62,11 @@ class Classroom:
     async def state(self, code: str) -> tuple[int, bytes | None]:
         return await self.store.state(code)
 
-    async def command_body(self, code: str, seq: int) -> bytes | None:
-        return await self.store.command_body(code, seq)
+    async def upload_state(self, room: Room, token: str, state: bytes) -> int | None:
+        """The presenter's shared state (PUT …/state); its seq, or None when `token` is not the presenter's."""
+        if not token_matches(token, room.token_digest):
+            return None
+        return await self.handlers.upload_state(room.code, state)
 
     async def join_allowed(self, address: str) -> bool:
         return await self.admission.join_allowed(address)

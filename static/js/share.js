@@ -79,7 +79,7 @@ export function mountShare(root, store) {
   }
 
   async function openStateText(text) {
-    const shared = readStateFile(text);
+    const shared = readStateFile(text, store.core);
     if (!shared) {
       store.dispatch({ type: "status", status: { error: [{ field: "", message: t("share.badFile") }] } });
       return;

@@ -5,25 +5,24 @@
  * Views never call each other: they read `store.get()` and react to `store.subscribe`.
  */
 import { COMMANDS, commandError } from "./commands.js";
-import { DECIMALS } from "./core-options.js";
+import { defaults, sharedState } from "./shared-view.js";
 
-/** The state a fresh page starts from, before presets or a trace are loaded. */
-export function initialState() {
+export { sharedState };
+
+/**
+ * The state a fresh page starts from, before presets or a trace are loaded. `core`: the core options
+ * (core-options.js; the default of shown decimals is the core's).
+ */
+export function initialState(core) {
   return {
-    // shared: what a follower mirrors and what a link or a state file restores (sharedState below)
-    request: null,
-    presetId: null,
-    iteration: 0,
-    stepId: null,
-    lossHistory: [],
-    training: null,
-    view: { mergeD: false, decimals: DECIMALS.default, showAllRows: false, dataAfter: false, predictFirst: false, selected: null },
+    // the shared view (shared-view.js: what a follower mirrors, a link and a state file restore) and the
+    // page's own fields there (lang), at their defaults
+    ...defaults(core),
     // derived from the shared part when a command applies: the API's answer and the step's position in it
     trace: null,
     stepIndex: 0,
     // this page only
     presets: [],
-    lang: "en",
     status: { loading: false, error: null, warnings: [] },
     local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {}, gradcheck: null },
   };
@@ -52,8 +51,9 @@ function mergeState(state, patch) {
  * store; a load that fails, or that a later load superseded (the quicker later one wins), changes no shared
  * state and notifies nothing. dispatch returns a promise that resolves after the apply (and the notification)
  * with {ok: true}, or what the command's run resolves to ({ok: false, problems} / {ok: false, stale: true}).
+ * `core` (the core options) is what commands are checked against; `store.core` hands it on.
  */
-export function createStore(initial = initialState()) {
+export function createStore(core, initial = initialState(core)) {
   let state = initial;
   const listeners = new Set();
   const commandListeners = new Set();
@@ -67,9 +67,10 @@ export function createStore(initial = initialState()) {
     for (const fn of [...commandListeners]) fn(heard);
   };
   const store = {
+    core,
     get: () => state,
     dispatch(command, { origin = "local", ...options } = {}) {
-      const problem = commandError(command);
+      const problem = commandError(command, core);
       if (problem) throw new TypeError(problem);
       const definition = COMMANDS[command.type];
       if (definition.run) {
@@ -78,7 +79,7 @@ export function createStore(initial = initialState()) {
           if (patch) set(patch);
           tell(command, origin);
         };
-        return Promise.resolve(definition.run({ get: () => state, set, applied }, command, options));
+        return Promise.resolve(definition.run({ get: () => state, set, applied, core }, command, options));
       }
       const patch = definition.apply(state, command);
       if (patch) set(patch);
@@ -98,19 +99,6 @@ export function createStore(initial = initialState()) {
 }
 
 /**
- * The shared part of a state as JSON: network, data and weights (the request), preset, iteration, step,
- * loss history, training result and view options. A `restore` command with it reproduces the view.
- */
-export function sharedState(state) {
-  const { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected } = state.view;
-  return {
-    request: state.request, presetId: state.presetId, iteration: state.iteration, stepId: state.stepId,
-    lossHistory: state.lossHistory, training: state.training,
-    view: { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected },
-  };
-}
-
-/**
  * Whether the only change from `previous` is where the pointer is (local.hover, view.selected): views that
  * do not show hover marks skip such updates, which come with every mouse move over a table or the graph.
  */
@@ -123,9 +111,6 @@ export function pointerOnly(state, previous) {
   for (const key of Object.keys(state.local)) if (key !== "hover" && state.local[key] !== previous.local[key]) return false;
   return true;
 }
-
-/** The page's single store (views receive it as an argument; main.js creates nothing else). */
-export const store = createStore();
 
 /** The hovered (local) and the selected (shared) target of a state, for views that mark both alike. */
 export function pointers(state) {
