@@ -259,6 +259,8 @@ def test_locked_controls_look_disabled_and_are(room: Room) -> None:
         "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)")
     assert opacity <= 0.5
     assert student.page.evaluate("() => document.querySelector('[data-testid=step-next]').closest('[inert]') !== null")
+    assert student.page.evaluate(  # the student's own language stays theirs, and looks it
+        "() => Number(getComputedStyle(document.querySelector('[data-testid=lang] button')).opacity)") == 1
     before = student.page.locator("#step-panel-body .panel-content").get_attribute("data-step-id")
     step_next.click(force=True)  # the click lands on nothing: the control is inert
     student.expect_step(before or "")
@@ -266,6 +268,19 @@ def test_locked_controls_look_disabled_and_are(room: Room) -> None:
     expect(student.by_testid("class-explore")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
     assert student.page.evaluate(
         "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)") == 1
+
+
+def test_students_see_the_teachers_training(room: Room) -> None:
+    """Followers do not train: they see the teacher's progress, in their language, until the run ends."""
+    teacher = room.teacher
+    teacher.by_testid("train-epochs").fill("10000")
+    teacher.by_testid("train").click()
+    progress = room.phone.by_testid("class-training")
+    expect(progress).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    expect(progress).to_contain_text(re.compile(r"эпоха \d+ из 10000"))
+    expect(room.student.by_testid("class-training")).to_contain_text(re.compile(r"epoch \d+ of 10000"))
+    teacher.by_testid("train-cancel").click()
+    expect(progress).to_be_hidden(timeout=60_000)
 
 
 def test_the_join_page_shows_no_connection_before_a_code(browser: Browser, base_url: str) -> None:

@@ -24,8 +24,8 @@ function trainingLine() {
     bar.max = epochs;
     bar.value = epoch;
     bar.setAttribute("aria-label", t("class.trainingLabel"));
-    const loss = Number.isFinite(Number(run.loss)) ? formatNumber(Number(run.loss), 4) : "—";
-    text.textContent = t("class.training", { epoch, epochs, loss });
+    const loss = run.loss === null || run.loss === undefined || !Number.isFinite(Number(run.loss)) ? null : formatNumber(Number(run.loss), 4);
+    text.textContent = loss === null ? t("class.trainingNoLoss", { epoch, epochs }) : t("class.training", { epoch, epochs, loss });
   }
   return { node, update };
 }

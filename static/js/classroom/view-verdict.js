@@ -6,6 +6,8 @@ import { el } from "../dom.js";
 import { t, formatNumber } from "../i18n.js";
 import { answerText, decimalsOf } from "./view-text.js";
 
+const LISTED_WRONG_CELLS = 3;
+
 /** A sent (or revealed) hand calculation as a table, its wrong cells marked (in words too). */
 function cellsTable(matrix, cellsRight) {
   const rows = matrix?.length ?? cellsRight?.length ?? 0;
@@ -45,7 +47,12 @@ export function verdict(cls, question, sent) {
     if (sent !== undefined || result?.cells_right) nodes.push(cellsTable(sent, result?.cells_right));
     const wrong = (result?.cells_right ?? []).flatMap((row, r) => row.flatMap((ok, c) => (ok ? [] : [[r + 1, c + 1]])));
     if (wrong.length) {
-      const node = el("p", "class-wrong-cells", t("class.wrongCells", { cells: wrong.map(([r, c]) => t("class.cellAt", { row: r, col: c })).join(", ") }));
+      // A few wrong cells are named; more are counted (each is marked in the table, in words too).
+      const total = result.cells_right.flat().length;
+      const text = wrong.length <= LISTED_WRONG_CELLS
+        ? t("class.wrongCells", { cells: wrong.map(([r, c]) => t("class.cellAt", { row: r, col: c })).join("; ") })
+        : t("class.wrongCellsCount", { n: wrong.length, total });
+      const node = el("p", "class-wrong-cells", text);
       node.dataset.testid = "class-wrong-cells";
       nodes.push(node);
     }

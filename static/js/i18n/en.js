@@ -417,7 +417,9 @@ export default {
   "class.cellWrong": "wrong",
   "class.cellAt": "row {row}, column {col}",
   "class.wrongCells": "Wrong cells: {cells}.",
+  "class.wrongCellsCount": "{n} of {total} cells are wrong (marked ✗).",
   "class.training": "The teacher is training: epoch {epoch} of {epochs}, loss {loss}",
+  "class.trainingNoLoss": "The teacher is training: epoch {epoch} of {epochs}",
   "class.trainingLabel": "The teacher's training",
   // --- end of class UI (h-classui)
   "help.class": "In a lecture hall, “Start a class” turns this page into the presenter's view: students open the address (or scan the QR code) and type the code, and their pages follow every step, network, edit and iteration. A student can explore on their own and follow the teacher again at any time; the teacher can lock the students' controls, hide the next result so the class predicts it first, point at a cell and ask questions about the current step.",
