@@ -49,8 +49,10 @@ def browser_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def class_lines(host: str, port: int) -> list[str]:
+def class_lines(host: str, port: int, public_url: str = "") -> list[str]:
     """What the console says about classroom mode: where students connect, or how to let them."""
+    if public_url:
+        return [f"Classroom mode: students open {public_url}/join (BACKPROP_PUBLIC_URL)"]
     hint = hall_hint(host)
     if hint is not None:
         return [f"Classroom mode: {hint}."]
@@ -70,7 +72,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
         return 2
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
-    print(*class_lines(host, port), sep="\n", flush=True)
+    print(*class_lines(host, port, settings.public_url), sep="\n", flush=True)
     # The app is built from these settings, so it knows where it listens: it offers students an
     # address they can reach (app/classroom/addresses.py).
     settings = dataclasses.replace(settings, port=port)

@@ -154,8 +154,8 @@ export class Classroom {
   async loadAddresses() {
     try {
       const response = await fetch("/api/class/addresses");
-      const { hosts, port, hint } = await response.json();
-      const studentUrls = hosts.map((host) => `http://${host.includes(":") ? `[${host}]` : host}:${port}/join/${this.code}`);
+      const { base_urls: baseUrls, hint } = await response.json(); // http or https: the server knows its public address
+      const studentUrls = baseUrls.map((base) => `${base}/join/${this.code}`);
       this.set({ studentUrls, hint, host: studentUrls.length ? new URL(studentUrls[0]).hostname : null });
     } catch { /* the link stays this page's own address */ }
   }

@@ -96,7 +96,8 @@ def test_addresses_on_a_hall_server_list_lan_addresses_first(monkeypatch: pytest
         answer = client.get("/api/class/addresses").json()
         created = client.post("/api/class/rooms", json={}).json()
 
-    assert answer == {"bind_host": "0.0.0.0", "port": 80, "hosts": ["192.168.4.7"], "hint": None}
+    assert answer == {"bind_host": "0.0.0.0", "port": 80, "hosts": ["192.168.4.7"],
+                      "base_urls": ["http://192.168.4.7:80"], "hint": None}
     assert created["student_urls"] == [f"http://192.168.4.7:80/join/{created['code']}"]
 
 
