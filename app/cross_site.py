@@ -4,10 +4,11 @@ Bound to 0.0.0.0 in a lecture hall, the server is reachable from every student's
 those browsers have open. Three checks keep other sites out:
 
 - the Host header must name this server: localhost, an IP address, this machine's own names, the host of
-  BACKPROP_PUBLIC_URL or a name listed in BACKPROP_ALLOWED_HOSTS; anything else is a DNS-rebinding page (a hostile name resolved to us) → 400 (a
-  request with no Host at all, which no browser sends, passes);
+  BACKPROP_PUBLIC_URL or a name listed in BACKPROP_ALLOWED_HOSTS; anything else is a DNS-rebinding page (a
+  hostile name resolved to us) → 400 (a request with no Host at all, which no browser sends, passes);
 - a POST (or any unsafe method) whose Origin header is present must come from the same host:port, from
-  BACKPROP_PUBLIC_URL or from an origin listed in BACKPROP_ALLOWED_ORIGINS → 403 (no Origin, as from curl, is fine);
+  BACKPROP_PUBLIC_URL or from an origin listed in BACKPROP_ALLOWED_ORIGINS → 403 (no Origin, as from curl, is
+  fine);
 - a POST body must be declared JSON (Content-Type: application/json) → 415 otherwise: a page elsewhere can send
   a "simple" text/plain or form POST without a CORS preflight, but never a JSON one.
 

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-RULE = "an http:// or https:// address with a host and no path, e.g. https://class.example.edu or http://192.168.1.20:8080"
+RULE = ("an http:// or https:// address with a host and no path, e.g. https://class.example.edu or "
+        "http://192.168.1.20:8080")
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,8 @@ class PublicUrl:
     def origin(self) -> str:
         """'https://class.example.edu', 'http://[fd00::5]:8080': the default port left out, as browsers write it."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}" if self.port == DEFAULT_PORTS[self.scheme] else f"{self.scheme}://{host}:{self.port}"
-
-    @property
-    def host_header(self) -> str:
-        """The Host header a browser sends to this address."""
-        return self.origin.partition("://")[2]
+        port = "" if self.port == DEFAULT_PORTS[self.scheme] else f":{self.port}"
+        return f"{self.scheme}://{host}{port}"
 
 
 @lru_cache(maxsize=8)

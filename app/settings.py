@@ -78,7 +78,7 @@ class Settings:
     # without a proxy in between. `serve` makes one up at start when none is set; several processes must share one.
     teacher_key: str = ""
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips); empty:
-    # the FORWARDED_ALLOW_IPS variable, else 127.0.0.1.
+    # the FORWARDED_ALLOW_IPS variable, else loopback (127.0.0.1, ::1).
     forwarded_allow_ips: str = ""
     # Worker processes per lane of heavy computations (app/api/cpu.py); default: this process's share of
     # the CPUs (the CPUs ÷ WEB_CONCURRENCY, the number of server processes), at least 1.

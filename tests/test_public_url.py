@@ -97,4 +97,5 @@ def test_the_public_origin_on_another_port_than_the_host_header_may_post() -> No
 
 
 def test_serve_prints_the_public_student_address() -> None:
-    assert class_lines("0.0.0.0", 8000, PUBLIC) == [f"Classroom mode: students open {PUBLIC}/join (BACKPROP_PUBLIC_URL)"]
+    assert class_lines("0.0.0.0", 8000, PUBLIC) == [
+        f"Classroom mode: students open {PUBLIC}/join (BACKPROP_PUBLIC_URL)"]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.errors import error_response
+from app.classroom import teacher
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
@@ -86,16 +87,21 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     "/rooms",
     status_code=201,
     summary="Start a class: a room with a join code and the presenter's token",
-    responses={503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
+    responses={**teacher.UNAUTHORIZED,
+               503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
 )
 async def create_room(request: Request) -> Response:
-    """Creates a room. The answer holds the presenter's `token` (256 bits): keep it in the presenter tab's
-    sessionStorage and send it in the first WebSocket message (`hello`); it never goes in a URL. Students
+    """Only the teacher starts a class (app/classroom/teacher.py). The answer holds the presenter's `token`
+    (256 bits): keep it in the presenter tab's sessionStorage and send it in the first WebSocket message (`hello`); it never goes in a URL. Students
     use `code` (or `student_urls`, best first) and connect to `ws_path` too."""
+    settings = request.app.state.settings
+    if (refused := teacher.start_refusal(request, settings)) is not None:
+        return refused
     try:
         room, token = await _classroom(request).create_room()
     except StoreError as error:
         return _error(503, ["body"], str(error), error.code)
+    teacher.log_start(request, settings, room.code)
     answer = {
         "code": room.code,
         "token": token,
