@@ -66,9 +66,11 @@ def on_this_machine(connection: HTTPConnection, settings: Settings) -> bool:
     if behind_proxy(connection, settings) or connection.client is None:
         return False
     try:
-        return ipaddress.ip_address(connection.client.host).is_loopback
+        address = ipaddress.ip_address(connection.client.host)
     except ValueError:
         return False  # not an address (TestClient's "testclient")
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
+    return (mapped or address).is_loopback
 
 
 def may_start(connection: HTTPConnection, settings: Settings) -> bool:

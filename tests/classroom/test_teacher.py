@@ -56,6 +56,8 @@ def test_a_server_without_a_key_accepts_none() -> None:
 def test_the_servers_own_machine_starts_a_class_without_the_key() -> None:
     assert start(LOOPBACK).status_code == 201  # type: ignore[attr-defined]
     assert start(("::1", 50000)).status_code == 201  # type: ignore[attr-defined]
+    assert start(("::ffff:127.0.0.1", 50000)).status_code == 201  # type: ignore[attr-defined]
+    assert start(("::ffff:192.168.4.31", 50000)).status_code == 401  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("header", ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP",
