@@ -42,21 +42,10 @@ def test_a_bad_setting_is_a_message(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 
 
 def test_serve_runs_the_apps_own_uvicorn_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    configs: list[uvicorn.Config] = []
-
-    class RecordingServer:
-        def __init__(self, config: uvicorn.Config) -> None:
-            configs.append(config)
-
-        def run(self, sockets: list[socket.socket]) -> None:
-            for sock in sockets:
-                sock.close()
-
-    monkeypatch.setattr(uvicorn, "Server", RecordingServer)
     monkeypatch.setenv("BACKPROP_HEADER_TIMEOUT", "3")
 
-    assert main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]) == 0
-    (config,) = configs
+    config = recorded_serve(monkeypatch, [])
+
     assert issubclass(config.http, GuardedHttpToolsProtocol)
     assert config.http.limits.header_timeout == 3.0
     assert (config.log_level, config.workers) == ("warning", 1)
