@@ -90,7 +90,9 @@ def serve(settings: Settings, workers: int = 1) -> int:
     port = sock.getsockname()[1]
     print(f"Backprop Explorer {__version__}: open {browser_url(host, port)}  (Ctrl+C to stop)", flush=True)
     print(*class_lines(host, port, settings.public_url), sep="\n", flush=True)
-    settings, line = with_teacher_key(settings, settings.public_url or browser_url(host, port))
+    # The teacher link on the address other machines reach, so it also works from the teacher's own laptop.
+    lan = None if hall_hint(host) else f"http://{url_host(student_hosts(host, local_interfaces())[0])}:{port}"
+    settings, line = with_teacher_key(settings, settings.public_url or lan or browser_url(host, port))
     print(line, flush=True)
     # The app is built from these settings, so it knows where it listens: it offers students an
     # address they can reach (app/classroom/addresses.py).

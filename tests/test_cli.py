@@ -129,3 +129,17 @@ def test_the_proxies_believed_are_an_option(monkeypatch: pytest.MonkeyPatch, arg
     config = recorded_serve(monkeypatch, argv)
 
     assert config.forwarded_allow_ips == expected
+
+
+def test_a_hall_servers_teacher_link_is_on_its_lan_address(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from app import cli
+    from app.classroom.addresses import Interface
+
+    monkeypatch.setattr(cli, "local_interfaces", lambda: [Interface("wlan0", "192.168.4.7")])
+    monkeypatch.setattr(cli, "listen", lambda host, port: socket.create_server(("127.0.0.1", 0)))
+    monkeypatch.delenv("BACKPROP_TEACHER_KEY", raising=False)
+
+    key = recorded_serve(monkeypatch, ["--host", "0.0.0.0"]).app.state.settings.teacher_key
+
+    assert re.search(rf"Teacher link .*: http://192\.168\.4\.7:\d+/\?key={re.escape(key)}\n", capsys.readouterr().out)
