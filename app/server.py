@@ -29,7 +29,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.api.encoding import dumps
-from app.settings import Settings
+from app.settings import HALL_STUDENTS, Settings
 
 try:
     import resource
@@ -38,8 +38,8 @@ except ImportError:  # Windows: no RLIMIT_NOFILE to follow
 
 logger = logging.getLogger("uvicorn.error")
 
-# A class on the LAN: 300 students, each with a WebSocket and up to the 6 connections a browser opens per server.
-CLASS_CONNECTIONS = 300 * (1 + 6)
+# A hall on the LAN: HALL_STUDENTS, each with a WebSocket and up to the 6 connections a browser opens per server.
+CLASS_CONNECTIONS = HALL_STUDENTS * (1 + 6)
 # Descriptors kept free under the limit: log and static files, the process pool's pipes, and the sockets of
 # newcomers being answered 503 at the cap.
 FD_RESERVE = 128
@@ -81,8 +81,11 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
     # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py).
+    # A proxy's X-Forwarded-For is believed from `forwarded_allow_ips` only (None: uvicorn reads
+    # FORWARDED_ALLOW_IPS, else loopback).
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes)
+                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes,
+                          forwarded_allow_ips=settings.forwarded_allow_ips or None)
 
 
 def default_max_connections() -> int:
@@ -104,9 +107,9 @@ def default_max_connections() -> int:
         return CLASS_CONNECTIONS
     cap = max(1, soft - FD_RESERVE)
     if cap < CLASS_CONNECTIONS:
-        logger.warning("only %d connections fit under the file-descriptor limit (%d); a class of 300 needs "
-                       "about %d: raise it with `ulimit -n %d` before starting", cap, soft, CLASS_CONNECTIONS,
-                       wanted)
+        logger.warning("only %d connections fit under the file-descriptor limit (%d); a class of %d needs "
+                       "about %d: raise it with `ulimit -n %d` before starting", cap, soft, HALL_STUDENTS,
+                       CLASS_CONNECTIONS, wanted)
     return cap
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_fanout.py                    # about a minute
     .venv/bin/python bench/bench_fanout.py --sizes 30 300 --commands 40
+    .venv/bin/python bench/bench_fanout.py --sizes 300 1000              # a hall of 1,000 on one process
 
 Starts two servers on 127.0.0.1: the app (one uvicorn worker, the real classroom protocol) and a bare
 uvicorn + websockets broadcast (one bounded queue and sender task per socket, nothing else). For each N,
@@ -26,7 +27,7 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import ROOT, free_port, start_server  # noqa: E402
+from _server import ROOT, free_port, load_average, start_server  # noqa: E402
 
 PAD = "x" * 240  # a command of about 300 bytes on the wire
 
@@ -156,12 +157,15 @@ async def bare_clients(port: int, n: int) -> tuple[ClientConnection, list[Studen
     return teacher, list(students), command
 
 
-async def measure(clients: Any, port: int, n: int, commands: int, gap: float) -> tuple[list[float], int]:
-    """(latency of each command to its last student in ms, commands lost)."""
+async def measure(clients: Any, port: Any, n: int, commands: int, gap: float,
+                  pids: tuple[int, ...] = ()) -> tuple[list[float], int, float]:
+    """(latency of each command to its last student in ms, commands lost, CPU ms the server processes `pids`
+    spent per command from the first command to the last student's receipt)."""
     teacher, students, command = await clients(port, n)
     listeners = [asyncio.create_task(s.listen()) for s in students]
     drain = asyncio.create_task(Student(teacher).listen())
     await asyncio.sleep(1.0)  # let the joins settle
+    cpu_before = sum(cpu_ms(pid) for pid in pids)
     sent: dict[int, float] = {}
     for i in range(commands):
         sent[i] = time.perf_counter()
@@ -170,6 +174,7 @@ async def measure(clients: Any, port: int, n: int, commands: int, gap: float) ->
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(len(s.received) < commands for s in students):
         await asyncio.sleep(0.05)
+    cpu_per_command = (sum(cpu_ms(pid) for pid in pids) - cpu_before) / commands
     lost = sum(commands - len(s.received) for s in students)
     latencies = [
         (max(s.received[i] for s in students if i in s.received) - sent[i]) * 1000
@@ -178,7 +183,13 @@ async def measure(clients: Any, port: int, n: int, commands: int, gap: float) ->
     await asyncio.gather(*(s.websocket.close() for s in students), teacher.close(), return_exceptions=True)
     for task in (*listeners, drain):
         task.cancel()
-    return latencies, lost
+    return latencies, lost, cpu_per_command
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) a process has used, in ms (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -213,6 +224,7 @@ def main() -> None:
         return
     os.environ.update({"BACKPROP_CLASS_JOINS_PER_MINUTE": "100000", "BACKPROP_CLASS_MESSAGES_PER_SECOND": "1000",
                        "BACKPROP_CLASS_MAX_ROOMS": "1000"})
+    print(f"before: {load_average()}", flush=True)
     app_port = free_port()
     app_server = start_server(app_port)
     bare_server, bare_port = start_bare_server()
@@ -222,17 +234,20 @@ def main() -> None:
         print(f"app memory per connected student: {per_student:.1f} KiB (RSS, {max(args.sizes)} students)")
         print(f"fan-out, {args.commands} commands of ~300 B every {args.gap * 1000:g} ms; latency = command sent → "
               "last student has it (ms)")
-        print(f"{'N':>4} {'server':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'lost':>5}")
+        print("(cpu/cmd: the server process's CPU ms per command over the command phase: what the fan-out costs a core)")
+        print(f"{'N':>4} {'server':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'lost':>5} {'cpu/cmd':>8}")
         for n in args.sizes:
             results = {}
-            for name, clients, port in (("app", app_clients, app_port), ("bare", bare_clients, bare_port)):
-                latencies, lost = asyncio.run(measure(clients, port, n, args.commands, args.gap))
+            for name, clients, port, pid in (("app", app_clients, app_port, app_server.pid),
+                                             ("bare", bare_clients, bare_port, bare_server.pid)):
+                latencies, lost, cpu = asyncio.run(measure(clients, port, n, args.commands, args.gap, (pid,)))
                 results[name] = latencies
                 print(f"{n:>4} {name:>6} {percentile(latencies, 50):7.1f} {percentile(latencies, 95):7.1f} "
-                      f"{percentile(latencies, 99):7.1f} {max(latencies):7.1f} {lost:>5}", flush=True)
+                      f"{percentile(latencies, 99):7.1f} {max(latencies):7.1f} {lost:>5} {cpu:8.1f}", flush=True)
             ratios = [percentile(results["app"], q) / max(percentile(results["bare"], q), 1e-9) for q in (50, 95, 99)]
             print(f"{n:>4} {'ratio':>6} " + " ".join(f"{r:6.2f}×" for r in ratios), flush=True)
-        print("targets at N = 300: app p95 ≤ 60 ms, p99 ≤ 100 ms, 0 lost")
+        print("targets at N = 300 and N = 1,000 (a hall): app p95 ≤ 60 ms, p99 ≤ 100 ms, 0 lost")
+        print(f"after: {load_average()}")
     finally:
         for process in (app_server, bare_server):
             process.terminate()

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_redis_fanout.py              # about half a minute
     .venv/bin/python bench/bench_redis_fanout.py --students 300 --commands 60 --rounds 3
+    .venv/bin/python bench/bench_redis_fanout.py --students 1000             # a hall of 1,000
 
 Starts a redis-server on a free 127.0.0.1 port (tests/redis_server.py: REDIS_SERVER or /usr/bin/redis-server),
 two app processes with BACKPROP_REDIS_URL and one without. The presenter connects to the first Redis process,
@@ -26,7 +27,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _server import free_port, start_server  # noqa: E402
+from _server import free_port, load_average, start_server  # noqa: E402
 from bench_fanout import PAD, Student, app_clients, measure, open_ws, percentile  # noqa: E402
 
 from tests.redis_server import running_redis  # noqa: E402
@@ -82,6 +83,7 @@ def main() -> None:
     args = parse_args()
     os.environ.update({"BACKPROP_CLASS_JOINS_PER_MINUTE": "100000", "BACKPROP_CLASS_MESSAGES_PER_SECOND": "1000",
                        "BACKPROP_CLASS_MAX_ROOMS": "1000"})
+    print(f"before: {load_average()}", flush=True)
     with running_redis() as redis_server:
         redis_env = {"BACKPROP_REDIS_URL": redis_server.url}
         redis_ports = (free_port(), free_port())
@@ -93,13 +95,13 @@ def main() -> None:
             REDIS_PORT.append(redis_server.port)
             calls = 0
             for _ in range(args.rounds):
-                latencies, missing = asyncio.run(measure(spread_clients, redis_ports, args.students, args.commands,
-                                                         args.gap))
+                latencies, missing, _ = asyncio.run(measure(spread_clients, redis_ports, args.students,
+                                                            args.commands, args.gap))
                 calls += redis_calls(redis_server.port) - CALLS_AFTER_JOINS[-1]
                 results["redis ×2"] += latencies
                 lost["redis ×2"] += missing
-                latencies, missing = asyncio.run(measure(app_clients, memory_port, args.students, args.commands,
-                                                         args.gap))
+                latencies, missing, _ = asyncio.run(measure(app_clients, memory_port, args.students,
+                                                            args.commands, args.gap))
                 results["memory ×1"] += latencies
                 lost["memory ×1"] += missing
             total = args.rounds * args.commands
@@ -113,6 +115,7 @@ def main() -> None:
             print(f"{'ratio':>10} " + " ".join(f"{r:6.2f}×" for r in ratios) + "   (target: p99 ≤ 1.5×)")
             print(f"Redis commands per presenter command: {calls / total:.1f} (all Redis traffic from the students "
                   "having joined to the end of the round: heartbeats, presence and the goodbyes included)")
+            print(f"after: {load_average()}")
         finally:
             for server in servers:
                 server.terminate()

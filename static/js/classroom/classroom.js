@@ -6,6 +6,7 @@
  * frames into the store), ./presenter.js (the teacher's actions into the room), ./questions.js, ./api.js.
  */
 import { createRoom, findRoom, addresses } from "./api.js";
+import { mayStartClass, teacherHeaders } from "../teacher-key.js";
 import { Connection } from "./connection.js";
 import { Follower, ORDERED_FRAMES } from "./follower.js";
 import { Presenter } from "./presenter.js";
@@ -135,10 +136,11 @@ export class Classroom {
 
   /** "Start a class": a room on the server, then this page presents it. */
   async start() {
+    if (!mayStartClass()) return this.set({ asking: true, problem: null }); // "Join a class": only a teacher starts one
     this.set({ problem: null });
     let body;
     try {
-      body = await createRoom();
+      body = await createRoom(teacherHeaders());
     } catch (error) {
       this.set({ problem: { key: "class.startFailed", params: { message: error.message } } });
       return;
@@ -160,9 +162,9 @@ export class Classroom {
 
   async loadAddresses() {
     try {
-      const { hosts, port, hint } = await addresses();
+      const { base_urls: baseUrls, hint } = await addresses(); // http or https: the server knows its public address
       const join = path("join", this.code);
-      const studentUrls = hosts.map((host) => `http://${host.includes(":") ? `[${host}]` : host}:${port}${join}`);
+      const studentUrls = baseUrls.map((base) => `${base}${join}`);
       this.set({ studentUrls, hint, host: studentUrls.length ? new URL(studentUrls[0]).hostname : null });
     } catch { /* the link stays this page's own address */ }
   }
