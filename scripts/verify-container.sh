@@ -38,7 +38,9 @@ image=localhost/backprop-explorer:verify
 name=backprop-explorer-verify
 read -r -a build_flags <<< "${BUILD_FLAGS:-}"
 read -r -a run_flags <<< "${RUN_FLAGS:-}"
-# podman keeps HEALTHCHECK only in Docker's image format.
+# From scratch: what a fresh clone builds (and podman 4.3's buildah loses a cached stage's files under
+# `RUN --mount=type=bind,from=<stage>`, fixed in buildah 1.29). podman keeps HEALTHCHECK only in Docker's format.
+build_flags+=(--no-cache)
 [[ $engine == podman ]] && build_flags+=(--format docker)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/verify-container.XXXXXX")
