@@ -85,9 +85,9 @@ health=$("$engine" image inspect "$image" --format '{{json .Config.Healthcheck.T
 [[ $health == *BACKPROP_PORT* && $health != *8000* ]] && ok "HEALTHCHECK follows BACKPROP_PORT" || fail "HEALTHCHECK: $health"
 list='import importlib.metadata as m; print("\n".join(f"{d.metadata[\"Name\"]}=={d.version}" for d in m.distributions()))'
 base=$(awk 'toupper($1)=="FROM"{ref=$2} END{print ref}' "$src/Dockerfile")
-"$engine" run --rm --entrypoint python "$image" -c "$list" > "$work/installed.txt"
-"$engine" run --rm --entrypoint python "$base" -c "$list" > "$work/base-installed.txt"
-"$engine" run --rm --entrypoint python "$image" -c \
+"$engine" run --rm "${run_flags[@]}" --no-healthcheck --entrypoint python "$image" -c "$list" > "$work/installed.txt"
+"$engine" run --rm "${run_flags[@]}" --no-healthcheck --entrypoint python "$base" -c "$list" > "$work/base-installed.txt"
+"$engine" run --rm "${run_flags[@]}" --no-healthcheck --entrypoint python "$image" -c \
     'import json; from pip._vendor.packaging.markers import default_environment as env; print(json.dumps(env()))' \
     > "$work/markers.json"
 "$py" "$repo/scripts/check_container.py" packages "$src/requirements/runtime.txt" "$work/markers.json" \
