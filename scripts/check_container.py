@@ -2,7 +2,7 @@
 
     check_container.py http CONTAINER_URL LOCAL_URL ROOM_JSON [PUBLIC_URL]
     check_container.py packages LOCK MARKER_ENV INSTALLED BASE_INSTALLED
-    check_container.py layers IMAGE_ARCHIVE
+    check_container.py layers IMAGE_ARCHIVE BASE_ARCHIVE
 
 http: CONTAINER_URL is the published port (http://127.0.0.1:P), LOCAL_URL a server run from the same checkout
 outside the container (its /api/trace answers must be the same), ROOM_JSON the answer of the
@@ -10,7 +10,7 @@ outside the container (its /api/trace answers must be the same), ROOM_JSON the a
 packages: the image holds exactly the lock's packages (those whose markers hold in the image), the project and
 whatever its base image already had; files: MARKER_ENV the image's marker environment (JSON), INSTALLED and
 BASE_INSTALLED `name==version` lines.
-layers: no layer of the saved image (`docker save`/`podman save`) holds a wheel.
+layers: no layer of the saved image (`docker save`/`podman save`) holds a wheel its base image did not have.
 Prints one line per check; exits 1 if any failed.
 """
 
@@ -145,18 +145,24 @@ def check_packages(lock: str, environment: str, installed: str, base_installed: 
           f"{len(expected)} locked; not locked: {sorted(added - project - expected)}; missing: {sorted(expected - added)}")
 
 
-def check_layers(archive: str) -> None:
-    wheels = []
+def wheels_in_layers(archive: str) -> set[str]:
+    """The paths of every *.whl in any layer of a saved image, deleted in a later layer or not."""
+    wheels = set()
     with tarfile.open(archive) as image:
         for member in image:
             if not member.isfile():
                 continue
             try:
                 with tarfile.open(fileobj=image.extractfile(member), mode="r:*") as layer:
-                    wheels += [f"{member.name}: {name}" for name in layer.getnames() if name.endswith(".whl")]
+                    wheels |= {name for name in layer.getnames() if name.endswith(".whl")}
             except tarfile.ReadError:
-                continue  # a manifest or config, not a layer
-    check("no image layer holds a wheel", not wheels, wheels[:3])
+                continue  # a manifest or a config, not a layer
+    return wheels
+
+
+def check_layers(archive: str, base_archive: str) -> None:
+    wheels = wheels_in_layers(archive) - wheels_in_layers(base_archive)
+    check("no image layer holds a wheel (the base image's own aside)", not wheels, sorted(wheels)[:3])
 
 
 def main(argv: list[str]) -> int:
