@@ -3,11 +3,12 @@
 Bound to 0.0.0.0 in a lecture hall, the server is reachable from every student's browser, and so from any page
 those browsers have open. Three checks keep other sites out:
 
-- the Host header must name this server: localhost, an IP address, this machine's own names, or a name listed
-  in BACKPROP_ALLOWED_HOSTS; anything else is a DNS-rebinding page (a hostile name resolved to us) → 400 (a
-  request with no Host at all, which no browser sends, passes);
-- a POST (or any unsafe method) whose Origin header is present must come from the same host:port, or from an
-  origin listed in BACKPROP_ALLOWED_ORIGINS → 403 (no Origin, as from curl, is fine);
+- the Host header must name this server: localhost, an IP address, this machine's own names, the host of
+  BACKPROP_PUBLIC_URL or a name listed in BACKPROP_ALLOWED_HOSTS; anything else is a DNS-rebinding page (a
+  hostile name resolved to us) → 400 (a request with no Host at all, which no browser sends, passes);
+- a POST (or any unsafe method) whose Origin header is present must come from the same host:port, from
+  BACKPROP_PUBLIC_URL or from an origin listed in BACKPROP_ALLOWED_ORIGINS → 403 (no Origin, as from curl, is
+  fine);
 - a POST body must be declared JSON (Content-Type: application/json) → 415 otherwise: a page elsewhere can send
   a "simple" text/plain or form POST without a CORS preflight, but never a JSON one.
 
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_response
+from app.public_url import PublicUrl
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -47,10 +49,14 @@ class SitePolicy:
     other_origins: frozenset[str]
 
     @classmethod
-    def build(cls, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = ()) -> SitePolicy:
-        """This machine's own names plus `allowed_hosts` ("*": any); `allowed_origins` as scheme://host[:port]."""
-        names = {name.lower().rstrip(".") for name in (*own_host_names(), *allowed_hosts)}
-        return cls(frozenset(names), frozenset(normalized_origin(origin) for origin in allowed_origins))
+    def build(cls, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (),
+              public_url: PublicUrl | None = None) -> SitePolicy:
+        """This machine's own names plus `allowed_hosts` ("*": any); `allowed_origins` as scheme://host[:port];
+        the public address's host and origin besides."""
+        public_host, public_origin = ((public_url.host,), (public_url.origin,)) if public_url else ((), ())
+        names = {name.lower().rstrip(".") for name in (*own_host_names(), *allowed_hosts, *public_host)}
+        origins = (*allowed_origins, *public_origin)
+        return cls(frozenset(names), frozenset(normalized_origin(origin) for origin in origins))
 
 
 @dataclass(frozen=True)
@@ -206,9 +212,10 @@ def relative_location(headers: list[tuple[bytes, bytes]], host: str | None) -> l
 class CrossSiteGuardMiddleware:
     """Refuse foreign Host and Origin headers and undeclared POST bodies; keep redirects relative."""
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (),
+                 public_url: PublicUrl | None = None) -> None:
         self.app = app
-        self.policy = SitePolicy.build(allowed_hosts, allowed_origins)
+        self.policy = SitePolicy.build(allowed_hosts, allowed_origins, public_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):

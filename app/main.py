@@ -22,6 +22,7 @@ from app.head import HeadAsGetMiddleware
 from app.pages import StaticAssets, page_bundle
 from app.pages import router as pages_router
 from app.paths import static_dir
+from app.public_url import parse_public_url
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings
 
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGetMiddleware)
     # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
     app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,
-                       allowed_origins=settings.allowed_origins)
+                       allowed_origins=settings.allowed_origins, public_url=parse_public_url(settings.public_url))
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a

@@ -28,6 +28,7 @@ from dataclasses import asdict
 
 from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 from app.core import notation
+from app.classroom.teacher import on_this_machine
 from app.paths import static_dir, templates_dir
 
 # Slim images have no /etc/mime.types; without these a module script or font could be served as
@@ -258,6 +259,8 @@ async def index(request: Request, code: str | None = None) -> HTMLResponse:
         "core_options": core_options(),
         "limits": LIMITS,
         "defaults": DEFAULTS,
+        # Whether this page may start a class without the teacher key (static/js/teacher-key.js).
+        "class_start": "local" if on_this_machine(request, request.app.state.settings) else "key",
     }
     return templates.TemplateResponse(request, "index.html", context)
 

@@ -81,8 +81,11 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
     # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py).
+    # A proxy's X-Forwarded-For is believed from `forwarded_allow_ips` only (None: uvicorn reads
+    # FORWARDED_ALLOW_IPS, else loopback).
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes)
+                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes,
+                          forwarded_allow_ips=settings.forwarded_allow_ips or None)
 
 
 def default_max_connections() -> int:

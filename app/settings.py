@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from app.api.limits import MAX_BODY_BYTES
+from app.public_url import parse_public_url
 
 ENV_PREFIX = "BACKPROP_"
+# The largest class one server process is sized for by default: the student cap, and the connection cap
+# (app/server.py) that follows it.
+HALL_STUDENTS = 1000
 N = TypeVar("N", int, float)
+TEACHER_KEY_MIN_CHARS = 16
 
 
 def default_workers(environ: Mapping[str, str] = os.environ) -> int:
@@ -45,7 +50,7 @@ class Settings:
     bundle: bool = True
     # Classroom mode (app/classroom/): each limit is answered with a message naming it when hit.
     class_max_rooms: int = 20
-    class_max_students: int = 400  # per room
+    class_max_students: int = HALL_STUDENTS  # per room
     class_max_message_bytes: int = 256 * 1024  # one WebSocket message; a 512-row request is ~40 KB
     class_messages_per_second: int = 20  # per connection, with bursts of twice that
     class_joins_per_minute: int = 30  # per client address; a reconnect with a known student id is not a join
@@ -66,6 +71,15 @@ class Settings:
     # machine's own names ("*" for any), and other sites' origins allowed to POST here.
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # Where students reach this server when that is not where it listens (a container's published port, a
+    # proxy, TLS): the links, the QR code and the Host and Origin allow-lists follow it (app/public_url.py).
+    public_url: str = ""
+    # Who may start a class (app/classroom/teacher.py): a request with this key, or one from this machine
+    # without a proxy in between. `serve` makes one up at start when none is set; several processes must share one.
+    teacher_key: str = ""
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips); empty:
+    # the FORWARDED_ALLOW_IPS variable, else loopback (127.0.0.1, ::1).
+    forwarded_allow_ips: str = ""
     # Worker processes per lane of heavy computations (app/api/cpu.py); default: this process's share of
     # the CPUs (the CPUs ÷ WEB_CONCURRENCY, the number of server processes), at least 1.
     cpu_workers: int = field(default_factory=default_workers)
@@ -91,6 +105,9 @@ class Settings:
             max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),
             allowed_hosts=_list_from_env(environ, "ALLOWED_HOSTS"),
             allowed_origins=_list_from_env(environ, "ALLOWED_ORIGINS"),
+            public_url=_public_url_from_env(environ),
+            teacher_key=_teacher_key_from_env(environ),
+            forwarded_allow_ips=environ.get(ENV_PREFIX + "FORWARDED_ALLOW_IPS", "").strip(),
             cpu_workers=_int_from_env(environ, "CPU_WORKERS", default_workers(environ), minimum=1),
             cpu_queue=_int_from_env(environ, "CPU_QUEUE", defaults.cpu_queue, minimum=0),
         )
@@ -117,6 +134,21 @@ def _classroom_from_env(environ: Mapping[str, str], defaults: Settings) -> dict[
         read = _float_from_env if isinstance(default, float) else _int_from_env
         values[field] = read(environ, field.upper(), default, minimum=minimum)
     return values
+
+
+def _public_url_from_env(environ: Mapping[str, str]) -> str:
+    """BACKPROP_PUBLIC_URL as an origin ('https://class.example.edu'), '' when unset; ValueError when unusable."""
+    public = parse_public_url(environ.get(ENV_PREFIX + "PUBLIC_URL", ""))
+    return public.origin if public is not None else ""
+
+
+def _teacher_key_from_env(environ: Mapping[str, str]) -> str:
+    key = environ.get(ENV_PREFIX + "TEACHER_KEY", "").strip()
+    if key and len(key) < TEACHER_KEY_MIN_CHARS:
+        raise ValueError(f"{ENV_PREFIX}TEACHER_KEY must be at least {TEACHER_KEY_MIN_CHARS} characters (anyone who "
+                         f"guesses it can start classes), got {len(key)}; `python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(32))'` makes a good one")
+    return key
 
 
 def _int_from_env(

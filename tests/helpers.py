@@ -13,6 +13,10 @@ import uvicorn
 
 # The address every test talks to: the Host checks (app/cross_site.py) refuse TestClient's "testserver".
 BASE_URL = "http://127.0.0.1"
+# A teacher key for apps under test (app/classroom/teacher.py): TestClient's requests come from "testclient",
+# not from this machine's loopback, so starting a class needs the key, as it would from the network.
+TEACHER_KEY = "test-teacher-key-0123456789abcdef"
+TEACHER_HEADERS = {"Authorization": f"Bearer {TEACHER_KEY}"}
 SERVER_START_TIMEOUT_S = 10.0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -9,6 +10,7 @@ import uvicorn
 
 from app.cli import browser_url, class_lines, main
 from app.server import GuardedHttpToolsProtocol
+from tests.helpers import TEACHER_KEY
 
 
 @pytest.mark.parametrize(("host", "url"), [
@@ -73,3 +75,68 @@ def test_a_hall_server_prints_the_student_address(monkeypatch: pytest.MonkeyPatc
     assert class_lines("0.0.0.0", 8000) == [
         "Classroom mode: students open http://192.168.4.7:8000/join (other addresses: 10.0.0.2)"
     ]
+
+
+def recorded_serve(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> uvicorn.Config:
+    """The uvicorn configuration `main(argv)` serves with (no server runs)."""
+    configs: list[uvicorn.Config] = []
+
+    class RecordingServer:
+        def __init__(self, config: uvicorn.Config) -> None:
+            configs.append(config)
+
+        def run(self, sockets: list[socket.socket]) -> None:
+            for sock in sockets:
+                sock.close()
+
+    monkeypatch.setattr(uvicorn, "Server", RecordingServer)
+    assert main(["serve", "--host", "127.0.0.1", "--port", "0", "--log-level", "warning", *argv]) == 0
+    return configs[0]
+
+
+def test_serve_prints_a_teacher_link_with_a_new_key_the_app_accepts(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("BACKPROP_TEACHER_KEY", raising=False)
+    first = recorded_serve(monkeypatch, []).app.state.settings.teacher_key
+    out = capsys.readouterr().out
+    second = recorded_serve(monkeypatch, []).app.state.settings.teacher_key
+
+    assert re.search(rf"Teacher link .*: http://127\.0\.0\.1:\d+/\?key={re.escape(first)}\n", out)
+    assert len(first) >= 43 and first != second
+
+
+def test_a_key_from_the_environment_is_used_and_not_printed(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BACKPROP_TEACHER_KEY", TEACHER_KEY)
+    monkeypatch.setenv("BACKPROP_PUBLIC_URL", "https://class.example.edu")
+
+    config = recorded_serve(monkeypatch, [])
+    out = capsys.readouterr().out
+
+    assert config.app.state.settings.teacher_key == TEACHER_KEY and TEACHER_KEY not in out
+    assert "https://class.example.edu/?key=<BACKPROP_TEACHER_KEY>" in out
+
+
+def test_several_workers_need_a_shared_teacher_key(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BACKPROP_REDIS_URL", "redis://127.0.0.1:1/0")  # never reached: refused before
+    monkeypatch.delenv("BACKPROP_TEACHER_KEY", raising=False)
+
+    assert main(["serve", "--workers", "2", "--port", "0"]) == 2
+    assert "--workers 2 needs BACKPROP_TEACHER_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "env", "expected"), [
+    ([], {}, "127.0.0.1,::1"),  # uvicorn's own default (FORWARDED_ALLOW_IPS unset): loopback
+    (["--forwarded-allow-ips", "10.0.0.5,10.1.0.0/16"], {}, "10.0.0.5,10.1.0.0/16"),
+    ([], {"BACKPROP_FORWARDED_ALLOW_IPS": "10.0.0.5"}, "10.0.0.5"),
+])
+def test_the_proxies_believed_are_an_option(monkeypatch: pytest.MonkeyPatch, argv: list[str], env: dict[str, str],
+                                            expected: str) -> None:
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    config = recorded_serve(monkeypatch, argv)
+
+    assert config.forwarded_allow_ips == expected

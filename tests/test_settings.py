@@ -73,3 +73,11 @@ def test_classroom_limits_come_from_backprop_class_variables() -> None:
 def test_a_bad_classroom_value_names_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Settings.from_env({name: value})
+
+
+def test_a_short_teacher_key_is_refused() -> None:
+    with pytest.raises(ValueError) as error:
+        Settings.from_env({"BACKPROP_TEACHER_KEY": "secret"})
+
+    assert str(error.value).startswith("BACKPROP_TEACHER_KEY must be at least 16 characters")
+    assert Settings.from_env({"BACKPROP_TEACHER_KEY": " " + "k" * 16 + " "}).teacher_key == "k" * 16

@@ -11,11 +11,13 @@ from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.errors import error_response
+from app.classroom import teacher
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
 from app.classroom.tokens import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalize_join_code
 from app.classroom.ws import WS_PATH
+from app.public_url import parse_public_url
 
 router = APIRouter(prefix="/api/class", tags=["classroom"])
 CODE_RULE = f"a join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} (any case)"
@@ -33,16 +35,29 @@ def _classroom(request: Request) -> Classroom:
 
 
 def _port(request: Request) -> int:
+    public = parse_public_url(request.app.state.settings.public_url)
+    if public is not None:
+        return public.port
     server = request.scope.get("server")
     return server[1] if server and server[1] else request.app.state.settings.port
 
 
 def _addresses(request: Request) -> list[str]:
-    return student_hosts(request.app.state.settings.host, local_interfaces())
+    public = parse_public_url(request.app.state.settings.public_url)
+    return [public.host] if public is not None else student_hosts(request.app.state.settings.host, local_interfaces())
 
 
-def _student_url(host: str, port: int, code: str) -> str:
-    return f"http://{url_host(host)}:{port}{join_path(code)}"
+def _base_urls(request: Request) -> list[str]:
+    """Where students open this server, one per address of `_addresses`: BACKPROP_PUBLIC_URL when it is set."""
+    public = parse_public_url(request.app.state.settings.public_url)
+    if public is not None:
+        return [public.origin]
+    return [f"http://{url_host(host)}:{_port(request)}" for host in _addresses(request)]
+
+
+def _hint(request: Request) -> str | None:
+    settings = request.app.state.settings
+    return None if settings.public_url else hall_hint(settings.host)
 
 
 def _error(status: int, loc: list[str | int], msg: str, type_: str, headers: dict[str, str] | None = None) -> Response:
@@ -72,26 +87,29 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     "/rooms",
     status_code=201,
     summary="Start a class: a room with a join code and the presenter's token",
-    responses={503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
+    responses={**teacher.UNAUTHORIZED,
+               503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
 )
 async def create_room(request: Request) -> Response:
-    """Creates a room. The answer holds the presenter's `token` (256 bits): keep it in the presenter tab's
-    sessionStorage and send it in the first WebSocket message (`hello`); it never goes in a URL. Students
+    """Only the teacher starts a class (app/classroom/teacher.py). The answer holds the presenter's `token`
+    (256 bits): keep it in the presenter tab's sessionStorage and send it in the first WebSocket message (`hello`); it never goes in a URL. Students
     use `code` (or `student_urls`, best first) and connect to `ws_path` too."""
+    settings = request.app.state.settings
+    if (refused := teacher.start_refusal(request, settings)) is not None:
+        return refused
     try:
         room, token = await _classroom(request).create_room()
     except StoreError as error:
         return _error(503, ["body"], str(error), error.code)
-    hosts = _addresses(request)
-    port = _port(request)
+    teacher.log_start(request, settings, room.code)
     answer = {
         "code": room.code,
         "token": token,
         "epoch": room.epoch,
         "join_path": join_path(room.code),
         "ws_path": WS_PATH,
-        "student_urls": [_student_url(host, port, room.code) for host in hosts],
-        "hint": hall_hint(request.app.state.settings.host),
+        "student_urls": [base + join_path(room.code) for base in _base_urls(request)],
+        "hint": _hint(request),
     }
     return json_response(dumps(answer), status_code=201, headers={"Cache-Control": "no-store"})
 
@@ -102,10 +120,11 @@ async def create_room(request: Request) -> Response:
 )
 async def addresses(request: Request) -> dict[str, Any]:
     """`hosts`: the machine's LAN addresses when the server listens on 0.0.0.0 (private ranges first, never
-    loopback unless nothing else exists); `hint`: how to restart for a lecture hall when it listens on
-    127.0.0.1 only, else null."""
-    host = request.app.state.settings.host
-    return {"bind_host": host, "port": _port(request), "hosts": _addresses(request), "hint": hall_hint(host)}
+    loopback unless nothing else exists), or BACKPROP_PUBLIC_URL's host; `base_urls`: the same as addresses to
+    open (scheme, host, port), students' links being `<base_url>/join/<code>`; `hint`: how to restart for a
+    lecture hall when it listens on 127.0.0.1 only, else null."""
+    return {"bind_host": request.app.state.settings.host, "port": _port(request), "hosts": _addresses(request),
+            "base_urls": _base_urls(request), "hint": _hint(request)}
 
 
 @router.get(
@@ -183,6 +202,7 @@ async def qr_code(request: Request, code: str,
         return _error(422, ["query", "host"], f"host must be one of this server's addresses: {', '.join(hosts)}",
                       "host")
     svg = io.BytesIO()
-    qr = segno.make(_student_url(host or hosts[0], _port(request), room.code), error="m")
+    base = _base_urls(request)[hosts.index(host) if host is not None else 0]
+    qr = segno.make(base + join_path(room.code), error="m")
     qr.save(svg, kind="svg", scale=8, border=2, xmldecl=False, title=f"Class {room.code}")
     return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})

@@ -7,6 +7,7 @@
  */
 import { sharedState } from "./state.js";
 import { restoreState } from "./actions.js";
+import { mayStartClass, teacherHeaders } from "./teacher-key.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch}: a reload is the same student
@@ -124,11 +125,12 @@ export class Classroom {
 
   /** "Start a class": a room on the server, then this page presents it. */
   async start() {
+    if (!mayStartClass()) return this.set({ asking: true, problem: null }); // "Join a class": only a teacher starts one
     this.set({ problem: null });
     let body;
     try {
       const response = await fetch("/api/class/rooms", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+        method: "POST", headers: { "Content-Type": "application/json", ...teacherHeaders() }, body: "{}" });
       body = await response.json();
       if (!response.ok) throw new Error(body?.detail?.[0]?.msg ?? response.statusText);
     } catch (error) {
@@ -154,8 +156,8 @@ export class Classroom {
   async loadAddresses() {
     try {
       const response = await fetch("/api/class/addresses");
-      const { hosts, port, hint } = await response.json();
-      const studentUrls = hosts.map((host) => `http://${host.includes(":") ? `[${host}]` : host}:${port}/join/${this.code}`);
+      const { base_urls: baseUrls, hint } = await response.json(); // http or https: the server knows its public address
+      const studentUrls = baseUrls.map((base) => `${base}/join/${this.code}`);
       this.set({ studentUrls, hint, host: studentUrls.length ? new URL(studentUrls[0]).hostname : null });
     } catch { /* the link stays this page's own address */ }
   }

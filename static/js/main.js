@@ -21,6 +21,7 @@ import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
 import { Classroom } from "./classroom.js";
 import { mountClassroom } from "./classroom-view.js";
+import { labelStartButton, takeKeyFromUrl } from "./teacher-key.js";
 
 const DEFAULT_PRESET = "exercise";
 
@@ -71,6 +72,8 @@ function firstState(presets, wanted) {
 }
 
 async function start() {
+  takeKeyFromUrl(); // first: the teacher key leaves the address before anything reads or shares it
+  labelStartButton(document.querySelector("[data-testid=class-start]"));
   const presetsLoading = loadPresets(); // in flight while the hash is read and the views mount
   const wanted = await readHash();
   store.dispatch({ type: "lang", lang: setLang(wanted.lang ?? storedLang() ?? browserLang()) });

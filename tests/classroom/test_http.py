@@ -9,12 +9,13 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.helpers import BASE_URL
+from tests.helpers import BASE_URL, TEACHER_HEADERS, TEACHER_KEY
 
 
 @pytest.fixture
 def classroom_client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(class_max_rooms=3, class_joins_per_minute=5)), base_url=BASE_URL) as client:
+    settings = Settings(class_max_rooms=3, class_joins_per_minute=5, teacher_key=TEACHER_KEY)
+    with TestClient(create_app(settings), base_url=BASE_URL, headers=TEACHER_HEADERS) as client:
         yield client
 
 
@@ -92,11 +93,13 @@ def test_addresses_on_a_hall_server_list_lan_addresses_first(monkeypatch: pytest
 
     interfaces = [Interface("lo", "127.0.0.1"), Interface("wlan0", "192.168.4.7")]
     monkeypatch.setattr(http, "local_interfaces", lambda: interfaces)
-    with TestClient(create_app(Settings(host="0.0.0.0")), base_url=BASE_URL) as client:
+    with TestClient(create_app(Settings(host="0.0.0.0", teacher_key=TEACHER_KEY)), base_url=BASE_URL,
+                    headers=TEACHER_HEADERS) as client:
         answer = client.get("/api/class/addresses").json()
         created = client.post("/api/class/rooms", json={}).json()
 
-    assert answer == {"bind_host": "0.0.0.0", "port": 80, "hosts": ["192.168.4.7"], "hint": None}
+    assert answer == {"bind_host": "0.0.0.0", "port": 80, "hosts": ["192.168.4.7"],
+                      "base_urls": ["http://192.168.4.7:80"], "hint": None}
     assert created["student_urls"] == [f"http://192.168.4.7:80/join/{created['code']}"]
 
 

@@ -324,6 +324,7 @@ export default {
   "handout.print": "Print",
   "handout.close": "Close the handout",
   "class.start": "Start a class",
+  "class.joinClass": "Join a class",
   "class.title": "Class",
   "class.startFailed": "The class could not start: {message}",
   "class.joinIntro": "Join your teacher's class: type the code shown on the projector.",

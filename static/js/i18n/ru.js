@@ -320,6 +320,7 @@ export default {
   "handout.print": "Печать",
   "handout.close": "Закрыть раздаточный материал",
   "class.start": "Начать занятие",
+  "class.joinClass": "Подключиться к занятию",
   "class.title": "Занятие",
   "class.startFailed": "Не удалось начать занятие: {message}",
   "class.joinIntro": "Подключитесь к занятию преподавателя: введите код с экрана проектора.",
