@@ -33,7 +33,8 @@ RUN python -m hatchling build --target wheel --directory /dist
 # Stage 3: the runtime: the locked packages, then the wheel on top with --no-deps (bind-mounted from the wheel
 # stage, so no layer keeps a copy); no sources, no build tools, a non-root user.
 FROM python:3.11.14-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
     BACKPROP_HOST=0.0.0.0 BACKPROP_PORT=8000
 RUN --mount=type=bind,source=requirements/runtime.txt,target=/tmp/runtime.txt \
     pip install --require-hashes -r /tmp/runtime.txt

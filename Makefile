@@ -1,8 +1,9 @@
 # Backprop Explorer: `make serve` sets up and starts the server, `make test` sets up and runs every test.
 # Setup steps leave stamp files in .venv/ and static/vendor/, so a second run skips them; they re-run when
 # pyproject.toml, the Python lock files (requirements/, `make lock`) or package-lock.json change. The page's
-# bundle (static/bundle/) is rebuilt whenever a file under static/js/ or static/css/ is newer than it, so `make serve` or `make test` after an edit serves the
-# edit (a server started otherwise on a stale bundle serves the modules unbundled: app/pages.py).
+# bundle (static/bundle/) is rebuilt whenever a file under static/js/ or static/css/ is newer than it, so
+# `make serve` or `make test` after an edit serves the edit (a server started otherwise on a stale bundle serves
+# the modules unbundled: app/pages.py).
 
 SHELL := /bin/bash
 PYTHON ?= python3

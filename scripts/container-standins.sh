@@ -9,7 +9,7 @@
 #
 #   scripts/container-standins.sh [ENGINE]     ENGINE: podman (default)
 # Environment: WORK (scratch directory, default /tmp/backprop-standins), MIRROR (Debian mirror, default this
-# machine's own), BUILD_FLAGS (extra `build` flags, e.g. the runtime).
+# machine's own), BUILD_FLAGS (extra `build` flags, e.g. the runtime), STANDIN_BASE (the minbase image's name).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ work=${WORK:-/tmp/backprop-standins}
 mirror=${MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 read -r -a build_flags <<< "${BUILD_FLAGS:-}"
-base=localhost/backprop-standin-bookworm:minbase
+base=${STANDIN_BASE:-localhost/backprop-standin-bookworm:minbase}
 
 say() { printf '==> %s\n' "$*"; }
 exists() { "$engine" image inspect "$1" >/dev/null 2>&1; }
@@ -31,18 +31,21 @@ node_version=${node_ref#node:}; node_version=${node_version%%-*}
 # Tagged by their full names, which the Dockerfile's short names resolve to.
 node_ref=docker.io/library/$node_ref
 python_ref=docker.io/library/$python_ref
-[[ $node_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "Dockerfile: no exact node:X.Y.Z tag ($node_ref)" >&2; exit 1; }
+[[ $node_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "Dockerfile: no exact node:X.Y.Z ($node_ref)" >&2; exit 1; }
 mkdir -p "$work/node" "$work/python"
 
 if ! exists "$base"; then
-    command -v debootstrap >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+    if ! command -v debootstrap >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
     say "debootstrap bookworm (minbase) from $mirror"
     rootfs=$work/rootfs
     rm -rf "$rootfs"
     nice -n 19 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" > "$work/debootstrap.log"
     rm -f "$rootfs/etc/apt/sources.list"
-    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$mirror" > "$rootfs/etc/apt/sources.list.d/debian.sources"
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: %s\n' \
+        "$mirror" /usr/share/keyrings/debian-archive-keyring.gpg > "$rootfs/etc/apt/sources.list.d/debian.sources"
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
     tar -C "$rootfs" -c . | "$engine" import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["bash"]' - "$base"

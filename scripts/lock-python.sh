@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 uv=.venv/bin/uv
-[[ -x $uv ]] || uv=$(command -v uv) || { echo "error: uv is needed: run make setup first (it installs uv into .venv)" >&2; exit 1; }
+[[ -x $uv ]] || uv=$(command -v uv) || { echo "error: uv is needed: make setup installs it into .venv" >&2; exit 1; }
 
 python=${PYTHON:-python3}
 build_requires=requirements/build.in

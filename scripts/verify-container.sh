@@ -90,7 +90,8 @@ say "image: user, health check, packages, layers"
 user=$(engine image inspect "$image" --format '{{.Config.User}}')
 [[ -n $user && $user != root && $user != 0 ]] && ok "runs as user $user" || fail "image user is '$user'"
 health=$(engine image inspect "$image" --format '{{json .Config.Healthcheck.Test}}')
-[[ $health == *BACKPROP_PORT* && $health != *8000* ]] && ok "HEALTHCHECK follows BACKPROP_PORT" || fail "HEALTHCHECK: $health"
+[[ $health == *BACKPROP_PORT* && $health != *8000* ]] && ok "HEALTHCHECK follows BACKPROP_PORT" \
+    || fail "HEALTHCHECK: $health"
 list='import importlib.metadata as m; print("\n".join(f"{d.name}=={d.version}" for d in m.distributions()))'
 base=$(awk 'toupper($1)=="FROM"{ref=$2} END{print ref}' "$src/Dockerfile")
 engine run --rm "${run_flags[@]}" --no-healthcheck --entrypoint python "$image" -c "$list" > "$work/installed.txt"
@@ -115,7 +116,8 @@ teacher_key=$("$py" -c 'import secrets; print(secrets.token_urlsafe(32))')
 (umask 077; printf 'BACKPROP_PORT=%s\nBACKPROP_PUBLIC_URL=%s\nBACKPROP_TEACHER_KEY=%s\n' \
     "$container_port" "$public_url" "$teacher_key" > "$work/env")
 run_start=$SECONDS
-engine run -d --name "$name" "${run_flags[@]}" --env-file "$work/env" -p "127.0.0.1:$host_port:$container_port" "$image" >/dev/null
+engine run -d --name "$name" "${run_flags[@]}" --env-file "$work/env" -p "127.0.0.1:$host_port:$container_port" \
+    "$image" >/dev/null
 up=0
 for _ in $(seq 60); do
     curl -fsS -o /dev/null "http://127.0.0.1:$host_port/healthz" 2>/dev/null && { up=1; break; }
@@ -130,12 +132,15 @@ say "a local server from the same checkout, to compare /api/trace with"
 local_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (cd "$src" && PYTHONPATH=$src exec "$py" -m app serve --host 127.0.0.1 --port "$local_port" > "$work/local.log" 2>&1) &
 local_pid=$!
-for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$local_port/healthz" 2>/dev/null && break; sleep 0.5; done
+for _ in $(seq 60); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$local_port/healthz" 2>/dev/null && break
+    sleep 0.5
+done
 
 say "start a class"
 rooms=http://127.0.0.1:$host_port/api/class/rooms
 status=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$rooms")
-[[ $status == 401 ]] && ok "without the teacher key: $status" || fail "a class started without the teacher key ($status)"
+[[ $status == 401 ]] && ok "without the teacher key: $status" || fail "a class started without the key ($status)"
 room=$(curl -fsS -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $teacher_key" -d '{}' "$rooms") \
     || room='{}'
 grep -q "$public_url/?key=<BACKPROP_TEACHER_KEY>" <<< "$(engine logs "$name" 2>&1)" \

@@ -130,7 +130,8 @@ def stub_venv(tmp_path: Path) -> Path:
     bin_dir.mkdir(parents=True)
     for tool in ("python", "uv"):
         stub = bin_dir / tool
-        stub.write_text(f'#!/bin/sh\necho "{tool} $*" >> "$(dirname "$0")/../calls.log"\n[ -z "$FAIL_{tool.upper()}" ]\n')
+        log = 'echo "%s $*" >> "$(dirname "$0")/../calls.log"' % tool
+        stub.write_text(f'#!/bin/sh\n{log}\n[ -z "$FAIL_{tool.upper()}" ]\n')
         stub.chmod(0o755)
     return tmp_path
 
