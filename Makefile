@@ -1,8 +1,9 @@
 # Backprop Explorer: `make serve` sets up and starts the server, `make test` sets up and runs every test.
-# Setup steps leave stamp files in .venv/ and static/vendor/, so a second run skips them; they
-# re-run when pyproject.toml or package-lock.json change. The page's bundle (static/bundle/) is rebuilt whenever a
-# file under static/js/ or static/css/ is newer than it, so `make serve` or `make test` after an edit serves the
-# edit (a server started otherwise on a stale bundle serves the modules unbundled: app/pages.py).
+# Setup steps leave stamp files in .venv/ and static/vendor/, so a second run skips them; they re-run when
+# pyproject.toml, the Python lock files (requirements/, `make lock`) or package-lock.json change. The page's
+# bundle (static/bundle/) is rebuilt whenever a file under static/js/ or static/css/ is newer than it, so
+# `make serve` or `make test` after an edit serves the edit (a server started otherwise on a stale bundle serves
+# the modules unbundled: app/pages.py).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,6 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+LOCK_ARGS ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -21,7 +23,7 @@ STAMP_ASSETS := static/vendor/katex/katex.min.css
 STAMP_BUNDLE := static/bundle/manifest.json
 BUNDLE_SOURCES := $(shell find static/js static/css -type f)
 
-.PHONY: serve test setup setup-test bench clean
+.PHONY: serve test setup setup-test lock bench clean
 
 serve: setup
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
@@ -39,11 +41,11 @@ setup: $(STAMP_APP) $(STAMP_ASSETS) $(STAMP_BUNDLE)
 
 setup-test: $(STAMP_TEST) $(STAMP_ASSETS) $(STAMP_BUNDLE)
 
-$(STAMP_APP): pyproject.toml
+$(STAMP_APP): pyproject.toml requirements/runtime.txt requirements/build.txt scripts/install-python.sh
 	PYTHON=$(PYTHON) scripts/install-python.sh
 	@touch $@
 
-$(STAMP_TEST): pyproject.toml
+$(STAMP_TEST): pyproject.toml requirements/test.txt scripts/install-python.sh
 	PYTHON=$(PYTHON) scripts/install-python.sh test
 	@touch $@ $(STAMP_APP)
 
@@ -52,6 +54,10 @@ $(STAMP_ASSETS): package.json package-lock.json
 
 $(STAMP_BUNDLE): $(STAMP_ASSETS) scripts/bundle.mjs $(BUNDLE_SOURCES)
 	node scripts/bundle.mjs
+
+# Re-resolve the Python lock files from pyproject.toml's ranges (LOCK_ARGS=--upgrade: the newest releases).
+lock:
+	PYTHON=$(PYTHON) scripts/lock-python.sh $(LOCK_ARGS)
 
 # The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
 bench: setup-test

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Install the project (editable) into .venv, with optional extras: scripts/install-python.sh [test]
-# uv is ~10x faster than pip; when it cannot be installed or fails, pip does the same job.
+# Install the locked Python packages into .venv, then the project itself (editable, without dependencies):
+#   scripts/install-python.sh          requirements/runtime.txt + requirements/build.txt (`make serve`)
+#   scripts/install-python.sh test     requirements/test.txt (`make test`, CI): the above + the test tools
+# Every package comes from the lock with its hash (`make lock` regenerates it); nothing is resolved here.
+# uv is ~10x faster than pip; when it cannot be installed or fails, pip does the same job from the same lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv
-extras="${1:-}"
-target="."
-[[ -n "$extras" ]] && target=".[$extras]"
+uv_version=0.13.9
+case "${1:-}" in
+    "") locks=(requirements/runtime.txt requirements/build.txt) ;;
+    test) locks=(requirements/test.txt) ;;
+    *) echo "usage: $0 [test]" >&2; exit 2 ;;
+esac
+requirements=()
+for lock in "${locks[@]}"; do requirements+=(-r "$lock"); done
 
 if [[ ! -x "$venv/bin/python" ]]; then
     echo "==> creating $venv with ${PYTHON:-python3}"
@@ -15,13 +23,18 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 
 if [[ ! -x "$venv/bin/uv" ]]; then
-    echo "==> installing uv into $venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check uv || true
+    echo "==> installing uv $uv_version into $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$uv_version" || true
 fi
 
-echo "==> installing backprop-explorer (editable) ${extras:+with extras [$extras] }into $venv"
-if [[ -x "$venv/bin/uv" ]] && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" -e "$target"; then
+# The build backend comes from the lock too (--no-build-isolation), so the editable install needs no network.
+echo "==> installing ${locks[*]} and backprop-explorer (editable, --no-deps) into $venv"
+if [[ -x "$venv/bin/uv" ]] \
+    && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --require-hashes "${requirements[@]}" \
+    && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" --no-deps --no-build-isolation -e .; then
     exit 0
 fi
 echo "    uv unavailable or failed; using pip"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target"
+pip=("$venv/bin/python" -m pip --disable-pip-version-check)
+"${pip[@]}" install --quiet --require-hashes "${requirements[@]}"
+"${pip[@]}" install --quiet --no-deps --no-build-isolation -e .
