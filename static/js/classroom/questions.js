@@ -13,6 +13,11 @@ export class Questions {
   // --- frames ------------------------------------------------------------------------------------------------
 
   asked(question) {
+    const { tally, answer, answered } = this.room.state;
+    if (tally?.question_id === question.id || answer?.question_id === question.id || answered === question.id) {
+      this.room.set({ question: { ...this.room.state.question, ...question } }); // a replay: keep what is known
+      return;
+    }
     this.room.set({ question, reveal: null, result: null, answered: null, answer: null, tally: null });
   }
 
