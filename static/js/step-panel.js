@@ -16,6 +16,7 @@ import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
 import { DECIMALS } from "./core-options.js";
 import { handcalcActive, resultHidden, shownStepId } from "./handcalc.js";
+import { shownInputsResult } from "./shown-inputs.js";
 import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "./handcalc-view.js";
 import { isEditable, openCellEditor, closeCellEditor, cellName, pencilButton } from "./cell-editor.js";
 
@@ -166,7 +167,8 @@ function matricesBlock(store, trace, view, state, onToggleRows, tableFor) {
   const output = resolveMatrix(trace, view.step.output);
   const stepId = view.step.id;
   if (output && handcalcActive(state, stepId)) {
-    result.append(handcalcBlock(store, state, { stepId, matrixId: view.step.output, matrix: output, onToggleRows }));
+    result.append(handcalcBlock(store, state, { stepId, matrixId: view.step.output, matrix: output, onToggleRows,
+      shown: shownInputsResult(trace, view.step, state.view.decimals, view.first) }));
   } else if (output) {
     result.append(tableFor(state, view.step.output, output, { ...common, clickable: true }), el("p", "hint", t("table.cellHint")));
   }

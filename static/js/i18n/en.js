@@ -280,7 +280,7 @@ export default {
   "handcalc.verdict.close": "close",
   "handcalc.verdict.wrong": "wrong",
   "handcalc.answer": "answer: {value}",
-  "handcalc.tolerance": "Right: within {tol} of the exact value (half a unit of the last shown decimal); close: within {close}.",
+  "handcalc.tolerance": "Right: within {tol} of the exact value or of the result of the inputs as shown (half a unit of the last shown decimal); close: within {close}.",
   "edit.label": "New value of {name}",
   "edit.button": "Edit {name}",
   "edit.hint": "Enter applies, Escape cancels",
@@ -399,4 +399,7 @@ export default {
   "class.notAnswered": "You did not answer this one.",
   "class.expected": "The answer: {answer}",
   "help.class": "In a lecture hall, “Start a class” turns this page into the presenter's view: students open the address (or scan the QR code) and type the code, and their pages follow every step, network, edit and iteration. A student can explore on their own and follow the teacher again at any time; the teacher can lock the students' controls, hide the next result so the class predicts it first, point at a cell and ask questions about the current step.",
+  // --- issue 14: variants (hand-check trust, variants, printing, Moodle) ---
+  "handcalc.fromShown": "from the shown inputs",
+  "handcalc.summaryFromShown": "{n} judged by the result of the rounded inputs shown (the exact value differs a little)",
 };

@@ -1,0 +1,62 @@
+"""A hand-calculation check a student can trust (issue 14, first section): checking again re-judges, work done
+from the rounded numbers on screen is right, and "predict first" leaks the hidden result nowhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Api, Explorer, resolve_matrix
+from tests.e2e.test_explorer_handcalc import entry, inputs, typed
+
+
+def step_of(trace: dict[str, Any], step_id: str) -> dict[str, Any]:
+    return next(step for step in trace["steps"] if step["id"] == step_id)
+
+
+def test_checking_again_judges_the_corrected_entries(explorer: Explorer, api: Api) -> None:
+    explorer.fresh("lang=en&preset=exercise")
+    explorer.go_to("fwd:H2")
+    h2 = resolve_matrix(api.preset_trace("exercise"), "H2")
+    explorer.by_testid("handcalc").click()
+    entry(explorer, 0, 0).fill(typed(h2[0][0] + 1))
+    explorer.by_testid("handcalc-check").click()
+    expect(entry(explorer, 0, 0)).to_have_attribute("data-verdict", "wrong")
+    entry(explorer, 0, 0).fill(typed(h2[0][0]))
+    explorer.by_testid("handcalc-check").click()  # the same step, checked again
+    expect(entry(explorer, 0, 0)).to_have_attribute("data-verdict", "right")
+    expect(explorer.by_testid("handcalc-summary")).to_have_text("1 of 8 right · 7 empty")
+    entry(explorer, 0, 1).fill(typed(h2[0][1]))
+    entry(explorer, 0, 1).press("Enter")  # and with Enter
+    expect(entry(explorer, 0, 1)).to_have_attribute("data-verdict", "right")
+    expect(explorer.by_testid("handcalc-summary")).to_have_text("2 of 8 right · 6 empty")
+    explorer.by_testid("handcalc").click()
+    assert explorer.errors == []
+
+
+def test_work_from_the_shown_rounded_inputs_is_right_and_says_so(explorer: Explorer, api: Api) -> None:
+    trace = api.preset_trace("exercise")
+    step = step_of(trace, "bwd:dL/dW3")
+    left, d = (np.round(np.array(resolve_matrix(trace, name)), 3) for name in step["inputs"])
+    from_shown = left.T @ d  # O₂ᵀ·d from the numbers on screen
+    exact = np.array(resolve_matrix(trace, "dL/dW3"))
+    assert np.any(np.abs(np.round(from_shown, 3) - exact) > 0.0005), "the case the issue names: the two differ"
+    explorer.fresh("lang=en&preset=exercise")
+    explorer.go_to("bwd:dL/dW3")
+    explorer.by_testid("handcalc").click()
+    expect(inputs(explorer)).to_have_count(2)
+    for r in range(2):
+        entry(explorer, r, 0).fill(f"{from_shown[r][0]:.3f}")
+    explorer.by_testid("handcalc-check").click()
+    for r in range(2):
+        expect(entry(explorer, r, 0)).to_have_attribute("data-verdict", "right")
+    shown_only = [r for r in range(2) if abs(round(from_shown[r][0], 3) - exact[r][0]) > 0.0005]
+    for r in shown_only:
+        expect(entry(explorer, r, 0)).to_have_attribute("data-basis", "shown")
+        expect(entry(explorer, r, 0).locator("xpath=..")).to_contain_text("from the shown inputs")
+    expect(explorer.by_testid("handcalc-summary")).to_contain_text("2 of 2 right")
+    expect(explorer.by_testid("handcalc-summary")).to_contain_text(f"{len(shown_only)} judged by the result of the rounded inputs")
+    explorer.by_testid("handcalc").click()
+    assert explorer.errors == []
