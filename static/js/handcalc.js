@@ -82,3 +82,15 @@ export function nextRecord(record = {}, { action, entries }) {
     default: return record;
   }
 }
+
+/**
+ * Whether "predict first" still keeps matrix `id` back (ŷ, L): the walk has not reached the step that computes
+ * it, or stands on it unanswered. Views that show the value elsewhere (data view, loss chart) hold it back too.
+ */
+export function valueConcealed(state, id) {
+  if (!state.view.predictFirst || !state.trace) return false;
+  const at = state.trace.steps.findIndex((step) => step.output === id);
+  if (at < 0) return false;
+  const index = nearestVisible(state.trace, state.view.mergeD, state.stepIndex);
+  return index < at || (index === at && resultHidden(state));
+}

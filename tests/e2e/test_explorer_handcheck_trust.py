@@ -60,3 +60,38 @@ def test_work_from_the_shown_rounded_inputs_is_right_and_says_so(explorer: Explo
     expect(explorer.by_testid("handcalc-summary")).to_contain_text(f"{len(shown_only)} judged by the result of the rounded inputs")
     explorer.by_testid("handcalc").click()
     assert explorer.errors == []
+
+
+def readout_values(explorer: Explorer) -> list[str]:
+    return (explorer.page.locator("#neuron-view .graph-readout").text_content() or "").split(": ")[-1].split("; ")
+
+
+def test_predict_first_leaks_nothing_through_the_readout_the_data_view_or_the_loss_chart(explorer: Explorer, api: Api) -> None:
+    trace = api.preset_trace("exercise")
+    explorer.fresh("lang=en&preset=exercise&step=fwd:O1")
+    page = explorer.page
+    explorer.by_testid("predict-first").check()
+    page.locator("#neuron-view [data-neuron='1,1']").click()  # a neuron of layer 1 at the step computing O₁
+    o1 = [f"{row[0]:.3f}" for row in trace["forward"]["O"][0]]
+    h1 = [f"{row[0]:.3f}" for row in trace["forward"]["H"][0]]
+    expect(page.locator("#neuron-view .graph-readout")).to_contain_text(h1[0].replace("-", "\u2212"))
+    assert not set(o1) & {v.replace("\u2212", "-") for v in readout_values(explorer)}
+    page.locator("#neuron-view [data-neuron='1,1']").click()  # unselect
+
+    # ŷ: no tooltip and no heat map before its step is answered
+    grid = page.locator("[data-testid=data-view-grid]")
+    expect(grid).to_have_attribute("data-state", "hidden")
+    assert "ŷ =" not in "".join(page.locator(".dv-points title").all_text_contents())
+    assert page.locator(".dv-cells [data-yhat]").count() == 0
+
+    # L: at loss:L the chart shows no dot, tooltip or axis end of this iteration's loss
+    explorer.go_to("loss:L")
+    loss = trace["forward"]["loss"]
+    texts = " ".join(page.locator(".loss-chart text, .loss-chart title").all_text_contents())
+    for value in (loss, loss / 2, 1.5 * loss):
+        assert f"{value:.3f}" not in texts and f"{value:.4f}" not in texts, (value, texts)
+    explorer.by_testid("handcalc-skip").click()  # answered: the loss and ŷ appear
+    expect(page.locator(".loss-chart .loss-dot")).to_have_count(1)
+    expect(grid).to_have_attribute("data-state", "ready")
+    explorer.by_testid("predict-first").uncheck()
+    assert explorer.errors == []

@@ -402,4 +402,7 @@ export default {
   // --- issue 14: variants (hand-check trust, variants, printing, Moodle) ---
   "handcalc.fromShown": "from the shown inputs",
   "handcalc.summaryFromShown": "{n} judged by the result of the rounded inputs shown (the exact value differs a little)",
+  "data.pointHidden": "Row {i} of X: x₁ = {x1}, x₂ = {x2}; y = {y} (ŷ is hidden until you predict it)",
+  "data.hiddenYhat": "Predict first: the prediction ŷ is hidden until you answer the step that computes it.",
+  "chart.logScale": "log scale",
 };

@@ -397,4 +397,7 @@ export default {
   // --- issue 14: variants (hand-check trust, variants, printing, Moodle) ---
   "handcalc.fromShown": "по показанным данным",
   "handcalc.summaryFromShown": "по округлённым входным данным на экране: {n} (точное значение немного отличается)",
+  "data.pointHidden": "Строка {i} матрицы X: x₁ = {x1}, x₂ = {x2}; y = {y} (ŷ скрыто, пока вы его не предскажете)",
+  "data.hiddenYhat": "Сначала предсказать: предсказание ŷ скрыто, пока вы не ответите на шаге, который его вычисляет.",
+  "chart.logScale": "лог. шкала",
 };
