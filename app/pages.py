@@ -27,6 +27,7 @@ from app import __version__
 from dataclasses import asdict
 
 from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core.losses import BCE_CLIP
 from app.core import notation
 from app.paths import static_dir, templates_dir
 
@@ -288,6 +289,7 @@ def core_options() -> str:
         "limits": asdict(LIMITS),
         "defaults": asdict(DEFAULTS),
         "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},
+        "bce_clip": BCE_CLIP,
     })
 
 

@@ -18,3 +18,5 @@ export const LIMITS = options.limits;
 export const DEFAULTS = options.defaults;
 /** Shown decimals: {min, max, default} (app.core.notation.DECIMALS_*) */
 export const DECIMALS = options.decimals;
+/** bce's ∂L/∂ŷ is computed with ŷ clipped this far from 0 and 1 (app.core.losses.BCE_CLIP) */
+export const BCE_CLIP = options.bce_clip;

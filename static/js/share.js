@@ -5,7 +5,7 @@
  * something else.
  */
 import { el } from "./dom.js";
-import { t, formatNumber } from "./i18n.js";
+import { t, tn, formatNumber } from "./i18n.js";
 import { sharedState } from "./state.js";
 import { MAX_URL_CHARS, stateFileText, readStateFile } from "./url.js";
 import { restoreState } from "./actions.js";
@@ -70,8 +70,8 @@ export function mountShare(root, store) {
     copy.disabled = !last.fits;
     link.value = last.fits ? location.href : "";
     status.textContent = last.fits
-      ? t("share.fits", { n: formatNumber(last.length, 0) })
-      : t("share.tooLong", { n: formatNumber(last.length, 0), max: formatNumber(MAX_URL_CHARS, 0) });
+      ? tn("share.fits", last.length, { n: formatNumber(last.length, 0) })
+      : tn("share.tooLong", last.length, { n: formatNumber(last.length, 0), max: formatNumber(MAX_URL_CHARS, 0) });
     note.hidden = last.fits;
     note.textContent = last.fits ? "" : t("share.tooLongNote");
     root.dataset.fits = String(last.fits);

@@ -95,3 +95,19 @@ def test_predict_first_leaks_nothing_through_the_readout_the_data_view_or_the_lo
     expect(grid).to_have_attribute("data-state", "ready")
     explorer.by_testid("predict-first").uncheck()
     assert explorer.errors == []
+
+
+def test_help_opens_at_its_top_on_a_phone(explorer: Explorer) -> None:
+    page = explorer.page
+    page.set_viewport_size({"width": 390, "height": 640})
+    try:
+        explorer.fresh("lang=en&preset=exercise")
+        page.locator("#help-open").click()
+        dialog = page.locator("[data-testid=help-dialog]")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#help-title")).to_be_focused()
+        assert dialog.evaluate("el => el.scrollTop") == 0
+        assert dialog.evaluate("el => el.scrollHeight > el.clientHeight"), "the help is longer than a phone's screen"
+        page.keyboard.press("Escape")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
