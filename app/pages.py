@@ -28,6 +28,7 @@ from dataclasses import asdict
 
 from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 from app.core.losses import BCE_CLIP
+from app.core.variants import GENERATOR_VERSION, VARIANT_LIMITS, variant_presets
 from app.core import notation
 from app.paths import static_dir, templates_dir
 
@@ -290,6 +291,7 @@ def core_options() -> str:
         "defaults": asdict(DEFAULTS),
         "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},
         "bce_clip": BCE_CLIP,
+        "variants": {**asdict(VARIANT_LIMITS), "presets": list(variant_presets()), "version": GENERATOR_VERSION},
     })
 
 

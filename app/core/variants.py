@@ -131,7 +131,8 @@ def hand_rules(request: dict[str, Any], trace: Trace) -> list[str]:
     return broken
 
 
-def _check_request(preset_id: str, variant: Any, version: Any) -> None:
+def check_variant(preset_id: str, variant: Any, version: Any = GENERATOR_VERSION) -> None:
+    """VariantError unless variant `variant` of `preset_id` exists in generator `version` (cheap: no drawing)."""
     if not isinstance(version, int) or isinstance(version, bool) or version not in VERSIONS:
         raise VariantError("version", "variant_version", f"generator version must be one of {sorted(VERSIONS)}")
     if preset_id not in VERSIONS[version][0]:
@@ -146,7 +147,7 @@ def _check_request(preset_id: str, variant: Any, version: Any) -> None:
 def variant_request(preset_id: str, variant: int, version: int = GENERATOR_VERSION) -> dict[str, Any]:
     """The request body of variant `variant` of preset `preset_id` (the shape of a preset's `request`).
     Raises VariantError for a preset without variants, a variant out of range or an unknown version."""
-    _check_request(preset_id, variant, version)
+    check_variant(preset_id, variant, version)
     draw = VERSIONS[version][1]
     for attempt in range(MAX_ATTEMPTS):
         request = draw(preset_id, variant, attempt)

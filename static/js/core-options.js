@@ -20,3 +20,5 @@ export const DEFAULTS = options.defaults;
 export const DECIMALS = options.decimals;
 /** bce's ∂L/∂ŷ is computed with ŷ clipped this far from 0 and 1 (app.core.losses.BCE_CLIP) */
 export const BCE_CLIP = options.bce_clip;
+/** Exercise variants (app.core.variants): {min_variant, max_variant, max_count, presets, version} */
+export const VARIANTS = options.variants;
