@@ -7,6 +7,7 @@
  */
 import { sharedState } from "./state.js";
 import { restoreState } from "./actions.js";
+import { isShared, restoreCommand } from "./commands.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch}: a reload is the same student
@@ -54,24 +55,6 @@ export function joinCodeFromPath(pathname) {
   return decodeURIComponent(match[1] ?? "").trim().toUpperCase();
 }
 
-/** A load command that puts a page where a shared state is (the catch-up of a presenter's reload). */
-function restoreCommand(shared) {
-  const { request, presetId, iteration, stepId, lossHistory, training, view } = shared;
-  return { type: "load", request, presetId: presetId ?? null, iteration: iteration ?? 0, stepId: stepId ?? null,
-    lossHistory: lossHistory ?? [], training: training ?? null, view, reason: "restore" };
-}
-
-/**
- * The shared state a load command leads to, known before its trace arrives (the snapshot a late joiner
- * restores: it loads the same request at the same step).
- */
-function stateAfterLoad(before, command) {
-  const view = command.view ? { ...before.view, ...command.view } : { ...before.view, selected: null };
-  return { ...before, request: command.request, presetId: command.presetId ?? null, iteration: command.iteration ?? 0,
-    stepId: command.stepId ?? before.stepId, lossHistory: command.lossHistory ?? before.lossHistory,
-    training: command.training ?? null, view };
-}
-
 export class Classroom {
   constructor(store) {
     this.store = store;
@@ -85,12 +68,11 @@ export class Classroom {
     this.epoch = null;
     this.lastSeq = 0;
     this.attempt = 0;
-    this.applying = 0; // > 0 while the teacher's commands are being applied here
     this.queue = Promise.resolve(); // the teacher's frames, applied one after another
     this.pointerTimer = null;
     this.pointerLatest = undefined;
     this.nextId = 1;
-    store.onCommand((command, { shared }) => this.heard(command, shared));
+    store.onCommand(({ command, origin, shared }) => this.heard(command, origin, shared));
     store.subscribe((state, previous) => this.pointerMoved(state, previous));
   }
 
@@ -312,7 +294,7 @@ export class Classroom {
     writeSession(PRESENTER_KEY, { code: this.code, token: this.token, epoch: this.epoch }); // a restart: "ended"
     this.lastSeq = frame.seq;
     const state = this.store.get();
-    if (state.request) this.sendCommand(restoreCommand(sharedState(state)), this.sharedWithClass(sharedState(state)));
+    if (state.request) this.sendCommand(restoreCommand(sharedState(state), { reason: "restore" }), this.sharedWithClass(sharedState(state)));
   }
 
   /** Apply an ordered frame once, in order; a gap asks for the missing ones. */
@@ -359,7 +341,10 @@ export class Classroom {
     let state = frame.state;
     if (!state && frame.state_ref) state = await this.fetchJson(`/api/class/rooms/${this.code}/state`);
     this.set({ question: frame.question ?? null, locked: Boolean(state?.class?.locked) });
-    if (state && this.state.mode === "following") await this.follow(() => restoreState(this.store, state));
+    if (state && this.state.mode === "following") {
+      const { class: _room, ...shared } = state; // the room's own part (the lock) is not the explorer's
+      await restoreState(this.store, shared, [], { origin: "class" });
+    }
     this.lastSeq = frame.state_seq ?? 0;
     for (const entry of frame.entries ?? []) {
       const inner = typeof entry === "string" ? JSON.parse(entry) : entry;
@@ -380,17 +365,7 @@ export class Classroom {
       return;
     }
     if (this.state.mode !== "following") return;
-    await this.follow(() => this.store.dispatch(command));
-  }
-
-  /** Run the teacher's change here, marked so that this page does not take it for the student's own. */
-  async follow(run) {
-    this.applying += 1;
-    try {
-      await run();
-    } finally {
-      this.applying -= 1;
-    }
+    await this.store.dispatch(command, { origin: "class" }); // "class": not the student's own click
   }
 
   async fetchJson(url) {
@@ -401,26 +376,16 @@ export class Classroom {
 
   pointed(pointer) {
     if (this.state.mode !== "following") return;
-    this.applying += 1;
-    try {
-      this.store.dispatch({ type: "hover", target: pointer ?? null });
-    } finally {
-      this.applying -= 1;
-    }
+    this.store.dispatch({ type: "hover", target: pointer ?? null }, { origin: "class" });
   }
 
   // --- the presenter's side ----------------------------------------------------------------------------------
 
-  /** Every shared command of the presenter's page goes to the class with the shared state it leads to. */
-  heard(command, shared) {
-    if (this.role === "student") return this.studentActed(command, shared);
-    if (this.role !== "presenter" || !shared) return;
-    // apply() runs right after this listener: the state after it is ready in a microtask; a load's is known now.
-    if (command.type === "load") {
-      this.sendCommand(command, this.sharedWithClass(stateAfterLoad(sharedState(this.store.get()), command)));
-    } else {
-      queueMicrotask(() => this.sendCommand(command, this.sharedWithClass(sharedState(this.store.get()))));
-    }
+  /** Every shared command of the presenter's page goes to the class with the shared state it led to. */
+  heard(command, origin, shared) {
+    if (!isShared(command)) return;
+    if (this.role === "student") return this.studentActed(origin);
+    if (this.role === "presenter") this.sendCommand(command, this.sharedWithClass(shared));
   }
 
   sharedWithClass(shared) {
@@ -479,8 +444,8 @@ export class Classroom {
   // --- the student's side ------------------------------------------------------------------------------------
 
   /** A student's own shared change (a click, a key) while following: explore on their own, never the teacher. */
-  studentActed(command, shared) {
-    if (!shared || this.applying > 0 || this.state.mode !== "following") return;
+  studentActed(origin) {
+    if (origin === "class" || this.state.mode !== "following") return;
     if (this.state.locked) {
       queueMicrotask(() => this.followTeacher()); // follow only: back to the teacher's view
       return;
