@@ -20,6 +20,7 @@ import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
+import { mountVariantControls, withVariantRequest } from "./variants.js";
 import { Classroom } from "./classroom.js";
 import { mountClassroom } from "./classroom-view.js";
 
@@ -91,6 +92,7 @@ async function start() {
   mountEditor(document.querySelector("#editor-form"), store);
   mountDataView(document.querySelector("#data-view"), store);
   mountExports(document.querySelector("#export-box"), document.querySelector("#handout"), store);
+  mountVariantControls(document.querySelector("#variant-controls"), store);
   mountGradcheck(document.querySelector("#gradcheck-box"), store);
   const share = mountShare(document.querySelector("#share"), store);
   const classroom = new Classroom(store);
@@ -100,16 +102,16 @@ async function start() {
 
   const presets = await presetsLoading;
   store.dispatch({ type: "presets", presets });
-  const first = firstState(presets, wanted);
-  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" });
+  const first = await withVariantRequest(firstState(presets, wanted), wanted);
+  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" }, { variant: first.variant });
   syncHash(store, sharedState, share.linkWritten);
   classroom.resume(location.pathname); // a presenter's reload keeps the room; /join/CODE follows that class
   // a link pasted into this tab changes only the hash (no reload): open it all the same
   window.addEventListener("hashchange", async () => {
     const pasted = await readHash(location.hash, core);
     if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
-    const next = firstState(store.get().presets, pasted);
-    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" });
+    const next = await withVariantRequest(firstState(store.get().presets, pasted), pasted);
+    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" }, { variant: next.variant });
   });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }

@@ -7,7 +7,8 @@
 import { el } from "./dom.js";
 import { t, tn, formatNumber } from "./i18n.js";
 import { sharedState } from "./state.js";
-import { MAX_URL_CHARS, stateFileText, readStateFile } from "./url.js";
+import { studentState } from "./shared-view.js";
+import { MAX_URL_CHARS, stateFileText, readStateFile, readStateFileStudent } from "./url.js";
 import { restoreState } from "./actions.js";
 import { download } from "./download.js";
 
@@ -84,7 +85,7 @@ export function mountShare(root, store) {
       store.dispatch({ type: "status", status: { error: [{ field: "", message: t("share.badFile") }] } });
       return;
     }
-    await restoreState(store, shared, [], { origin: "link" });
+    await restoreState(store, shared, [], { origin: "link" }, readStateFileStudent(text, store.core));
   }
 
   copy.addEventListener("click", async () => {
@@ -93,7 +94,7 @@ export function mountShare(root, store) {
   });
   save.addEventListener("click", () => {
     const state = store.get();
-    if (state.trace) download(stateFileText(sharedState(state)), fileName(state));
+    if (state.trace) download(stateFileText(sharedState(state), studentState(state)), fileName(state));
   });
   open.addEventListener("change", async () => {
     const file = open.files?.[0];

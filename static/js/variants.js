@@ -71,3 +71,19 @@ export function mountVariantControls(root, store) {
   });
   render(store.get());
 }
+
+/**
+ * A link's first state with its variant (`preset=…&variant=N`): without a packed state, the variant's own
+ * request is fetched (the server draws the same numbers every time); with one, the request is the link's and
+ * the variant only names it. Returns {shared, warnings, variant} (variant null when the link names none).
+ */
+export async function withVariantRequest(first, wanted) {
+  if (!first) return first;
+  const variant = wanted.variant && hasVariants(first.shared.presetId) ? wanted.variant : null;
+  if (!variant || wanted.state) return { ...first, variant };
+  try {
+    return { ...first, shared: { ...first.shared, request: await fetchVariant(first.shared.presetId, variant) }, variant };
+  } catch (error) {
+    return { ...first, variant: null, warnings: [...first.warnings, String(error.message)] };
+  }
+}

@@ -409,4 +409,8 @@ export default {
   "data.hiddenYhat": "Predict first: the prediction ŷ is hidden until you answer the step that computes it.",
   "chart.logScale": "log scale",
   "panel.bceClipped": "ŷ is saturated: it lies within {clip} of 0 or 1, where ∂L/∂ŷ = (ŷ − y) / (N ŷ(1 − ŷ)) divides by almost 0. These values were computed with ŷ clipped to [{clip}, 1 − {clip}], so their size is the clip’s, not a derivative’s. The backward pass itself does not divide (d = (ŷ − y)/N at the next step), so the gradients below stay right.",
+  "variants.new": "New numbers",
+  "variants.newHint": "The same network and questions with other numbers (another variant of this exercise)",
+  "variants.none": "This network is too large to compute by hand: it has no variants",
+  "variants.label": "variant",
 };
