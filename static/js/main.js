@@ -21,6 +21,7 @@ import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
 import { mountVariantControls, withVariantRequest } from "./variants.js";
+import { mountVariantPrint } from "./variant-print.js";
 import { Classroom } from "./classroom.js";
 import { mountClassroom } from "./classroom-view.js";
 
@@ -93,6 +94,7 @@ async function start() {
   mountDataView(document.querySelector("#data-view"), store);
   mountExports(document.querySelector("#export-box"), document.querySelector("#handout"), store);
   mountVariantControls(document.querySelector("#variant-controls"), store);
+  mountVariantPrint(document.querySelector("#variants-box"), document.querySelector("#variant-sheets"), store);
   mountGradcheck(document.querySelector("#gradcheck-box"), store);
   const share = mountShare(document.querySelector("#share"), store);
   const classroom = new Classroom(store);

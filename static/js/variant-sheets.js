@@ -47,7 +47,16 @@ export async function fetchVariants(presetId, from, count, onProgress = () => {}
   return items;
 }
 
-const given = (trace, decimals) => givenIds(trace).map((id) => `${matrixLabel(id)} = ${texMatrix(resolveMatrix(trace, id), decimals)}`);
+/** Given numbers as a problem book writes them: small integers (binary data) without decimals, else one. */
+export function givenDecimals(matrix) {
+  return matrix.every((row) => row.every(Number.isInteger)) ? 0 : 1;
+}
+
+/** The given matrices as LaTeX. */
+const given = (trace) => givenIds(trace).map((id) => {
+  const matrix = resolveMatrix(trace, id);
+  return `${matrixLabel(id)} = ${texMatrix(matrix, givenDecimals(matrix))}`;
+});
 
 /** The sheets and the key as Markdown with LaTeX ($$ … $$), in the page's language and decimal separator. */
 export function variantsMarkdown(items, { title, decimals }) {
@@ -56,7 +65,7 @@ export function variantsMarkdown(items, { title, decimals }) {
     lines.push(`## ${t("variants.sheetTitle", { n: variant, title })}`, "", t("variants.sheetIntro", {
       layers: trace.spec.layers.join(" → "), lr: formatNumber(trace.spec.learning_rate, 1),
     }), "");
-    for (const latex of given(trace, 1)) lines.push(`$$${latex}$$`, "");
+    for (const latex of given(trace)) lines.push(`$$${latex}$$`, "");
     lines.push(`### ${t("variants.tasks")}`, "");
     sheetTasks(trace).forEach((task, i) => lines.push(`${i + 1}. $${task.latex}$ — ${matrixLabelText(task)} ${shapeText(task.shape)}`));
     lines.push("");
@@ -117,7 +126,7 @@ export function moodleXml(items, { title, presetId, decimals, phases = ["forward
     const tasks = sheetTasks(trace).filter((task) => phases.includes(task.phase));
     const html = [
       `<p>${escapeHtml(t("variants.sheetIntro", { layers: trace.spec.layers.join(" → "), lr: formatNumber(trace.spec.learning_rate, 1) }))}</p>`,
-      ...given(trace, 1).map((latex) => `<p>\\[${escapeHtml(latex)}\\]</p>`),
+      ...given(trace).map((latex) => `<p>\\[${escapeHtml(latex)}\\]</p>`),
       `<p>${escapeHtml(t("variants.moodleAsk", { decimals }))}</p>`,
       "<ol>",
       ...tasks.map((task) => `<li data-step-id="${escapeHtml(task.id)}">\\(${escapeHtml(task.latex)}\\) ${escapeHtml(shapeText(task.shape))}: `
