@@ -3,6 +3,7 @@ from the rounded numbers on screen is right, and "predict first" leaks the hidde
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -111,3 +112,26 @@ def test_help_opens_at_its_top_on_a_phone(explorer: Explorer) -> None:
         page.keyboard.press("Escape")
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
+
+
+SATURATED = {"layers": [2, 4, 1], "activations": ["tanh", "sigmoid"], "bias": True, "loss": "bce", "learning_rate": 1.0,
+             "seed": 0, "init": "xavier_uniform", "X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [[0], [1], [1], [0]],
+             "weights": [[[1, 1, 1, 1], [1, 1, 1, 1]], [[30], [30], [30], [30]]], "biases": [[1, 1, 1, 1], [30]]}
+
+
+def test_a_saturated_bce_output_says_its_gradient_was_clipped(explorer: Explorer, tmp_path) -> None:
+    explorer.fresh("lang=en&preset=xor")
+    state = {"format": "backprop-explorer-state", "version": 1, "state": {"request": SATURATED, "stepId": "bwd:dL/dy_hat"}}
+    path = tmp_path / "saturated.json"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    explorer.by_testid("share").locator("summary").click()
+    explorer.by_testid("state-open").set_input_files(str(path))
+    explorer.expect_step("bwd:dL/dy_hat")
+    note = explorer.by_testid("bce-clipped")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("clipped")
+    explorer.go_to("fwd:H1")
+    expect(note).to_have_count(0)  # only where ∂L/∂ŷ is shown
+    explorer.fresh("lang=en&preset=xor&step=bwd:dL/dy_hat")
+    expect(explorer.by_testid("bce-clipped")).to_have_count(0)  # an unsaturated output needs no warning
+    assert explorer.errors == []
