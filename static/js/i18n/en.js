@@ -437,4 +437,5 @@ export default {
   "variants.keyTitle": "Key: variants of “{title}”",
   "variants.moodleInfo": "Exercise variants of “{title}” from Backprop Explorer: one Cloze question per variant.",
   "variants.moodleAsk": "Compute one iteration and enter every entry with {decimals} decimals (a decimal point).",
+  "help.variants": "New numbers (next to the network) gives the exercise or XOR another variant: the same network and tasks with other numbers, named “variant 17”; the link keeps it. Print variants… (under Check and export) prints one sheet per student with its key, or exports them for Moodle.",
 };
