@@ -6,6 +6,7 @@
  * a body class makes the print stylesheet (tools.css) show that section alone.
  */
 import { el } from "./dom.js";
+import { svgEl, svgText } from "./graph/svg.js";
 import { t, formatNumber } from "./i18n.js";
 import { VARIANTS } from "./core-options.js";
 import { download } from "./download.js";
@@ -16,15 +17,7 @@ import { traceMatrixIds } from "./exports.js";
 import { hasVariants } from "./variants.js";
 import { fetchVariants, givenIds, givenDecimals, sheetTasks, variantsMarkdown, moodleXml } from "./variant-sheets.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const WIDE_FORMULA = 60; // LaTeX characters
-
-function svgEl(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** The network as a picture: a column of neurons per layer, every weight a line (x, hidden layers, ŷ). */
 export function networkPicture(layers) {
@@ -36,16 +29,16 @@ export function networkPicture(layers) {
     for (let i = 0; i < layers[k]; i += 1) {
       for (let j = 0; j < size; j += 1) {
         const [x1, y1] = at(k, i), [x2, y2] = at(k + 1, j);
-        svg.append(svgEl("line", { x1, y1, x2, y2, class: "variant-edge" }));
+        svgEl("line", { x1, y1, x2, y2, class: "variant-edge" }, svg);
       }
     }
   });
   layers.forEach((size, layer) => {
     for (let i = 0; i < size; i += 1) {
       const [cx, cy] = at(layer, i);
-      svg.append(svgEl("circle", { cx, cy, r: 9, class: "variant-neuron" }));
+      svgEl("circle", { cx, cy, r: 9, class: "variant-neuron" }, svg);
       const name = layer === 0 ? `x${i + 1}` : layer === layers.length - 1 ? "ŷ" : `${i + 1}`;
-      svg.append(svgEl("text", { x: cx, y: cy + 3.5, "text-anchor": "middle" }, name));
+      svgText(name, { x: cx, y: cy + 3.5, "text-anchor": "middle" }, svg);
     }
   });
   return svg;
