@@ -27,9 +27,8 @@ export function nextRequest(request, trace) {
 export function nextIteration(store) {
   const { request, trace, presetId, iteration, variant } = store.get();
   if (!request || !trace) return Promise.resolve({ ok: false, problems: [] });
-  return loadRequest(store, nextRequest(request, trace), {
-    reason: "next", presetId, iteration: iteration + 1, continues: true, ...(variant ? { variant } : {}),
-  });
+  const fields = { reason: "next", presetId, iteration: iteration + 1, continues: true, ...(variant ? { variant } : {}) };
+  return loadRequest(store, nextRequest(request, trace), fields);
 }
 
 /** Start a preset from its own request (iteration 0). */
@@ -100,7 +99,8 @@ const lastFinite = (curve) => [...curve].reverse().map(toNumber).find(Number.isF
  * the training). When the run ends — all epochs, cancelTraining after the current chunk, or a non-finite loss
  * (the weights before it are kept) — one `restore` brings the shared state it reached: the weights reached as
  * the iteration they reached, the curve in `training`, the previous run's curve folded into the loss history
- * (a class shares that state whole, never as a command that grows with the run). A load from elsewhere (another preset) while it runs ends it without loading.
+ * (a class shares that state whole, never as a command that grows with the run). A load from elsewhere
+ * (another preset) while it runs ends it without loading.
  */
 export async function trainEpochs(store, epochs) {
   const { request, presetId, iteration: from, lossHistory, training: previous, trace } = store.get();
@@ -164,14 +164,15 @@ async function restoredTraining(training) {
 
 /**
  * Show a shared state (state.js sharedState's shape, from a link, a state file or a class) exactly: one
- * `restore` command with everything in it (a training curve a link left out is trained again first). `warnings` (texts) are shown with it; `options` go to dispatch ({origin}).
- * Resolves like a load.
+ * `restore` command with everything in it (a training curve a link left out is trained again first).
+ * `warnings` (texts) are shown with it; `options` go to dispatch ({origin}). Resolves like a load.
  */
 export async function restoreState(store, shared, warnings = [], options = {}, student = {}) {
   const { training, warning } = await restoredTraining(shared.training);
   const state = { ...shared, training: training ?? null };
+  const said = [...warnings, ...(warning ? [t(warning)] : [])];
   const variant = student.variant ? { variant: student.variant } : {}; // a link's or a state file's own variant
-  return store.dispatch(restoreCommand(state, { reason: "restore", warnings: [...warnings, ...(warning ? [t(warning)] : [])], ...variant }), options);
+  return store.dispatch(restoreCommand(state, { reason: "restore", warnings: said, ...variant }), options);
 }
 
 /** Go to a step by its id (ids are stable across traces of one network; indices are not the wire format). */

@@ -30,7 +30,8 @@ export function isTarget(value) {
 }
 
 const isHistory = (value) => Array.isArray(value) && value.every((p) => isObject(p) && isIndex(p.iteration));
-const isTraining = (value) => isObject(value) && isIndex(value.epochs) && Array.isArray(value.lossHistory) && isIndex(value.from);
+const isTraining = (value) => isObject(value) && isIndex(value.epochs) && Array.isArray(value.lossHistory)
+  && isIndex(value.from);
 
 function intIn(text, low, high) {
   const value = Number.parseInt(text, 10);
@@ -51,7 +52,10 @@ export const FIELDS = Object.freeze([
     valid: (value) => LANGS.includes(value), rule: `one of ${LANGS.join(", ")}`,
     link: { param: "lang", write: (value) => value, read: (text) => (LANGS.includes(text) ? text : null) },
   },
-  { path: ["request"], scope: "class", default: () => null, valid: isObject, rule: "an object (the network, data and weights)", link: "packed" },
+  {
+    path: ["request"], scope: "class", default: () => null,
+    valid: isObject, rule: "an object (the network, data and weights)", link: "packed",
+  },
   {
     path: ["presetId"], scope: "class", default: () => null,
     valid: orNull((value) => typeof value === "string"), rule: "null or a preset id",
@@ -73,17 +77,27 @@ export const FIELDS = Object.freeze([
     valid: orNull((value) => typeof value === "string"), rule: "null or a step id",
     link: { param: "step", write: (value) => value, read: (text) => text },
   },
-  { path: ["lossHistory"], scope: "class", grows: true, default: () => [], valid: isHistory, rule: "a list of {iteration, loss}", link: "packed" },
-  { path: ["training"], scope: "class", grows: true, default: () => null, valid: orNull(isTraining), rule: "null or {epochs, from, lossHistory, …}", link: "packed" },
+  {
+    path: ["lossHistory"], scope: "class", grows: true, default: () => [],
+    valid: isHistory, rule: "a list of {iteration, loss}", link: "packed",
+  },
+  {
+    path: ["training"], scope: "class", grows: true, default: () => null,
+    valid: orNull(isTraining), rule: "null or {epochs, from, lossHistory, …}", link: "packed",
+  },
   {
     path: ["view", "mergeD"], scope: "class", default: () => false, ...BOOLEAN,
+    // left out of a link (or unreadable, as decimals): undefined, and a restore takes the default
     link: { param: "mergeD", write: (value) => (value ? "1" : "0"), read: (text) => (text === null ? undefined : text === "1") },
   },
   {
     path: ["view", "decimals"], scope: "class", default: (core) => core.decimals.default,
     valid: (value, core) => Number.isInteger(value) && value >= core.decimals.min && value <= core.decimals.max,
     rule: (core) => `a whole number from ${core.decimals.min} to ${core.decimals.max}`,
-    link: { param: "decimals", write: String, read: (text, core) => (text === null ? undefined : intIn(text, core.decimals.min, core.decimals.max)) },
+    link: {
+      param: "decimals", write: String,
+      read: (text, core) => (text === null ? undefined : intIn(text, core.decimals.min, core.decimals.max)),
+    },
   },
   { path: ["view", "showAllRows"], scope: "class", default: () => false, ...BOOLEAN, link: flag("rows", "all") },
   { path: ["view", "dataAfter"], scope: "class", default: () => false, ...BOOLEAN, link: flag("after") },
@@ -108,8 +122,6 @@ function readTarget(text) {
 
 const CLASS_FIELDS = FIELDS.filter((field) => field.scope === "class");
 const STUDENT_FIELDS = FIELDS.filter((field) => field.scope === "student");
-/** The view options a page sets with an `options` command: the view's fields but the selection. */
-export const VIEW_OPTIONS = FIELDS.filter((f) => f.path[0] === "view" && f.name !== "view.selected").map((f) => f.path[1]);
 
 const getPath = (object, path) => path.reduce((value, key) => value?.[key], object);
 
@@ -151,7 +163,7 @@ export function studentError(student, core, prefix = "student.") {
   return fieldsError(student, STUDENT_FIELDS, core, { prefix });
 }
 
-/** Each page's own part of a state ({lang}): a class never overwrites it. */
+/** Each page's own part of a state ({lang}): a class never overwrites it (what a follower keeps of itself). */
 export function ownState(state) {
   return pick(state, FIELDS.filter((field) => field.scope === "own"));
 }
@@ -174,7 +186,7 @@ export function fieldError(field, value, core, name = field.name) {
  * or null. Only `fields` are allowed; `prefix` names where the object sits ("options.", "state.view.");
  * `required` names the fields that must be present.
  */
-export function fieldsError(object, fields, core, { prefix = "", required = [] } = {}) {
+function fieldsError(object, fields, core, { prefix = "", required = [] } = {}) {
   if (!isObject(object)) return `${prefix.slice(0, -1) || "it"} must be an object`;
   const depth = fields[0]?.path.length ?? 1;
   const byKey = new Map(fields.map((field) => [field.path[depth - 1], field]));
@@ -241,7 +253,7 @@ export function writeParams(params, state) {
 /**
  * What the plain parameters of a link say, nested as in the state ({lang, presetId, stepId, view: {…}}): a
  * parameter left out or unreadable gives null for the top-level fields and, in the view, the field's link
- * reading of nothing (false for flags, undefined — keep the page's — for mergeD and decimals).
+ * reading of nothing (false for flags; mergeD and decimals are left out, so a restore takes their defaults).
  */
 export function readParams(params, core) {
   const out = { view: {} };

@@ -63,7 +63,10 @@ export function createStore(core, initial = initialState(core)) {
     for (const fn of [...listeners]) fn(state, previous);
   };
   const tell = (command, origin) => {
-    const heard = { command, origin, shared: sharedState(state) };
+    if (!commandListeners.size) return;
+    const led = state; // `shared` is read from this state, when a listener asks for it (pointer moves rarely do)
+    let shared = null;
+    const heard = { command, origin, get shared() { return (shared ??= sharedState(led)); } };
     for (const fn of [...commandListeners]) fn(heard);
   };
   const store = {

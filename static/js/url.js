@@ -1,13 +1,14 @@
 /**
  * The shared state (state.js sharedState) in the URL hash, so a link reproduces the exact view, and in a
  * state file when it is too large for a link. This module is the one place that turns shared state into
- * text and back; restoring is one `load` command (reason "restore").
+ * text and back; restoring is one `restore` command.
  *
  * Hash: the plain parameters of the shared view's table (shared-view.js: `lang`, `preset`, `step`, `mergeD`,
  * `decimals`, `rows=all`, `after=1`, `predict=1`, `sel` = the selection as JSON), plus `s`: the table's packed
  * fields (request, iteration, loss history, training) as JSON, deflate-raw compressed (CompressionStream) and
- * base64url. `s` is left out when the preset alone reproduces the state. A state whose link would pass MAX_URL_CHARS gets `toolong=1` instead:
- * opening such a link says so rather than showing something else. The language is also kept in localStorage.
+ * base64url. `s` is left out when the preset alone reproduces the state. A state whose link would pass
+ * MAX_URL_CHARS gets `toolong=1` instead: opening such a link says so rather than showing something else.
+ * The language is also kept in localStorage.
  */
 import { LANGS } from "./i18n.js";
 import { PACKED_FIELDS, writeParams, readParams, sharedError, studentError } from "./shared-view.js";

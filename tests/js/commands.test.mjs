@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createStore } from "../../static/js/state.js";
 import { commandError, isShared, COMMANDS } from "../../static/js/commands.js";
-import { nextIteration, editCell, choosePreset, restoreState } from "../../static/js/actions.js";
+import { nextIteration, editCell, choosePreset, restoreState, trainEpochs } from "../../static/js/actions.js";
+import { sharedState } from "../../static/js/state.js";
 import { CORE, fakeApi } from "./helpers.mjs";
 
 const REQUEST = { loss: 0.5, weights: [[[1, 2], [3, 4]]], X: [[0, 1]], y: [[1]] };
@@ -140,7 +141,7 @@ test("next iteration and a cell edit send a small load: the history continues in
     const replay = fakeApi();
     for (const { command } of heard) await follower.dispatch(command, { origin: "class" });
     replay.restore();
-    assert.deepEqual(heard.at(-1).shared, (await import("../../static/js/state.js")).sharedState(follower.get()));
+    assert.deepEqual(heard.at(-1).shared, sharedState(follower.get()));
   } finally {
     api.restore();
   }
@@ -169,4 +170,35 @@ test("a preset starts the history anew; restore shows a complete shared state ex
   } finally {
     api.restore();
   }
+});
+
+test("a training ends in one restore of the state it reached; the commands after it do not grow with the run", async () => {
+  const sizes = {};
+  for (const epochs of [10, 1000]) {
+    const store = await loadedStore();
+    const api = fakeApi();
+    try {
+      const heard = recorder(store);
+      await trainEpochs(store, epochs);
+      await trainEpochs(store, epochs);
+      await nextIteration(store);
+      const shared = heard.filter(({ command }) => isShared(command));
+      assert.deepEqual(shared.map(({ command }) => `${command.type}:${command.reason}`), ["restore:train", "restore:train", "load:next"]);
+      const [first, second] = shared;
+      assert.equal(first.command.state.training.lossHistory.length, epochs + 1);
+      assert.equal(first.shared.iteration, epochs);
+      assert.equal(second.shared.iteration, 2 * epochs);
+      // the first run's curve is folded into the history when the second one ends
+      assert.equal(second.shared.lossHistory.length, epochs + 2);
+      sizes[epochs] = JSON.stringify({ ...shared[2].command, iteration: 0 }).length; // but the iteration's digits
+      // a follower that applies the restore (never retraining) and the load is where the presenter is
+      const follower = createStore(CORE);
+      for (const { command } of shared.slice(1)) await follower.dispatch(command, { origin: "class" });
+      assert.deepEqual(sharedState(follower.get()), shared[2].shared);
+      assert.equal(api.calls.filter((c) => c.url === "/api/train").length, 2 * 10); // the follower trained nothing
+    } finally {
+      api.restore();
+    }
+  }
+  assert.equal(sizes[10], sizes[1000], "the next iteration's load is the same size after 10 or 1,000 epochs");
 });

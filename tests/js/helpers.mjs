@@ -23,8 +23,15 @@ export function fakeTrace(request) {
   };
 }
 
+/** An /api/train answer: the same weights, a loss falling by 1 % an epoch from the request's loss. */
+function fakeTraining({ epochs, ...request }) {
+  const start = Number(request.loss ?? 1);
+  const curve = Array.from({ length: epochs + 1 }, (_, epoch) => start * 0.99 ** epoch);
+  return { weights: request.weights ?? [], biases: [], loss_history: curve, stopped_at: null };
+}
+
 /**
- * Replace fetch with a fake /api/trace. `hold` (optional) decides per request body whether its answer waits:
+ * Replace fetch with a fake /api/trace and /api/train. `hold` (optional) decides per request body whether its answer waits:
  * it returns a function that releases it. `failing` bodies answer 422. Returns {calls, restore}.
  */
 export function fakeApi({ hold = () => false, failing = () => false } = {}) {
@@ -35,6 +42,7 @@ export function fakeApi({ hold = () => false, failing = () => false } = {}) {
     const body = JSON.parse(init.body);
     calls.push({ url, body });
     if (hold(body)) await new Promise((resolve) => release.push(resolve));
+    if (url === "/api/train") return new Response(JSON.stringify(fakeTraining(body)), { status: 200 });
     if (failing(body)) {
       return new Response(JSON.stringify({ detail: [{ loc: ["body", "X"], msg: "X is wrong", type: "bad" }] }), { status: 422 });
     }

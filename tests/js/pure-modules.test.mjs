@@ -7,7 +7,21 @@ import { parseNumber, parseRows, rowsToText } from "../../static/js/number-text.
 import { toSubscript, toSuperscript, texToText } from "../../static/js/tex-text.js";
 import { tolerance, verdictOf, checkMatrix, nextRecord, resultHidden, handcalcActive } from "../../static/js/handcalc.js";
 import { neuronLayout, labelsDoNotOverlap, matrixGraphLayout, NEURON } from "../../static/js/graph/layout.js";
+import * as coreOptions from "../../static/js/core-options.js";
 import { fixtures } from "./helpers.mjs";
+
+test("core options: read from the page when asked, never at import; the views' names follow useCoreOptions", () => {
+  assert.deepEqual(coreOptions.DECIMALS, {});
+  const options = coreOptions.readCoreOptions({ dataset: { coreOptions: JSON.stringify({
+    activations: ["relu"], losses: ["mse"], init_schemes: ["he"], activation_tex: { relu: "\\operatorname{ReLU}" },
+    sigmoid_output_losses: ["bce"], limits: { max_width: 16 }, defaults: { seed: 0 }, decimals: { min: 0, max: 6, default: 3 },
+  }) } });
+  coreOptions.useCoreOptions(options);
+  assert.deepEqual(coreOptions.ACTIVATION_NAMES, ["relu"]);
+  assert.equal(coreOptions.LIMITS.max_width, 16);
+  assert.equal(coreOptions.DECIMALS.default, 3);
+  assert.deepEqual(coreOptions.SIGMOID_OUTPUT_LOSSES, ["bce"]);
+});
 
 test("notation: matrix ids parse and print as the core writes them", () => {
   assert.deepEqual(notation.parseMatrixId("dL/dW2"), { node: "W2", letter: "W", k: 2, grad: true, fprime: false, updated: false });

@@ -63,7 +63,7 @@ test("a damaged or foreign link part is said so; a bad state file is refused", a
   const wanted = await readHash("#lang=xx&preset=exercise&decimals=99&s=notpacked&sel=%7Bnope", CORE);
   assert.equal(wanted.damaged, true);
   assert.equal(wanted.lang, null);
-  assert.equal(wanted.view.decimals, undefined); // out of range: the page keeps its own
+  assert.equal(wanted.view.decimals, undefined); // out of range: left out, a restore takes the default
   assert.equal(wanted.view.selected, null);
   assert.equal(readStateFile("{}", CORE), null);
   assert.equal(readStateFile("not json", CORE), null);
