@@ -27,6 +27,8 @@ from app import __version__
 from dataclasses import asdict
 
 from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
+from app.core.losses import BCE_CLIP
+from app.core.variants import GENERATOR_VERSION, VARIANT_LIMITS, variant_presets
 from app.core import notation
 from app.classroom import protocol
 from app.classroom.teacher import on_this_machine
@@ -295,6 +297,8 @@ def core_options() -> str:
         "limits": asdict(LIMITS),
         "defaults": asdict(DEFAULTS),
         "decimals": {"min": notation.DECIMALS_MIN, "max": notation.DECIMALS_MAX, "default": notation.DECIMALS_DEFAULT},
+        "bce_clip": BCE_CLIP,
+        "variants": {**asdict(VARIANT_LIMITS), "presets": list(variant_presets()), "version": GENERATOR_VERSION},
     })
 
 

@@ -10,8 +10,9 @@ import os
 
 import numpy as np
 
-from app.api.encoding import encode_predict, encode_trace, encode_train
+from app.api.encoding import dumps, encode_predict, encode_trace, encode_train
 from app.core import PRESETS, NetworkSpec, compute_trace, make_spec, predict, train
+from app.core.variants import variant_request
 
 
 def trace_job(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, gradcheck: bool) -> bytes:
@@ -24,6 +25,10 @@ def predict_job(spec: NetworkSpec, X: np.ndarray) -> bytes:
 
 def train_job(spec: NetworkSpec, X: np.ndarray, y: np.ndarray, epochs: int, snapshots: int) -> bytes:
     return encode_train(train(spec, X, y, epochs, snapshots))
+
+
+def variant_job(preset_id: str, variant: int, version: int) -> bytes:
+    return dumps(variant_request(preset_id, variant, version))
 
 
 def start_worker(niceness: int = 0) -> None:

@@ -16,7 +16,8 @@ from app.api.bodies import check_body, parse_body_off_loop
 from app.api.cpu import ComputePool
 from app.api.encoding import encode_presets, json_response
 from app.api.errors import documented_errors
-from app.api.jobs import predict_job, trace_job, train_job
+from app.api.errors import ErrorAnswer, error_response
+from app.api.jobs import predict_job, trace_job, train_job, variant_job
 from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import (
@@ -29,6 +30,8 @@ from app.core import (
     make_spec,
     train_work,
 )
+from app.core.presets import preset as find_preset
+from app.core.variants import GENERATOR_VERSION, VARIANT_LIMITS, VERSIONS, VariantError, check_variant, variant_presets
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -190,3 +193,62 @@ def _presets_json() -> bytes:
 )
 async def presets() -> Response:
     return json_response(_presets_json())
+
+
+# A variant costs a few small traces (its draws until one keeps the rules): the small lane, not inline.
+_VARIANT_WORK = 2 * 20_000
+
+
+@router.get(
+    "/api/presets/{preset_id}/variants/{variant}",
+    response_class=Response,
+    responses={200: {"description": "Variant `variant` of the preset: a ready request body, the same shape as the "
+                                    "preset's `request` (its own X, y, weights and biases, made for hand calculation)."},
+               **_GET_ERRORS,
+               422: {"model": ErrorAnswer, "description": "No such preset (ctx.rule unknown_preset), a preset without "
+                     "variants: its network is too large to compute by hand (no_variants), a variant that is not a "
+                     f"whole number from {VARIANT_LIMITS.min_variant} to {VARIANT_LIMITS.max_variant} (variant_range), "
+                     "or an unknown generator version (variant_version)."}},
+    summary=f"Exercise variants: the same network with other numbers, drawn deterministically from (generator version, "
+            f"preset, variant); presets with variants: {', '.join(variant_presets())}",
+    openapi_extra={"parameters": [
+        {"name": "preset_id", "in": "path", "required": True, "description": "A preset with variants.",
+         "schema": {"type": "string", "enum": list(variant_presets())}},
+        {"name": "variant", "in": "path", "required": True, "description": "The variant number.",
+         "schema": {"type": "integer", "minimum": VARIANT_LIMITS.min_variant, "maximum": VARIANT_LIMITS.max_variant}},
+        {"name": "version", "in": "query", "required": False,
+         "description": "The generator version (older versions stay reproducible).",
+         "schema": {"type": "integer", "enum": sorted(VERSIONS), "default": GENERATOR_VERSION}},
+    ]},
+)
+async def preset_variant(request: Request) -> Response:
+    """The same (version, preset, variant) gives the same numbers on every machine and in every later release.
+    The route checks its parameters itself, so each refusal names its rule (ctx.rule)."""
+    preset_id, variant = request.path_params["preset_id"], request.path_params["variant"]
+    raw_version = request.query_params.get("version", str(GENERATOR_VERSION))
+    version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() and len(raw_version) <= 9 else raw_version
+    try:
+        find_preset(preset_id)
+    except KeyError:
+        return _variant_error(422, "preset_id", "unknown_preset", f"there is no preset {preset_id!r}")
+    number = int(variant) if variant.isascii() and variant.isdigit() and len(variant) <= 9 else variant
+    try:
+        check_variant(preset_id, number, version)
+    except VariantError as error:
+        where = {"preset": "preset_id", "variant": "variant", "version": "version"}[error.field]
+        return _variant_error(422, where, error.rule, str(error))
+    answers: AnswerCache = request.app.state.answers
+    key = answer_key(f"/api/presets/{preset_id}/variants/{number}?version={version}", b"")
+    content = answers.get(key)
+    if content is None:
+        pool: ComputePool = request.state.compute
+        content = await pool.run(_VARIANT_WORK, variant_job, preset_id, number, version)
+        answers.put(key, content)
+    return json_response(content)
+
+
+def _variant_error(status: int, field: str, rule: str, message: str) -> Response:
+    loc = ["query" if field == "version" else "path", field]
+    ctx = {"rule": rule, "min": VARIANT_LIMITS.min_variant, "max": VARIANT_LIMITS.max_variant,
+           "presets": list(variant_presets())}
+    return error_response(status, [{"loc": loc, "msg": f"{field}: {message}", "type": "variant_error", "ctx": ctx}])

@@ -25,9 +25,9 @@ export function nextRequest(request, trace) {
 
 /** Run the next forward pass with the weights the update step produced; back to the first step. */
 export function nextIteration(store) {
-  const { request, trace, presetId, iteration } = store.get();
+  const { request, trace, presetId, iteration, variant } = store.get();
   if (!request || !trace) return Promise.resolve({ ok: false, problems: [] });
-  const fields = { reason: "next", presetId, iteration: iteration + 1, continues: true };
+  const fields = { reason: "next", presetId, iteration: iteration + 1, continues: true, ...(variant ? { variant } : {}) };
   return loadRequest(store, nextRequest(request, trace), fields);
 }
 
@@ -124,7 +124,8 @@ export async function trainEpochs(store, epochs) {
       const now = sharedState(store.get());
       const reached = { ...now, request: run.request, presetId, iteration: from + run.done, stepId: null,
         lossHistory: withTrainingCurve(lossHistory, previous), training, view: { ...now.view, selected: null } };
-      outcome = await store.dispatch(restoreCommand(reached, { reason: "train" }));
+      const { variant } = store.get(); // a trained variant is still that variant, further on
+      outcome = await store.dispatch(restoreCommand(reached, { reason: "train", ...(variant ? { variant } : {}) }));
     }
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error.message ?? error) }];
@@ -166,11 +167,12 @@ async function restoredTraining(training) {
  * `restore` command with everything in it (a training curve a link left out is trained again first).
  * `warnings` (texts) are shown with it; `options` go to dispatch ({origin}). Resolves like a load.
  */
-export async function restoreState(store, shared, warnings = [], options = {}) {
+export async function restoreState(store, shared, warnings = [], options = {}, student = {}) {
   const { training, warning } = await restoredTraining(shared.training);
   const state = { ...shared, training: training ?? null };
   const said = [...warnings, ...(warning ? [t(warning)] : [])];
-  return store.dispatch(restoreCommand(state, { reason: "restore", warnings: said }), options);
+  const variant = student.variant ? { variant: student.variant } : {}; // a link's or a state file's own variant
+  return store.dispatch(restoreCommand(state, { reason: "restore", warnings: said, ...variant }), options);
 }
 
 /** Go to a step by its id (ids are stable across traces of one network; indices are not the wire format). */

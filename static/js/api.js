@@ -74,3 +74,8 @@ export function fetchTraining(traceRequest, epochs, snapshots = 0) {
 export function fetchPrediction(predictRequest) {
   return request("POST", "/api/predict", predictRequest);
 }
+
+/** A GET of a JSON resource (a preset's variant: /api/presets/{id}/variants/{n}). */
+export function getJson(url) {
+  return request("GET", url);
+}

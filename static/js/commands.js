@@ -19,7 +19,7 @@ import { fetchTrace, ApiError } from "./api.js";
 import { LANGS, setLang, toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
 import { nextRecord } from "./handcalc.js";
-import { SMALL_FIELDS, isTarget, fieldError, optionsError, viewError, sharedError, withDefaults } from "./shared-view.js";
+import { SMALL_FIELDS, FIELDS as VIEW_TABLE, isTarget, fieldError, optionsError, viewError, sharedError, withDefaults } from "./shared-view.js";
 
 const SPEEDS = [0.5, 1, 2, 4];
 
@@ -36,15 +36,21 @@ const LOAD_FIELDS = Object.fromEntries(SMALL_FIELDS.filter((field) => field.path
  * Fields each command requires or allows, with their checks `(value, core) → true, false or the reason`:
  * `name?` is optional. `core` is the core options (core-options.js) the store was made with.
  */
+// The variant a load or restore shows (a student's own field, never part of the shared state it carries)
+const VARIANT_FIELD = VIEW_TABLE.find((field) => field.name === "variant");
+const isVariant = (value, core) => fieldError(VARIANT_FIELD, value, core) ?? true;
+
 const FIELDS = {
   // a new request to trace, with the small shared fields; `continues`: the loss history before `iteration` and
   // the last training result stay (next iteration, an edit), else they start anew (a preset, the editor)
   load: {
     ...LOAD_FIELDS, "view?": (v, core) => viewError(v, core) ?? true, "continues?": (v) => typeof v === "boolean",
-    "warnings?": isWarnings, "reason?": (v) => typeof v === "string",
+    "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
   },
   // a complete shared state from elsewhere (a link, a state file, the class, the end of a training)
-  restore: { state: (v, core) => sharedError(v, core) ?? true, "warnings?": isWarnings, "reason?": (v) => typeof v === "string" },
+  restore: {
+    state: (v, core) => sharedError(v, core) ?? true, "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
+  },
   step: { stepId: (v) => typeof v === "string" },
   options: { options: (v, core) => optionsError(v, core) ?? true },
   select: { target: orNull(isTarget) },
@@ -130,6 +136,7 @@ function loadedPatch(command, trace, before, core) {
     lossHistory: [...earlier, { iteration, loss: toNumber(trace.forward.loss) }],
     training: shown.training,
     view: { ...options, selected },
+    variant: command.variant ?? null, // a load or restore that names no variant shows other numbers
     local: { hover: null, answers: {} }, // hand-calculation answers belong to the trace they were typed for
     status: { loading: false, error: null, warnings: [...(command.warnings ?? []), ...(trace.warnings ?? [])] },
   };

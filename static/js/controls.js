@@ -95,6 +95,7 @@ function helpContent() {
     ...["help.notation1", "help.notation2", "help.notation3", "help.notation4", "help.notation5"].map((key) => el("p", "", t(key))),
     el("p", "", t("help.mouse")),
     el("p", "", t("help.handcalc")),
+    el("p", "", t("help.variants")),
     el("p", "", t("help.edit")),
     el("p", "", t("help.tools")),
     el("p", "", t("help.class")),

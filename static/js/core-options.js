@@ -26,9 +26,14 @@ export let LIMITS = {};
 export let DEFAULTS = {};
 /** Shown decimals: {min, max, default} (app.core.notation.DECIMALS_*) */
 export let DECIMALS = {};
+/** bce's ∂L/∂ŷ is computed with ŷ clipped this far from 0 and 1 (app.core.losses.BCE_CLIP) */
+export let BCE_CLIP = 0;
+/** Exercise variants (app.core.variants): {min_variant, max_variant, max_count, presets, version} */
+export let VARIANTS = { presets: [] };
 
 /** Give the views the page's core options (main.js, once, before mounting them). */
 export function useCoreOptions(options) {
   ({ activations: ACTIVATION_NAMES, losses: LOSS_NAMES, init_schemes: INIT_NAMES, activation_tex: ACTIVATION_TEX,
-    sigmoid_output_losses: SIGMOID_OUTPUT_LOSSES, limits: LIMITS, defaults: DEFAULTS, decimals: DECIMALS } = options);
+    sigmoid_output_losses: SIGMOID_OUTPUT_LOSSES, limits: LIMITS, defaults: DEFAULTS, decimals: DECIMALS,
+    bce_clip: BCE_CLIP, variants: VARIANTS } = options);
 }

@@ -10,6 +10,7 @@ import { t, formatNumber, toNumber } from "./i18n.js";
 import { fetchPrediction } from "./api.js";
 import { observationRow } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
+import { valueConcealed } from "./handcalc.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 /** Cells per side of the background grid. */
@@ -140,7 +141,7 @@ function pointMark(x, y, target, binary, scale) {
   return svgEl("circle", { cx: x, cy: y, r: 4.4, class: "dv-point dv-value", fill: colourOf(target, scale) });
 }
 
-function pointsLayer(trace, plane, scale) {
+function pointsLayer(trace, plane, scale, conceal) {
   const { left, top, size } = PLOT;
   const sx = (v) => left + ((v - plane.x1[0]) / (plane.x1[1] - plane.x1[0])) * size;
   const sy = (v) => top + ((plane.x2[1] - v) / (plane.x2[1] - plane.x2[0])) * size;
@@ -152,7 +153,7 @@ function pointsLayer(trace, plane, scale) {
     const mark = pointMark(sx(x1).toFixed(1), sy(x2).toFixed(1), y[i][0], binary, scale);
     mark.dataset.obs = String(i);
     mark.dataset.target = String(y[i][0]);
-    mark.append(svgEl("title", {}, t("data.point", {
+    mark.append(svgEl("title", {}, t(conceal ? "data.pointHidden" : "data.point", {
       i: i + 1, x1: formatNumber(x1, 2), x2: formatNumber(x2, 2), y: formatNumber(y[i][0], 2), yhat: formatNumber(yHat[i][0], 3),
     })));
     group.append(mark);
@@ -220,9 +221,11 @@ export function mountDataView(root, store) {
   let picture = null; // {trace, plane, scale, cells, points, status} of the current render
   let marked = { hover: null, selected: null };
   let grid = null; // {X, cells} of the last picture
+  let concealed = false; // "predict first" still holds ŷ back: no ŷ in the tooltips, no heat map
 
   function render(state) {
     picture = null;
+    concealed = valueConcealed(state, "y_hat");
     marked = { hover: null, selected: null };
     const { trace } = state;
     if (!trace) {
@@ -241,7 +244,7 @@ export function mountDataView(root, store) {
     // an edited weight keeps the plane: its 900 cells are reused (and repainted) instead of rebuilt
     const cells = grid && sameRows(grid.X, trace.forward.X) ? grid.cells : cellsLayer();
     grid = { X: trace.forward.X, cells };
-    const points = pointsLayer(trace, plane, scale);
+    const points = pointsLayer(trace, plane, scale, concealed);
     svg.append(cells.group, axes(plane), points.group);
     const status = el("p", "hint dv-status");
     status.setAttribute("aria-live", "polite");
@@ -254,7 +257,8 @@ export function mountDataView(root, store) {
     layout.append(figure, side);
     body.replaceChildren(layout, el("p", "dv-caption", t("data.caption")));
     picture = { trace, plane, scale, cells: cells.cells, grid: cells.group, points: points.points, status, box: side.querySelector("input") };
-    paint();
+    if (concealed) conceal(picture);
+    else paint();
     mark(state);
   }
 
@@ -283,6 +287,16 @@ export function mountDataView(root, store) {
     current.status.textContent = answer.warnings.join(" ");
   }
 
+  /** The plane without the prediction: blank cells and a word why. */
+  function conceal(current) {
+    for (const cell of current.cells) {
+      cell.setAttribute("fill", "none");
+      delete cell.dataset.yhat;
+    }
+    current.grid.dataset.state = "hidden";
+    current.status.textContent = t("data.hiddenYhat");
+  }
+
   /** Move is-hover / is-selected to the points of the observations that local.hover / view.selected name. */
   function mark(state) {
     if (!picture) return;
@@ -300,10 +314,10 @@ export function mountDataView(root, store) {
 
   bindPointEvents(body, store);
   store.subscribe((state, previous) => {
-    if (state.trace !== previous.trace || state.lang !== previous.lang) render(state);
+    if (state.trace !== previous.trace || state.lang !== previous.lang || valueConcealed(state, "y_hat") !== concealed) render(state);
     else if (state.view.dataAfter !== previous.view.dataAfter) {
       if (picture) picture.box.checked = state.view.dataAfter;
-      paint();
+      if (!concealed) paint();
     } else if (state.local.hover !== previous.local.hover || state.view.selected !== previous.view.selected) mark(state);
   });
   render(store.get());

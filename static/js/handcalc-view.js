@@ -16,7 +16,7 @@ const ICONS = { right: "✓", close: "≈", wrong: "✗" };
 /** What decides how the panel draws the shown step's hand check (the panel re-renders when it changes). */
 export function handcalcKey(state, stepId) {
   const record = state.local.answers?.[stepId];
-  return [state.local.handcalcOpen, state.view.predictFirst, record?.checked, record?.revealed, record?.skipped].join("|");
+  return [state.local.handcalcOpen, state.view.predictFirst, record?.checks, record?.revealed, record?.skipped].join("|");
 }
 
 /** The shared "predict first" checkbox for the panel's options row: {box, sync(state)}. */
@@ -49,9 +49,10 @@ export function handcalcToggle(store, state) {
 
 /**
  * The result of step `stepId` as inputs: a <div> with the table, the buttons and the summary.
- * `matrix` is the exact result (never written into the DOM until checked or revealed).
+ * `matrix` is the exact result (never written into the DOM until checked or revealed); `shown` is the result of
+ * the inputs as shown (shown-inputs.js), also accepted as right.
  */
-export function handcalcBlock(store, state, { stepId, matrixId, matrix, onToggleRows }) {
+export function handcalcBlock(store, state, { stepId, matrixId, matrix, onToggleRows, shown = null }) {
   const decimals = state.view.decimals;
   const record = state.local.answers?.[stepId] ?? {};
   const entries = record.entries ?? {};
@@ -59,8 +60,8 @@ export function handcalcBlock(store, state, { stepId, matrixId, matrix, onToggle
   const blank = matrix.map((row) => row.map(() => 0)); // the table's frame without the answer's signs or sizes
   const figure = matrixTable(matrixId, blank, { decimals, showAll: state.view.showAllRows, onToggleRows });
   figure.classList.add("handcalc-table");
-  const tally = record.checked ? checkMatrix(matrix, entries, decimals, rowsShown) : null;
-  const verdicts = new Map(tally?.cells.map((cell) => [cellKey(cell.row, cell.col), cell.verdict]));
+  const tally = record.checked ? checkMatrix(matrix, entries, decimals, rowsShown, shown) : null;
+  const verdicts = new Map(tally?.cells.map((cell) => [cellKey(cell.row, cell.col), cell]));
   // predicting, a checked answer ends the wait: the numbers appear next to the verdicts
   const showAnswers = Boolean(record.revealed || (state.view.predictFirst && record.checked));
   for (const td of figure.querySelectorAll("td[data-matrix-id]")) {
@@ -91,7 +92,8 @@ function answerInput(matrixId, row, col, value) {
 }
 
 /** A verdict shows three ways: the cell's colour, an icon, and the word (read by screen readers too). */
-function markCell(td, verdict) {
+function markCell(td, judged) {
+  const verdict = judged?.verdict;
   if (!verdict || verdict === "empty") return;
   const input = td.querySelector("input");
   input.dataset.verdict = verdict;
@@ -100,6 +102,10 @@ function markCell(td, verdict) {
   const mark = el("span", "handcalc-mark");
   mark.append(el("span", "handcalc-icon", ICONS[verdict]), el("span", "handcalc-word", t(`handcalc.verdict.${verdict}`)));
   mark.querySelector(".handcalc-icon").setAttribute("aria-hidden", "true");
+  if (judged.basis === "shown") { // right (or close) only by the rounded inputs on screen: say so
+    input.dataset.basis = "shown";
+    mark.append(el("span", "handcalc-basis", t("handcalc.fromShown")));
+  }
   td.append(mark);
 }
 
@@ -141,6 +147,7 @@ function summary(tally, rowsChecked, decimals) {
   if (tally.close) parts.push(t("handcalc.summaryClose", { n: tally.close }));
   if (tally.wrong) parts.push(t("handcalc.summaryWrong", { n: tally.wrong }));
   if (tally.empty) parts.push(t("handcalc.summaryEmpty", { n: tally.empty }));
+  if (tally.fromShown) parts.push(t("handcalc.summaryFromShown", { n: tally.fromShown }));
   line.textContent = parts.join(" · ") + (rowsChecked ? ` ${t("handcalc.rowsChecked", { n: rowsChecked })}` : "");
   line.dataset.right = String(tally.right);
   line.dataset.total = String(tally.total);

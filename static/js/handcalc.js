@@ -8,26 +8,18 @@
 import { parseNumber } from "./number-text.js";
 import { toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
+import { judge } from "./judging.js";
 
-/** Half a unit of the last shown decimal: at 3 decimals an answer within 0.0005 is right. */
-export function tolerance(decimals) {
-  return 0.5 * 10 ** -decimals;
-}
+export { tolerance } from "./judging.js";
 
 /**
- * "right" within the tolerance of the shown decimals, "close" within 10× that, "wrong" otherwise;
- * "empty" when nothing (or no number) was typed. Non-finite values are right only when typed the same.
+ * The verdict on typed text (judging.js's rule): {verdict, basis}; "empty" when nothing (or no number) was
+ * typed, "wrong" for text that is not a number. `shown` is the cell's value from the shown inputs (or null).
  */
-export function verdictOf(text, exact, decimals) {
+export function verdictOf(text, exact, decimals, shown = null) {
   const typed = parseNumber(text);
-  if (typed === null) return String(text ?? "").trim() ? "wrong" : "empty";
-  const value = toNumber(exact);
-  if (!Number.isFinite(value)) return "wrong";
-  const error = Math.abs(typed - value);
-  const slack = 1e-9 * Math.max(1, Math.abs(value)); // the float rounding of the printed value itself
-  const tol = tolerance(decimals);
-  if (error <= tol + slack) return "right";
-  return error <= 10 * tol + slack ? "close" : "wrong";
+  if (typed === null) return String(text ?? "").trim() ? { verdict: "wrong", basis: null } : { verdict: "empty", basis: null };
+  return judge(typed, toNumber(exact), decimals, shown === null || shown === undefined ? null : toNumber(shown));
 }
 
 /** The key of a cell in a record's entries. */
@@ -36,17 +28,20 @@ export function cellKey(row, col) {
 }
 
 /**
- * Every shown cell of `matrix` against `entries`: {cells: [{row, col, verdict}], right, close, wrong, empty,
- * total}. `rows` limits the check to the rows on screen (a tall matrix shows its first rows only).
+ * Every shown cell of `matrix` against `entries`: {cells: [{row, col, verdict, basis}], right, close, wrong,
+ * empty, total, fromShown}. `rows` limits the check to the rows on screen (a tall matrix shows its first rows
+ * only); `shown` is the result of the shown inputs (shown-inputs.js) or null; `fromShown` counts the cells
+ * right or close only by it.
  */
-export function checkMatrix(matrix, entries, decimals, rows = matrix.length) {
-  const tally = { cells: [], right: 0, close: 0, wrong: 0, empty: 0, total: 0 };
+export function checkMatrix(matrix, entries, decimals, rows = matrix.length, shown = null) {
+  const tally = { cells: [], right: 0, close: 0, wrong: 0, empty: 0, total: 0, fromShown: 0 };
   for (let row = 0; row < Math.min(rows, matrix.length); row += 1) {
     matrix[row].forEach((exact, col) => {
-      const verdict = verdictOf(entries?.[cellKey(row, col)], exact, decimals);
-      tally.cells.push({ row, col, verdict });
+      const { verdict, basis } = verdictOf(entries?.[cellKey(row, col)], exact, decimals, shown?.[row]?.[col] ?? null);
+      tally.cells.push({ row, col, verdict, basis });
       tally[verdict] += 1;
       tally.total += 1;
+      if (basis === "shown") tally.fromShown += 1;
     });
   }
   return tally;
@@ -79,10 +74,23 @@ export function nextRecord(record = {}, { action, entries }) {
   const merged = { ...(record.entries ?? {}), ...(entries ?? {}) };
   switch (action) {
     case "enter": return { ...record, entries: merged };
-    case "check": return { ...record, entries: merged, checked: true };
+    // each check counts, so checking corrected entries again re-judges them (the panel redraws on `checks`)
+    case "check": return { ...record, entries: merged, checked: true, checks: (record.checks ?? 0) + 1 };
     case "reveal": return { ...record, entries: merged, revealed: true };
     case "skip": return { ...record, entries: merged, skipped: true };
     case "retry": return { entries: {} };
     default: return record;
   }
+}
+
+/**
+ * Whether "predict first" still keeps matrix `id` back (ŷ, L): the walk has not reached the step that computes
+ * it, or stands on it unanswered. Views that show the value elsewhere (data view, loss chart) hold it back too.
+ */
+export function valueConcealed(state, id) {
+  if (!state.view.predictFirst || !state.trace) return false;
+  const at = state.trace.steps.findIndex((step) => step.output === id);
+  if (at < 0) return false;
+  const index = nearestVisible(state.trace, state.view.mergeD, state.stepIndex);
+  return index < at || (index === at && resultHidden(state));
 }

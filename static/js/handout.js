@@ -3,7 +3,7 @@
  * numbers of its inputs and result, in the page's language. handoutSteps is the content; the Markdown file
  * and the printable page (exports.js) are two renderings of it. Pure: reads a trace, never the DOM.
  */
-import { t, formatNumber } from "./i18n.js";
+import { t, tn, formatNumber } from "./i18n.js";
 import { resolveMatrix } from "./matrices.js";
 import { matrixLabel } from "./notation.js";
 import { texNumber } from "./tex.js";
@@ -21,7 +21,7 @@ export function texMatrix(matrix, decimals, rowLimit = Infinity) {
 function numbersOf(trace, id, decimals, rowLimit) {
   const matrix = resolveMatrix(trace, id);
   if (!matrix) return null;
-  const cut = matrix.length > rowLimit ? t("handout.rowsCut", { shown: rowLimit, rows: matrix.length }) : "";
+  const cut = matrix.length > rowLimit ? tn("handout.rowsCut", matrix.length, { shown: rowLimit, rows: matrix.length }) : "";
   return { id, latex: `${matrixLabel(id)} = ${texMatrix(matrix, decimals, rowLimit)}`, cut };
 }
 

@@ -23,6 +23,8 @@ import { mountExports } from "./exports.js";
 import { Classroom } from "./classroom/classroom.js";
 import { mountClassroom } from "./classroom/view.js";
 import { labelStartButton, takeKeyFromUrl } from "./teacher-key.js";
+import { mountVariantControls, withVariantRequest } from "./variants.js";
+import { mountVariantPrint } from "./variant-print.js";
 
 const DEFAULT_PRESET = "exercise";
 
@@ -94,6 +96,8 @@ async function start() {
   mountEditor(document.querySelector("#editor-form"), store);
   mountDataView(document.querySelector("#data-view"), store);
   mountExports(document.querySelector("#export-box"), document.querySelector("#handout"), store);
+  mountVariantControls(document.querySelector("#variant-controls"), store);
+  mountVariantPrint(document.querySelector("#variants-box"), document.querySelector("#variant-sheets"), store);
   mountGradcheck(document.querySelector("#gradcheck-box"), store);
   const share = mountShare(document.querySelector("#share"), store);
   const classroom = new Classroom(store);
@@ -103,16 +107,16 @@ async function start() {
 
   const presets = await presetsLoading;
   store.dispatch({ type: "presets", presets });
-  const first = firstState(presets, wanted);
-  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" });
+  const first = await withVariantRequest(firstState(presets, wanted), wanted);
+  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" }, { variant: first.variant });
   syncHash(store, sharedState, share.linkWritten);
   classroom.resume(location.pathname); // a presenter's reload keeps the room; /join/CODE follows that class
   // a link pasted into this tab changes only the hash (no reload): open it all the same
   window.addEventListener("hashchange", async () => {
     const pasted = await readHash(location.hash, core);
     if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
-    const next = firstState(store.get().presets, pasted);
-    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" });
+    const next = await withVariantRequest(firstState(store.get().presets, pasted), pasted);
+    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" }, { variant: next.variant });
   });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }

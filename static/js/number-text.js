@@ -4,8 +4,9 @@
  *
  * The rule for commas: a comma is read as a decimal comma wherever it can be one. It separates values only
  * where it cannot be decimal: at the end of a value followed by a space ("1, 2"), or in a line with a
- * decimal point ("1.5,2") or with more than one comma ("1,2,3"). A line that could be read either way and
- * only the other reading fits the network ("0,5" where two columns are needed) is reported as ambiguous.
+ * decimal point ("1.5,2") or with more than one comma ("1,2,3"), and in every line of a text where one line
+ * already reads its commas so (an English-style CSV: "0.5,1" then "1,0"). A line that could be read either
+ * way and only the other reading fits the network ("0,5" where two columns are needed) is reported as ambiguous.
  */
 
 const NUMBER = /^[+\-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+\-]?\d+)?$/;
@@ -20,13 +21,16 @@ export function parseNumber(text) {
   return Number.isFinite(value) ? value : null;
 }
 
+/** Whether a line (without spaces or semicolons) can only use its commas as separators. */
+const commasSeparate = (line) => !/[\s;]/.test(line) && line.includes(",") && (line.includes(".") || (line.match(/,/g) ?? []).length > 1);
+
 /** The cells of one line, and whether a lone comma in it was read as a decimal comma. */
-function splitLine(line) {
+function splitLine(line, csv = false) {
   if (/[\s;]/.test(line)) {
     return { cells: line.split(/[\s;]+/).map((cell) => cell.replace(/,$/, "")).filter(Boolean), commaRead: false };
   }
   const commas = (line.match(/,/g) ?? []).length;
-  if (line.includes(".") || commas > 1) return { cells: line.split(",").filter(Boolean), commaRead: false };
+  if (csv || commasSeparate(line)) return { cells: line.split(",").filter(Boolean), commaRead: false };
   return { cells: [line], commaRead: commas === 1 };
 }
 
@@ -39,7 +43,8 @@ export function parseRows(text, columns = null) {
   const lines = String(text).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
   if (!lines.length) return { error: { rule: "empty", params: {} } };
   const rows = [];
-  const split = lines.map(splitLine);
+  const csv = lines.some(commasSeparate); // one line's commas separate: so do every line's
+  const split = lines.map((line) => splitLine(line, csv));
   for (const [index, { cells }] of split.entries()) {
     const row = [];
     for (const cell of cells) {

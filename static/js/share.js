@@ -5,9 +5,10 @@
  * something else.
  */
 import { el } from "./dom.js";
-import { t, formatNumber } from "./i18n.js";
+import { t, tn, formatNumber } from "./i18n.js";
 import { sharedState } from "./state.js";
-import { MAX_URL_CHARS, stateFileText, readStateFile } from "./url.js";
+import { studentState } from "./shared-view.js";
+import { MAX_URL_CHARS, stateFileText, readStateFile, readStateFileStudent } from "./url.js";
 import { restoreState } from "./actions.js";
 import { download } from "./download.js";
 
@@ -70,8 +71,8 @@ export function mountShare(root, store) {
     copy.disabled = !last.fits;
     link.value = last.fits ? location.href : "";
     status.textContent = last.fits
-      ? t("share.fits", { n: formatNumber(last.length, 0) })
-      : t("share.tooLong", { n: formatNumber(last.length, 0), max: formatNumber(MAX_URL_CHARS, 0) });
+      ? tn("share.fits", last.length, { n: formatNumber(last.length, 0) })
+      : tn("share.tooLong", last.length, { n: formatNumber(last.length, 0), max: formatNumber(MAX_URL_CHARS, 0) });
     note.hidden = last.fits;
     note.textContent = last.fits ? "" : t("share.tooLongNote");
     root.dataset.fits = String(last.fits);
@@ -84,7 +85,7 @@ export function mountShare(root, store) {
       store.dispatch({ type: "status", status: { error: [{ field: "", message: t("share.badFile") }] } });
       return;
     }
-    await restoreState(store, shared, [], { origin: "link" });
+    await restoreState(store, shared, [], { origin: "link" }, readStateFileStudent(text, store.core));
   }
 
   copy.addEventListener("click", async () => {
@@ -93,7 +94,7 @@ export function mountShare(root, store) {
   });
   save.addEventListener("click", () => {
     const state = store.get();
-    if (state.trace) download(stateFileText(sharedState(state)), fileName(state));
+    if (state.trace) download(stateFileText(sharedState(state), studentState(state)), fileName(state));
   });
   open.addEventListener("change", async () => {
     const file = open.files?.[0];

@@ -5,6 +5,8 @@
  *
  * - scope "class": the class shares it (a follower mirrors it), a link and a state file carry it: sharedState().
  * - scope "own": each page keeps its own, also in a class (the language); a link carries it, a state file not.
+ * - scope "student": each page keeps its own, also in a class (the exercise variant: a student's own numbers); a
+ *   link and a state file carry it (studentState), a class never shares it.
  * - link: {param, write(value) → text or null (left out), read(text or null) → value}: a plain hash parameter;
  *   or "packed": the field travels in the link's compressed `s` part (url.js), being too large for a parameter.
  * - grows: the field grows with a training run (the loss history, the training curve); a small command never
@@ -59,6 +61,16 @@ export const FIELDS = Object.freeze([
     valid: orNull((value) => typeof value === "string"), rule: "null or a preset id",
     link: { param: "preset", write: (value) => value, read: (text) => text },
   },
+  // issue 14: the exercise variant whose numbers the request holds (null: not a variant); `variant=N` with `preset=`
+  {
+    path: ["variant"], scope: "student", default: () => null,
+    valid: (value, core) => value === null || (Number.isInteger(value) && value >= core.variants.min_variant && value <= core.variants.max_variant),
+    rule: (core) => `null or a whole number from ${core.variants.min_variant} to ${core.variants.max_variant}`,
+    link: {
+      param: "variant", write: String,
+      read: (text, core) => (text === null ? undefined : intIn(text, core.variants.min_variant, core.variants.max_variant) ?? null),
+    },
+  },
   { path: ["iteration"], scope: "class", default: () => 0, valid: isIndex, rule: "a whole number ≥ 0", link: "packed" },
   {
     path: ["stepId"], scope: "class", default: () => null,
@@ -109,6 +121,7 @@ function readTarget(text) {
 }
 
 const CLASS_FIELDS = FIELDS.filter((field) => field.scope === "class");
+const STUDENT_FIELDS = FIELDS.filter((field) => field.scope === "student");
 
 const getPath = (object, path) => path.reduce((value, key) => value?.[key], object);
 
@@ -138,6 +151,16 @@ export function defaults(core) {
  */
 export function sharedState(state) {
   return pick(state, CLASS_FIELDS);
+}
+
+/** A student's own part of a state ({variant}): a link and a state file keep it, a class never shares it. */
+export function studentState(state) {
+  return pick(state, STUDENT_FIELDS);
+}
+
+/** Why a student part ({variant}) is wrong, or null. */
+export function studentError(student, core, prefix = "student.") {
+  return fieldsError(student, STUDENT_FIELDS, core, { prefix });
 }
 
 /** Each page's own part of a state ({lang}): a class never overwrites it (what a follower keeps of itself). */

@@ -14,8 +14,9 @@ import { explanation } from "./explain.js";
 import { scalarFormula } from "./scalar.js";
 import { applyHighlights, cellTarget, sameTarget } from "./highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "./actions.js";
-import { DECIMALS } from "./core-options.js";
+import { DECIMALS, BCE_CLIP } from "./core-options.js";
 import { handcalcActive, resultHidden, shownStepId } from "./handcalc.js";
+import { shownInputsResult } from "./shown-inputs.js";
 import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "./handcalc-view.js";
 import { isEditable, openCellEditor, closeCellEditor, cellName, pencilButton } from "./cell-editor.js";
 
@@ -166,12 +167,23 @@ function matricesBlock(store, trace, view, state, onToggleRows, tableFor) {
   const output = resolveMatrix(trace, view.step.output);
   const stepId = view.step.id;
   if (output && handcalcActive(state, stepId)) {
-    result.append(handcalcBlock(store, state, { stepId, matrixId: view.step.output, matrix: output, onToggleRows }));
+    result.append(handcalcBlock(store, state, { stepId, matrixId: view.step.output, matrix: output, onToggleRows,
+      shown: shownInputsResult(trace, view.step, state.view.decimals, view.first) }));
   } else if (output) {
     result.append(tableFor(state, view.step.output, output, { ...common, clickable: true }), el("p", "hint", t("table.cellHint")));
   }
+  if (view.step.kind === "grad_output" && trace.spec.loss === "bce" && saturated(resolveMatrix(trace, "y_hat"))) {
+    const note = el("p", "matrix-note bce-clipped", t("panel.bceClipped", { clip: "10⁻¹²" }));
+    note.dataset.testid = "bce-clipped";
+    result.append(note);
+  }
   box.append(inputs, result);
   return box;
+}
+
+/** Whether some ŷ lies within BCE_CLIP of 0 or 1: bce's ∂L/∂ŷ there is the clipped bound, not a derivative. */
+function saturated(yHat) {
+  return yHat.flat().some((p) => Number(p) <= BCE_CLIP || Number(p) >= 1 - BCE_CLIP);
 }
 
 function scalarBlock(trace, view, state) {

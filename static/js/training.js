@@ -3,7 +3,7 @@
  * progress bar (epochs done, current loss) and a cancel button while it runs, and a result line after it:
  * how many epochs, the loss before and after, and — for a run that stopped early — at which epoch and why.
  */
-import { t, formatNumber, toNumber } from "./i18n.js";
+import { t, tn, formatNumber, toNumber } from "./i18n.js";
 import { trainEpochs, cancelTraining } from "./actions.js";
 
 /** The result line for a training record (state.training). */
@@ -16,7 +16,7 @@ export function trainingSummary(training) {
     const reason = Number.isNaN(value) ? t("train.reasonNaN") : t("train.reasonInfinite");
     return t("train.stopped", { ...range, epoch: training.stoppedAt, reason });
   }
-  return t(training.cancelled ? "train.cancelled" : "train.done", range);
+  return training.cancelled ? tn("train.cancelled", range.requested, range) : t("train.done", range);
 }
 
 /** Mount the form (`form` holds the epochs input, the progress bar and the cancel button) and its result line `output`. */

@@ -11,7 +11,7 @@
  * The language is also kept in localStorage.
  */
 import { LANGS } from "./i18n.js";
-import { PACKED_FIELDS, writeParams, readParams, sharedError } from "./shared-view.js";
+import { PACKED_FIELDS, writeParams, readParams, sharedError, studentError } from "./shared-view.js";
 
 const LANG_KEY = "backprop-explorer.lang";
 /** The longest link the page writes (browsers and chat tools accept this much). */
@@ -67,10 +67,14 @@ function intIn(text, low, high) {
   return Number.isInteger(value) && value >= low && value <= high ? value : null;
 }
 
-/** Whether the preset alone reproduces `shared` (then the link needs no `s`). */
-function presetAlone(shared, presets) {
+/**
+ * Whether the preset alone reproduces `shared` (then the link needs no `s`): its own request, or at iteration 0
+ * of an exercise variant `variant=N` (the server draws the same numbers for `preset=` and `variant=` every time).
+ */
+function presetAlone(shared, presets, variant = null) {
   const preset = presets.find((p) => p.id === shared.presetId);
-  return Boolean(preset && shared.request === preset.request && shared.iteration === 0 && !shared.training);
+  const start = shared.iteration === 0 && !shared.training;
+  return Boolean(preset && start && (variant || shared.request === preset.request));
 }
 
 /**
@@ -106,10 +110,10 @@ async function packHeavy(shared, compact) {
  * The hash for a shared state: {hash, fits, length}. `fits` is false when even the compact form passes
  * MAX_URL_CHARS; the hash then says `toolong=1` and the state needs a file. `base` is the URL before "#".
  */
-export async function hashFor(shared, { lang, presets = [], base = "" }) {
+export async function hashFor(shared, { lang, variant = null, presets = [], base = "" }) {
   const params = new URLSearchParams();
-  writeParams(params, { ...shared, lang });
-  if (presetAlone(shared, presets)) return { hash: `#${params}`, fits: true, length: base.length + 1 + String(params).length };
+  writeParams(params, { ...shared, lang, variant });
+  if (presetAlone(shared, presets, variant)) return { hash: `#${params}`, fits: true, length: base.length + 1 + String(params).length };
   let length = 0;
   for (const compact of [false, true]) {
     if (compact && !shared.training?.start) break;
@@ -131,9 +135,9 @@ export async function hashFor(shared, { lang, presets = [], base = "" }) {
  */
 export async function readHash(hash, core) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const { lang, presetId, stepId, view } = readParams(params, core);
+  const { lang, presetId, stepId, view, variant = null } = readParams(params, core);
   const wanted = {
-    lang, presetId, stepId, view,
+    lang, presetId, stepId, view, variant,
     iteration: params.has("iter") ? intIn(params.get("iter"), 0, 1_000_000) : null,
     state: null, damaged: false, tooLong: params.get("toolong") === "1",
   };
@@ -190,13 +194,13 @@ export function syncHash(store, sharedOf, onWritten = () => {}) {
     if (!state.trace) return;
     const ticket = ++writing;
     const base = location.href.split("#")[0];
-    const result = await hashFor(sharedOf(state), { lang: state.lang, presets: state.presets, base });
+    const result = await hashFor(sharedOf(state), { lang: state.lang, variant: state.variant, presets: state.presets, base });
     if (ticket !== writing) return; // a newer write started while this one compressed
     if (result.hash !== location.hash) history.replaceState(null, "", result.hash);
     onWritten(result);
   };
   store.subscribe((state, previous) => {
-    if (state.local.hover !== previous.local.hover && state.trace === previous.trace && state.view === previous.view
+    if (state.local.hover !== previous.local.hover && state.trace === previous.trace && state.variant === previous.variant && state.view === previous.view
       && state.stepId === previous.stepId && state.lang === previous.lang) return;
     if (!timer) timer = setTimeout(write, HASH_DELAY_MS);
   });
@@ -205,9 +209,19 @@ export function syncHash(store, sharedOf, onWritten = () => {}) {
 
 // --- state files -------------------------------------------------------------------------------------------
 
-/** A state file's text for a shared state (complete: the training curve included). */
-export function stateFileText(shared) {
-  return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, state: shared });
+/** A state file's text for a shared state (complete: the training curve included) and the student's own part ({variant}). */
+export function stateFileText(shared, student = null) {
+  return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, state: shared, ...(student?.variant ? { student } : {}) });
+}
+
+/** The student's own part of a state file ({variant}), or {} when it has none or it is not valid. */
+export function readStateFileStudent(text, core) {
+  try {
+    const student = JSON.parse(text)?.student;
+    return isObject(student) && studentError(student, core) === null ? student : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The shared state in a state file's text, or null when the text is not one (checked against the table). */

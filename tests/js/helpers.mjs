@@ -3,7 +3,10 @@
 import { readFileSync } from "node:fs";
 
 /** Core options as app/pages.py renders them (only what the pure modules read). */
-export const CORE = Object.freeze({ decimals: Object.freeze({ min: 0, max: 6, default: 3 }) });
+export const CORE = Object.freeze({
+  decimals: Object.freeze({ min: 0, max: 6, default: 3 }),
+  variants: Object.freeze({ min_variant: 1, max_variant: 99_999, max_count: 200, presets: ["exercise", "xor"], version: 1 }),
+});
 
 /** The fixtures today's main page wrote (tests/js/fixtures/README.md). */
 export function fixtures(name) {

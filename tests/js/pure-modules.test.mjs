@@ -76,17 +76,17 @@ test("tex-text: the trace's LaTeX as readable text", () => {
 
 test("handcalc: verdicts at the shown decimals, matrix tallies and the record of each action", () => {
   assert.equal(tolerance(3), 0.0005);
-  assert.equal(verdictOf("0,573", 0.5727, 3), "right");
-  assert.equal(verdictOf("0.577", 0.5727, 3), "close");
-  assert.equal(verdictOf("0.6", 0.5727, 3), "wrong");
-  assert.equal(verdictOf("  ", 0.5727, 3), "empty");
-  assert.equal(verdictOf("abc", 0.5727, 3), "wrong");
+  assert.equal(verdictOf("0,573", 0.5727, 3).verdict, "right");
+  assert.equal(verdictOf("0.577", 0.5727, 3).verdict, "close");
+  assert.equal(verdictOf("0.6", 0.5727, 3).verdict, "wrong");
+  assert.equal(verdictOf("  ", 0.5727, 3).verdict, "empty");
+  assert.equal(verdictOf("abc", 0.5727, 3).verdict, "wrong");
   const tally = checkMatrix([[1, 2], [3, 4]], { "0,0": "1", "0,1": "2.004", "1,0": "9" }, 3);
   assert.deepEqual([tally.right, tally.close, tally.wrong, tally.empty, tally.total], [1, 1, 1, 1, 4]);
   assert.equal(checkMatrix([[1], [2], [3]], {}, 3, 2).total, 2);
   let record = nextRecord(undefined, { action: "enter", entries: { "0,0": "1" } });
   record = nextRecord(record, { action: "check", entries: { "0,1": "2" } });
-  assert.deepEqual(record, { entries: { "0,0": "1", "0,1": "2" }, checked: true });
+  assert.deepEqual(record, { entries: { "0,0": "1", "0,1": "2" }, checked: true, checks: 1 });
   assert.deepEqual(nextRecord(record, { action: "retry" }), { entries: {} });
   const state = {
     trace: { steps: [{ id: "fwd:H1", kind: "forward" }] }, stepIndex: 0,

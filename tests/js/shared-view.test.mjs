@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  FIELDS, defaults, sharedState, ownState, sharedError, withDefaults, writeParams, readParams, PACKED_FIELDS, SMALL_FIELDS,
+  FIELDS, defaults, sharedState, ownState, studentState, sharedError, withDefaults, writeParams, readParams, PACKED_FIELDS, SMALL_FIELDS,
 } from "../../static/js/shared-view.js";
 import { initialState } from "../../static/js/state.js";
 import { CORE } from "./helpers.mjs";
@@ -10,10 +10,10 @@ import { CORE } from "./helpers.mjs";
 test("every shared field is listed once, with a default, a check and a way into a link", () => {
   const names = FIELDS.map((field) => field.name);
   assert.equal(new Set(names).size, names.length);
-  assert.deepEqual(names, ["lang", "request", "presetId", "iteration", "stepId", "lossHistory", "training", "view.mergeD",
+  assert.deepEqual(names, ["lang", "request", "presetId", "variant", "iteration", "stepId", "lossHistory", "training", "view.mergeD",
     "view.decimals", "view.showAllRows", "view.dataAfter", "view.predictFirst", "view.selected"]);
   for (const field of FIELDS) {
-    assert.ok(["class", "own"].includes(field.scope), field.name);
+    assert.ok(["class", "own", "student"].includes(field.scope), field.name);
     assert.ok(field.link === "packed" || (typeof field.link.param === "string" && field.link.write && field.link.read), field.name);
     const value = field.default(CORE);
     if (field.name !== "request") assert.equal(field.valid(value, CORE), true, `${field.name}'s default passes its check`);
@@ -32,7 +32,9 @@ test("the page's initial state and sharedState come from the table; the language
   });
   assert.ok(!("lang" in shared) && !("trace" in shared) && !("local" in shared));
   assert.deepEqual(ownState({ ...state, lang: "ru" }), { lang: "ru" });
-  assert.deepEqual(defaults(CORE), { lang: "en", ...shared });
+  assert.deepEqual(defaults(CORE), { lang: "en", variant: null, ...shared });
+  assert.deepEqual(studentState({ ...state, variant: 17 }), { variant: 17 });
+  assert.ok(!("variant" in sharedState({ ...state, variant: 17 })), "a class never shares a student's variant");
   assert.equal(initialState({ decimals: { min: 0, max: 8, default: 5 } }).view.decimals, 5);
 });
 
@@ -65,4 +67,10 @@ test("link parameters are written and read by the table, both ways", () => {
   assert.equal(String(plain), "lang=en&mergeD=0&decimals=3");
   assert.deepEqual(readParams(new URLSearchParams(""), CORE),
     { lang: null, presetId: null, stepId: null, view: { showAllRows: false, dataAfter: false, predictFirst: false, selected: null } });
+  const variant = new URLSearchParams();
+  writeParams(variant, { ...state, variant: 17 });
+  assert.match(String(variant), /&variant=17&/);
+  assert.equal(readParams(variant, CORE).variant, 17);
+  assert.equal(readParams(new URLSearchParams("variant=0"), CORE).variant, null);
+  assert.equal(readParams(new URLSearchParams("variant=x"), CORE).variant, null);
 });

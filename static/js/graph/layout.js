@@ -118,8 +118,8 @@ export function matrixGraphLayout(graph) {
     const col = target !== null && columns.has(target) ? columns.get(target) : 0;
     nodes.set(node.id, placeNode(node.id, col, ROW_OF_KIND[node.kind] ?? 1));
   }
-  const edges = graph.edges.map((edge) => placeEdge(edge, nodes.get(edge.source), nodes.get(edge.target)));
   const maxCol = Math.max(0, ...[...nodes.values()].map((n) => n.col));
+  const edges = graph.edges.map((edge) => placeEdge(edge, nodes.get(edge.source), nodes.get(edge.target), maxCol));
   return {
     width: 2 * BOX.margin + maxCol * BOX.colGap + BOX.width + 24,
     height: 2 * BOX.margin + BOX.rowGapAbove + BOX.rowGapBelow + 2 * BOX.height,
@@ -163,7 +163,7 @@ function placeNode(id, col, row) {
  * A straight edge between box sides: horizontal edges label under their middle, vertical ones to the right.
  * The path always runs source → target, so a dash animation can follow (or reverse) the flow.
  */
-function placeEdge(edge, from, to) {
+function placeEdge(edge, from, to, maxCol) {
   const halfW = BOX.width / 2;
   const halfH = BOX.height / 2;
   let x1; let y1; let x2; let y2;
@@ -177,16 +177,40 @@ function placeEdge(edge, from, to) {
   const midX = (x1 + x2) / 2;
   const midY = (y1 + y2) / 2;
   const horizontal = from.row === to.row;
+  const left = !horizontal && to.col === maxCol; // the last column's labels read leftwards, inside the picture
   return {
     id: edge.id, source: edge.source, target: edge.target,
     path: `M${round(x1)} ${round(y1)} L${round(x2)} ${round(y2)}`,
     horizontal,
-    lx: horizontal ? midX : midX + 7,
+    lx: horizontal ? midX : midX + (left ? -7 : 7),
     ly: horizontal ? midY + halfH + BOX.labelLine - 2 : midY - BOX.labelLine / 2 + 4, // under the boxes' bottom
-    anchor: horizontal ? "middle" : "start",
+    anchor: horizontal ? "middle" : left ? "end" : "start",
     mx: horizontal ? midX : midX - 6,
     my: horizontal ? midY - 5 : midY + 4,
   };
+}
+
+/** An edge label's characters per line: two chain labels side by side (a column apart) never overlap. */
+export const LABEL_CHARS = 20;
+
+/**
+ * A derivative's text as label lines: its name, then "= …" for each form, a form longer than LABEL_CHARS broken
+ * at spaces (bce's ∂L/∂ŷ = 1/N (ŷ − y) ⊘ (ŷ ⊙ (1 − ŷ)) would run into its neighbour's label otherwise).
+ */
+export function labelLines(text, max = LABEL_CHARS) {
+  const [name, ...forms] = text.split(" = ");
+  const lines = [name];
+  for (const form of forms) {
+    let line = "=";
+    for (const word of form.split(" ")) {
+      if (line.length + 1 + word.length > max && line !== "=") {
+        lines.push(line);
+        line = word;
+      } else line = `${line} ${word}`;
+    }
+    lines.push(line);
+  }
+  return lines;
 }
 
 function round(v) {

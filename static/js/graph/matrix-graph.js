@@ -5,7 +5,7 @@
  * starts the flow animation of the step's edges (forward: source → target; backward: target → source).
  */
 import { t } from "../i18n.js";
-import { matrixGraphLayout, BOX } from "./layout.js";
+import { matrixGraphLayout, labelLines, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
 import { shapeText, parseMatrixId } from "../notation.js";
 import { texToText } from "../tex-text.js";
@@ -101,8 +101,7 @@ function buildMarkers(svg) {
 
 /** The derivative as lines: "∂H₂/∂W₂", "= O₁ᵀ" (and a third "= …" when the value has a closed form). */
 function derivativeLines(latex) {
-  const parts = texToText(latex).split(" = ");
-  return [parts[0], ...parts.slice(1).map((p) => `= ${p}`)];
+  return labelLines(texToText(latex));
 }
 
 function buildEdge(edgeLayer, labelLayer, placed, edge) {

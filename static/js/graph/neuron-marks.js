@@ -102,14 +102,20 @@ function neuronOfLine(param, target) {
   return null;
 }
 
-/** "o²₁ (column 1 of W₂) for each observation: 0.531; 0.612; …" once the step has computed it. */
+/**
+ * "o²₁ (column 1 of W₂) for each observation: 0.531; 0.612; …": the layer's latest matrix the walk has computed
+ * (H before its activation step, then O; ŷ at the output), and under "predict first" not the hidden step's own.
+ */
 function neuronReadout(view, state, { layer, index }) {
-  const { trace, stepIndex } = state;
+  const { trace } = state;
   const g = view.dom.columns[layer]?.neurons[index];
   const name = g?.getAttribute("aria-label") ?? "";
-  if (stepIndex < view.index.layerForwardAt[layer]) return t("graph.readoutNeuronPending", { name });
-  const depth = view.index.depth;
-  const id = layer === 0 ? "X" : layer === depth ? "y_hat" : `O${layer}`;
+  const known = view.hidden ? state.stepIndex - 1 : state.stepIndex;
+  let id = layer === 0 ? "X" : null;
+  trace.steps.forEach((step, i) => {
+    if (i <= known && step.phase === "forward" && neuronLayerOfNode(step.node, view.index.depth) === layer) id = step.output;
+  });
+  if (!id) return t("graph.readoutNeuronPending", { name });
   const column = (resolveMatrix(trace, id) ?? []).map((row) => row[index]);
   const d = state.view.decimals ?? 3;
   const shown = column.slice(0, READOUT_VALUES).map((v) => formatNumber(v, d));
