@@ -22,6 +22,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from app.classroom.protocol import ORDERED_MESSAGES
 from app.main import create_app
 from app.settings import Settings
 
@@ -231,8 +232,23 @@ async def refused(server: Server, **hello: Any) -> tuple[dict[str, Any], int | N
 
 
 async def commands_until(client: Client, last_seq: int) -> list[dict[str, Any]]:
-    """Every ordered frame (command, question, reveal) up to `last_seq`."""
+    """Every ordered frame (command, state, lock, question, reveal, …) up to `last_seq`."""
     frames = []
     while not frames or frames[-1]["seq"] < last_seq:
-        frames.append(await client.expect("command", "question", "reveal"))
+        frames.append(await client.expect(*ORDERED_MESSAGES))
     return frames
+
+
+async def put_state(server: Server, room: dict[str, Any], state: Any, token: str | None = None) -> httpx.Response:
+    """The presenter's upload of its shared state (PUT …/state with its token)."""
+    token = room["token"] if token is None else token
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(trust_env=False) as client:
+        return await client.put(f"{server.http}/api/class/rooms/{room['code']}/state", json=state, headers=headers)
+
+
+async def upload(server: Server, room: dict[str, Any], state: Any) -> int:
+    """put_state that must succeed: the seq of its `state` frame."""
+    response = await put_state(server, room, state)
+    assert response.status_code == 200, response.text
+    return int(response.json()["seq"])
