@@ -94,8 +94,9 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
 )
 async def create_room(request: Request) -> Response:
     """Only the teacher starts a class (app/classroom/teacher.py). The answer holds the presenter's `token`
-    (256 bits): keep it in the presenter tab's sessionStorage and send it in the first WebSocket message (`hello`); it never goes in a URL. Students
-    use `code` (or `student_urls`, best first) and connect to `ws_path` too."""
+    (256 bits): keep it in the presenter tab's sessionStorage and send it in the first WebSocket message
+    (`hello`); it never goes in a URL. Students use `code` (or `student_urls`, best first) and connect to
+    `ws_path` too."""
     settings = request.app.state.settings
     if (refused := teacher.start_refusal(request, settings)) is not None:
         return refused

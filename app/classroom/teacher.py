@@ -85,7 +85,7 @@ def start_refusal(connection: HTTPConnection, settings: Settings) -> Response | 
     msg = ("this teacher key is not the server's: open the teacher link `serve` printed again" if wrong else
            "only the teacher starts a class: open the teacher link `serve` printed (…/?key=…), or this page on "
            "the server's own machine; students join with the class code")
-    response = error_response(401, [{"loc": ["header", "authorization"], "msg": msg, "type": "teacher_key"}])
+    response = error_response(401, [dict(loc=["header", "authorization"], msg=msg, type="teacher_key")])
     response.headers["WWW-Authenticate"] = 'Bearer realm="backprop-explorer"'
     return response
 
