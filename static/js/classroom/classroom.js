@@ -13,7 +13,6 @@ import { Presenter } from "./presenter.js";
 import { Questions } from "./questions.js";
 import { path } from "./protocol.js";
 import { isShared } from "../commands.js";
-import { mayStartClass, teacherHeaders } from "../teacher-key.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch, exploring}: a reload is the same student
