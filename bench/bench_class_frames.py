@@ -82,7 +82,7 @@ def main() -> None:
             followed = 0
             for page in students:
                 expect(page.get_by_test_id("iteration")).to_have_text(iteration, timeout=60_000)
-                expect(page.locator("#step-panel")).to_have_attribute("data-step-id", "fwd:H1", timeout=60_000)
+                expect(page.locator("#step-panel-body .panel-content")).to_have_attribute("data-step-id", "fwd:H1", timeout=60_000)
                 followed += page.locator("#step-panel td[data-matrix-id]").all_inner_texts() == cells
             state = urllib.request.urlopen(f"{base}/api/class/rooms/{code}/state").read()
             browser.close()

@@ -379,7 +379,7 @@ export class Classroom {
 
   /** A student's own shared change (a click, a key) while following: explore on their own, never the teacher. */
   studentActed({ command, origin }) {
-    if (origin === "class" || !isShared(command) || this.state.mode !== "following") return;
+    if (origin !== "local" || !isShared(command) || this.state.mode !== "following") return;
     if (this.state.locked) {
       this.followTeacher(); // follow only: back to the teacher's view
       return;
