@@ -13,7 +13,11 @@ export class Questions {
   // --- frames ------------------------------------------------------------------------------------------------
 
   asked(question) {
-    this.room.set({ question, reveal: null, result: null, answered: null, answer: null, tally: null });
+    // A catch-up may replay the question this student already answered (welcome's your_answer): keep it.
+    const { answer, result } = this.room.state;
+    this.room.set({ question, reveal: null, tally: null,
+      ...(answer?.question_id === question?.id ? {} : { answered: null, answer: null }),
+      ...(result?.question_id === question?.id ? {} : { result: null }) });
   }
 
   revealed(frame) {
