@@ -6,7 +6,7 @@
 Starts two servers on 127.0.0.1: the app (one uvicorn worker, the real classroom protocol) and a bare
 uvicorn + websockets broadcast (one bounded queue and sender task per socket, nothing else). For each N,
 N students and one presenter connect to each in turn (all clients in this one asyncio process); the
-presenter sends `--commands` commands of about 300 bytes, one every `--gap` seconds, and each command's
+presenter sends `--commands` commands of the size the page sends (its `select`), one every `--gap` seconds, and each command's
 latency is the time until the last of the N students has it. Prints p50/p95/p99 of that per server, the
 ratio, lost commands (must be 0), and the app's memory per connected student (RSS before and after).
 """
@@ -28,7 +28,13 @@ from websockets.asyncio.client import ClientConnection, connect
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import ROOT, free_port, start_server  # noqa: E402
 
-PAD = "x" * 240  # a command of about 300 bytes on the wire
+# The frames of the real size the page sends: its largest small command is a `select` of a cell (a step or an
+# option is smaller); `n` numbers it for the measurement. Larger changes go in the room's state, over HTTP.
+def page_command(i: int) -> dict[str, Any]:
+    return {"type": "select", "target": {"matrix": "dL/dW2", "row": 1, "col": 0}, "n": i}
+
+
+FRAME_BYTES = len(orjson.dumps({"type": "command", "command": page_command(99), "seq": 999}))
 
 
 def parse_args() -> argparse.Namespace:
@@ -134,7 +140,7 @@ async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student
     students = await asyncio.gather(*(student() for _ in range(n)))
 
     def command(i: int) -> str:
-        return orjson.dumps({"type": "command", "command": {"type": "step", "n": i, "pad": PAD}}).decode()
+        return orjson.dumps({"type": "command", "command": page_command(i), "id": i}).decode()
 
     return teacher, list(students), command
 
@@ -151,7 +157,7 @@ async def bare_clients(port: int, n: int) -> tuple[ClientConnection, list[Studen
     students = await asyncio.gather(*(student() for _ in range(n)))
 
     def command(i: int) -> str:  # what the app sends its students, built by the presenter here
-        return orjson.dumps({"type": "command", "command": {"type": "step", "n": i, "pad": PAD}, "seq": i}).decode()
+        return orjson.dumps({"type": "command", "command": page_command(i), "seq": i}).decode()
 
     return teacher, list(students), command
 
@@ -220,7 +226,8 @@ def main() -> None:
         # First, while the server's heap is fresh: later runs leave freed memory that new sockets reuse.
         per_student = asyncio.run(memory_per_student(app_port, app_server.pid, max(args.sizes)))
         print(f"app memory per connected student: {per_student:.1f} KiB (RSS, {max(args.sizes)} students)")
-        print(f"fan-out, {args.commands} commands of ~300 B every {args.gap * 1000:g} ms; latency = command sent → "
+        print(f"fan-out, {args.commands} commands every {args.gap * 1000:g} ms, {FRAME_BYTES} B to each student (the "
+              "page's largest small command, a select); latency = command sent → "
               "last student has it (ms)")
         print(f"{'N':>4} {'server':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'lost':>5}")
         for n in args.sizes:

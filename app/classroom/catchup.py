@@ -76,7 +76,7 @@ class CatchUp:
         Encoded once per (head, state_seq)."""
         room = await self.store.room(code)
         if room is None:
-            return protocol.frame({"type": "ended", "reason": "expired"})
+            return protocol.frame({"type": "ended", "reason": "expired" if await self.store.has_ended(code) else "lost"})
         local = self.rooms.get(code)
         key = (room.head, room.state_seq)
         if local is not None and local.snapshot is not None and local.snapshot[0] == key:

@@ -16,10 +16,12 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
+def _encode(value: Question | Answer) -> bytes:
+    return dumps(asdict(value))
+
+
 class QuestionCodec:
-    @staticmethod
-    def encode(question: Question) -> bytes:
-        return dumps(asdict(question))
+    encode = staticmethod(_encode)
 
     @staticmethod
     def decode(raw: bytes) -> Question:
@@ -29,9 +31,7 @@ class QuestionCodec:
 
 
 class AnswerCodec:
-    @staticmethod
-    def encode(answer: Answer) -> bytes:
-        return dumps(asdict(answer))
+    encode = staticmethod(_encode)
 
     @staticmethod
     def decode(raw: bytes) -> Answer:

@@ -3,6 +3,7 @@ with an error frame and changes nothing."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -18,6 +19,7 @@ from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore, StoreError
 from app.settings import Settings
 
+STALL_SECONDS = 0.25  # a message that took this long waited on the store, not on the page
 PAUSED_REFUSAL = "not sent, class paused: the server lost its link to Redis and is reconnecting; send it again"
 
 Handler = Callable[["MessageHandlers", Session, dict[str, Any]], Awaitable[None]]
@@ -37,10 +39,15 @@ class MessageHandlers:
                                     "a second, BACKPROP_CLASS_MESSAGES_PER_SECOND): this one was ignored")
             if not self.store.link_up:
                 raise ProtocolError("paused", PAUSED_REFUSAL)
+            started = time.monotonic()
             try:
                 await self._dispatch(session, kind, message)
             except self.store.unavailable_errors:
                 raise ProtocolError("paused", PAUSED_REFUSAL) from None
+            finally:
+                waited = time.monotonic() - started
+                if waited >= STALL_SECONDS:  # the store stalled: what the page sent meanwhile is not a burst
+                    session.bucket.credit(waited)
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
@@ -96,16 +103,19 @@ class MessageHandlers:
                 await self.store.clear_question(room.code)
 
     async def lock(self, session: Session, message: dict[str, Any]) -> None:
-        await self._flag(session, message, "lock", "locked")
+        """Students follow only (or may explore again): a room flag, and a frame in the log."""
+        locked = protocol.parse_flag(message, "locked")
+        await self._flag(session, message, "locked", locked, {"type": "lock", "locked": locked})
 
     async def projector(self, session: Session, message: dict[str, Any]) -> None:
-        await self._flag(session, message, "projector", "projector")
+        projector = protocol.parse_flag(message, "projector")
+        await self._flag(session, message, "projector", projector, {"type": "projector", "projector": projector})
 
-    async def _flag(self, session: Session, message: dict[str, Any], kind: str, name: str) -> None:
-        value = protocol.parse_flag(message, name)
+    async def _flag(self, session: Session, message: dict[str, Any], name: str, value: bool,
+                    frame: dict[str, Any]) -> None:
         await self._live_room(session.code)
         await self.store.set_flag(session.code, name, value)
-        delivery = await self.store.append(session.code, {"type": kind, name: value})
+        delivery = await self.store.append(session.code, frame)
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
 
     async def progress(self, session: Session, message: dict[str, Any]) -> None:

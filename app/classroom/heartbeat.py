@@ -44,9 +44,10 @@ class Heartbeat:
         for local in self.rooms:
             room = await self.store.room(local.code)
             if room is None:
-                self.rooms.close_room(local, "expired")
+                # Expired elsewhere (its code is remembered), or lost: a Redis that came back empty, a restart.
+                self.rooms.close_room(local, "expired" if await self.store.has_ended(local.code) else "lost")
                 continue
-            await self.store.keep_alive(local.code)
+            await self.store.keep_alive(local.code, presenter=bool(local.presenters))
             await self.store.touch_presence(local.code, list(local.students))
             beat = protocol.frame({"type": "beat", "seq": room.head, "epoch": room.epoch})
             for session in local.sessions():

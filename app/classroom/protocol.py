@@ -35,6 +35,7 @@ PATHS = {
     "rooms": ROOMS_PATH,
     "room": ROOMS_PATH + "/{code}",
     "state": ROOMS_PATH + "/{code}/state",  # GET (ETag) for everyone; PUT with the presenter's token
+    "qr": ROOMS_PATH + "/{code}/qr.svg",
     "addresses": "/api/class/addresses",
     "join": "/join/{code}",
 }

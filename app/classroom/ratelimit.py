@@ -20,12 +20,18 @@ class TokenBucket:
 
     def allow(self) -> bool:
         now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        # Refilled up to the burst; tokens credited beyond it stay until they are used.
+        self.tokens = max(self.tokens, min(self.burst, self.tokens + (now - self.stamp) * self.rate))
         self.stamp = now
         if self.tokens < 1:
             return False
         self.tokens -= 1
         return True
+
+    def credit(self, seconds: float) -> None:
+        """Give back `seconds` of refill beyond the burst: time spent waiting on something else (a stalled
+        store) must not turn the messages that queued up meanwhile into a burst that is refused."""
+        self.tokens += seconds * self.rate
 
     def retry_after(self) -> float:
         """Seconds until the next event would be allowed."""

@@ -110,13 +110,20 @@ class RedisRoomStore(RoomStore):
             return
         if lifecycle not in _TRANSITIONS[room.lifecycle]:
             raise StoreError("bad_transition", f"a {room.lifecycle.value} room cannot become {lifecycle.value}")
-        await self.redis.hset(key("room", code), mapping={"lifecycle": lifecycle.value,
-                                                            "changed_at": repr(self.clock())})
+        now = self.clock()
+        fields = {"lifecycle": lifecycle.value, "changed_at": repr(now)}
+        if lifecycle == Lifecycle.LIVE:
+            fields["presenter_until"] = repr(now + self.presence_seconds)
+        await self.redis.hset(key("room", code), mapping=fields)
 
-    async def keep_alive(self, code: str) -> None:
-        """Renew the TTL of a room a process still serves (its heartbeat calls this)."""
+    async def keep_alive(self, code: str, presenter: bool = False) -> None:
+        """Renew the TTL of a room a process still serves (its heartbeat calls this), and the presenter's lease
+        when the presenter is connected to this process: a room whose presenter's process died (or who left
+        while Redis was away) counts as idle from when the lease lapsed, whoever else is connected."""
         keys = room_keys(code)
         async with self.redis.pipeline(transaction=False) as pipe:
+            if presenter:
+                pipe.hset(key("room", code), "presenter_until", repr(self.clock() + self.presence_seconds))
             for name in keys:
                 pipe.expire(name, self.room_seconds)
             pipe.zadd(key("rooms"), {code: self.clock() + self.room_seconds}, xx=True)
@@ -310,14 +317,20 @@ class RedisRoomStore(RoomStore):
         self._readers.stop(code)
 
     async def expire_idle(self, idle_seconds: float) -> list[str]:
-        cutoff = self.clock() - idle_seconds
+        now = self.clock()
+        cutoff = now - idle_seconds
         expired = []
         for raw in await self.redis.zrange(key("rooms"), 0, -1):
             code = raw.decode()
             room = await self.room(code)
             if room is None:
                 await self.redis.zrem(key("rooms"), code)
-            elif room.lifecycle in (Lifecycle.CREATED, Lifecycle.IDLE) and room.changed_at <= cutoff:
+                continue
+            idle_since = room.changed_at
+            if room.lifecycle == Lifecycle.LIVE:
+                lease = await self.redis.hget(key("room", code), "presenter_until")
+                idle_since = float(lease) if lease is not None and float(lease) < now else float("inf")
+            if room.lifecycle != Lifecycle.EXPIRED and idle_since <= cutoff:
                 await self.expire(code)
                 expired.append(code)
         return expired

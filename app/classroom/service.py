@@ -89,6 +89,7 @@ class Classroom:
             if session.role == "presenter":
                 local.presenters.add(session)
                 await self.store.set_lifecycle(room.code, Lifecycle.LIVE)
+                local.throttles["tally"].poke()  # a reloaded presenter sees the open question's answers again
             else:
                 self.local.replace_student(local, session)
                 await self.store.set_presence(room.code, session.student_id or "", False)

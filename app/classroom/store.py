@@ -98,8 +98,9 @@ class RoomStore(ABC):
     async def close(self) -> None:
         """Let go of connections (at the server's shutdown)."""
 
-    async def keep_alive(self, code: str) -> None:
-        """A process still serves this room (its heartbeat): a store with TTLs renews them."""
+    async def keep_alive(self, code: str, presenter: bool = False) -> None:
+        """A process still serves this room (its heartbeat), with its presenter connected or not: a store with
+        TTLs renews them; a store shared by processes renews the presenter's lease (a dead process stops)."""
 
     async def touch_presence(self, code: str, student_ids: list[str]) -> None:
         """These students are still connected (the heartbeat): a store with expiring presence renews it."""

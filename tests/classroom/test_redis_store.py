@@ -6,8 +6,9 @@ import asyncio
 
 import redis.asyncio as redis
 
-from app.classroom.redis_store import RedisRoomStore
 from app.classroom.questions import parse_answer, parse_question
+from app.classroom.redis_store import RedisRoomStore
+from app.classroom.store import Lifecycle
 from tests.classroom.test_store import Clock
 from tests.redis_server import RedisServer
 
@@ -66,5 +67,40 @@ def test_every_key_has_a_ttl_and_the_log_stays_bounded(redis_server: RedisServer
         finally:
             await client.aclose()
             await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_room_whose_presenters_process_died_expires_after_the_idle_time(redis_server: RedisServer) -> None:
+    redis_server.flush()
+    clock = Clock()
+    idle = 60.0
+
+    async def scenario() -> None:
+        # Process A serves the presenter, B a student; A dies (it stops renewing the presenter's lease) while
+        # B's heartbeat keeps renewing the room.
+        a = RedisRoomStore(redis_server.url, log_size=10, room_seconds=2 * idle, presence_seconds=2 * HEARTBEAT,
+                           clock=clock)
+        b = RedisRoomStore(redis_server.url, log_size=10, room_seconds=2 * idle, presence_seconds=2 * HEARTBEAT,
+                           clock=clock)
+        try:
+            room, _ = await a.create_room(max_rooms=5)
+            await a.set_lifecycle(room.code, Lifecycle.LIVE)
+            for _ in range(3):
+                clock.now += HEARTBEAT
+                await a.keep_alive(room.code, presenter=True)
+                await b.keep_alive(room.code)
+            assert await b.expire_idle(idle) == []  # a live presenter: never idle
+            for _ in range(int(idle / HEARTBEAT) + 2):  # A is gone; B still beats
+                clock.now += HEARTBEAT
+                await b.keep_alive(room.code)
+                expired = await b.expire_idle(idle)
+                if expired:
+                    break
+            assert expired == [room.code] and await b.has_ended(room.code)
+            assert clock.now - 3 * HEARTBEAT - 2 * HEARTBEAT >= idle  # not before the lease lapsed + idle time
+        finally:
+            await a.close()
+            await b.close()
 
     asyncio.run(scenario())

@@ -145,7 +145,9 @@ def test_lifecycle_limits_and_expiry(store_and_clock: tuple[RoomStore, Clock]) -
         await store.set_lifecycle(live.code, Lifecycle.LIVE)
         with pytest.raises(StoreError):
             await store.set_lifecycle(live.code, Lifecycle.CREATED)
-        clock.now += 100
+        for _ in range(20):  # the presenter's process beats every 5 s
+            clock.now += 5
+            await store.keep_alive(live.code, presenter=True)
         assert await store.expire_idle(50) == [room.code]  # created and never live; the live one stays
         assert await store.room(room.code) is None and await store.has_ended(room.code)
         await store.set_lifecycle(live.code, Lifecycle.IDLE)

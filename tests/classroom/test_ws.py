@@ -407,3 +407,31 @@ def test_an_open_socket_without_hello_is_closed(server: Server) -> None:
         return websocket.close_code
 
     assert run(scenario()) == 4400  # after two heartbeats
+
+
+def test_a_presenter_who_comes_back_gets_the_open_questions_tally_and_the_rooms_flags(server: Server) -> None:
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        student = await join(server, room["code"])
+        await teacher.send(type="lock", locked=True, id="lock")
+        await teacher.send(type="projector", projector=True)
+        await teacher.send(type="ask", question={"kind": "sign", "expected": "+"})
+        assert [frame["type"] for frame in await commands_until(student, 3)] == ["lock", "projector", "question"]
+        question_id = "q1"
+        await student.send(type="answer", question_id=question_id, answer="-")
+        await student.expect("answered")
+        await teacher.close()
+
+        back = await presenter(server, room)
+        tally = await back.expect("tally")
+        assert back.snapshot is not None
+        assert (back.snapshot["locked"], back.snapshot["projector"]) == (True, True)
+        assert back.snapshot["question"]["id"] == question_id and "expected" not in back.snapshot["question"]
+        assert (tally["question_id"], tally["answers"]) == (question_id, 1)
+
+        again = await join(server, room["code"], student_id=student.welcome["student_id"])
+        assert again.welcome["your_answer"] == {"question_id": question_id, "answer": "-"}
+
+    run(scenario())

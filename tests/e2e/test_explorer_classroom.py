@@ -235,6 +235,90 @@ def test_locked_controls_keep_students_on_the_teachers_step(room: Class) -> None
     expect(student.by_testid("class-explore")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
 
 
+def join_late(room: Class, browser: Browser, base_url: str) -> tuple[BrowserContext, Explorer]:
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
+    late = Explorer(context.new_page())
+    late.page.goto(f"/join/{room.code}")
+    late.page.locator(READY).wait_for(state="attached")
+    expect_mode(late, "following")
+    return context, late
+
+
+def test_a_late_joiner_and_a_reload_land_on_the_teachers_step_after_next_iteration(
+        room: Class, browser: Browser, base_url: str) -> None:
+    teacher = room.teacher
+    teacher.go_to("fwd:H2")
+    expect_students_follow(room)
+    iteration = teacher.by_testid("iteration").inner_text()
+    teacher.by_testid("next-iteration").click()  # back to the first step of the next iteration
+    expect(teacher.by_testid("iteration")).not_to_have_text(iteration, timeout=CLASS_TIMEOUT_MS)
+    expect_students_follow(room)
+    room.students[0].page.reload()
+    room.students[0].page.locator(READY).wait_for(state="attached")
+    context, late = join_late(room, browser, base_url)
+    try:
+        for page in (late, room.students[0]):
+            expect(page.page.locator("#timeline [aria-current='step']")).to_have_attribute(
+                "data-step-id", current_step(teacher) or "", timeout=CLASS_TIMEOUT_MS)
+            expect(page.by_testid("iteration")).to_have_text(teacher.by_testid("iteration").inner_text())
+    finally:
+        context.close()
+
+
+def test_training_keeps_every_student_on_the_teachers_numbers_with_small_frames(room: Class) -> None:
+    teacher, first = room.teacher, room.students[0]
+    sizes: list[int] = []
+    first.page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sizes.append(len(payload))))
+    first.page.reload()  # its new socket is watched
+    first.page.locator(READY).wait_for(state="attached")
+    expect_mode(first, "following")
+    for _ in range(2):
+        teacher.by_testid("train-epochs").fill("300")
+        teacher.by_testid("train").click()
+        expect(teacher.by_testid("train-cancel")).to_be_hidden(timeout=60_000)
+    iteration = re.sub(r"\D", "", teacher.by_testid("iteration").inner_text())
+    assert int(iteration) >= 600
+    for student in room.students:  # (in the student's language: "Итерация 603")
+        expect(student.by_testid("iteration")).to_have_text(re.compile(rf"\b{iteration}\b"), timeout=CLASS_TIMEOUT_MS)
+    teacher.go_to("fwd:H1")
+    expect_students_follow(room)
+    assert sizes and max(sizes) <= 1024, max(sizes)  # the loss history and the curve come over HTTP, once
+
+
+def test_the_presenter_reloads_and_gets_back_the_question_lock_and_projector(room: Class) -> None:
+    teacher, first = room.teacher, room.students[0]
+    teacher.by_testid("class-lock").check()
+    teacher.by_testid("class-projector").check()
+    teacher.by_testid("class-ask-kind").select_option("sign")
+    teacher.by_testid("class-ask-send").click()
+    expect(first.by_testid("class-question")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    first.by_testid("class-choice-0").click()
+    expect(teacher.by_testid("class-answers")).to_have_attribute("data-count", "1", timeout=CLASS_TIMEOUT_MS)
+
+    teacher.page.reload()
+    teacher.page.locator(READY).wait_for(state="attached")
+    expect_mode(teacher, "presenter")
+    expect(teacher.by_testid("class-lock")).to_be_checked(timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("class-projector")).to_be_checked()
+    expect(teacher.by_testid("class-answers")).to_have_attribute("data-count", "1", timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("class-reveal")).to_be_visible()
+
+    first.page.reload()  # the student's sent answer survives a reload too
+    first.page.locator(READY).wait_for(state="attached")
+    expect(first.by_testid("class-sent")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    teacher.by_testid("class-reveal").click()
+    expect(first.by_testid("class-result")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    first.page.reload()
+    first.page.locator(READY).wait_for(state="attached")
+    expect(first.by_testid("class-result")).to_be_visible(timeout=CLASS_TIMEOUT_MS)  # and its verdict
+
+    teacher.go_to("fwd:O1")  # moving on after the reveal: the question leaves the students' bars
+    expect(first.by_testid("class-question")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    teacher.by_testid("class-lock").uncheck()
+    teacher.by_testid("class-projector").uncheck()
+    expect_students_follow(room)
+
+
 def test_the_teacher_ends_the_class_and_every_page_says_so(room: Class) -> None:
     room.teacher.by_testid("class-end").click()
     expect_mode(room.teacher, "presenter")  # End the class asks first

@@ -7,10 +7,10 @@
  */
 import { createRoom, findRoom, addresses } from "./api.js";
 import { Connection } from "./connection.js";
-import { Follower } from "./follower.js";
+import { Follower, ORDERED_FRAMES } from "./follower.js";
 import { Presenter } from "./presenter.js";
 import { Questions } from "./questions.js";
-import { classProtocol, path } from "./protocol.js";
+import { path } from "./protocol.js";
 import { isShared } from "../commands.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
@@ -53,6 +53,27 @@ export function joinCodeFromPath(pathname) {
   if (!match) return null;
   return decodeURIComponent(match[1] ?? "").trim().toUpperCase();
 }
+
+/**
+ * What the page does with each frame the server sends that is not one of the ordered ones (follower.js);
+ * tests/classroom/test_contract.py checks both tables against app/classroom/protocol.py's SERVER_MESSAGES.
+ */
+export const FRAMES = {
+  welcome: (room, frame) => room.welcomed(frame),
+  snapshot: (room, frame) => room.snapshot(frame),
+  beat: (room, frame) => room.role === "student" && room.follower.beat(frame),
+  pointer: (room, frame) => room.role === "student" && room.follower.pointed(frame.pointer),
+  progress: (room, frame) => room.set({ training: room.role === "student" ? frame.training : null }),
+  presence: (room, frame) => room.set({ students: frame.students, exploring: frame.exploring }),
+  tally: (room, frame) => room.set({ tally: frame }),
+  answered: (room, frame) => room.set({ answered: frame.question_id, problem: null }),
+  result: (room, frame) => room.set({ result: frame }),
+  paused: (room) => room.set({ connection: "paused" }),
+  resumed: (room) => room.resumed(),
+  error: (room, frame) => room.refused(frame),
+  ack: (room, frame) => room.acked(frame),
+  pong: () => {},
+};
 
 const ENDED_KEYS = { expired: "class.expired", ended_by_presenter: "class.endedByTeacher" };
 
@@ -255,24 +276,8 @@ export class Classroom {
   // --- frames from the server --------------------------------------------------------------------------------
 
   received(frame) {
-    if (frame.seq !== undefined && classProtocol().ordered_messages.includes(frame.type)) return this.ordered(frame);
-    const handlers = {
-      welcome: () => this.welcomed(frame),
-      snapshot: () => this.snapshot(frame),
-      beat: () => this.role === "student" && this.follower.beat(frame),
-      pointer: () => this.role === "student" && this.follower.pointed(frame.pointer),
-      progress: () => this.set({ training: this.role === "student" ? frame.training : null }),
-      presence: () => this.set({ students: frame.students, exploring: frame.exploring }),
-      tally: () => this.set({ tally: frame }),
-      answered: () => this.set({ answered: frame.question_id, problem: null }),
-      result: () => this.set({ result: frame }),
-      paused: () => this.set({ connection: "paused" }),
-      resumed: () => this.resumed(),
-      error: () => this.refused(frame),
-      ack: () => this.acked(frame),
-      pong: () => {},
-    };
-    handlers[frame.type]?.();
+    if (frame.seq !== undefined && frame.type in ORDERED_FRAMES) return this.ordered(frame);
+    FRAMES[frame.type]?.(this, frame);
   }
 
   welcomed(frame) {
@@ -372,7 +377,7 @@ export class Classroom {
 
   /** A student's own shared change (a click, a key) while following: explore on their own, never the teacher. */
   studentActed({ command, origin }) {
-    if (origin === "class" || !isShared(command) || this.state.mode !== "following") return;
+    if (origin !== "local" || !isShared(command) || this.state.mode !== "following") return;
     if (this.state.locked) {
       this.followTeacher(); // follow only: back to the teacher's view
       return;

@@ -9,6 +9,17 @@
 import { restoreCommand } from "../commands.js";
 import { fetchState } from "./api.js";
 
+/** What a follower does with each ordered frame (the room's log), in seq order. */
+export const ORDERED_FRAMES = {
+  command: (follower, frame) => follower.applyToStore() && follower.store.dispatch(frame.command, { origin: "class" }),
+  state: (follower, frame) => follower.restoreRoomState(frame.seq),
+  lock: (follower, frame) => follower.room.set({ locked: Boolean(frame.locked) }),
+  projector: (follower, frame) => follower.room.set({ projector: Boolean(frame.projector) }),
+  question: (follower, frame) => follower.room.questions.asked(frame.question),
+  reveal: (follower, frame) => follower.room.questions.revealed(frame),
+  ended: (follower, frame) => follower.room.ended(frame.reason),
+};
+
 export class Follower {
   /** `room` is the Classroom: its `code`, `state`, `set(patch)`, `send(message)` and `questions`. */
   constructor(room, store) {
@@ -45,17 +56,8 @@ export class Follower {
   }
 
   async apply(frame) {
-    const handlers = {
-      command: () => this.applyToStore() && this.store.dispatch(frame.command, { origin: "class" }),
-      state: () => this.restoreRoomState(frame.seq),
-      lock: () => this.room.set({ locked: Boolean(frame.locked) }),
-      projector: () => this.room.set({ projector: Boolean(frame.projector) }),
-      question: () => this.room.questions.asked(frame.question),
-      reveal: () => this.room.questions.revealed(frame),
-      ended: () => this.room.ended(frame.reason),
-    };
     if (frame.type === "command" || frame.type === "state") this.room.questions.movedOn();
-    await handlers[frame.type]?.();
+    await ORDERED_FRAMES[frame.type]?.(this, frame);
   }
 
   /** The room's state as of `seq` (a newer one if the presenter uploaded again meanwhile), applied. */

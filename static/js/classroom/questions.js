@@ -13,11 +13,12 @@ export class Questions {
   // --- frames ------------------------------------------------------------------------------------------------
 
   asked(question) {
-    // A catch-up may replay the question this student already answered (welcome's your_answer): keep it.
-    const { answer, result } = this.room.state;
-    this.room.set({ question, reveal: null, tally: null,
-      ...(answer?.question_id === question?.id ? {} : { answered: null, answer: null }),
-      ...(result?.question_id === question?.id ? {} : { result: null }) });
+    const { tally, answer, answered } = this.room.state;
+    if (tally?.question_id === question.id || answer?.question_id === question.id || answered === question.id) {
+      this.room.set({ question: { ...this.room.state.question, ...question } }); // a replay: keep what is known
+      return;
+    }
+    this.room.set({ question, reveal: null, result: null, answered: null, answer: null, tally: null });
   }
 
   revealed(frame) {

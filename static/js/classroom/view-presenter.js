@@ -9,6 +9,7 @@ import { button, checkbox } from "./view-controls.js";
 import { statusLine } from "./view-status.js";
 import { askPanel } from "./view-ask.js";
 import { tallyPanel } from "./view-histogram.js";
+import { path } from "./protocol.js";
 
 /** The code, address, QR code, count and connection: {node, update(cls)}. */
 function headPanel(classroom) {
@@ -51,7 +52,7 @@ function headPanel(classroom) {
     }
     hosts.value = cls.host ?? "";
     hosts.hidden = names.length < 2;
-    const src = `/api/class/rooms/${cls.code}/qr.svg${cls.host ? `?host=${encodeURIComponent(cls.host)}` : ""}`;
+    const src = `${path("qr", cls.code)}${cls.host ? `?host=${encodeURIComponent(cls.host)}` : ""}`;
     if (qr.getAttribute("src") !== src) qr.src = src;
     // Without the server the count is not known: an old number would claim students who may be gone.
     const known = cls.connection === "live";
