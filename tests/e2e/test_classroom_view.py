@@ -126,6 +126,11 @@ def test_a_value_question_groups_at_its_tolerance_and_shows_nothing_right_before
     expect(phone.by_testid("class-sent")).to_contain_text("0,2004")
     expect(phone.by_testid("class-answer-0")).to_have_value("0,2004")  # the sent answer stays in the form
     answers(room, 2)  # changed, not added
+    phone.page.reload()  # a reload keeps what was sent
+    phone.page.locator(READY).wait_for(state="attached")
+    expect_mode(phone, "following")
+    expect(phone.by_testid("class-answer-0")).to_have_value("0,2004", timeout=CLASS_TIMEOUT_MS)
+    expect(phone.by_testid("class-sent")).to_contain_text("0,2004")
     expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(1)  # grouped at 0.005
     expect(room.teacher.page.locator("[data-testid=class-histogram] li .class-bar-count")).to_have_text("2")
     expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
