@@ -29,6 +29,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.api.encoding import dumps
+from app.classroom.socket_protocol import paced_protocol
 from app.settings import Settings
 
 try:
@@ -80,9 +81,14 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     )
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
-    # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py).
+    # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py). No compression:
+    # a few bytes must never inflate into megabytes to parse. Class sockets are paced before parsing, and one
+    # that stops reading is closed (app/classroom/socket_protocol.py); its pings go unanswered as well.
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes)
+                          http=guarded_protocol(limits), ws=paced_protocol(settings),
+                          ws_max_size=4 * settings.class_max_message_bytes, ws_per_message_deflate=False,
+                          ws_ping_interval=2 * settings.class_heartbeat_seconds,
+                          ws_ping_timeout=settings.class_send_timeout_seconds)
 
 
 def default_max_connections() -> int:

@@ -18,6 +18,7 @@ PROTOCOL_VERSION = 1
 MAX_ID_CHARS = 64  # a command's client-side id, a command type, a question id
 MAX_POINTER_BYTES = 512
 INLINE_COMMAND_BYTES = 16 * 1024  # larger command bodies are fetched over HTTP (GET …/commands/{seq})
+POINTER_PER_SECOND = 30  # the presenter's page sends at most this many pointer moves; students get them as often
 HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
 
 # Close codes (4000–4999 are the application's own).

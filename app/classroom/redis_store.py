@@ -40,7 +40,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
 from app.classroom.store import (
-    _TRANSITIONS, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
+    _TRANSITIONS, QUESTIONS_KEPT, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 
@@ -139,8 +139,8 @@ class RedisRoomStore(RoomStore):
     unavailable_errors = REDIS_DOWN
 
     def __init__(self, url: str, log_size: int, room_seconds: float, presence_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.url, self.log_size, self.clock = url, log_size, clock
+                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT) -> None:
+        self.url, self.log_size, self.clock, self.questions_kept = url, log_size, clock, questions_kept
         self.room_seconds = max(1, int(room_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
@@ -422,6 +422,9 @@ class RedisRoomStore(RoomStore):
             pipe.hset(_key("questions", code), question.id, dumps(asdict(question)))
             pipe.expire(_key("questions", code), self.room_seconds)
             pipe.hset(_key("room", code), "question_id", question.id)
+            forgotten = f"q{int(question.id[1:]) - self.questions_kept}"  # ids count up: q1, q2, …
+            pipe.hdel(_key("questions", code), forgotten)
+            pipe.delete(_key("answers", code, forgotten))
             await pipe.execute()
 
     async def question(self, code: str, question_id: str) -> Question | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,17 +19,18 @@ import orjson
 
 from app.api.encoding import dumps
 from app.classroom import protocol
+from app.classroom.budget import MessageBudget
 from app.classroom.fanout import Connection
 from app.classroom.protocol import Hello, ProtocolError, Refused
 from app.classroom.questions import QuestionError, parse_answer, parse_question, tally
-from app.classroom.ratelimit import TokenBucket
+from app.classroom.ratelimit import Cooldowns
 from app.classroom.store import Delivery, Lifecycle, MemoryRoomStore, Room, RoomStore, StoreError
 from app.classroom.tokens import new_student_id, normalize_join_code, token_matches
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-POINTER_INTERVAL_SECONDS = 1 / 30  # pointer moves reach students at most 30 times a second, the latest one wins
+POINTER_INTERVAL_SECONDS = 1 / protocol.POINTER_PER_SECOND  # pointer moves reach students: the latest one wins
 TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
 PAUSED_REFUSAL = "not sent, class paused: the server lost its link to Redis and is reconnecting; send it again"
 PAUSED_REASON = "the server lost its link to Redis and is reconnecting"
@@ -41,8 +43,10 @@ class Session:
     code: str
     role: str
     connection: Connection
-    bucket: TokenBucket
+    budget: MessageBudget
+    address: str = ""
     student_id: str | None = None
+    opened_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(eq=False)
@@ -69,11 +73,13 @@ class Classroom:
 
     def __init__(self, settings: Settings, store: RoomStore | None = None) -> None:
         self.settings = settings
-        self.store = store or MemoryRoomStore(settings.class_log_size)
+        self.store = store or MemoryRoomStore.for_settings(settings)
         self.store.on_link = self._on_link
         self.rooms: dict[str, LocalRoom] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._heartbeat: asyncio.Task[None] | None = None
+        self._join_limited = Cooldowns()  # addresses over their join rate just now
+        self.sockets_per_address: Counter[str] = Counter()  # class sockets open in this process (app/classroom/ws.py)
 
     # ---- rooms ------------------------------------------------------------------------------------------
 
@@ -88,7 +94,15 @@ class Classroom:
     async def join_allowed(self, address: str) -> bool:
         """A join attempt from `address` (a code lookup, a new student): within BACKPROP_CLASS_JOINS_PER_MINUTE?
         Counted in the store, so the limit holds across every process sharing it."""
-        return await self.store.allow_join(address, self.settings.class_joins_per_minute)
+        per_minute = self.settings.class_joins_per_minute
+        if await self.store.allow_join(address, per_minute):
+            return True
+        self._join_limited.start(address, 60 / per_minute)
+        return False
+
+    def join_limited(self, address: str) -> bool:
+        """Whether `address` was refused a join just now: every lookup from it is then answered 429 alike."""
+        return self._join_limited.active(address)
 
     def join_refusal(self) -> str:
         return (f"too many join attempts from this address (limit {self.settings.class_joins_per_minute} a minute, "
@@ -100,19 +114,19 @@ class Classroom:
         """Admit a connection after its hello (Refused when it cannot join), then queue its catch-up."""
         self.ensure_heartbeat()
         room = await self._room_for(hello, address)
-        rate = self.settings.class_messages_per_second
-        session = Session(room.code, hello.role, connection, TokenBucket(rate, 2 * rate))
+        session = Session(room.code, hello.role, connection, MessageBudget(self.settings, hello.role), address)
         if hello.role == "presenter":
             if not token_matches(hello.token or "", room.token_digest):
                 await self.join_allowed(address)  # a wrong token uses up one of the address's join attempts
                 raise Refused("bad_token", "this is not the class's presenter token", protocol.CLOSE_BAD_TOKEN, "token")
         else:
-            session.student_id = await self._admit_student(room, hello, address)
+            session.student_id = await self._admit_student(room, hello, address, self.rooms.get(room.code))
         connection.snapshot = lambda: self.snapshot_frame(room.code)
         local = await self._local_room(room.code)
         connection.hold()  # live frames wait until the welcome and the catch-up are queued ahead of them
         try:
             if session.role == "presenter":
+                self._make_room_for_presenter(local)
                 local.presenters.add(session)
                 await self.store.set_lifecycle(room.code, Lifecycle.LIVE)
             else:
@@ -140,20 +154,42 @@ class Classroom:
         raise Refused("unknown_class", f"no class with code {hello.code.strip().upper()[:16]!r}: check the code",
                       protocol.CLOSE_UNKNOWN_CLASS, "code")
 
-    async def _admit_student(self, room: Room, hello: Hello, address: str) -> str:
+    async def _admit_student(self, room: Room, hello: Hello, address: str, local: LocalRoom | None) -> str:
+        """A known student's id back (a reconnect, not a join), or a new one; within the room's caps either way."""
         known = hello.student_id is not None and await self.store.known_student(room.code, hello.student_id)
-        if known and hello.student_id:
-            return hello.student_id  # a reconnect, not a join
-        if not await self.join_allowed(address):
+        if not known and not await self.join_allowed(address):
             raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
-        presence = await self.store.presence(room.code)
-        limit = self.settings.class_max_students
-        if presence.students >= limit:
-            raise Refused("room_full", f"this class is full ({limit} students, BACKPROP_CLASS_MAX_STUDENTS)",
-                          protocol.CLOSE_ROOM_FULL)
+        reload = known and local is not None and hello.student_id in local.students  # takes its own seat again
+        if not reload:
+            presence = await self.store.presence(room.code)
+            limit = self.settings.class_max_students
+            if presence.students >= limit:
+                raise Refused("room_full", f"this class is full ({limit} students, BACKPROP_CLASS_MAX_STUDENTS)",
+                              protocol.CLOSE_ROOM_FULL)
+            self._check_students_from(address, local)
+        if known and hello.student_id:
+            return hello.student_id
         student_id = new_student_id()
         await self.store.add_student(room.code, student_id)
         return student_id
+
+    def _check_students_from(self, address: str, local: LocalRoom | None) -> None:
+        """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room (no room of fakes)."""
+        limit = self.settings.class_joins_per_minute
+        seated = sum(1 for other in local.students.values() if other.address == address) if local else 0
+        if seated >= limit:
+            raise Refused("room_full", f"{limit} students of this class already connect from this address "
+                          "(BACKPROP_CLASS_JOINS_PER_MINUTE; behind a NAT, raise it to the hall's size)",
+                          protocol.CLOSE_ROOM_FULL)
+
+    def _make_room_for_presenter(self, local: LocalRoom) -> None:
+        """At BACKPROP_CLASS_PRESENTERS_PER_ROOM, a new presenter socket (a reload, a second screen) replaces the oldest."""
+        while len(local.presenters) >= self.settings.class_presenters_per_room:
+            oldest = min(local.presenters, key=lambda presenter: presenter.opened_at)
+            local.presenters.discard(oldest)
+            oldest.connection.push(protocol.error_frame("replaced", "this class was opened as presenter elsewhere "
+                                                        "(BACKPROP_CLASS_PRESENTERS_PER_ROOM)"))
+            oldest.connection.close(protocol.CLOSE_REPLACED, "replaced by a newer presenter connection")
 
     def _replace_student(self, local: LocalRoom, session: Session) -> None:
         """The same student on a new connection (a reload): the old one is closed."""
@@ -263,13 +299,16 @@ class Classroom:
     # ---- messages ---------------------------------------------------------------------------------------
 
     async def handle(self, session: Session, text: str | bytes | None) -> None:
-        """One message from a connected page; a broken rule is answered with an error frame, nothing changes."""
+        """One message from a connected page; a broken rule is answered with an error frame, nothing changes.
+        A message over its budget raises OverBudget (app/classroom/budget.py) for the socket to act on."""
         try:
-            message = protocol.parse_message(text, self.settings.class_max_message_bytes)
+            try:
+                message = protocol.parse_message(text, self.settings.class_max_message_bytes)
+            except ProtocolError:
+                session.budget.spend(None)  # OverBudget (not answered here) when the budget is spent
+                raise
             kind = message["type"]
-            if kind != "pointer" and not session.bucket.allow():
-                raise ProtocolError("rate_limited", f"too many messages (limit {self.settings.class_messages_per_second} "
-                                    "a second, BACKPROP_CLASS_MESSAGES_PER_SECOND): this one was ignored")
+            session.budget.spend(kind)
             if not self.store.link_up:
                 raise ProtocolError("paused", PAUSED_REFUSAL)
             try:
@@ -279,10 +318,10 @@ class Classroom:
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
-                                                         **self._error_context(text)))
+                                                         **self.error_context(text)))
 
     @staticmethod
-    def _error_context(text: str | bytes | None) -> dict[str, Any]:
+    def error_context(text: str | bytes | None) -> dict[str, Any]:
         """The refused message's "id" and type ("about") when they can be read: the page knows which one failed."""
         try:
             message = orjson.loads(text) if text is not None and len(text) <= 4096 else None

@@ -23,6 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app.main import create_app
+from app.server import uvicorn_config
 from app.settings import Settings
 
 T = TypeVar("T")
@@ -64,11 +65,10 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
         with _server_process(port, settings, redis_url) as server:
             yield server
         return
-    app = create_app(Settings(redis_url=redis_url,  # type: ignore[arg-type]
-                              **{f"class_{name}": value for name, value in settings.items()}))
+    server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
+                               **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=4 * app.state.settings.class_max_message_bytes)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(server_settings, create_app(server_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
     thread.start()
     try:
