@@ -47,6 +47,9 @@ FD_RESERVE = 128
 # Newcomers over the cap that are still being answered 503; past this many more, new sockets close unanswered.
 REFUSAL_ROOM = FD_RESERVE // 2
 RETRY_AFTER_SECONDS = 5
+# A WebSocket is pinged after this many quiet seconds and closed if the pong takes as long (a page whose
+# event loop is busy for a while, e.g. a phone waking up, must not be dropped).
+WS_PING_SECONDS = 20.0
 # At the cap, how often (seconds) the log says so again while it stays there.
 CAP_WARNING_INTERVAL = 60.0
 
@@ -83,12 +86,12 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
     # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py). No compression:
     # a few bytes must never inflate into megabytes to parse. Class sockets are paced before parsing, and one
-    # that stops reading is closed (app/classroom/socket_protocol.py); its pings go unanswered as well.
+    # that stops reading is closed (app/classroom/socket_protocol.py); one that reads nothing at all leaves
+    # uvicorn's pings unanswered and is closed too.
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
                           http=guarded_protocol(limits), ws=paced_protocol(settings),
                           ws_max_size=4 * settings.class_max_message_bytes, ws_per_message_deflate=False,
-                          ws_ping_interval=2 * settings.class_heartbeat_seconds,
-                          ws_ping_timeout=settings.class_send_timeout_seconds)
+                          ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_SECONDS)
 
 
 def default_max_connections() -> int:

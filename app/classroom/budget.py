@@ -26,7 +26,10 @@ from app.settings import Settings
 REFUSALS_BEFORE_CLOSE = 3  # a student's socket is closed at its third refused message
 RESYNC_BURST = 3
 QUESTIONS_BURST = 5
-KIND_OF = {"pointer": "pointer", "resync": "resync", "ask": "questions", "reveal": "questions"}
+# Which budget a message type draws from (any other: "messages"); a student's pointer, ask or reveal is refused
+# for its role, so it draws from "messages" like any other refused message.
+PRESENTER_KINDS = {"pointer": "pointer", "resync": "resync", "ask": "questions", "reveal": "questions"}
+STUDENT_KINDS = {"resync": "resync"}
 
 
 class OverBudget(Exception):
@@ -49,11 +52,12 @@ class MessageBudget:
             "resync": TokenBucket(settings.class_resyncs_per_minute / 60, RESYNC_BURST, clock),
             "questions": TokenBucket(settings.class_questions_per_minute / 60, QUESTIONS_BURST, clock),
         }
+        self.kinds = PRESENTER_KINDS if role == "presenter" else STUDENT_KINDS
         self.refused = 0
 
     def spend(self, message_type: str | None) -> None:
         """Take one message of this type (None: unreadable) from its budget; OverBudget when there is none left."""
-        kind = KIND_OF.get(message_type or "", "messages")
+        kind = self.kinds.get(message_type or "", "messages")
         if self.buckets[kind].allow():
             return
         self.refused += 1

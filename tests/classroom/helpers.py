@@ -184,27 +184,33 @@ class Client:
         await self.websocket.close()
 
 
-async def open_socket(server: Server, receive_buffer: int | None = None) -> ClientConnection:
-    """A WebSocket to the server; `receive_buffer` shrinks the socket's buffer (a phone that reads slowly)."""
+async def open_socket(server: Server, receive_buffer: int | None = None, *, source: str | None = None,
+                      compression: str | None = None) -> ClientConnection:
+    """A WebSocket to the server; `receive_buffer` shrinks the socket's buffer (a phone that reads slowly);
+    `source` is the client's own address, another loopback one (127.0.0.2, …: another device on the LAN)."""
     sock = None
-    if receive_buffer is not None:
+    if receive_buffer is not None or source is not None:
         host, port = server.host.rsplit(":", 1)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        if receive_buffer is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        if source is not None:
+            sock.bind((source, 0))
         sock.setblocking(False)
         await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
     # No proxy from the environment and no compression: straight to 127.0.0.1, as a test must. No limit on
     # unread frames (max_queue): a test that leaves frames unread must not stall the closing handshake.
-    websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None, compression=None,  # type: ignore[arg-type]
+    websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None,  # type: ignore[arg-type]
+                              compression=compression,
                               open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024, max_queue=None, sock=sock)
     _open_clients.append(websocket)
     return websocket
 
 
-async def join(server: Server, code: str, **hello: Any) -> Client:
+async def join(server: Server, code: str, *, source: str | None = None, **hello: Any) -> Client:
     """A connection that said hello and got its welcome (fails on an error frame); a new page (no epoch in
-    its hello) also gets its snapshot, kept in `client.snapshot`."""
-    client = Client(await open_socket(server))
+    its hello) also gets its snapshot, kept in `client.snapshot`. `source`: as for `open_socket`."""
+    client = Client(await open_socket(server, source=source))
     await client.send(type="hello", code=code, **hello)
     frame = await client.receive()
     assert frame["type"] == "welcome", frame
@@ -218,9 +224,9 @@ async def presenter(server: Server, room: dict[str, Any], **hello: Any) -> Clien
     return await join(server, room["code"], role="presenter", token=room["token"], **hello)
 
 
-async def refused(server: Server, **hello: Any) -> tuple[dict[str, Any], int | None]:
+async def refused(server: Server, *, source: str | None = None, **hello: Any) -> tuple[dict[str, Any], int | None]:
     """(the error frame, the close code) for a hello the server turns away."""
-    client = Client(await open_socket(server))
+    client = Client(await open_socket(server, source=source))
     await client.send(type="hello", **hello)
     frame = await client.receive()
     try:
