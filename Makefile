@@ -26,7 +26,10 @@ BUNDLE_SOURCES := $(shell find static/js static/css -type f)
 serve: setup
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
+# The page's pure modules first (Node's own test runner, tests/js/; quick, and loud when they fail), then pytest.
 test: setup-test
+	@echo "==> node --test tests/js (the page's pure modules)"
+	@node --test --test-reporter=spec tests/js/*.test.mjs
 	@scripts/ensure-servers.sh
 	@chromium="$$(scripts/ensure-chromium.sh)"; \
 	echo "==> pytest (Chromium: $$chromium)"; \

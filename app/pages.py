@@ -28,6 +28,7 @@ from dataclasses import asdict
 
 from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 from app.core import notation
+from app.classroom import protocol
 from app.paths import static_dir, templates_dir
 
 # Slim images have no /etc/mime.types; without these a module script or font could be served as
@@ -251,11 +252,14 @@ router = APIRouter(include_in_schema=False)
 @router.get("/join/{code}", response_class=HTMLResponse)
 async def index(request: Request, code: str | None = None) -> HTMLResponse:
     """The explorer page; at /join it asks for a class's code, at /join/CODE it follows that class
-    (static/js/classroom.js reads the path, so a wrong code is answered on the page, in its language)."""
+    (static/js/classroom/ reads the path, so a wrong code is answered on the page, in its language).
+    body[data-class-protocol] is the classroom contract (app/classroom/protocol.py), read by
+    static/js/classroom/protocol.js."""
     context = {
         "app_version": __version__,
         "asset_version": asset_version(),
         "core_options": core_options(),
+        "class_protocol": json.dumps(protocol.contract(request.app.state.settings)),
         "limits": LIMITS,
         "defaults": DEFAULTS,
     }

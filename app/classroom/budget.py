@@ -3,7 +3,7 @@
 Every frame has already been counted before it was parsed (app/classroom/socket_protocol.py paces each socket
 and each client address). Here each parsed message draws from the budget of its kind:
 
-- `pointer`: 30 a second (the presenter's page sends at most that many), presenters only;
+- `pointer`: 30 a second (the presenter's page sends at most that many; with headroom), presenters only;
 - `resync`: BACKPROP_CLASS_RESYNCS_PER_MINUTE, bursts of 3 (each may cost a snapshot; the snapshot itself is
   encoded once per room state, so a whole hall resyncing at once after a Redis outage is served);
 - `ask` and `reveal`: BACKPROP_CLASS_QUESTIONS_PER_MINUTE, bursts of 5;
@@ -24,6 +24,7 @@ from app.classroom.ratelimit import Clock, TokenBucket
 from app.settings import Settings
 
 REFUSALS_BEFORE_CLOSE = 3  # a student's socket is closed at its third refused message
+POINTER_HEADROOM = 1.5  # the page's timer may bunch two moves into one interval now and then
 RESYNC_BURST = 3
 QUESTIONS_BURST = 5
 # Which budget a message type draws from (any other: "messages"); a student's pointer, ask or reveal is refused
@@ -48,7 +49,7 @@ class MessageBudget:
         self.settings, self.role = settings, role
         self.buckets = {
             "messages": TokenBucket(rate, 2 * rate, clock),
-            "pointer": TokenBucket(POINTER_PER_SECOND, 2 * POINTER_PER_SECOND, clock),
+            "pointer": TokenBucket(POINTER_HEADROOM * POINTER_PER_SECOND, 2 * POINTER_PER_SECOND, clock),
             "resync": TokenBucket(settings.class_resyncs_per_minute / 60, RESYNC_BURST, clock),
             "questions": TokenBucket(settings.class_questions_per_minute / 60, QUESTIONS_BURST, clock),
         }

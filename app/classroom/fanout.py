@@ -58,19 +58,23 @@ class Connection:
             self.offer(frame)
 
     def offer(self, frame: str) -> None:
-        """Queue a frame; on overflow, a snapshot replaces the queue, or a second overflow closes."""
-        if self.closed or self._close is not None:
-            return
-        if self._held is not None:
+        """Queue a room's frame (held while a catch-up is being queued); on overflow, a snapshot replaces the
+        queue, or a second overflow closes."""
+        if self._held is not None and not self.closed and self._close is None:
             self._held.append(frame)
+            return
+        self.push(frame)
+
+    def push(self, frame: str) -> None:
+        """Queue a frame meant for this connection (welcome, catch-up, acks, errors): never held, so the
+        welcome and the catch-up go out before any room frame offered meanwhile."""
+        if self.closed or self._close is not None:
             return
         if len(self._queue) >= self.queue_size:
             self._overflow()
             return
         self._queue.append(frame)
         self._wake.set()
-
-    push = offer  # frames meant for this connection only (welcome, acks, errors) take the same queue
 
     def _overflow(self) -> None:
         if self._behind or self.snapshot is None:

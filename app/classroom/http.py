@@ -1,21 +1,24 @@
-"""The classroom's HTTP routes: create a class, find one by its code, fetch bulky state, the QR code."""
+"""The classroom's HTTP routes: create a class, find one by its code, the room's shared state (GET, and PUT by
+the presenter), the QR code. They go through the service (app.state.classroom), never the store."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+import orjson
 import segno
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.api.encoding import dumps, json_response
 from app.api.errors import error_response
+from app.api.limits import buffered_body
+from app.classroom import protocol
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
 from app.classroom.tokens import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalize_join_code
-from app.classroom.ws import WS_PATH
 
 router = APIRouter(prefix="/api/class", tags=["classroom"])
 CODE_RULE = f"a join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} (any case)"
@@ -25,7 +28,7 @@ _RATE_LIMITED = {429: {"description": "Too many join attempts from this address 
 
 def join_path(code: str) -> str:
     """Where a student's page opens the class directly (the /join page with the code filled in)."""
-    return f"/join/{code}"
+    return protocol.PATHS["join"].format(code=code)
 
 
 def _classroom(request: Request) -> Classroom:
@@ -56,14 +59,15 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     classroom = _classroom(request)
     address = request.client.host if request.client else "unknown"
     normalized = normalize_join_code(code)
-    room = await classroom.store.room(normalized) if normalized else None
+    room = await classroom.find_room(normalized) if normalized else None
     # While the address is over its join rate, hits and misses alike get 429: no telling real codes from fakes.
-    if classroom.join_limited(address) or ((counts_as_join or room is None) and not await classroom.join_allowed(address)):
+    limited = classroom.join_limited(address)
+    if limited or ((counts_as_join or room is None) and not await classroom.join_allowed(address)):
         return _error(429, ["path", "code"], classroom.join_refusal(), "rate_limited", {"Retry-After": "10"})
     if normalized is None:
         return _error(422, ["path", "code"], f"{code[:16]!r} is not a join code: {CODE_RULE}", "join_code")
     if room is None:
-        ended = await classroom.store.has_ended(normalized)
+        ended = await classroom.has_ended(normalized)
         message = f"the class {normalized} has ended" if ended else f"no class with code {normalized}: check the code"
         return _error(404, ["path", "code"], message, "class_ended" if ended else "unknown_class")
     return room
@@ -90,7 +94,7 @@ async def create_room(request: Request) -> Response:
         "token": token,
         "epoch": room.epoch,
         "join_path": join_path(room.code),
-        "ws_path": WS_PATH,
+        "ws_path": protocol.WS_PATH,
         "student_urls": [_student_url(host, port, room.code) for host in hosts],
         "hint": hall_hint(request.app.state.settings.host),
     }
@@ -120,42 +124,55 @@ async def lookup(request: Request, code: str) -> Response:
     room = await _find(request, code, counts_as_join=True)
     if isinstance(room, Response):
         return room
-    presence = await _classroom(request).store.presence(room.code)
+    presence = await _classroom(request).presence(room.code)
     answer = {"code": room.code, "epoch": room.epoch, "seq": room.head, "lifecycle": room.lifecycle.value,
-              "students": presence.students, "ws_path": WS_PATH, "join_path": join_path(room.code)}
+              "students": presence.students, "ws_path": protocol.WS_PATH, "join_path": join_path(room.code)}
     return json_response(dumps(answer), headers={"Cache-Control": "no-store"})
 
 
 @router.get(
     "/rooms/{code}/state",
-    summary="The presenter's whole page state as of `state_seq` (bulky: not sent in every frame)",
+    summary="The presenter's shared state as of `state_seq` (bulky: never sent in a frame)",
     responses={**_NOT_FOUND, 304: {"description": "Not modified (If-None-Match matched the ETag)."}},
 )
 async def room_state(request: Request, code: str) -> Response:
-    """The state a snapshot starts from, as the presenter's page sent it. ETag: `"<epoch>-<state_seq>"`;
-    header `X-State-Seq` names the seq it reflects. `null` before the presenter's first state."""
+    """The state a snapshot starts from, as the presenter's page uploaded it. ETag: `"<epoch>-<state_seq>"`;
+    header `X-State-Seq` names the seq of the log's `state` frame it belongs to. `null` before the first."""
     room = await _find(request, code, counts_as_join=False)
     if isinstance(room, Response):
         return room
-    state_seq, state = await _classroom(request).store.state(room.code)
+    state_seq, state = await _classroom(request).state(room.code)
     return _cached(request, f'"{room.epoch}-{state_seq}"', state or b"null", {"X-State-Seq": str(state_seq)})
 
 
-@router.get(
-    "/rooms/{code}/commands/{seq}",
-    summary="A command too large to be sent in a frame (the frame says `\"ref\": true`)",
-    responses={**_NOT_FOUND, 410: {"description": "The command is no longer kept: take a snapshot."}},
+@router.put(
+    "/rooms/{code}/state",
+    summary="The presenter uploads its shared state (request, loss history, curve): one `state` frame in the log",
+    responses={**_NOT_FOUND, 401: {"description": "No presenter token (Authorization: Bearer <token>)."},
+               403: {"description": "Not the class's presenter token."},
+               422: {"description": "The body is not a JSON object."}},
 )
-async def command_body(request: Request, code: str, seq: int) -> Response:
-    """The command's JSON exactly as the presenter sent it. It never changes: ETag `"<epoch>-<seq>"`."""
+async def put_room_state(request: Request, code: str) -> Response:
+    """Body: the page's shared state (a JSON object, opaque to the server). Answer: `{"seq": n}`, the seq of
+    the `state` frame every page then hears (they fetch the state with GET)."""
     room = await _find(request, code, counts_as_join=False)
     if isinstance(room, Response):
         return room
-    body = await _classroom(request).store.command_body(room.code, seq)
-    if body is None:
-        return _error(410, ["path", "seq"], f"command {seq} is not kept (inline, or older than the log): "
-                      "send resync to get a snapshot", "command_gone")
-    return _cached(request, f'"{room.epoch}-{seq}"', body, {"Cache-Control": "private, max-age=86400, immutable"})
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return _error(401, ["header", "authorization"], "send the presenter's token: Authorization: Bearer <token>",
+                      "token", {"WWW-Authenticate": "Bearer"})
+    body = await buffered_body(request)
+    try:
+        state = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        state = None
+    if not isinstance(state, dict):
+        return _error(422, ["body"], "the body must be the page's shared state, a JSON object", "state")
+    seq = await _classroom(request).upload_state(room, token.strip(), body)
+    if seq is None:
+        return _error(403, ["header", "authorization"], "this is not the class's presenter token", "bad_token")
+    return json_response(dumps({"seq": seq}), headers={"Cache-Control": "no-store"})
 
 
 def _cached(request: Request, etag: str, body: bytes, headers: dict[str, str]) -> Response:

@@ -13,13 +13,33 @@ from typing import Any
 import orjson
 
 from app.api.encoding import dumps
+from app.classroom import questions
 
-PROTOCOL_VERSION = 1
+# The classroom contract: everything both sides must agree on is defined here, once, and rendered into the
+# page (`contract()`, body[data-class-protocol]; static/js/classroom/protocol.js reads it).
+PROTOCOL_VERSION = 2  # a page whose bundle speaks another version reloads itself (welcome.protocol)
 MAX_ID_CHARS = 64  # a command's client-side id, a command type, a question id
 MAX_POINTER_BYTES = 512
-INLINE_COMMAND_BYTES = 16 * 1024  # larger command bodies are fetched over HTTP (GET …/commands/{seq})
-POINTER_PER_SECOND = 30  # the presenter's page sends at most this many pointer moves; students get them as often
+MAX_COMMAND_BYTES = 1024  # a step, an option, a selection; a new network, data or weights go in the room's state
+MAX_PROGRESS_BYTES = 256
 HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
+SILENT_HEARTBEATS = 2  # a page that has heard nothing for two heartbeats says "reconnecting"
+POINTER_PER_SECOND = 30  # the presenter's page sends at most this many pointer moves (its budget, budget.py)
+POINTER_INTERVAL_SECONDS = 1 / POINTER_PER_SECOND  # pointer moves reach students as often, the latest one wins
+TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
+STATE_DEBOUNCE_SECONDS = 1.0  # the presenter uploads its state this long after a run of small commands
+
+WS_PATH = "/api/class/ws"
+ROOMS_PATH = "/api/class/rooms"
+PATHS = {
+    "ws": WS_PATH,
+    "rooms": ROOMS_PATH,
+    "room": ROOMS_PATH + "/{code}",
+    "state": ROOMS_PATH + "/{code}/state",  # GET (ETag) for everyone; PUT with the presenter's token
+    "qr": ROOMS_PATH + "/{code}/qr.svg",
+    "addresses": "/api/class/addresses",
+    "join": "/join/{code}",
+}
 
 # Close codes (4000–4999 are the application's own).
 CLOSE_TOO_SLOW = 4008
@@ -30,9 +50,51 @@ CLOSE_REPLACED = 4409
 CLOSE_ENDED = 4410
 CLOSE_RATE_LIMITED = 4429
 CLOSE_ROOM_FULL = 4503
+CLOSE_CODES = {"too_slow": CLOSE_TOO_SLOW, "bad_hello": CLOSE_BAD_HELLO, "bad_token": CLOSE_BAD_TOKEN,
+               "unknown_class": CLOSE_UNKNOWN_CLASS, "replaced": CLOSE_REPLACED, "ended": CLOSE_ENDED,
+               "rate_limited": CLOSE_RATE_LIMITED, "room_full": CLOSE_ROOM_FULL}
+# After these, reconnecting cannot help: the page says why and stops.
+FINAL_CLOSES = ("bad_token", "unknown_class", "replaced", "ended", "rate_limited", "room_full")
 
-PRESENTER_TYPES = frozenset({"command", "ask", "reveal", "pointer", "end"})
-STUDENT_TYPES = frozenset({"answer", "mode"})
+# Who sends each client message ("any": presenter or student).
+CLIENT_MESSAGES = {
+    "hello": "any", "resync": "any", "ping": "any",
+    "command": "presenter", "lock": "presenter", "projector": "presenter", "ask": "presenter",
+    "reveal": "presenter", "pointer": "presenter", "progress": "presenter", "end": "presenter",
+    "answer": "student", "mode": "student",
+}
+PRESENTER_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "presenter")
+STUDENT_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "student")
+# Every frame the server sends; the ordered ones carry a seq and are kept in the room's log.
+ORDERED_MESSAGES = ("command", "state", "lock", "projector", "question", "reveal", "ended")
+SERVER_MESSAGES = (*ORDERED_MESSAGES, "welcome", "snapshot", "beat", "pointer", "progress", "presence", "tally",
+                   "answered", "result", "paused", "resumed", "error", "ack", "pong")
+
+
+def contract(settings: Any = None) -> dict[str, Any]:
+    """What the page needs of this protocol, as JSON (the welcome repeats the settings that may differ)."""
+    return {
+        "version": PROTOCOL_VERSION,
+        "paths": PATHS,
+        "close_codes": CLOSE_CODES,
+        "final_closes": list(FINAL_CLOSES),
+        "client_messages": CLIENT_MESSAGES,
+        "server_messages": list(SERVER_MESSAGES),
+        "ordered_messages": list(ORDERED_MESSAGES),
+        "max_command_bytes": MAX_COMMAND_BYTES,
+        "pointer_interval_ms": round(POINTER_INTERVAL_SECONDS * 1000),
+        "state_debounce_ms": round(STATE_DEBOUNCE_SECONDS * 1000),
+        "silent_heartbeats": SILENT_HEARTBEATS,
+        "heartbeat_seconds": settings.class_heartbeat_seconds if settings else None,
+        "max_message_bytes": settings.class_max_message_bytes if settings else None,
+        "questions": {
+            "kinds": list(questions.KINDS), "signs": list(questions.SIGNS),
+            "max_prompt_chars": questions.MAX_PROMPT_CHARS, "max_option_chars": questions.MAX_OPTION_CHARS,
+            "max_options": questions.MAX_OPTIONS, "max_name_chars": questions.MAX_NAME_CHARS,
+            "max_shape": questions.MAX_SHAPE, "max_cells": questions.MAX_CELLS,
+            "max_target_bytes": questions.MAX_TARGET_BYTES,
+        },
+    }
 
 
 class ProtocolError(ValueError):
@@ -116,8 +178,8 @@ def command_id(message: dict[str, Any]) -> str | int | None:
     return optional_text(message, "id", MAX_ID_CHARS)
 
 
-def parse_command(message: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(command, state or None) from a presenter's `command` message: shapes only, the meaning is the page's."""
+def parse_command(message: dict[str, Any]) -> dict[str, Any]:
+    """The command of a presenter's `command` message: shapes and size only, the meaning is the page's."""
     command = message.get("command")
     if not isinstance(command, dict):
         raise ProtocolError("bad_command", "command must be a JSON object (one of the page's dispatch commands)",
@@ -126,10 +188,27 @@ def parse_command(message: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     if not isinstance(kind, str) or not 1 <= len(kind) <= MAX_ID_CHARS:
         raise ProtocolError("bad_command", f"command.type must be text of 1 to {MAX_ID_CHARS} characters",
                             "command.type")
-    state = message.get("state")
-    if state is not None and not isinstance(state, dict):
-        raise ProtocolError("bad_command", "state must be a JSON object (the page's whole state) or absent", "state")
-    return command, state
+    size = len(dumps(command))
+    if size > MAX_COMMAND_BYTES:
+        raise ProtocolError("too_big", f"the command is {size} bytes, over {MAX_COMMAND_BYTES}: a new network, data "
+                            "or weights go in the room's state (PUT …/state), not in a command", "command")
+    return command
+
+
+def parse_flag(message: dict[str, Any], field: str) -> bool:
+    value = message.get(field)
+    if not isinstance(value, bool):
+        raise ProtocolError("bad_field", f"{field} must be true or false", field)
+    return value
+
+
+def parse_progress(message: dict[str, Any]) -> Any:
+    """The presenter's training progress ({epoch, epochs, loss}, or null when it is over): small JSON."""
+    progress = message.get("training")
+    if progress is not None and not isinstance(progress, dict) or len(dumps(progress)) > MAX_PROGRESS_BYTES:
+        raise ProtocolError("bad_progress", f"training must be null or an object of at most {MAX_PROGRESS_BYTES} "
+                            "bytes", "training")
+    return progress
 
 
 def parse_pointer(message: dict[str, Any]) -> Any:

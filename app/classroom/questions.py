@@ -131,40 +131,70 @@ def _cells_answer(question: Question, value: Any, name: str) -> Answer:
     return Answer(given, all(all(row) for row in right), name, right)
 
 
-def answer_key(question: Question, value: Any) -> str:
-    """How an answer is grouped in the tally: '3×2', '+', 'B' → the option's index, a number's short form."""
+def answer_key(question: Question, value: Any) -> Any:
+    """How an answer is shown on its bar: [rows, cols], "+", an option's index, a number."""
     if question.kind == "shape":
-        return f"{value[0]}×{value[1]}"
-    if question.kind == "value":
-        return f"{value:.6g}"
-    return str(value)
+        return [value[0], value[1]]
+    return value
+
+
+def _value_groups(question: Question, answers: list[Answer]) -> list[tuple[float, list[Answer]]]:
+    """Numbers within the question's tolerance of a group's smallest one share its bar, shown as the group's
+    median (0.573 and 0.5727 at a tolerance of 0.001 are one bar, not two both reading "0.573")."""
+    groups: list[tuple[float, list[Answer]]] = []
+    for answer in sorted(answers, key=lambda a: a.value):
+        if groups and answer.value - groups[-1][0] <= question.tolerance:
+            groups[-1][1].append(answer)
+        else:
+            groups.append((answer.value, [answer]))
+    return [(members[len(members) // 2].value, members) for _, members in groups]
 
 
 def tally(question: Question, answers: dict[str, Answer]) -> dict[str, Any]:
-    """The presenter's live view of one question: counts per distinct answer, right counts, names given."""
+    """The presenter's live view of one question: counts per distinct answer and the names given. Which answers
+    are right is in it only once the question is revealed (the projector must not give the answer away)."""
+    revealed = question.revealed
     summary: dict[str, Any] = {
         "question_id": question.id,
         "kind": question.kind,
         "answers": len(answers),
-        "right": sum(answer.correct for answer in answers.values()),
         "named": sorted(
-            ({"name": answer.name, "correct": answer.correct} for answer in answers.values() if answer.name),
+            ({"name": answer.name, **({"correct": answer.correct} if revealed else {})}
+             for answer in answers.values() if answer.name),
             key=lambda entry: entry["name"],
         ),
     }
+    if revealed:
+        summary["right"] = sum(answer.correct for answer in answers.values())
     if question.kind == "cells":
-        rows, cols = len(question.expected), len(question.expected[0])
-        counts = [[0] * cols for _ in range(rows)]
-        for answer in answers.values():
-            for r, row in enumerate(answer.cells_right):
-                for c, ok in enumerate(row):
-                    counts[r][c] += ok
-        summary["cells_right"] = counts
+        if revealed:
+            rows, cols = len(question.expected), len(question.expected[0])
+            counts = [[0] * cols for _ in range(rows)]
+            for answer in answers.values():
+                for r, row in enumerate(answer.cells_right):
+                    for c, ok in enumerate(row):
+                        counts[r][c] += ok
+            summary["cells_right"] = counts
         return summary
-    groups = Counter(answer_key(question, answer.value) for answer in answers.values())
-    right_keys = {answer_key(question, a.value) for a in answers.values() if a.correct}
+    groups: Counter[str] = Counter()
+    shown: dict[str, Any] = {}
+    right_keys: set[str] = set()
+    if question.kind == "value":
+        grouped = _value_groups(question, list(answers.values()))
+    else:
+        keyed: dict[str, list[Answer]] = {}
+        for answer in answers.values():
+            keyed.setdefault(repr(answer_key(question, answer.value)), []).append(answer)
+        grouped = [(answer_key(question, members[0].value), members) for members in keyed.values()]
+    for key, members in grouped:
+        text = repr(key)
+        groups[text] += len(members)
+        shown[text] = key
+        if any(answer.correct for answer in members):
+            right_keys.add(text)
     top = groups.most_common(TALLY_TOP)
-    summary["counts"] = [{"answer": key, "count": count, "correct": key in right_keys} for key, count in top]
+    summary["counts"] = [{"answer": shown[text], "count": count, **({"correct": text in right_keys} if revealed else {})}
+                         for text, count in top]
     summary["other"] = len(answers) - sum(count for _, count in top)
     return summary
 

@@ -25,6 +25,7 @@ from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 from app.settings import Settings
 
+FLAGS = ("locked", "projector")  # a room's flags (`set_flag`), fields of Room
 ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
 QUESTIONS_KEPT = 20  # per room, the latest (BACKPROP_CLASS_QUESTIONS_KEPT)
 ROOM_BYTES = 32 * 1024 * 1024  # a room's log and state (BACKPROP_CLASS_ROOM_BYTES)
@@ -65,6 +66,8 @@ class Room:
     head: int = 0  # the last seq given out; 0 before the first command
     state_seq: int = 0  # the seq the stored state reflects (0: no state yet)
     question_id: str | None = None  # the current question, if any
+    locked: bool = False  # students follow only (no exploring)
+    projector: bool = False  # the presenter's projector layout
 
 
 @dataclass(frozen=True)
@@ -124,26 +127,25 @@ class RoomStore(ABC):
     async def set_lifecycle(self, code: str, lifecycle: Lifecycle) -> None: ...
 
     @abstractmethod
-    async def append(self, code: str, message: dict[str, Any], body: bytes | None = None) -> Delivery:
-        """Give `message` the room's next seq, keep it in the bounded log and deliver it to subscribers.
-
-        With `body`, the frame carries `"ref": true` instead, and the body is served by `command_body`.
-        """
+    async def append(self, code: str, message: dict[str, Any]) -> Delivery:
+        """Give `message` the room's next seq, keep it in the bounded log and deliver it to subscribers."""
 
     @abstractmethod
     async def since(self, code: str, seq: int) -> list[Delivery] | None:
         """The log's frames after `seq`, in order; None when some of them are no longer kept."""
 
     @abstractmethod
-    async def command_body(self, code: str, seq: int) -> bytes | None: ...
-
-    @abstractmethod
-    async def set_state(self, code: str, seq: int, state: bytes) -> None:
-        """The presenter's whole state as of `seq` (what a snapshot starts from)."""
-
-    @abstractmethod
     async def state(self, code: str) -> tuple[int, bytes | None]:
         """(state_seq, encoded state or None)."""
+
+    @abstractmethod
+    async def append_state(self, code: str, state: bytes) -> Delivery:
+        """The presenter's whole shared state, as one step of the log: a `{"type": "state"}` frame gets the next
+        seq and the state is kept as of that seq, together (a page that hears the frame finds the state)."""
+
+    @abstractmethod
+    async def set_flag(self, code: str, name: str, value: bool) -> None:
+        """One of the room's flags ("locked", "projector")."""
 
     @abstractmethod
     async def subscribe(self, code: str, listener: Listener) -> Callable[[], None]:
@@ -176,6 +178,10 @@ class RoomStore(ABC):
     async def question(self, code: str, question_id: str) -> Question | None: ...
 
     @abstractmethod
+    async def clear_question(self, code: str) -> None:
+        """The room has no current question any more (its answers stay until the room ends)."""
+
+    @abstractmethod
     async def next_question_id(self, code: str) -> str: ...
 
     @abstractmethod
@@ -198,7 +204,6 @@ class RoomStore(ABC):
 class _MemoryRoom:
     room: Room
     log: deque[Delivery]
-    bodies: dict[int, bytes] = field(default_factory=dict)
     state: bytes | None = None
     students: set[str] = field(default_factory=set)
     presence: dict[str, bool] = field(default_factory=dict)  # student id → exploring
@@ -206,7 +211,7 @@ class _MemoryRoom:
     answers: dict[str, dict[str, Answer]] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
     question_count: int = 0
-    log_bytes: int = 0  # the log's frames and bodies
+    log_bytes: int = 0  # the log's frames
 
 
 class MemoryRoomStore(RoomStore):
@@ -269,20 +274,16 @@ class MemoryRoomStore(RoomStore):
             raise StoreError("bad_transition", f"a {current.value} room cannot become {lifecycle.value}")
         entry.room = replace(entry.room, lifecycle=lifecycle, changed_at=self.clock())
 
-    async def append(self, code: str, message: dict[str, Any], body: bytes | None = None) -> Delivery:
+    async def append(self, code: str, message: dict[str, Any]) -> Delivery:
         entry = self._get(code)
         seq = entry.room.head + 1
-        frame = {**message, "seq": seq, "ref": True} if body is not None else {**message, "seq": seq}
-        delivery = Delivery(dumps(frame).decode(), seq, message["type"])
-        size = len(delivery.frame) + len(body or b"")
+        delivery = Delivery(dumps({**message, "seq": seq}).decode(), seq, message["type"])
+        size = len(delivery.frame)
         while entry.log and (len(entry.log) >= self.log_size
                              or entry.log_bytes + size + len(entry.state or b"") > self.room_bytes):
-            oldest = entry.log.popleft()
-            entry.log_bytes -= len(oldest.frame) + len(entry.bodies.pop(oldest.seq, b""))
+            entry.log_bytes -= len(entry.log.popleft().frame)
         entry.log.append(delivery)
         entry.log_bytes += size
-        if body is not None:
-            entry.bodies[seq] = body
         entry.room = replace(entry.room, head=seq)
         self._deliver(entry, delivery)
         return delivery
@@ -296,19 +297,22 @@ class MemoryRoomStore(RoomStore):
             return None
         return list(entry.log)[seq + 1 - oldest:]
 
-    async def command_body(self, code: str, seq: int) -> bytes | None:
-        entry = self._rooms.get(code)
-        return entry.bodies.get(seq) if entry else None
-
-    async def set_state(self, code: str, seq: int, state: bytes) -> None:
-        entry = self._get(code)
-        if seq >= entry.room.state_seq:
-            entry.state = state
-            entry.room = replace(entry.room, state_seq=seq)
-
     async def state(self, code: str) -> tuple[int, bytes | None]:
         entry = self._get(code)
         return entry.room.state_seq, entry.state
+
+    async def append_state(self, code: str, state: bytes) -> Delivery:
+        entry = self._get(code)
+        seq = entry.room.head + 1
+        entry.state = state
+        entry.room = replace(entry.room, state_seq=seq)
+        return await self.append(code, {"type": "state"})
+
+    async def set_flag(self, code: str, name: str, value: bool) -> None:
+        if name not in FLAGS:
+            raise ValueError(f"unknown room flag {name!r}")
+        entry = self._get(code)
+        entry.room = replace(entry.room, **{name: value})
 
     async def subscribe(self, code: str, listener: Listener) -> Callable[[], None]:
         listeners = self._get(code).listeners
@@ -364,6 +368,10 @@ class MemoryRoomStore(RoomStore):
     async def question(self, code: str, question_id: str) -> Question | None:
         entry = self._rooms.get(code)
         return entry.questions.get(question_id) if entry else None
+
+    async def clear_question(self, code: str) -> None:
+        entry = self._get(code)
+        entry.room = replace(entry.room, question_id=None)
 
     async def next_question_id(self, code: str) -> str:
         entry = self._get(code)

@@ -20,11 +20,10 @@ from app.classroom.fanout import Connection
 from app.classroom.protocol import ProtocolError, Refused
 from app.classroom.service import Classroom, Session
 
-WS_PATH = "/api/class/ws"
 router = APIRouter()
 
 
-@router.websocket(WS_PATH)
+@router.websocket(protocol.WS_PATH)
 async def classroom_socket(websocket: WebSocket) -> None:
     classroom: Classroom = websocket.app.state.classroom
     address = websocket.client.host if websocket.client else "unknown"

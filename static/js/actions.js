@@ -8,6 +8,8 @@ import { chunkSize, trainInChunks, replayEpochs } from "./train-chunks.js";
 import { sameTarget } from "./highlight.js";
 import { storeLang } from "./url.js";
 import { t, toNumber } from "./i18n.js";
+import { restoreCommand } from "./commands.js";
+import { sharedState } from "./shared-view.js";
 
 /** Show `request` as a trace: a `load` command; `fields` are its other fields (presetId, iteration, …). */
 export function loadRequest(store, request, fields = {}, options = {}) {
@@ -23,11 +25,9 @@ export function nextRequest(request, trace) {
 
 /** Run the next forward pass with the weights the update step produced; back to the first step. */
 export function nextIteration(store) {
-  const { request, trace, presetId, iteration, lossHistory, training } = store.get();
+  const { request, trace, presetId, iteration } = store.get();
   if (!request || !trace) return Promise.resolve({ ok: false, problems: [] });
-  return loadRequest(store, nextRequest(request, trace), {
-    reason: "next", presetId, iteration: iteration + 1, lossHistory, training,
-  });
+  return loadRequest(store, nextRequest(request, trace), { reason: "next", presetId, iteration: iteration + 1, continues: true });
 }
 
 /** Start a preset from its own request (iteration 0). */
@@ -73,10 +73,10 @@ export function requestWithCell(request, trace, { matrix, row, col, value }) {
  * `cell` is {matrix: "W2" | "b1" | "X" | "y", row, col, value}; options as for `load` ({quiet}).
  */
 export function editCell(store, cell, options = {}) {
-  const { request, trace, iteration, lossHistory, training, stepId } = store.get();
+  const { request, trace, iteration, stepId } = store.get();
   const next = request && trace ? requestWithCell(request, trace, cell) : null;
   if (!next) return Promise.resolve({ ok: false, problems: [] });
-  return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, lossHistory, training }, options);
+  return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, continues: true }, options);
 }
 
 /** The loss history with a training run's curve folded in (iteration from + e for epoch e), for the next run. */
@@ -96,8 +96,9 @@ const lastFinite = (curve) => [...curve].reverse().map(toNumber).find(Number.isF
  * holds the progress {done, total, loss, cancelling, from, curve}: the charts draw the curve from it as it
  * grows (a local status update per chunk; loading and redrawing every view per chunk would cost far more than
  * the training). When the run ends — all epochs, cancelTraining after the current chunk, or a non-finite loss
- * (the weights before it are kept) — one `load` brings the weights reached, with the curve in `training`, as
- * the iteration they reached. A load from elsewhere (another preset) while it runs ends it without loading.
+ * (the weights before it are kept) — one `restore` brings the shared state it reached: the weights reached as
+ * the iteration they reached, the curve in `training`, the previous run's curve folded into the loss history
+ * (a class shares that state whole, never as a command that grows with the run). A load from elsewhere (another preset) while it runs ends it without loading.
  */
 export async function trainEpochs(store, epochs) {
   const { request, presetId, iteration: from, lossHistory, training: previous, trace } = store.get();
@@ -118,9 +119,10 @@ export async function trainEpochs(store, epochs) {
       const cancelled = run.done < epochs && run.stoppedAt === null;
       const training = { epochs: run.done, requested: epochs, chunk, lossHistory: run.curve, stoppedAt: run.stoppedAt,
         cancelled, from, start: request };
-      outcome = await loadRequest(store, run.request, {
-        reason: "train", presetId, iteration: from + run.done, lossHistory: withTrainingCurve(lossHistory, previous), training,
-      });
+      const now = sharedState(store.get());
+      const reached = { ...now, request: run.request, presetId, iteration: from + run.done, stepId: null,
+        lossHistory: withTrainingCurve(lossHistory, previous), training, view: { ...now.view, selected: null } };
+      outcome = await store.dispatch(restoreCommand(reached, { reason: "train" }));
     }
   } catch (error) {
     const problems = error instanceof ApiError ? error.problems : [{ field: "", message: String(error.message ?? error) }];
@@ -158,17 +160,14 @@ async function restoredTraining(training) {
 }
 
 /**
- * Show a shared state (state.js sharedState's shape, from a link or a state file) exactly: one `load`
- * command with everything in it. `warnings` (texts) are shown with it. Resolves like a load.
+ * Show a shared state (state.js sharedState's shape, from a link, a state file or a class) exactly: one
+ * `restore` command with everything in it (a training curve a link left out is trained again first). `warnings` (texts) are shown with it; `options` go to dispatch ({origin}).
+ * Resolves like a load.
  */
-export async function restoreState(store, shared, warnings = []) {
+export async function restoreState(store, shared, warnings = [], options = {}) {
   const { training, warning } = await restoredTraining(shared.training);
-  const { request, presetId, iteration, stepId, lossHistory, view } = shared;
-  return loadRequest(store, request, {
-    reason: "restore", presetId: presetId ?? null, iteration: iteration ?? 0, stepId: stepId ?? null,
-    lossHistory: lossHistory ?? [], training: training ?? null, view,
-    warnings: [...warnings, ...(warning ? [t(warning)] : [])],
-  });
+  const state = { ...shared, training: training ?? null };
+  return store.dispatch(restoreCommand(state, { reason: "restore", warnings: [...warnings, ...(warning ? [t(warning)] : [])] }), options);
 }
 
 /** Go to a step by its id (ids are stable across traces of one network; indices are not the wire format). */

@@ -1,64 +1,52 @@
 /**
  * Every way the page's state changes, as a command: a plain JSON object `{type, ...fields}` (the list with
- * each shape: docs/contract.md, "Commands"). `store.dispatch(command)` (state.js) checks one and applies it.
+ * each shape: docs/contract.md, "Commands"). `store.dispatch(command)` (state.js) checks one, applies it, then
+ * tells its onCommand listeners.
  *
  * Shared commands change what a class follower mirrors (and what a link restores): network, data, weights,
  * step, iteration, history, view options, selection. Each carries everything needed to apply it the same way
  * on another page — a new network or weights arrive as the request to trace, never as "recompute locally".
+ * Their fields come from the shared view's table (shared-view.js). All are small but `restore`, which carries a
+ * whole shared state (loss history and training curve included) and is never sent to a class as a frame.
  * Local commands (hover, playing, speed, language, presets, status, editor draft, gradient check) stay on this page.
  *
  * A command is either `apply(state, command) → patch` (synchronous, pure) or `run(store, command, options)`
- * (may wait for the API; store here is {get, set}).
+ * (may wait for the API; store here is {get, set, applied}: `set` shows an intermediate state such as "loading",
+ * `applied(patch)` is the command's effect, after which the store tells its onCommand listeners — once, and not
+ * at all when the command ends up changing nothing, like a failed or superseded load).
  */
 import { fetchTrace, ApiError } from "./api.js";
 import { LANGS, setLang, toNumber } from "./i18n.js";
 import { nearestVisible } from "./matrices.js";
-import { DECIMALS } from "./core-options.js";
 import { nextRecord } from "./handcalc.js";
+import { SMALL_FIELDS, isTarget, fieldError, optionsError, viewError, sharedError, withDefaults } from "./shared-view.js";
 
 const SPEEDS = [0.5, 1, 2, 4];
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
-const isIndex = (value) => Number.isInteger(value) && value >= 0;
-const orNull = (check) => (value) => value === null || value === undefined || check(value);
+const orNull = (check) => (value) => value === null || check(value);
+const isWarnings = (v) => Array.isArray(v) && v.every((w) => typeof w === "string");
 
-/** A cell, row, column or whole matrix: {matrix: "W2", row: 0, col: 1}; row / col null for a whole line. */
-export function isTarget(value) {
-  return isObject(value) && typeof value.matrix === "string" && orNull(isIndex)(value.row) && orNull(isIndex)(value.col);
-}
+/** A `load` command's shared fields: the table's (shared-view.js) top-level fields that do not grow with a run. */
+const LOAD_FIELDS = Object.fromEntries(SMALL_FIELDS.filter((field) => field.path.length === 1).map((field) => [
+  field.name === "request" ? field.name : `${field.name}?`, (value, core) => fieldError(field, value, core) ?? true,
+]));
 
-const isHistory = (value) => Array.isArray(value) && value.every((p) => isObject(p) && isIndex(p.iteration));
-const isTraining = (value) => isObject(value) && isIndex(value.epochs) && Array.isArray(value.lossHistory) && isIndex(value.from);
-
-const OPTION_RULES = {
-  mergeD: [(v) => typeof v === "boolean", "true or false"],
-  decimals: [(v) => Number.isInteger(v) && v >= DECIMALS.min && v <= DECIMALS.max, `a whole number from ${DECIMALS.min} to ${DECIMALS.max}`],
-  showAllRows: [(v) => typeof v === "boolean", "true or false"],
-  dataAfter: [(v) => typeof v === "boolean", "true or false"],
-  predictFirst: [(v) => typeof v === "boolean", "true or false"],
-};
-
-/** Why view options are wrong ("decimals must be a whole number from 0 to 6, not 9"), or null. */
-function optionsError(options, prefix = "options.") {
-  if (!isObject(options)) return `${prefix.slice(0, -1)} must be an object`;
-  for (const [key, value] of Object.entries(options)) {
-    if (!OPTION_RULES[key]) return `${prefix}${key} is not a view option (${Object.keys(OPTION_RULES).join(", ")})`;
-    const [ok, rule] = OPTION_RULES[key];
-    if (!ok(value)) return `${prefix}${key} must be ${rule}, not ${JSON.stringify(value)}`;
-  }
-  return null;
-}
-
-/** Fields each command requires or allows, with their checks (true, false, or the reason): `name?` is optional. */
+/**
+ * Fields each command requires or allows, with their checks `(value, core) → true, false or the reason`:
+ * `name?` is optional. `core` is the core options (core-options.js) the store was made with.
+ */
 const FIELDS = {
+  // a new request to trace, with the small shared fields; `continues`: the loss history before `iteration` and
+  // the last training result stay (next iteration, an edit), else they start anew (a preset, the editor)
   load: {
-    request: isObject, "presetId?": orNull((v) => typeof v === "string"), "iteration?": isIndex,
-    "stepId?": orNull((v) => typeof v === "string"), "lossHistory?": isHistory, "training?": orNull(isTraining),
-    "view?": (v) => (isObject(v) ? checkSharedView(v) : "view must be an object"),
-    "warnings?": (v) => Array.isArray(v) && v.every((w) => typeof w === "string"), "reason?": (v) => typeof v === "string",
+    ...LOAD_FIELDS, "view?": (v, core) => viewError(v, core) ?? true, "continues?": (v) => typeof v === "boolean",
+    "warnings?": isWarnings, "reason?": (v) => typeof v === "string",
   },
+  // a complete shared state from elsewhere (a link, a state file, the class, the end of a training)
+  restore: { state: (v, core) => sharedError(v, core) ?? true, "warnings?": isWarnings, "reason?": (v) => typeof v === "string" },
   step: { stepId: (v) => typeof v === "string" },
-  options: { options: (v) => optionsError(v) ?? true },
+  options: { options: (v, core) => optionsError(v, core) ?? true },
   select: { target: orNull(isTarget) },
   hover: { target: orNull(isTarget) },
   play: { playing: (v) => typeof v === "boolean" },
@@ -76,14 +64,8 @@ const FIELDS = {
 
 const HANDCALC_ACTIONS = ["open", "close", "enter", "check", "reveal", "skip", "retry"];
 
-function checkSharedView(view) {
-  const { selected, ...options } = view;
-  if (!orNull(isTarget)(selected)) return "view.selected must be null or {matrix, row, col}";
-  return optionsError(options, "view.") ?? true;
-}
-
-/** Why `command` cannot be applied (a sentence naming the field), or null when it can. */
-export function commandError(command) {
+/** Why `command` cannot be applied (a sentence naming the field), or null when it can; `core`: the core options. */
+export function commandError(command, core) {
   if (!isObject(command)) return "a command is an object {type, ...}";
   const fields = FIELDS[command.type];
   if (!fields) return `unknown command type ${JSON.stringify(command.type)}`;
@@ -94,10 +76,15 @@ export function commandError(command) {
       if (optional) continue;
       return `${command.type}: ${name} is required`;
     }
-    const verdict = check(command[name]);
+    const verdict = check(command[name], core);
     if (verdict !== true) return `${command.type}: ${typeof verdict === "string" ? verdict : `${name} has a wrong value`}`;
   }
   return null;
+}
+
+/** A `restore` command that shows the shared state `shared` (state.js sharedState's shape) exactly. */
+export function restoreCommand(shared, fields = {}) {
+  return { type: "restore", state: shared, ...fields };
 }
 
 /** Whether a command changes shared state (a class sends it to followers) or only this page. */
@@ -115,18 +102,33 @@ function problemsOf(error) {
 // first answer that arrives after it.
 let latestLoad = 0;
 
-/** The state after `trace` arrived for a load command: everything follows from the command and the trace. */
-function loadedPatch(command, trace) {
-  const iteration = command.iteration ?? 0;
-  const found = command.stepId ? trace.steps.findIndex((step) => step.id === command.stepId) : -1;
-  const stepIndex = Math.max(0, found);
-  const earlier = (command.lossHistory ?? []).filter((point) => point.iteration < iteration);
-  const { selected = null, ...options } = command.view ?? {};
+/**
+ * The shared state a `load` or `restore` shows, before the new trace's loss joins the history: a restore's
+ * state as it is (defaults for what it leaves out); a load's fields, with the history and training of `before`
+ * (the state when its trace arrived) when it continues, else none.
+ */
+function shownShared(command, before, core) {
+  if (command.type === "restore") return withDefaults(command.state, core);
+  const kept = command.continues ? before : { lossHistory: [], training: null };
   return {
-    request: command.request, trace, presetId: command.presetId ?? null, iteration,
+    request: command.request, presetId: command.presetId ?? null, iteration: command.iteration ?? 0,
+    stepId: command.stepId ?? null, lossHistory: kept.lossHistory, training: kept.training, view: command.view ?? {},
+  };
+}
+
+/** The state after `trace` arrived for a load or restore command: everything follows from the command and the trace. */
+function loadedPatch(command, trace, before, core) {
+  const shown = shownShared(command, before, core);
+  const { iteration } = shown;
+  const found = shown.stepId ? trace.steps.findIndex((step) => step.id === shown.stepId) : -1;
+  const stepIndex = Math.max(0, found);
+  const earlier = shown.lossHistory.filter((point) => point.iteration < iteration);
+  const { selected = null, ...options } = shown.view;
+  return {
+    request: shown.request, trace, presetId: shown.presetId, iteration,
     stepIndex, stepId: trace.steps[stepIndex]?.id ?? null,
     lossHistory: [...earlier, { iteration, loss: toNumber(trace.forward.loss) }],
-    training: command.training ?? null,
+    training: shown.training,
     view: { ...options, selected },
     local: { hover: null, answers: {} }, // hand-calculation answers belong to the trace they were typed for
     status: { loading: false, error: null, warnings: [...(command.warnings ?? []), ...(trace.warnings ?? [])] },
@@ -134,7 +136,7 @@ function loadedPatch(command, trace) {
 }
 
 /**
- * POST the command's request to /api/trace and show the answer. Resolves to {ok: true}, {ok: false, problems}
+ * POST the command's request (a restore's state's request) to /api/trace and show the answer. Resolves to {ok: true}, {ok: false, problems}
  * or {ok: false, stale: true} when a later load superseded it. Problems land in status.error unless
  * options.quiet (the editor shows them next to its fields instead).
  */
@@ -142,9 +144,9 @@ async function runLoad(store, command, { quiet = false } = {}) {
   const load = ++latestLoad;
   store.set({ status: { loading: true, error: null } });
   try {
-    const trace = await fetchTrace(command.request);
+    const trace = await fetchTrace(command.type === "restore" ? command.state.request : command.request);
     if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
-    store.set(loadedPatch(command, trace));
+    store.applied(loadedPatch(command, trace, store.get(), store.core));
     return { ok: true };
   } catch (error) {
     if (load !== latestLoad) return { ok: false, stale: true, problems: [] };
@@ -165,7 +167,7 @@ async function runGradcheck(store) {
   if (!request) return { ok: false, problems: [] };
   store.set({ local: { gradcheck: { request, running: true, problems: null } } });
   const settle = (result) => {
-    if (store.get().local.gradcheck?.request === request) store.set({ local: { gradcheck: { request, running: false, ...result } } });
+    if (store.get().local.gradcheck?.request === request) store.applied({ local: { gradcheck: { request, running: false, ...result } } });
   };
   try {
     const answer = await fetchTrace({ ...request, gradcheck: true });
@@ -182,6 +184,9 @@ async function runGradcheck(store) {
 
 export const COMMANDS = {
   load: { shared: true, run: runLoad },
+  // carries a whole shared state, the loss history and training curve too: a class never sends it as a frame
+  // (it shares the state the command led to by its own path); everything else here is small
+  restore: { shared: true, whole: true, run: runLoad },
   step: {
     shared: true,
     apply(state, { stepId }) {
@@ -210,7 +215,7 @@ export const COMMANDS = {
     // messages switch first, so every view re-renders in the new language
     run(store, { lang }) {
       const chosen = setLang(lang);
-      store.set({ lang: chosen });
+      store.applied({ lang: chosen });
       return { ok: true };
     },
   },

@@ -2,19 +2,33 @@
  * What the core offers (activation, loss and init names, each activation's LaTeX), its size limits, the
  * defaults of a new network and the range of shown decimals, rendered into the page by the server from
  * app.core (body[data-core-options], see app/pages.py core_options), so nothing is copied into the scripts.
+ *
+ * Nothing here reads the page when imported: main.js reads the options once (readCoreOptions) and hands them
+ * on — to the store and the pure modules as an argument (`core`), and to the views through useCoreOptions,
+ * which sets the names below. Node's tests hand the pure modules options of their own.
  */
-const options = JSON.parse(document.body.dataset.coreOptions);
 
-export const ACTIVATION_NAMES = options.activations;
-export const LOSS_NAMES = options.losses;
-export const INIT_NAMES = options.init_schemes;
+/** The core options a page was rendered with: the parsed data-core-options attribute of `root` (the body). */
+export function readCoreOptions(root) {
+  return JSON.parse(root.dataset.coreOptions);
+}
+
+export let ACTIVATION_NAMES = [];
+export let LOSS_NAMES = [];
+export let INIT_NAMES = [];
 /** name → LaTeX of f, e.g. sigmoid → \sigma */
-export const ACTIVATION_TEX = options.activation_tex;
+export let ACTIVATION_TEX = {};
 /** Losses that need a sigmoid output layer and targets from 0 to 1 (bce) */
-export const SIGMOID_OUTPUT_LOSSES = options.sigmoid_output_losses;
+export let SIGMOID_OUTPUT_LOSSES = [];
 /** app.core.LIMITS: max_layers (weight layers), max_width, max_rows, max_epochs, max_seed … */
-export const LIMITS = options.limits;
+export let LIMITS = {};
 /** app.core.DEFAULTS: layers, hidden_activation, output_activation, bias, loss, learning_rate, seed, init, epochs */
-export const DEFAULTS = options.defaults;
+export let DEFAULTS = {};
 /** Shown decimals: {min, max, default} (app.core.notation.DECIMALS_*) */
-export const DECIMALS = options.decimals;
+export let DECIMALS = {};
+
+/** Give the views the page's core options (main.js, once, before mounting them). */
+export function useCoreOptions(options) {
+  ({ activations: ACTIVATION_NAMES, losses: LOSS_NAMES, init_schemes: INIT_NAMES, activation_tex: ACTIVATION_TEX,
+    sigmoid_output_losses: SIGMOID_OUTPUT_LOSSES, limits: LIMITS, defaults: DEFAULTS, decimals: DECIMALS } = options);
+}

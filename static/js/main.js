@@ -3,7 +3,8 @@
  * trace (from the URL hash or the exercise preset), and mounts every view on the one store.
  * Sets body[data-ready="true"] once the first trace is rendered (the browser tests wait for it).
  */
-import { store, sharedState } from "./state.js";
+import { createStore, sharedState } from "./state.js";
+import { readCoreOptions, useCoreOptions } from "./core-options.js";
 import { setLang, t } from "./i18n.js";
 import { fetchPresets, ApiError } from "./api.js";
 import { Player, bindKeys } from "./player.js";
@@ -19,10 +20,17 @@ import { mountEditor } from "./editor.js";
 import { mountDataView } from "./data-view.js";
 import { mountGradcheck } from "./gradcheck.js";
 import { mountExports } from "./exports.js";
-import { Classroom } from "./classroom.js";
-import { mountClassroom } from "./classroom-view.js";
+import { Classroom } from "./classroom/classroom.js";
+import { mountClassroom } from "./classroom/view.js";
 
 const DEFAULT_PRESET = "exercise";
+
+// The core options, read from the page once and handed on: to the store (and through it the commands, the
+// shared view and the link), and to the views.
+const core = readCoreOptions(document.body);
+useCoreOptions(core);
+/** The page's single store (views receive it as an argument; the browser tests import it from here). */
+export const store = createStore(core);
 
 function browserLang() {
   return (navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
@@ -72,7 +80,7 @@ function firstState(presets, wanted) {
 
 async function start() {
   const presetsLoading = loadPresets(); // in flight while the hash is read and the views mount
-  const wanted = await readHash();
+  const wanted = await readHash(location.hash, core);
   store.dispatch({ type: "lang", lang: setLang(wanted.lang ?? storedLang() ?? browserLang()) });
   const player = new Player(store);
   mountControls(store, player);
@@ -93,15 +101,15 @@ async function start() {
   const presets = await presetsLoading;
   store.dispatch({ type: "presets", presets });
   const first = firstState(presets, wanted);
-  if (first) await restoreState(store, first.shared, first.warnings);
+  if (first) await restoreState(store, first.shared, first.warnings, { origin: "link" });
   syncHash(store, sharedState, share.linkWritten);
   classroom.resume(location.pathname); // a presenter's reload keeps the room; /join/CODE follows that class
   // a link pasted into this tab changes only the hash (no reload): open it all the same
   window.addEventListener("hashchange", async () => {
-    const pasted = await readHash();
+    const pasted = await readHash(location.hash, core);
     if (pasted.lang && pasted.lang !== store.get().lang) store.dispatch({ type: "lang", lang: pasted.lang });
     const next = firstState(store.get().presets, pasted);
-    if (next) await restoreState(store, next.shared, next.warnings);
+    if (next) await restoreState(store, next.shared, next.warnings, { origin: "link" });
   });
   requestAnimationFrame(() => { document.body.dataset.ready = "true"; });
 }

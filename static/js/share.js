@@ -79,12 +79,12 @@ export function mountShare(root, store) {
   }
 
   async function openStateText(text) {
-    const shared = readStateFile(text);
+    const shared = readStateFile(text, store.core);
     if (!shared) {
       store.dispatch({ type: "status", status: { error: [{ field: "", message: t("share.badFile") }] } });
       return;
     }
-    await restoreState(store, shared);
+    await restoreState(store, shared, [], { origin: "link" });
   }
 
   copy.addEventListener("click", async () => {

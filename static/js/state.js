@@ -5,25 +5,24 @@
  * Views never call each other: they read `store.get()` and react to `store.subscribe`.
  */
 import { COMMANDS, commandError } from "./commands.js";
-import { DECIMALS } from "./core-options.js";
+import { defaults, sharedState } from "./shared-view.js";
 
-/** The state a fresh page starts from, before presets or a trace are loaded. */
-export function initialState() {
+export { sharedState };
+
+/**
+ * The state a fresh page starts from, before presets or a trace are loaded. `core`: the core options
+ * (core-options.js; the default of shown decimals is the core's).
+ */
+export function initialState(core) {
   return {
-    // shared: what a follower mirrors and what a link or a state file restores (sharedState below)
-    request: null,
-    presetId: null,
-    iteration: 0,
-    stepId: null,
-    lossHistory: [],
-    training: null,
-    view: { mergeD: false, decimals: DECIMALS.default, showAllRows: false, dataAfter: false, predictFirst: false, selected: null },
+    // the shared view (shared-view.js: what a follower mirrors, a link and a state file restore) and the
+    // page's own fields there (lang), at their defaults
+    ...defaults(core),
     // derived from the shared part when a command applies: the API's answer and the step's position in it
     trace: null,
     stepIndex: 0,
     // this page only
     presets: [],
-    lang: "en",
     status: { loading: false, error: null, warnings: [] },
     local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {}, gradcheck: null },
   };
@@ -41,13 +40,20 @@ function mergeState(state, patch) {
 }
 
 /**
- * Make a store: `get()` returns the current state; `dispatch(command, options)` checks the command, applies
- * it (a command's `apply` returns a patch, its `run` may wait for the API and apply more patches) and
- * notifies subscribers with (state, previousState); `onCommand(fn)` hears every accepted command with
- * `{shared}` — the hook a class connection uses to send the shared ones. Returns what `run` returns
- * (a promise for loads) or {ok: true}.
+ * Make a store: `get()` returns the current state; `subscribe(fn)` hears every change as (state, previousState).
+ *
+ * `dispatch(command, {origin, ...options})` checks the command (a wrong one throws a TypeError naming the field,
+ * synchronously), applies it, and only then tells every `onCommand` listener `{command, origin, shared}`:
+ * `shared` is sharedState() of the state the command led to. `origin` says who asked: "local" (this page's
+ * user or views, the default), "link" (a link or a state file being opened), "class" (a class follower applying
+ * the teacher's command); the store passes it through untouched. A synchronous command (`apply`) notifies before
+ * dispatch returns. An asynchronous one (`run`: a load waits for its trace) notifies when its result is in the
+ * store; a load that fails, or that a later load superseded (the quicker later one wins), changes no shared
+ * state and notifies nothing. dispatch returns a promise that resolves after the apply (and the notification)
+ * with {ok: true}, or what the command's run resolves to ({ok: false, problems} / {ok: false, stale: true}).
+ * `core` (the core options) is what commands are checked against; `store.core` hands it on.
  */
-export function createStore(initial = initialState()) {
+export function createStore(core, initial = initialState(core)) {
   let state = initial;
   const listeners = new Set();
   const commandListeners = new Set();
@@ -56,17 +62,29 @@ export function createStore(initial = initialState()) {
     state = mergeState(state, patch);
     for (const fn of [...listeners]) fn(state, previous);
   };
+  const tell = (command, origin) => {
+    const heard = { command, origin, shared: sharedState(state) };
+    for (const fn of [...commandListeners]) fn(heard);
+  };
   const store = {
+    core,
     get: () => state,
-    dispatch(command, options = {}) {
-      const problem = commandError(command);
+    dispatch(command, { origin = "local", ...options } = {}) {
+      const problem = commandError(command, core);
       if (problem) throw new TypeError(problem);
       const definition = COMMANDS[command.type];
-      for (const fn of [...commandListeners]) fn(command, { shared: definition.shared });
-      if (definition.run) return definition.run({ get: () => state, set }, command, options);
+      if (definition.run) {
+        // `applied(patch)` is the command's effect: the patch, then the listeners (intermediate states use `set`)
+        const applied = (patch) => {
+          if (patch) set(patch);
+          tell(command, origin);
+        };
+        return Promise.resolve(definition.run({ get: () => state, set, applied, core }, command, options));
+      }
       const patch = definition.apply(state, command);
       if (patch) set(patch);
-      return { ok: true };
+      tell(command, origin);
+      return Promise.resolve({ ok: true });
     },
     subscribe(fn) {
       listeners.add(fn);
@@ -78,19 +96,6 @@ export function createStore(initial = initialState()) {
     },
   };
   return store;
-}
-
-/**
- * The shared part of a state as JSON: network, data and weights (the request), preset, iteration, step,
- * loss history, training result and view options. A `restore` command with it reproduces the view.
- */
-export function sharedState(state) {
-  const { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected } = state.view;
-  return {
-    request: state.request, presetId: state.presetId, iteration: state.iteration, stepId: state.stepId,
-    lossHistory: state.lossHistory, training: state.training,
-    view: { mergeD, decimals, showAllRows, dataAfter, predictFirst, selected },
-  };
 }
 
 /**
@@ -106,9 +111,6 @@ export function pointerOnly(state, previous) {
   for (const key of Object.keys(state.local)) if (key !== "hover" && state.local[key] !== previous.local[key]) return false;
   return true;
 }
-
-/** The page's single store (views receive it as an argument; main.js creates nothing else). */
-export const store = createStore();
 
 /** The hovered (local) and the selected (shared) target of a state, for views that mark both alike. */
 export function pointers(state) {

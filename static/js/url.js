@@ -3,22 +3,21 @@
  * state file when it is too large for a link. This module is the one place that turns shared state into
  * text and back; restoring is one `load` command (reason "restore").
  *
- * Hash: `lang`, `preset`, `step`, `mergeD`, `decimals` as plain parameters (`rows=all`, `after=1`, `sel` =
- * the selection as JSON when set), plus `s`: the rest of the shared state (request, iteration, loss history,
- * training) as JSON, deflate-raw compressed (CompressionStream) and base64url. `s` is left out when the
- * preset alone reproduces the state. A state whose link would pass MAX_URL_CHARS gets `toolong=1` instead:
+ * Hash: the plain parameters of the shared view's table (shared-view.js: `lang`, `preset`, `step`, `mergeD`,
+ * `decimals`, `rows=all`, `after=1`, `predict=1`, `sel` = the selection as JSON), plus `s`: the table's packed
+ * fields (request, iteration, loss history, training) as JSON, deflate-raw compressed (CompressionStream) and
+ * base64url. `s` is left out when the preset alone reproduces the state. A state whose link would pass MAX_URL_CHARS gets `toolong=1` instead:
  * opening such a link says so rather than showing something else. The language is also kept in localStorage.
  */
 import { LANGS } from "./i18n.js";
-import { isTarget } from "./commands.js";
-import { DECIMALS } from "./core-options.js";
+import { PACKED_FIELDS, writeParams, readParams, sharedError } from "./shared-view.js";
 
 const LANG_KEY = "backprop-explorer.lang";
 /** The longest link the page writes (browsers and chat tools accept this much). */
 export const MAX_URL_CHARS = 32_000;
 /** What a state file holds: {format, version, state}. */
 export const STATE_FORMAT = "backprop-explorer-state";
-const STATE_VERSION = 1;
+const STATE_VERSION = 1; // links and files of version 1 pages open as they are: the table kept their text
 
 // --- bytes ⇄ base64url, through the browser's own compression ------------------------------------------
 
@@ -78,13 +77,13 @@ function presetAlone(shared, presets) {
  * recompute it (the request trained from and the epochs) when `compact`.
  */
 function heavyPart(shared, compact) {
-  const { request, iteration, lossHistory, training } = shared;
-  let kept = training;
-  if (compact && training?.start) {
-    kept = { ...training, replay: true };
-    delete kept.lossHistory;
+  const part = { v: STATE_VERSION };
+  for (const name of PACKED_FIELDS) part[name] = shared[name];
+  if (compact && shared.training?.start) {
+    part.training = { ...shared.training, replay: true };
+    delete part.training.lossHistory;
   }
-  return { v: STATE_VERSION, request, iteration, lossHistory, training: kept };
+  return part;
 }
 
 // Packing runs when the state's heavy part changes (a new trace), not on every step.
@@ -102,24 +101,13 @@ async function packHeavy(shared, compact) {
   return entry.texts[which];
 }
 
-function viewParams(params, shared, lang) {
-  params.set("lang", lang);
-  if (shared.presetId) params.set("preset", shared.presetId);
-  if (shared.stepId) params.set("step", shared.stepId);
-  params.set("mergeD", shared.view.mergeD ? "1" : "0");
-  params.set("decimals", String(shared.view.decimals));
-  if (shared.view.showAllRows) params.set("rows", "all");
-  if (shared.view.dataAfter) params.set("after", "1");
-  if (shared.view.selected) params.set("sel", JSON.stringify(shared.view.selected));
-}
-
 /**
  * The hash for a shared state: {hash, fits, length}. `fits` is false when even the compact form passes
  * MAX_URL_CHARS; the hash then says `toolong=1` and the state needs a file. `base` is the URL before "#".
  */
 export async function hashFor(shared, { lang, presets = [], base = "" }) {
   const params = new URLSearchParams();
-  viewParams(params, shared, lang);
+  writeParams(params, { ...shared, lang });
   if (presetAlone(shared, presets)) return { hash: `#${params}`, fits: true, length: base.length + 1 + String(params).length };
   let length = 0;
   for (const compact of [false, true]) {
@@ -134,37 +122,17 @@ export async function hashFor(shared, { lang, presets = [], base = "" }) {
   return { hash: `#${params}`, fits: false, length };
 }
 
-function viewFromParams(params) {
-  const merge = params.get("mergeD");
-  const view = {};
-  if (merge !== null) view.mergeD = merge === "1";
-  const decimals = params.has("decimals") ? intIn(params.get("decimals"), DECIMALS.min, DECIMALS.max) : null;
-  if (decimals !== null) view.decimals = decimals;
-  view.showAllRows = params.get("rows") === "all";
-  view.dataAfter = params.get("after") === "1";
-  try {
-    const selected = params.has("sel") ? JSON.parse(params.get("sel")) : null;
-    view.selected = isTarget(selected) ? selected : null;
-  } catch {
-    view.selected = null;
-  }
-  return view;
-}
-
 /**
  * What a hash asks for: {lang, presetId, stepId, view, iteration, state, damaged, tooLong}. `state` is the
  * heavy part from `s` ({request, iteration, lossHistory, training}) or null; `damaged` when `s` could not
  * be read; `tooLong` when the link was written for a state that needs a file. Older links with `iter` and
- * `req` (plain base64url JSON) still open.
+ * `req` (plain base64url JSON) still open. `core`: the core options (the range of decimals).
  */
-export async function readHash(hash = location.hash) {
+export async function readHash(hash, core) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const lang = params.get("lang");
+  const { lang, presetId, stepId, view } = readParams(params, core);
   const wanted = {
-    lang: LANGS.includes(lang) ? lang : null,
-    presetId: params.get("preset"),
-    stepId: params.get("step"),
-    view: viewFromParams(params),
+    lang, presetId, stepId, view,
     iteration: params.has("iter") ? intIn(params.get("iter"), 0, 1_000_000) : null,
     state: null, damaged: false, tooLong: params.get("toolong") === "1",
   };
@@ -241,12 +209,12 @@ export function stateFileText(shared) {
   return JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, state: shared });
 }
 
-/** The shared state in a state file's text, or null when the text is not one. */
-export function readStateFile(text) {
+/** The shared state in a state file's text, or null when the text is not one (checked against the table). */
+export function readStateFile(text, core) {
   try {
     const file = JSON.parse(text);
     const ok = isObject(file) && file.format === STATE_FORMAT && file.version === STATE_VERSION
-      && isObject(file.state) && isObject(file.state.request);
+      && sharedError(file.state, core) === null;
     return ok ? file.state : null;
   } catch {
     return null;

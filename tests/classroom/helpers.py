@@ -22,6 +22,7 @@ import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from app.classroom.protocol import ORDERED_MESSAGES
 from app.main import create_app
 from app.server import uvicorn_config
 from app.settings import Settings
@@ -55,12 +56,14 @@ class Server:
 
 
 @contextmanager
-def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "",
+def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "", send_buffer: int | None = None,
                    **settings: int | float) -> Iterator[Server]:
     """A real uvicorn server on 127.0.0.1 with classroom settings (`max_rooms=2` → class_max_rooms), stopped
     afterwards: in a thread of this process (quick to start), or with `own_process` the CLI in a process of
     its own (`backprop-explorer serve`, for load: the clients then do not share the server's core). With
-    `redis_url`, its rooms live in that Redis (several servers then serve the same classes)."""
+    `redis_url`, its rooms live in that Redis (several servers then serve the same classes). `send_buffer`
+    shrinks the kernel's send buffer of the server's sockets (in a thread only), so a client that stops
+    reading holds up the server's writes after a few KB instead of a few MB."""
     if own_process:
         with _server_process(port, settings, redis_url) as server:
             yield server
@@ -68,6 +71,8 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
     server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
                                **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)  # accepted sockets inherit it
     server = uvicorn.Server(uvicorn_config(server_settings, create_app(server_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
     thread.start()
@@ -237,8 +242,23 @@ async def refused(server: Server, *, source: str | None = None, **hello: Any) ->
 
 
 async def commands_until(client: Client, last_seq: int) -> list[dict[str, Any]]:
-    """Every ordered frame (command, question, reveal) up to `last_seq`."""
+    """Every ordered frame (command, state, lock, question, reveal, …) up to `last_seq`."""
     frames = []
     while not frames or frames[-1]["seq"] < last_seq:
-        frames.append(await client.expect("command", "question", "reveal"))
+        frames.append(await client.expect(*ORDERED_MESSAGES))
     return frames
+
+
+async def put_state(server: Server, room: dict[str, Any], state: Any, token: str | None = None) -> httpx.Response:
+    """The presenter's upload of its shared state (PUT …/state with its token)."""
+    token = room["token"] if token is None else token
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(trust_env=False) as client:
+        return await client.put(f"{server.http}/api/class/rooms/{room['code']}/state", json=state, headers=headers)
+
+
+async def upload(server: Server, room: dict[str, Any], state: Any) -> int:
+    """put_state that must succeed: the seq of its `state` frame."""
+    response = await put_state(server, room, state)
+    assert response.status_code == 200, response.text
+    return int(response.json()["seq"])

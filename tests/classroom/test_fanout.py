@@ -84,3 +84,22 @@ def test_offering_never_waits_for_the_socket() -> None:
         return queued
 
     assert asyncio.run(scenario()) >= 49
+
+
+def test_room_frames_offered_during_a_catch_up_go_out_after_the_welcome_and_the_catch_up() -> None:
+    async def scenario() -> list[Any]:
+        socket = StalledSocket()
+        connection = Connection(socket, queue_size=100)  # type: ignore[arg-type]
+        connection.start()
+        connection.hold()
+        connection.offer("beat")  # a room frame while the welcome is being prepared (awaits in between)
+        connection.push("welcome")
+        connection.push("snapshot")
+        connection.offer("command 7")
+        connection.release()
+        socket.flowing.set()
+        await asyncio.sleep(0.05)
+        await connection.stop()
+        return socket.sent
+
+    assert asyncio.run(scenario()) == ["welcome", "snapshot", "beat", "command 7"]

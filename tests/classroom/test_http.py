@@ -79,11 +79,23 @@ def test_the_state_has_an_etag_and_answers_304(classroom_client: TestClient) -> 
 
     state = classroom_client.get(f"/api/class/rooms/{code}/state")
     again = classroom_client.get(f"/api/class/rooms/{code}/state", headers={"If-None-Match": state.headers["etag"]})
-    gone = classroom_client.get(f"/api/class/rooms/{code}/commands/1")
 
     assert state.json() is None and state.headers["x-state-seq"] == "0"
     assert again.status_code == 304
-    assert gone.status_code == 410
+
+
+def test_only_the_presenter_uploads_the_state_and_only_an_object(classroom_client: TestClient) -> None:
+    room = classroom_client.post("/api/class/rooms", json={}).json()
+    path, bearer = f"/api/class/rooms/{room['code']}/state", {"Authorization": f"Bearer {room['token']}"}
+
+    missing = classroom_client.put(path, json={"step": 1})
+    wrong = classroom_client.put(path, json={"step": 1}, headers={"Authorization": "Bearer " + "x" * 43})
+    not_object = classroom_client.put(path, json=[1, 2], headers=bearer)
+    stored = classroom_client.put(path, json={"step": 1}, headers=bearer)
+
+    assert (missing.status_code, missing.json()["detail"][0]["loc"]) == (401, ["header", "authorization"])
+    assert (wrong.status_code, not_object.status_code) == (403, 422)
+    assert stored.json() == {"seq": 1} and classroom_client.get(path).json() == {"step": 1}
 
 
 def test_addresses_on_a_hall_server_list_lan_addresses_first(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -114,10 +114,12 @@ def test_after_a_restart_pages_learn_the_class_has_ended() -> None:
 
 
 def test_a_slow_consumer_does_not_delay_the_others() -> None:
-    with running_server(queue_size=16, messages_per_second=100_000, max_message_bytes=64 * 1024) as server:
+    # Frames as large as a command may be (1 KiB), enough of them to fill the socket buffers of a phone that
+    # stopped reading.
+    with running_server(queue_size=16, messages_per_second=100_000, log_size=5000) as server:
         room = server.create_room()
-        count = 150
-        filler = "x" * 15_000  # under the 16 KiB inline limit: every frame carries it
+        count = 2500
+        filler = "x" * 950
 
         async def scenario() -> None:
             teacher = await presenter(server, room)
@@ -130,7 +132,7 @@ def test_a_slow_consumer_does_not_delay_the_others() -> None:
 
             seqs = []
             for n in range(1, count + 1):  # in step with the fast follower: it never has a reason to lag
-                await teacher.send(type="command", command={"type": "step", "to": n, "pad": filler}, state={"step": n})
+                await teacher.send(type="command", command={"type": "step", "to": n, "pad": filler})
                 seqs.append((await fast.expect("command"))["seq"])
             assert seqs == list(range(1, count + 1))  # all of them, in order, while the slow one still sleeps
 

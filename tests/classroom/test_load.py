@@ -33,7 +33,7 @@ def test_300_students_follow_20_commands_in_order_and_all_catch_up_after_reconne
 
             students = await asyncio.gather(*(join_one() for _ in range(STUDENTS)))
             for n in range(1, COMMANDS + 1):
-                await teacher.send(type="command", command={"type": "step", "to": n}, state={"step": n})
+                await teacher.send(type="command", command={"type": "step", "to": n})
 
             received = await asyncio.gather(*(commands_until(student, COMMANDS) for student in students))
             expected = [(n, {"type": "step", "to": n}) for n in range(1, COMMANDS + 1)]
@@ -41,7 +41,7 @@ def test_300_students_follow_20_commands_in_order_and_all_catch_up_after_reconne
 
             await asyncio.gather(*(student.close() for student in students))
             for n in range(COMMANDS + 1, COMMANDS + MISSED + 1):
-                await teacher.send(type="command", command={"type": "step", "to": n}, state={"step": n})
+                await teacher.send(type="command", command={"type": "step", "to": n})
 
             async def reconnect(student: Client) -> list[int]:
                 back = await join_one(student_id=student.welcome["student_id"], epoch=student.welcome["epoch"],

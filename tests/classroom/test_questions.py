@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -72,11 +73,40 @@ def test_the_tally_counts_one_answer_per_student() -> None:
     answers = {"s1": parse_answer(question, "+", "Ann"), "s2": parse_answer(question, "-", None)}
     answers["s2"] = parse_answer(question, "+", None)  # a second answer replaces the first
 
-    summary = tally(question, answers)
+    summary = tally(replace(question, revealed=True), answers)
 
     assert (summary["answers"], summary["right"]) == (2, 2)
     assert summary["counts"] == [{"answer": "+", "count": 2, "correct": True}]
     assert summary["named"] == [{"name": "Ann", "correct": True}]
+
+
+def test_the_tally_says_nothing_of_which_answer_is_right_before_the_reveal() -> None:
+    question = ask(kind="sign", expected="+")
+    answers = {"s1": parse_answer(question, "+", "Ann"), "s2": parse_answer(question, "-", None)}
+
+    summary = tally(question, answers)
+
+    assert "right" not in summary and summary["named"] == [{"name": "Ann"}]
+    assert all(set(count) == {"answer", "count"} for count in summary["counts"])
+    cells = ask(kind="cells", expected=[[1.0]], tolerance=0.05)
+    assert "cells_right" not in tally(cells, {"s1": parse_answer(cells, [[1.0]], None)})
+
+
+def test_value_answers_within_the_tolerance_share_one_bar() -> None:
+    question = ask(kind="value", expected=0.5727, tolerance=0.001)
+    answers = {f"s{n}": parse_answer(question, value, None) for n, value in enumerate([0.573, 0.5727, 0.5731, 0.9])}
+
+    counts = tally(question, answers)["counts"]
+
+    assert counts == [{"answer": 0.573, "count": 3}, {"answer": 0.9, "count": 1}]
+
+
+def test_shape_answers_are_rows_and_cols_not_text() -> None:
+    question = ask(kind="shape", expected=[4, 2])
+
+    counts = tally(question, {"s1": parse_answer(question, [4, 2], None)})["counts"]
+
+    assert counts == [{"answer": [4, 2], "count": 1}]
 
 
 def test_hand_calculation_is_checked_cell_by_cell() -> None:
@@ -86,7 +116,7 @@ def test_hand_calculation_is_checked_cell_by_cell() -> None:
         "s2": parse_answer(question, [[1.0, None], [-3.0, 4.0]], None),
     }
 
-    summary = tally(question, answers)
+    summary = tally(replace(question, revealed=True), answers)
 
     assert summary["cells_right"] == [[2, 1], [1, 2]]
     assert summary["right"] == 1

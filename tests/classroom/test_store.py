@@ -83,21 +83,6 @@ def test_append_gives_dense_seqs_and_since_replays_them_in_order(store_and_clock
     run(scenario())
 
 
-def test_bulky_bodies_are_kept_by_reference_while_in_the_log(store_and_clock: tuple[RoomStore, Clock]) -> None:
-    store, _ = store_and_clock
-
-    async def scenario() -> None:
-        room, _ = await store.create_room(max_rooms=5)
-        first = await store.append(room.code, {"type": "command"}, body=b'{"type":"load"}')
-        assert orjson.loads(first.frame) == {"type": "command", "seq": 1, "ref": True}
-        assert await store.command_body(room.code, 1) == b'{"type":"load"}'
-        for _ in range(5):
-            await store.append(room.code, {"type": "command", "command": {}})
-        assert await store.command_body(room.code, 1) is None
-
-    run(scenario())
-
-
 def test_state_snapshot_and_epoch(store_and_clock: tuple[RoomStore, Clock]) -> None:
     store, _ = store_and_clock
 
@@ -107,10 +92,17 @@ def test_state_snapshot_and_epoch(store_and_clock: tuple[RoomStore, Clock]) -> N
         assert room.epoch != other.epoch and room.code != other.code
         assert token.encode() not in room.token_digest  # only a digest is kept
         assert await store.state(room.code) == (0, None)
+        seen: list[Delivery] = []
+        await store.subscribe(room.code, seen.append)
         await store.append(room.code, {"type": "command", "command": {}})
-        await store.set_state(room.code, 1, b'{"step":1}')
-        await store.set_state(room.code, 0, b'{"old":true}')  # an older state never replaces a newer one
-        assert await store.state(room.code) == (1, b'{"step":1}')
+        delivery = await store.append_state(room.code, b'{"step":1}')
+        assert (delivery.seq, delivery.kind, orjson.loads(delivery.frame)) == (2, "state", {"type": "state", "seq": 2})
+        assert await store.state(room.code) == (2, b'{"step":1}')
+        assert (await store.room(room.code)).state_seq == 2  # type: ignore[union-attr]
+        assert [d.kind for d in seen] == ["command", "state"]
+        await store.set_flag(room.code, "locked", True)
+        assert (await store.room(room.code)).locked is True  # type: ignore[union-attr]
+        assert (await store.room(room.code)).projector is False  # type: ignore[union-attr]
 
     run(scenario())
 

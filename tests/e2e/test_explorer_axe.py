@@ -56,6 +56,32 @@ def joining_with_a_wrong_code(explorer: Explorer) -> None:
     explorer.errors.clear()  # the lookup's 404 is the answer being tested, not a fault
 
 
+def presenting_a_question_in_the_projector_layout(explorer: Explorer) -> None:
+    presenting_a_class(explorer)
+    explorer.by_testid("class-projector").check()
+    explorer.by_testid("class-ask-kind").select_option("value")
+    explorer.by_testid("class-ask-send").click()
+    explorer.by_testid("class-reveal").wait_for()
+
+
+def answering_a_question(explorer: Explorer) -> None:
+    """A student with a question open, who typed something that is not a number (the message is shown)."""
+    teacher = Explorer(explorer.page.context.new_page())
+    try:
+        teacher.open("lang=en&preset=exercise")
+        presenting_a_class(teacher)
+        code = teacher.by_testid("class-code").inner_text()
+        explorer.page.goto(f"/join/{code}")
+        explorer.page.locator("[data-testid=class-mode][data-mode=following]").wait_for()
+        teacher.by_testid("class-ask-kind").select_option("value")
+        teacher.by_testid("class-ask-send").click()
+        explorer.by_testid("class-answer-0").fill("abc")
+        explorer.by_testid("class-answer-send").click()
+        explorer.by_testid("class-answer-problem").filter(has_text="abc").wait_for()
+    finally:
+        teacher.page.close()
+
+
 VIEWS: dict[str, tuple[dict[str, int], str, Callable[[Explorer], None] | None]] = {
     "desktop": (WIDE, "lang=en&preset=exercise", None),
     "backward-step": (WIDE, "lang=en&preset=deep", at_backward_step),
@@ -65,6 +91,9 @@ VIEWS: dict[str, tuple[dict[str, int], str, Callable[[Explorer], None] | None]] 
     "class-presenter": (WIDE, "lang=en&preset=exercise", presenting_a_class),
     "class-student-phone-russian": (PHONE, "lang=ru&preset=exercise", following_a_class),
     "class-join": (WIDE, "lang=en&preset=exercise", joining_with_a_wrong_code),
+    "class-presenter-projector-question": ({"width": 1280, "height": 720}, "lang=en&preset=exercise",
+                                           presenting_a_question_in_the_projector_layout),
+    "class-student-phone-question-russian": (PHONE, "lang=ru&preset=exercise", answering_a_question),
 }
 
 

@@ -237,6 +237,8 @@ def test_locked_controls_keep_students_on_the_teachers_step(room: Class) -> None
 
 def test_the_teacher_ends_the_class_and_every_page_says_so(room: Class) -> None:
     room.teacher.by_testid("class-end").click()
+    expect_mode(room.teacher, "presenter")  # End the class asks first
+    room.teacher.by_testid("class-end-yes").click()
     expect_mode(room.teacher, "solo")
     for student in room.students:
         expect_mode(student, "ended")

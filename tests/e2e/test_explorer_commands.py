@@ -20,7 +20,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     """A server whose page loads its modules one by one (BACKPROP_BUNDLE=0): these tests reach the page's own
-    store through `import("/static/js/state.js")`, and a bundle holds its own copy of every module."""
+    store by importing the page's entry module (main.js, which creates it) by its own URL, and a bundle holds its
+    own copy of every module."""
     from app.main import create_app
     from app.settings import Settings
 
@@ -28,14 +29,18 @@ def base_url() -> Iterator[str]:
     with running_server(create_app(settings), settings) as url:
         yield url
 
+# The page's own main.js instance: the same URL as its <script> tag (with its ?v=), so it is not run again.
+PAGE_STORE = """const { store } = await import(document.querySelector("script[type=module]").src);"""
+
 RECORD_JS = """async () => {
-    const { store } = await import("/static/js/state.js");  // the page's own module instance
+    """ + PAGE_STORE + """
+    const { isShared } = await import("/static/js/commands.js");
     window.recorded = [];
-    store.onCommand((command, { shared }) => window.recorded.push({ command: JSON.stringify(command), shared }));
+    store.onCommand(({ command }) => window.recorded.push({ command: JSON.stringify(command), shared: isShared(command) }));
 }"""
 
 REPLAY_JS = """async (commands) => {
-    const { store } = await import("/static/js/state.js");
+    """ + PAGE_STORE + """
     for (const text of commands) await store.dispatch(JSON.parse(text));
 }"""
 
@@ -80,7 +85,7 @@ def test_a_wrong_command_is_refused_with_the_field_named(explorer: Explorer) -> 
     explorer.fresh()
     message = explorer.page.evaluate(
         """async () => {
-            const { store } = await import("/static/js/state.js");
+            """ + PAGE_STORE + """
             try { store.dispatch({ type: "options", options: { decimals: 9 } }); } catch (error) { return error.message; }
             return "accepted";
         }"""
@@ -94,7 +99,7 @@ def test_edit_cell_traces_the_changed_request_and_stays_on_the_step(explorer: Ex
     explorer.go_to("fwd:H1")
     explorer.page.evaluate(
         """async () => {
-            const { store } = await import("/static/js/state.js");
+            """ + PAGE_STORE + """
             const { editCell } = await import("/static/js/actions.js");
             await editCell(store, { matrix: "W1", row: 0, col: 1, value: 0.5 });
             await editCell(store, { matrix: "X", row: 2, col: 0, value: -1.25 });

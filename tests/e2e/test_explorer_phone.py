@@ -100,3 +100,30 @@ def test_the_longest_step_list_fits_the_bar_with_whole_phase_names(browser: Brow
         assert explorer.errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("preset", ["exercise", "deep"])
+def test_phone_neuron_view_labels_do_not_overlap(phone: Explorer, preset: str) -> None:
+    """In Russian (the longest captions), no two texts drawn in the neuron view overlap, and none is cut off."""
+    phone.fresh(f"lang=ru&preset={preset}")
+    phone.page.locator("#neuron-view svg .nv-neuron").first.wait_for()
+    boxes = phone.page.evaluate(
+        """() => {
+            const svg = document.querySelector("#neuron-view svg");
+            const frame = svg.getBoundingClientRect();
+            const texts = [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim() &&
+                getComputedStyle(t).display !== "none" && t.getBoundingClientRect().width > 0);
+            return { frame: [frame.left, frame.right], texts: texts.map((t) => {
+                const r = t.getBoundingClientRect();
+                return { text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+            }) };
+        }"""
+    )
+    texts = boxes["texts"]
+    slack = 1.0  # px: glyph boxes of neighbours may touch
+    overlaps = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in texts[i + 1:]
+                if a["left"] < b["right"] - slack and b["left"] < a["right"] - slack
+                and a["top"] < b["bottom"] - slack and b["top"] < a["bottom"] - slack]
+    assert overlaps == []
+    left, right = boxes["frame"]
+    assert [t["text"] for t in texts if t["left"] < left - slack or t["right"] > right + slack] == []

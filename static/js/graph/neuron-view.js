@@ -28,6 +28,9 @@ export function mountNeuronView(el, store) {
   return store.subscribe(render);
 }
 
+const CRAMPED_SCALE = 0.8; // below it the labels were enlarged to stay legible, and crowd the captions
+const CRAMPED_WIDTH_PX = 600; // a phone's canvas; a wider one keeps its captions
+
 function structureKey(state) {
   const spec = state.trace?.spec;
   return spec ? `${spec.layers.join(",")}|${spec.bias}|${spec.activations.join(",")}|${state.lang}` : null;
@@ -76,13 +79,23 @@ function buildView(view, state) {
   dom.columns = layout.columns.map((column) => buildColumn(dom, column, spec, svg));
   view.dom = dom;
   view.layout = layout;
-  view.panzoom = attachPanZoom(svg, zoom, () => scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 }));
+  const readable = () => fitLabels(svg);
+  view.panzoom = attachPanZoom(svg, zoom, readable);
   view.panzoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
   svg.style.aspectRatio = `${layout.width} / ${layout.height}`; // the canvas takes the picture's shape
-  view.resize = new ResizeObserver(() => scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 }));
+  view.resize = new ResizeObserver(readable);
   view.resize.observe(svg);
   wireEvents(view);
   attachEdgeEditing(view, targetOf);
+}
+
+/**
+ * Labels stay readable as the picture shrinks; on a phone-sized canvas whose labels had to grow, the neurons'
+ * captions ("column 1 of W₁", also in each neuron's name and the readout) give way to the weights' labels.
+ */
+function fitLabels(svg) {
+  const scale = scaleLabels(svg, { minPx: 9, baseUnits: 11, maxUnits: 15 });
+  svg.classList.toggle("is-cramped", scale < CRAMPED_SCALE && svg.clientWidth < CRAMPED_WIDTH_PX);
 }
 
 function buildLegend(footer) {

@@ -1,0 +1,39 @@
+"""Questions and answers as bytes and back (the Redis store keeps them as JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+
+from app.api.encoding import dumps
+from app.classroom.questions import Answer, Question
+
+
+def _tuples(value: Any) -> Any:
+    """JSON gives lists where questions and answers hold tuples (shapes, matrices): back to tuples."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
+
+
+class QuestionCodec:
+    @staticmethod
+    def encode(question: Question) -> bytes:
+        return dumps(asdict(question))
+
+    @staticmethod
+    def decode(raw: bytes) -> Question:
+        data = orjson.loads(raw)
+        data["expected"], data["options"] = _tuples(data["expected"]), tuple(data["options"])
+        return Question(**data)
+
+
+class AnswerCodec:
+    @staticmethod
+    def encode(answer: Answer) -> bytes:
+        return dumps(asdict(answer))
+
+    @staticmethod
+    def decode(raw: bytes) -> Answer:
+        data = orjson.loads(raw)
+        return Answer(_tuples(data["value"]), data["correct"], data["name"], _tuples(data["cells_right"]))

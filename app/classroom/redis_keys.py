@@ -1,0 +1,54 @@
+"""The Redis store's key schema and its Lua scripts (app/classroom/redis_store.py uses them).
+
+Keys, all under "bp:" and all with a TTL (nothing grows without bound):
+- `room:{code}` hash: epoch, token digest, lifecycle, changed_at (wall clock: processes share it), head,
+  state_seq, question id and count; `state:{code}` the presenter's encoded state;
+- `log:{code}` stream of the ordered frames, entry id "{seq}-0", trimmed to the log size; `APPEND` does
+  HINCRBY head and XADD together, so seq stays dense and in log order whichever process appends;
+- `vol:{code}` stream of latest-wins frames (pointer, tally, presence), trimmed to a few entries;
+- `students:{code}` set; `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
+  presence lapses unless a heartbeat renews it (a process that dies stops renewing);
+- `questions:{code}` hash; `answers:{code}:{question}` one hash per question, field = student id (HSET
+  replaces: one answer per student, never read-modify-write), the TTL on the whole key (Redis 7.0 has
+  no per-field expiry);
+- `rooms` sorted set of live codes (score = when the room lapses; the key's TTL is renewed with every room's),
+  `ended:{code}`, `joins:{address}:{minute}`.
+"""
+
+from __future__ import annotations
+
+PREFIX = "bp:"
+ROOM_KEYS = ("room", "log", "vol", "state", "students", "questions", "present", "exploring")  # one room's keys
+
+
+def key(*parts: str) -> str:
+    return PREFIX + ":".join(parts)
+
+
+def room_keys(code: str) -> list[str]:
+    return [key(name, code) for name in ROOM_KEYS]
+
+
+# KEYS: room, log. ARGV: frame without its closing brace, log size, ttl seconds.
+# Returns the new seq, or 0 when the room is gone.
+APPEND = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return seq
+"""
+
+# KEYS: room, log, state. ARGV: frame without its closing brace, log size, ttl seconds, state.
+# The state frame's seq and the state as of that seq, together. Returns the seq, or 0 when the room is gone.
+APPEND_STATE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+redis.call('HSET', KEYS[1], 'state_seq', seq)
+redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return seq
+"""

@@ -1,0 +1,46 @@
+/** The room's HTTP calls (paths from the contract): start a class, find one, addresses, the room's state. */
+import { path } from "./protocol.js";
+
+async function json(response) {
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error(body?.detail?.[0]?.msg ?? response.statusText);
+    error.reason = body?.detail?.[0]?.type ?? null;
+    throw error;
+  }
+  return body;
+}
+
+/** A new room: {code, token, student_urls, hint, …}. */
+export async function createRoom(headers = {}) {
+  return json(await fetch(path("rooms"), { method: "POST", headers: { "Content-Type": "application/json", ...headers },
+    body: "{}" }));
+}
+
+/** The room of a join code ({code, epoch, …}); an Error with `reason` (unknown_class, class_ended, …) if none. */
+export async function findRoom(code) {
+  return json(await fetch(path("room", code || "-")));
+}
+
+export async function addresses() {
+  return json(await fetch(path("addresses")));
+}
+
+/**
+ * The room's shared state: {seq, state, etag}; `known` ({etag, …}) is what this page already has, answered by
+ * a 304 without the body.
+ */
+export async function fetchState(code, known = null) {
+  const headers = known?.etag ? { "If-None-Match": known.etag } : {};
+  const response = await fetch(path("state", code), { headers, cache: "no-cache" });
+  if (response.status === 304) return known;
+  const state = await json(response);
+  return { seq: Number(response.headers.get("X-State-Seq")), state, etag: response.headers.get("ETag") };
+}
+
+/** The presenter's upload of its shared state: the seq of the `state` frame every page then hears. */
+export async function putState(code, token, state) {
+  const body = await json(await fetch(path("state", code), { method: "PUT", body: JSON.stringify(state),
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } }));
+  return body.seq;
+}

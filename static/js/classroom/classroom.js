@@ -1,0 +1,407 @@
+/**
+ * Classroom mode, the page's side (protocol: docs/contract.md, "Classroom protocol"; the contract itself comes
+ * from the server, ./protocol.js). `Classroom` holds the class's own small state (mode, connection, code,
+ * counts, lock, projector, question, tally, answer, result, training) apart from the explorer's store, and
+ * ./view.js renders it. The work is done by: ./connection.js (the socket, liveness), ./follower.js (the room's
+ * frames into the store), ./presenter.js (the teacher's actions into the room), ./questions.js, ./api.js.
+ */
+import { createRoom, findRoom, addresses } from "./api.js";
+import { Connection } from "./connection.js";
+import { Follower, ORDERED_FRAMES } from "./follower.js";
+import { Presenter } from "./presenter.js";
+import { Questions } from "./questions.js";
+import { path } from "./protocol.js";
+import { isShared } from "../commands.js";
+
+const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
+const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch, exploring}: a reload is the same student
+
+/** The class state the view renders; `mode` is data-mode on [data-testid=class-mode]. */
+function initialClass() {
+  return {
+    mode: "solo", // solo | presenter | following | exploring | ended
+    connection: "offline", // offline | connecting | live | reconnecting | paused
+    code: null, studentUrls: [], hint: null, host: null,
+    students: 0, exploring: 0,
+    locked: false, projector: false,
+    question: null, tally: null, reveal: null, answered: null, answer: null, result: null,
+    training: null, // the teacher's training progress {epoch, epochs, loss} while it runs (students)
+    asking: false, // at /join: the code field is shown
+    problem: null, // a message key (and params) to show, e.g. a wrong code
+    ended: null,
+  };
+}
+
+function readSession(key) {
+  try {
+    return JSON.parse(sessionStorage.getItem(key) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+function writeSession(key, value) {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, JSON.stringify(value));
+  } catch { /* private mode: the class still works, a reload just starts over */ }
+}
+
+/** The join code in a /join/CODE path, or "" at /join, or null elsewhere. */
+export function joinCodeFromPath(pathname) {
+  const match = /^\/join(?:\/([^/]*))?\/?$/.exec(pathname);
+  if (!match) return null;
+  return decodeURIComponent(match[1] ?? "").trim().toUpperCase();
+}
+
+/**
+ * What the page does with each frame the server sends that is not one of the ordered ones (follower.js);
+ * tests/classroom/test_contract.py checks both tables against app/classroom/protocol.py's SERVER_MESSAGES.
+ */
+export const FRAMES = {
+  welcome: (room, frame) => room.welcomed(frame),
+  snapshot: (room, frame) => room.snapshot(frame),
+  beat: (room, frame) => room.role === "student" && room.follower.beat(frame),
+  pointer: (room, frame) => room.role === "student" && room.follower.pointed(frame.pointer),
+  progress: (room, frame) => room.set({ training: room.role === "student" ? frame.training : null }),
+  presence: (room, frame) => room.set({ students: frame.students, exploring: frame.exploring }),
+  tally: (room, frame) => room.set({ tally: frame }),
+  answered: (room, frame) => room.set({ answered: frame.question_id, problem: null }),
+  result: (room, frame) => room.set({ result: frame }),
+  paused: (room) => room.set({ connection: "paused" }),
+  resumed: (room) => room.resumed(),
+  error: (room, frame) => room.refused(frame),
+  ack: (room, frame) => room.acked(frame),
+  pong: () => {},
+};
+
+const ENDED_KEYS = { expired: "class.expired", ended_by_presenter: "class.endedByTeacher" };
+
+export class Classroom {
+  constructor(store) {
+    this.store = store;
+    this.state = initialClass();
+    this.listeners = new Set();
+    this.role = null;
+    this.code = null;
+    this.token = null;
+    this.studentId = null;
+    this.connection = null;
+    this.lastId = 0;
+    this.questions = new Questions(this);
+    this.follower = new Follower(this, store);
+    this.presenter = new Presenter(this, store);
+    this.catchingUp = false; // a presenter's page taking the room's state after a reload
+    this.follower.applyToStore = () => this.state.mode === "following" || this.catchingUp;
+    store.onCommand((heard) => this.heard(heard));
+    store.subscribe((state, previous) => this.presenter.changed(state, previous));
+  }
+
+  // --- the class state ---------------------------------------------------------------------------------------
+
+  set(patch) {
+    this.state = { ...this.state, ...patch };
+    for (const fn of [...this.listeners]) fn(this.state);
+  }
+
+  subscribe(fn) {
+    this.listeners.add(fn);
+    fn(this.state);
+    return () => this.listeners.delete(fn);
+  }
+
+  nextId() {
+    this.lastId += 1;
+    return this.lastId;
+  }
+
+  send(message) {
+    return this.connection?.send(message) ?? false;
+  }
+
+  // --- starting ----------------------------------------------------------------------------------------------
+
+  /** Resume what this tab was (a presenter's reload keeps the room), or follow /join/CODE. */
+  resume(pathname) {
+    const code = joinCodeFromPath(pathname);
+    if (code === null) {
+      const presenter = readSession(PRESENTER_KEY);
+      if (presenter?.code && presenter?.token) this.present(presenter);
+      return;
+    }
+    if (code) this.join(code);
+    else this.set({ asking: true }); // /join: the page asks for the code
+  }
+
+  /** "Start a class": a room on the server, then this page presents it. */
+  async start() {
+    this.set({ problem: null });
+    let body;
+    try {
+      body = await createRoom();
+    } catch (error) {
+      this.set({ problem: { key: "class.startFailed", params: { message: error.message } } });
+      return;
+    }
+    writeSession(PRESENTER_KEY, { code: body.code, token: body.token });
+    this.present({ code: body.code, token: body.token, studentUrls: body.student_urls, hint: body.hint, fresh: true });
+  }
+
+  present({ code, token, epoch, studentUrls, hint }) {
+    this.role = "presenter";
+    this.code = code;
+    this.token = token;
+    this.follower.epoch = epoch ?? null;
+    this.set({ mode: "presenter", code, studentUrls: studentUrls ?? [], hint: hint ?? null,
+      host: studentUrls?.length ? new URL(studentUrls[0]).hostname : null });
+    if (!studentUrls) this.loadAddresses();
+    this.connect();
+  }
+
+  async loadAddresses() {
+    try {
+      const { hosts, port, hint } = await addresses();
+      const join = path("join", this.code);
+      const studentUrls = hosts.map((host) => `http://${host.includes(":") ? `[${host}]` : host}:${port}${join}`);
+      this.set({ studentUrls, hint, host: studentUrls.length ? new URL(studentUrls[0]).hostname : null });
+    } catch { /* the link stays this page's own address */ }
+  }
+
+  /** Look a code up (a wrong one is said so), then follow its class. */
+  async lookUp(text) {
+    const code = text.trim().toUpperCase();
+    this.set({ problem: null });
+    try {
+      await findRoom(code);
+    } catch (error) {
+      let reason = error.reason;
+      // A code this tab was in, unknown now: the server restarted and forgot it; the class is over.
+      if (reason === "unknown_class" && readSession(STUDENT_KEY)?.code === code) reason = "class_ended";
+      const key = { unknown_class: "class.wrongCode", class_ended: "class.codeEnded", join_code: "class.notACode",
+        rate_limited: "class.tooManyTries" }[reason] ?? "class.wrongCode";
+      this.set({ problem: { key, params: { code } } });
+      return false;
+    }
+    history.replaceState(null, "", `${path("join", code)}${location.hash}`);
+    this.join(code);
+    return true;
+  }
+
+  join(code) {
+    this.role = "student";
+    this.code = code;
+    const saved = readSession(STUDENT_KEY);
+    let mode = "following";
+    if (saved?.code === code) {
+      this.studentId = saved.studentId;
+      this.follower.epoch = saved.epoch ?? null;
+      if (saved.exploring) mode = "exploring"; // a reload while exploring stays exploring
+    }
+    this.set({ mode, code, asking: false });
+    this.connect();
+  }
+
+  // --- the connection ----------------------------------------------------------------------------------------
+
+  connect() {
+    this.connection?.stop();
+    this.connection = new Connection({
+      hello: () => this.hello(),
+      onFrame: (frame) => this.received(frame),
+      onStatus: (connection) => this.set({ connection }),
+      onFinal: (name) => this.closedForGood(name),
+    });
+    this.connection.open();
+  }
+
+  hello() {
+    const hello = { type: "hello", code: this.code, role: this.role };
+    if (this.role === "presenter") hello.token = this.token;
+    if (this.studentId) hello.student_id = this.studentId;
+    const { epoch, lastSeq } = this.follower;
+    if (epoch) hello.epoch = epoch;
+    // A page that has applied frames asks only for the missed ones; a fresh one gets a snapshot.
+    if (epoch && lastSeq > 0) hello.last_seq = lastSeq;
+    return hello;
+  }
+
+  closedForGood(name) {
+    const hadClass = Boolean(this.follower.epoch);
+    if (name === "ended" || (name === "unknown_class" && hadClass)) return this.end("class.endedRestart");
+    if (name === "unknown_class") return this.end("class.wrongCodeShort");
+    return this.end(name === "replaced" ? "class.replaced" : "class.refused");
+  }
+
+  /** The class is over for this page. A presenter's page is back to solo at once, "Start a class" offered. */
+  end(key) {
+    this.connection?.stop();
+    this.connection = null;
+    if (this.role === "presenter") {
+      writeSession(PRESENTER_KEY, null);
+      this.role = null;
+      this.state = initialClass();
+      this.set({ problem: { key } });
+      return;
+    }
+    writeSession(STUDENT_KEY, null);
+    this.set({ mode: "ended", connection: "offline", ended: key, question: null, locked: false, training: null });
+  }
+
+  ended(reason) {
+    this.end(ENDED_KEYS[reason] ?? "class.endedRestart");
+  }
+
+  /** The presenter ends the class for everyone; the page goes back to solo. */
+  stop() {
+    this.send({ type: "end" });
+    writeSession(PRESENTER_KEY, null);
+    this.connection?.stop();
+    this.connection = null;
+    this.role = null;
+    this.state = initialClass();
+    this.set({});
+  }
+
+  /** A student leaves the class (the explorer stays where it is). */
+  leave() {
+    writeSession(STUDENT_KEY, null);
+    this.connection?.stop();
+    this.connection = null;
+    this.role = null;
+    history.replaceState(null, "", `/${location.hash}`);
+    this.state = initialClass();
+    this.set({});
+  }
+
+  // --- frames from the server --------------------------------------------------------------------------------
+
+  received(frame) {
+    if (frame.seq !== undefined && frame.type in ORDERED_FRAMES) return this.ordered(frame);
+    FRAMES[frame.type]?.(this, frame);
+  }
+
+  welcomed(frame) {
+    const sameEpoch = frame.epoch === this.follower.epoch;
+    this.follower.epoch = frame.epoch;
+    if (!sameEpoch) this.follower.reset();
+    this.set({ connection: "live", problem: null });
+    if (this.role === "student") {
+      this.studentId = frame.student_id;
+      this.saveStudent();
+      this.questions.own(frame.your_answer);
+      if (this.state.mode === "exploring") this.send({ type: "mode", exploring: true });
+      return;
+    }
+    writeSession(PRESENTER_KEY, { code: this.code, token: this.token, epoch: frame.epoch }); // a restart: "ended"
+    this.presenter.welcomed(frame);
+    // A reconnect (the page was in this room): the room takes where the page is now. A reload gets a
+    // snapshot first and takes the room's state from it.
+    if (sameEpoch && this.follower.lastSeq > 0) this.presenter.upload();
+  }
+
+  snapshot(frame) {
+    if (this.role === "presenter") {
+      if (frame.state_seq === 0) {
+        this.follower.snapshot({ ...frame, entries: [] });
+        this.presenter.upload(); // a new room: it starts where this page is
+        return;
+      }
+      this.catchingUp = true;
+      this.follower.snapshot(frame).finally(() => { this.catchingUp = false; });
+      return;
+    }
+    this.follower.snapshot(frame);
+  }
+
+  ordered(frame) {
+    if (this.role === "presenter" && (frame.type === "command" || frame.type === "state")) {
+      this.follower.lastSeq = Math.max(this.follower.lastSeq, frame.seq); // its own, applied already
+      return;
+    }
+    this.follower.ordered(frame);
+  }
+
+  resumed() {
+    this.set({ connection: "live", problem: null });
+    // Redis is back: whatever happened meanwhile, catch up now rather than at the teacher's next click.
+    if (this.role === "student") this.send({ type: "resync", epoch: this.follower.epoch, last_seq: this.follower.lastSeq });
+    else this.presenter.upload();
+  }
+
+  refused(frame) {
+    if (frame.id !== undefined) this.presenter.settled(frame.id);
+    if (frame.code === "class_ended") return this.end("class.endedRestart");
+    if (frame.code === "state_required") this.presenter.upload();
+    this.set({ problem: { key: "class.serverSaid", params: { message: frame.message } } });
+  }
+
+  acked(frame) {
+    if (frame.id !== undefined) this.presenter.settled(frame.id);
+    this.questions.acked(frame);
+    if (this.state.problem?.key === "class.serverSaid") this.set({ problem: null });
+  }
+
+  saveStudent() {
+    writeSession(STUDENT_KEY, { code: this.code, studentId: this.studentId, epoch: this.follower.epoch,
+      exploring: this.state.mode === "exploring" });
+  }
+
+  // --- the presenter's side ----------------------------------------------------------------------------------
+
+  heard(heard) {
+    if (this.role === "presenter") this.presenter.heard(heard);
+    else if (this.role === "student") this.studentActed(heard);
+  }
+
+  setLocked(locked) {
+    this.presenter.setLocked(locked);
+  }
+
+  setProjector(projector) {
+    this.presenter.setProjector(projector);
+  }
+
+  chooseHost(host) {
+    this.set({ host });
+  }
+
+  ask(question) {
+    this.questions.ask(question);
+  }
+
+  reveal() {
+    this.questions.reveal();
+  }
+
+  // --- the student's side ------------------------------------------------------------------------------------
+
+  /** A student's own shared change (a click, a key) while following: explore on their own, never the teacher. */
+  studentActed({ command, origin }) {
+    if (origin === "class" || !isShared(command) || this.state.mode !== "following") return;
+    if (this.state.locked) {
+      this.followTeacher(); // follow only: back to the teacher's view
+      return;
+    }
+    this.explore();
+  }
+
+  explore() {
+    if (this.state.locked || this.state.mode !== "following") return;
+    this.set({ mode: "exploring" });
+    this.saveStudent();
+    this.send({ type: "mode", exploring: true });
+  }
+
+  /** Back to the teacher's current state: a snapshot of the room. */
+  followTeacher() {
+    if (this.state.mode === "exploring") this.send({ type: "mode", exploring: false });
+    this.set({ mode: "following" });
+    this.saveStudent();
+    this.follower.known = null;
+    this.send({ type: "resync", last_seq: 0 }); // no epoch: the server answers with a snapshot
+  }
+
+  answer(value, name) {
+    return this.questions.answer(value, name);
+  }
+}

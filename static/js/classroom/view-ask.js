@@ -1,0 +1,85 @@
+/** The presenter's "ask about this step" form: a question about the current step's result, with its right answer. */
+import { el } from "../dom.js";
+import { t } from "../i18n.js";
+import { resolveMatrix, shapeOf } from "../matrices.js";
+import { field } from "./view-controls.js";
+import { DEFAULT_TOLERANCE } from "./view-text.js";
+
+const KINDS = ["value", "shape", "sign", "choice", "cells"];
+
+/** The matrix, cell and value a question about the current step is about: the selected result cell, else (0, 0). */
+function questionTarget(state) {
+  const step = state.trace?.steps?.[state.stepIndex];
+  if (!step) return null;
+  const matrix = resolveMatrix(state.trace, step.output);
+  const selected = state.view.selected;
+  const onResult = selected?.matrix === step.output && Number.isInteger(selected.row) && Number.isInteger(selected.col);
+  const row = onResult ? selected.row : 0;
+  const col = onResult ? selected.col : 0;
+  return { stepId: step.id, matrix: step.output, row, col, values: matrix };
+}
+
+/** The question and its right answer, from the trace the presenter's page holds; null when it cannot be asked. */
+function buildQuestion(state, kind, prompt, choicesText, rightIndex) {
+  const target = questionTarget(state);
+  if (!target) return null;
+  const { values, ...where } = target;
+  const value = values[target.row]?.[target.col];
+  const question = { kind, target: where };
+  if (prompt) question.prompt = prompt;
+  if (kind === "value") Object.assign(question, { expected: value, tolerance: DEFAULT_TOLERANCE });
+  if (kind === "shape") Object.assign(question, { expected: shapeOf(values) });
+  if (kind === "sign") question.expected = Math.abs(value) < 1e-12 ? "0" : value > 0 ? "+" : "-";
+  if (kind === "cells") Object.assign(question, { expected: values, tolerance: DEFAULT_TOLERANCE });
+  if (kind === "choice") {
+    const options = choicesText.split(/[;\n]/).map((text) => text.trim()).filter(Boolean);
+    if (options.length < 2 || !(rightIndex >= 0 && rightIndex < options.length)) return null;
+    Object.assign(question, { options, expected: rightIndex });
+  }
+  return question;
+}
+
+/** The ask form: {node}. */
+export function askPanel(classroom, store) {
+  const form = el("form", "class-ask");
+  form.dataset.testid = "class-ask";
+  const kind = el("select");
+  kind.dataset.testid = "class-ask-kind";
+  for (const name of KINDS) {
+    const option = el("option", "", t(`class.kind.${name}`));
+    option.value = name;
+    kind.append(option);
+  }
+  const prompt = el("input");
+  prompt.dataset.testid = "class-ask-prompt";
+  prompt.maxLength = 500;
+  prompt.placeholder = t("class.promptPlaceholder");
+  const choices = el("input");
+  choices.dataset.testid = "class-ask-options";
+  choices.placeholder = t("class.optionsPlaceholder");
+  choices.maxLength = 800;
+  const right = el("input");
+  right.type = "number";
+  right.min = "1";
+  right.max = "8";
+  right.value = "1";
+  right.dataset.testid = "class-ask-right";
+  const choiceFields = el("span", "class-choice-fields");
+  choiceFields.append(field(t("class.options"), choices), field(t("class.rightOption"), right));
+  const syncKind = () => { choiceFields.hidden = kind.value !== "choice"; };
+  kind.addEventListener("change", syncKind);
+  syncKind();
+  const submit = el("button", "btn primary small", t("class.ask"));
+  submit.type = "submit";
+  submit.dataset.testid = "class-ask-send";
+  const problem = el("span", "class-problem");
+  problem.setAttribute("role", "alert");
+  form.append(field(t("class.askKind"), kind), field(t("class.prompt"), prompt), choiceFields, submit, problem);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = buildQuestion(store.get(), kind.value, prompt.value.trim(), choices.value, Number(right.value) - 1);
+    problem.textContent = question ? "" : t("class.cannotAsk");
+    if (question) classroom.ask(question);
+  });
+  return { node: form };
+}

@@ -1,0 +1,128 @@
+/**
+ * The presenter's tally of the open question: how many answered, a bar per distinct answer, the names given,
+ * and Reveal. Nothing says which answer is right before the reveal: the projector must not give it away.
+ */
+import { el } from "../dom.js";
+import { t } from "../i18n.js";
+import { button } from "./view-controls.js";
+import { questionText, answerText, valueDecimals, DEFAULT_TOLERANCE } from "./view-text.js";
+
+const CLOSE = 1e-12; // rounding slack when comparing a value with the tolerance
+
+/**
+ * Value answers grouped at the question's tolerance: a group spans at most `tolerance` and is labelled by its
+ * most common value. Once the right value is known, the answers within the tolerance of it are one group.
+ */
+export function valueGroups(counts, tolerance, expected) {
+  let entries = counts.map((c) => ({ value: Number(c.answer), count: c.count }))
+    .filter((e) => Number.isFinite(e.value)).sort((a, b) => a.value - b.value);
+  const groups = [];
+  const add = (members, correct, label) => {
+    const top = members.reduce((best, e) => (e.count > best.count ? e : best), members[0]);
+    groups.push({ value: label ?? top.value, count: members.reduce((n, e) => n + e.count, 0), correct });
+  };
+  if (Number.isFinite(expected)) {
+    const right = entries.filter((e) => Math.abs(e.value - expected) <= tolerance + CLOSE);
+    if (right.length) add(right, true, expected);
+    entries = entries.filter((e) => !right.includes(e));
+  }
+  let members = [];
+  for (const entry of entries) {
+    if (members.length && entry.value - members[0].value > tolerance + CLOSE) {
+      add(members, false);
+      members = [];
+    }
+    members.push(entry);
+  }
+  if (members.length) add(members, false);
+  return groups.sort((a, b) => b.count - a.count || a.value - b.value);
+}
+
+/** Labels for the groups' values, with decimals added until no two read the same. */
+export function valueLabels(values, tolerance) {
+  for (let decimals = valueDecimals(tolerance); ; decimals += 1) {
+    const labels = values.map((value) => answerText("value", value, { decimals }));
+    if (new Set(labels).size === labels.length || decimals >= 12) return labels;
+  }
+}
+
+/** The bars to draw: {label, count, right} where `right` is known only after the reveal. */
+function bars(question, tally, reveal) {
+  const revealed = Boolean(reveal);
+  const counts = tally.counts ?? [];
+  let entries;
+  if (question.kind === "value") {
+    const tolerance = question.tolerance ?? DEFAULT_TOLERANCE;
+    const groups = valueGroups(counts, tolerance, revealed ? Number(reveal.expected) : undefined);
+    const labels = valueLabels(groups.map((g) => g.value), tolerance);
+    entries = groups.map((g, i) => ({ label: labels[i], count: g.count, right: revealed && g.correct }));
+  } else {
+    entries = counts.map((c) => ({ label: answerText(question.kind, c.answer, question), count: c.count,
+      right: revealed && Boolean(c.correct) }));
+  }
+  if (tally.other) entries.push({ label: t("class.other"), count: tally.other, right: false });
+  return entries;
+}
+
+function histogram(question, tally, reveal) {
+  if (!question || !tally) return [];
+  if (tally.cells_right) {
+    const table = el("table", "class-cells");
+    table.append(el("caption", "", t("class.cellsRight", { n: tally.answers })));
+    for (const row of tally.cells_right) {
+      const tr = el("tr");
+      for (const count of row) tr.append(el("td", "", String(count)));
+      table.append(tr);
+    }
+    return [table];
+  }
+  const entries = bars(question, tally, reveal);
+  const most = Math.max(1, ...entries.map((e) => e.count));
+  const list = el("ul", "class-bars");
+  for (const entry of entries) {
+    const item = el("li", entry.right ? "right" : "");
+    const bar = el("span", "class-hist-bar");
+    bar.style.width = `${(100 * entry.count) / most}%`;
+    const label = el("span", "class-bar-label", entry.label);
+    if (entry.right) label.append(el("span", "visually-hidden", ` (${t("class.rightAnswer")})`));
+    item.append(label, bar, el("span", "class-bar-count", String(entry.count)));
+    list.append(item);
+  }
+  return [list];
+}
+
+/** The tally box: {node, update(cls)}. */
+export function tallyPanel(classroom) {
+  const box = el("div", "class-tally");
+  const asked = el("p", "class-asked");
+  const answers = el("p", "class-answers");
+  answers.dataset.testid = "class-answers";
+  answers.setAttribute("aria-live", "polite");
+  const chart = el("div", "class-histogram");
+  chart.dataset.testid = "class-histogram";
+  const reveal = button(t("class.reveal"), "class-reveal", () => classroom.reveal(), "btn primary small");
+  const revealed = el("p", "class-revealed");
+  revealed.dataset.testid = "class-revealed";
+  const named = el("p", "class-named");
+  named.dataset.testid = "class-named";
+  box.append(asked, answers, chart, named, reveal, revealed);
+
+  function update(cls) {
+    const question = cls.question;
+    box.dataset.open = question ? "true" : "false";
+    asked.textContent = question ? questionText(question) : t("class.noQuestion");
+    const tally = cls.reveal?.tally ?? cls.tally;
+    const count = tally?.answers ?? 0;
+    answers.textContent = question ? t("class.answersCount", { n: count }) : "";
+    answers.dataset.count = String(count);
+    reveal.hidden = !question || Boolean(cls.reveal);
+    revealed.textContent = cls.reveal ? t("class.revealedRight", { right: tally?.right ?? 0, n: count }) : "";
+    chart.replaceChildren(...histogram(question, tally, cls.reveal));
+    const names = cls.tally?.named ?? tally?.named ?? []; // the reveal's tally has counts only
+    named.hidden = names.length === 0;
+    named.replaceChildren(el("span", "", t("class.named")),
+      ...names.map(({ name, correct }) => (cls.reveal ? el("span", correct ? "right" : "wrong", `${correct ? "✓" : "✗"} ${name}`)
+        : el("span", "", name))));
+  }
+  return { node: box, update };
+}

@@ -1,0 +1,27 @@
+/** The join page (/join): a code field; a wrong code is said so. No connection pill before there is a class. */
+import { el } from "../dom.js";
+import { t } from "../i18n.js";
+import { problemLine } from "./view-status.js";
+
+/** {nodes, update(cls)} */
+export function joinPanel(classroom) {
+  const form = el("form", "class-join");
+  const label = el("label", "field-inline");
+  const input = el("input");
+  input.dataset.testid = "join-code";
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  input.maxLength = 16;
+  input.className = "class-code-input";
+  label.append(el("span", "", t("class.joinLabel")), input);
+  const submit = el("button", "btn primary", t("class.join"));
+  submit.type = "submit";
+  form.append(label, submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    classroom.lookUp(input.value);
+  });
+  queueMicrotask(() => input.focus());
+  const problem = problemLine();
+  return { nodes: [el("p", "class-intro", t("class.joinIntro")), form, problem.node], update: problem.update };
+}

@@ -1,0 +1,55 @@
+/**
+ * The student's bar: following or exploring, the connection, Explore / Follow, the lock note, Leave, the
+ * teacher's training progress, and the question to answer (view-question.js).
+ */
+import { el } from "../dom.js";
+import { t, formatNumber } from "../i18n.js";
+import { button } from "./view-controls.js";
+import { statusLine } from "./view-status.js";
+import { questionPanel } from "./view-question.js";
+
+/** The teacher's training run as students see it (they do not train themselves): {node, update(cls)}. */
+function trainingLine() {
+  const node = el("p", "class-training");
+  node.dataset.testid = "class-training";
+  const text = el("span", "class-training-text");
+  const bar = el("progress");
+  node.append(text, " ", bar);
+  function update(cls) {
+    const run = cls.training;
+    node.hidden = !run;
+    if (!run) return;
+    const epochs = Math.max(1, Number(run.epochs) || 1);
+    const epoch = Math.min(epochs, Math.max(0, Number(run.epoch) || 0));
+    bar.max = epochs;
+    bar.value = epoch;
+    bar.setAttribute("aria-label", t("class.trainingLabel"));
+    const loss = Number.isFinite(Number(run.loss)) ? formatNumber(Number(run.loss), 4) : "—";
+    text.textContent = t("class.training", { epoch, epochs, loss });
+  }
+  return { node, update };
+}
+
+/** {nodes, update(cls)} */
+export function studentPanel(classroom, store) {
+  const line = el("div", "class-head");
+  const modeText = el("strong", "class-mode-text");
+  const status = statusLine();
+  const explore = button(t("class.explore"), "class-explore", () => classroom.explore());
+  const follow = button(t("class.follow"), "class-follow", () => classroom.followTeacher(), "btn primary small");
+  const lockedNote = el("span", "class-locked-note", t("class.lockedNote"));
+  line.append(modeText, " ", ...status.nodes, explore, follow, lockedNote,
+    button(t("class.leave"), "class-leave", () => classroom.leave()));
+  const training = trainingLine();
+  const question = questionPanel(classroom, store);
+  function update(cls) {
+    status.update(cls);
+    modeText.textContent = t(`class.mode.${cls.mode}`);
+    explore.hidden = cls.mode !== "following" || cls.locked;
+    follow.hidden = cls.mode !== "exploring";
+    lockedNote.hidden = !(cls.mode === "following" && cls.locked);
+    training.update(cls);
+    question.update(cls);
+  }
+  return { nodes: [line, training.node, question.node], update };
+}

@@ -1,0 +1,355 @@
+"""The classroom's visible UI (issue 13) in real Chromium: a presenter at 1280×720 in the projector layout, an
+English desktop student and a Russian phone student. What the histogram shows before and after Reveal, answers
+that cannot be read, answers that stay and change, the wrong cells of a hand calculation, the projector's sizes,
+the class-bar options, the lock, the connection line, and screenshots of all of it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ARTIFACTS, DESKTOP, READY, Explorer
+from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+
+pytestmark = pytest.mark.e2e
+
+PROJECTOR = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+CLASS_TIMEOUT_MS = 15_000
+VIEW_MODULES = Path(__file__).resolve().parents[2] / "static" / "js" / "classroom"
+SHOTS = Path("/work/coord/shots")  # the team's screenshot folder, when it exists (copies of test-artifacts/)
+
+
+@dataclass
+class Room:
+    teacher: Explorer
+    student: Explorer  # English, desktop
+    phone: Explorer  # Russian, 390×844
+    contexts: list[BrowserContext]
+
+
+def expect_mode(explorer: Explorer, mode: str) -> None:
+    expect(explorer.by_testid("class-mode")).to_have_attribute("data-mode", mode, timeout=CLASS_TIMEOUT_MS)
+
+
+def join(explorer: Explorer, code: str) -> None:
+    explorer.page.goto(f"/join/{code}")
+    explorer.page.locator(READY).wait_for(state="attached")
+    expect_mode(explorer, "following")
+
+
+@pytest.fixture(scope="module")
+def room(browser: Browser, base_url: str) -> Iterator[Room]:
+    contexts = [browser.new_context(base_url=base_url, viewport=PROJECTOR, locale="en-US"),
+                browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US"),
+                browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)]
+    teacher, student, phone = (Explorer(context.new_page()) for context in contexts)
+    try:
+        teacher.open("lang=en&preset=exercise")
+        teacher.by_testid("class-start").click()
+        expect_mode(teacher, "presenter")
+        code = teacher.by_testid("class-code").inner_text()
+        join(student, code)
+        join(phone, code)
+        expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+        yield Room(teacher, student, phone, contexts)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def ask(room: Room, kind: str, step: str = "fwd:H1") -> None:
+    """The teacher asks about the first result cell of `step`; both students see the question."""
+    room.teacher.go_to(step)
+    room.teacher.by_testid("class-ask-kind").select_option(kind)
+    room.teacher.by_testid("class-ask-send").click()
+    for student in (room.student, room.phone):
+        expect(student.by_testid("class-question")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+        expect(student.by_testid("class-answer-send").or_(student.by_testid("class-choice-0"))).to_be_visible()
+
+
+def answers(room: Room, n: int) -> None:
+    expect(room.teacher.by_testid("class-answers")).to_have_attribute("data-count", str(n), timeout=CLASS_TIMEOUT_MS)
+
+
+def bar_labels(explorer: Explorer) -> list[str]:
+    return explorer.page.locator("[data-testid=class-histogram] li .class-bar-label").all_inner_texts()
+
+
+def result_cell(explorer: Explorer, row: int = 0, col: int = 0) -> str:
+    return explorer.page.locator(
+        f"#step-panel .matrix-group.result td[data-row='{row}'][data-col='{col}']").first.inner_text()
+
+
+def test_every_panel_has_its_own_module() -> None:
+    panels = {path.name for path in VIEW_MODULES.glob("view*.js")}
+    assert {"view.js", "view-join.js", "view-presenter.js", "view-ask.js", "view-histogram.js", "view-student.js",
+            "view-question.js", "view-verdict.js", "view-status.js"} <= panels
+    assert not (VIEW_MODULES.parent / "classroom-view.js").exists()
+    for name in panels:
+        assert len((VIEW_MODULES / name).read_text().splitlines()) < 250, f"{name}: one panel per file"
+
+
+def test_a_value_question_groups_at_its_tolerance_and_shows_nothing_right_before_the_reveal(room: Room) -> None:
+    ask(room, "value")
+    right = result_cell(room.teacher)  # "0.200"
+    room.student.by_testid("class-answer-0").fill(right)
+    room.student.by_testid("class-answer-send").click()
+    answers(room, 1)
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(1)
+    # The projector must not give the answer away: no bar is marked before the reveal.
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
+
+    # A Russian phone: input that cannot be read is said so, in Russian, and nothing is sent.
+    phone = room.phone
+    for text in ("abc", "1 234,5"):
+        phone.by_testid("class-answer-0").fill(text)
+        phone.by_testid("class-answer-send").click()
+        expect(phone.by_testid("class-answer-problem")).to_contain_text("не число")
+        expect(phone.by_testid("class-answer-problem")).to_contain_text(text)
+    answers(room, 1)
+    # A value further from the right one than the tolerance: its own bar; then changed to one within it.
+    phone.by_testid("class-answer-0").fill("0,215")
+    phone.by_testid("class-answer-send").click()
+    expect(phone.by_testid("class-answer-problem")).to_be_hidden()
+    answers(room, 2)
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(2)
+    assert len(set(bar_labels(room.teacher))) == 2
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
+
+    phone.by_testid("class-answer-0").fill("0,2004")
+    phone.by_testid("class-answer-send").click()
+    expect(phone.by_testid("class-sent")).to_contain_text("0,2004")
+    expect(phone.by_testid("class-answer-0")).to_have_value("0,2004")  # the sent answer stays in the form
+    answers(room, 2)  # changed, not added
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(1)  # grouped at 0.005
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li .class-bar-count")).to_have_text("2")
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
+
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(1)
+    expect(phone.by_testid("class-result")).to_have_text("Верно!", timeout=CLASS_TIMEOUT_MS)
+    expect(room.student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
+    expect(phone.by_testid("class-question")).to_contain_text("0,2004")  # what they sent, beside the verdict
+
+
+def test_a_shape_answer_reads_rows_times_columns(room: Room) -> None:
+    ask(room, "shape")
+    room.student.by_testid("class-answer-0").fill("4")
+    room.student.by_testid("class-answer-1").fill("2")
+    room.student.by_testid("class-answer-send").click()
+    room.phone.by_testid("class-answer-0").fill("2,5")
+    room.phone.by_testid("class-answer-1").fill("2")
+    room.phone.by_testid("class-answer-send").click()
+    expect(room.phone.by_testid("class-answer-problem")).to_contain_text("целые числа")
+    answers(room, 1)
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li .class-bar-label")).to_have_text(["4 × 2"])
+    expect(room.student.by_testid("class-answer-0")).to_have_value("4")
+    expect(room.student.by_testid("class-answer-1")).to_have_value("2")
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
+
+
+def test_a_sign_answer_stays_pressed_and_can_change(room: Room) -> None:
+    ask(room, "sign")
+    room.student.by_testid("class-choice-0").click()
+    expect(room.student.by_testid("class-choice-0")).to_have_attribute("aria-pressed", "true")
+    answers(room, 1)
+    room.student.by_testid("class-choice-1").click()
+    expect(room.student.by_testid("class-choice-1")).to_have_attribute("aria-pressed", "true")
+    expect(room.student.by_testid("class-choice-0")).to_have_attribute("aria-pressed", "false")
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li .class-bar-label")).to_have_text(["−"],
+                                                                                                       timeout=CLASS_TIMEOUT_MS)
+    answers(room, 1)
+    room.teacher.by_testid("class-reveal").click()
+
+
+def test_a_wrong_hand_calculation_marks_its_wrong_cells_after_the_reveal(room: Room) -> None:
+    ask(room, "cells")
+    student = room.student
+    expect(student.by_testid("class-open-handcalc")).to_be_visible()
+    rows = student.page.locator("#step-panel .matrix-group.result td[data-row][data-col]")
+    values = {(int(c.get_attribute("data-row") or 0), int(c.get_attribute("data-col") or 0)): c.inner_text()
+              for c in rows.all()}
+    student.by_testid("class-open-handcalc").click()
+    cells = student.page.locator("input[data-testid=handcalc-cell]")
+    expect(cells.first).to_be_visible()
+    for cell in cells.all():
+        row, col = int(cell.get_attribute("data-row") or 0), int(cell.get_attribute("data-col") or 0)
+        cell.fill("9.999" if (row, col) == (1, 0) else values[(row, col)].replace("\u2212", "-"))
+    cells.last.press("Tab")
+    student.by_testid("class-answer-send").click()
+    answers(room, 1)
+    room.teacher.by_testid("class-reveal").click()
+    expect(student.by_testid("class-result")).to_have_text("Not this time.", timeout=CLASS_TIMEOUT_MS)
+    own = student.by_testid("class-own-cells")
+    expect(own.locator("td.wrong")).to_have_count(1)
+    expect(own.locator("td.wrong")).to_have_attribute("data-row", "1")
+    expect(own.locator("td.wrong")).to_have_attribute("data-col", "0")
+    expect(student.by_testid("class-wrong-cells")).to_have_text("Wrong cells: row 2, column 1.")
+    student.by_testid("class-follow").or_(student.by_testid("class-explore")).first.wait_for()
+    if student.by_testid("class-follow").is_visible():
+        student.by_testid("class-follow").click()
+
+
+def font_px(page: Page, selector: str) -> float:
+    return page.evaluate("(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", selector)
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    return page.evaluate("(s) => { const r = document.querySelector(s).getBoundingClientRect();"
+                         " return {top: r.top, bottom: r.bottom, height: r.height}; }", selector)
+
+
+def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> None:
+    teacher = room.teacher
+    ask(room, "value")
+    teacher.page.evaluate("() => window.scrollTo(0, 0)")
+    cell = "#step-panel .matrix-group.result td.cell"
+    formula = "#step-panel .formula .katex"
+    before = font_px(teacher.page, cell), font_px(teacher.page, formula)
+    teacher.by_testid("class-projector").check()
+    expect(teacher.page.locator("body.projector")).to_have_count(1)
+    after = font_px(teacher.page, cell), font_px(teacher.page, formula)
+    assert after[0] >= 1.5 * before[0] and after[1] >= 1.5 * before[1], (before, after)
+    assert box(teacher.page, "#class-bar")["height"] <= 240
+    assert box(teacher.page, "#step-panel .formula")["bottom"] <= PROJECTOR["height"]
+    assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+    shoot(teacher.page, "class-presenter-projector-1280x720")
+    shoot(room.phone.page, "class-student-phone-ru-question")
+    teacher.by_testid("class-reveal").click()
+    teacher.by_testid("class-projector").uncheck()
+
+
+def test_hide_the_next_result_and_predict_first_are_one_state(room: Room) -> None:
+    teacher = room.teacher
+    panel_option = teacher.page.locator("#step-panel .panel-options input[type=checkbox]").last
+    teacher.by_testid("class-predict").check()
+    expect(panel_option).to_be_checked()
+    panel_option.uncheck()
+    expect(teacher.by_testid("class-predict")).not_to_be_checked()
+    panel_option.check()
+    expect(teacher.by_testid("class-predict")).to_be_checked()
+    teacher.by_testid("class-predict").uncheck()
+    expect(panel_option).not_to_be_checked()
+
+
+def test_end_the_class_asks_first(room: Room) -> None:
+    teacher = room.teacher
+    teacher.by_testid("class-end").click()
+    expect(teacher.by_testid("class-end-yes")).to_be_visible()
+    expect_mode(teacher, "presenter")
+    teacher.by_testid("class-end-cancel").click()
+    expect(teacher.by_testid("class-end-yes")).to_be_hidden()
+    expect(teacher.by_testid("class-end")).to_be_focused()
+    expect_mode(teacher, "presenter")
+    expect_mode(room.student, "following")
+
+
+def test_locked_controls_look_disabled_and_are(room: Room) -> None:
+    teacher, student = room.teacher, room.student
+    teacher.by_testid("class-lock").check()
+    expect(student.by_testid("class-explore")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    step_next = student.by_testid("step-next")
+    opacity = student.page.evaluate(
+        "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)")
+    assert opacity <= 0.5
+    assert student.page.evaluate("() => document.querySelector('[data-testid=step-next]').closest('[inert]') !== null")
+    before = student.page.locator("#step-panel-body .panel-content").get_attribute("data-step-id")
+    step_next.click(force=True)  # the click lands on nothing: the control is inert
+    student.expect_step(before or "")
+    teacher.by_testid("class-lock").uncheck()
+    expect(student.by_testid("class-explore")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    assert student.page.evaluate(
+        "() => Number(getComputedStyle(document.querySelector('[data-testid=step-next]')).opacity)") == 1
+
+
+def test_the_join_page_shows_no_connection_before_a_code(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto("/join")
+        page.locator(READY).wait_for(state="attached")
+        expect(page.get_by_test_id("join-code")).to_be_visible()
+        expect(page.get_by_test_id("class-connection")).to_have_count(0)
+        shoot(page, "class-join-phone-ru")
+    finally:
+        context.close()
+
+
+class Wire:
+    """A page's class WebSocket through Playwright: passed through, cut (the server is gone), or made silent."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.silent = False
+        self.routes: list[WebSocketRoute] = []
+
+    def route(self, ws: WebSocketRoute) -> None:
+        if self.down:
+            ws.close()
+            return
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: server.send(message))
+        server.on_message(lambda message: None if self.silent else ws.send(message))
+        self.routes.append(ws)
+
+    def cut(self) -> None:
+        self.down = True
+        for ws in self.routes:
+            ws.close()
+
+
+def test_the_count_is_not_claimed_while_the_server_is_gone(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
+    wire = Wire()
+    try:
+        teacher = Explorer(context.new_page())
+        teacher.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
+        teacher.open("lang=en&preset=exercise")
+        teacher.by_testid("class-start").click()
+        expect(teacher.by_testid("class-connection")).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
+        expect(teacher.by_testid("class-count")).to_contain_text("0 students connected")
+        wire.cut()
+        expect(teacher.by_testid("class-connection")).not_to_have_attribute("data-state", "live",
+                                                                           timeout=CLASS_TIMEOUT_MS)
+        expect(teacher.by_testid("class-count")).not_to_contain_text("students connected")
+        expect(teacher.by_testid("class-count")).to_have_text("Student count unknown: not connected to the server")
+    finally:
+        context.close()
+
+
+def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) -> None:
+    """Two heartbeats without a word: the pill says "reconnecting", never "live", in a polite live region."""
+    teacher_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
+    student_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
+    wire = Wire()
+    try:
+        teacher = Explorer(teacher_context.new_page())
+        teacher.open("lang=en&preset=exercise")
+        teacher.by_testid("class-start").click()
+        code = teacher.by_testid("class-code").inner_text()
+        student = Explorer(student_context.new_page())
+        student.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
+        join(student, code)
+        pill = student.by_testid("class-connection")
+        expect(pill).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
+        expect(pill).to_have_attribute("aria-live", "polite")
+        wire.silent = True
+        expect(pill).to_have_text("reconnecting…", timeout=30_000)
+    finally:
+        teacher_context.close()
+        student_context.close()
+
+
+def shoot(page: Page, name: str) -> None:
+    """A screenshot into test-artifacts/ (and the team's shots folder when there is one)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    if SHOTS.is_dir():
+        shutil.copy(path, SHOTS / path.name)
