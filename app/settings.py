@@ -58,7 +58,8 @@ class Settings:
     # socket sends (pings and malformed ones too) is counted before it is parsed, per socket and per client
     # address; past either rate the server stops reading that socket until the rate allows (no frame is lost).
     class_frames_per_second: int = 60  # per socket: the presenter's 30 pointer moves and 20 messages fit
-    class_address_frames_per_second: int = 600  # per client address, all its sockets together
+    # (a frame counts once per 4 KiB: a socket reads about 240 KB a second at most)
+    class_address_frames_per_second: int = 200  # per client address, all its sockets together
     class_resyncs_per_minute: int = 6  # per socket (bursts of 3): each may cost a snapshot
     class_questions_per_minute: int = 30  # per presenter socket (bursts of 5): asks and reveals
     # Class sockets per client address (0: four times BACKPROP_CLASS_JOINS_PER_MINUTE); a student's page keeps one.

@@ -15,6 +15,7 @@ class Admission:
     def __init__(self, settings: Settings, store: RoomStore, rooms: LocalRooms) -> None:
         self.settings, self.store, self.rooms = settings, store, rooms
         self._limited = Cooldowns()  # addresses refused a join just now
+        self._rate_closed = Cooldowns()  # students closed for their rate: their next reconnect is a join
 
     async def join_allowed(self, address: str) -> bool:
         """A join attempt from `address` (a code lookup, a new student): within BACKPROP_CLASS_JOINS_PER_MINUTE?
@@ -24,6 +25,11 @@ class Admission:
             return True
         self._limited.start(address, 60 / per_minute)
         return False
+
+    def closed_for_rate(self, student_id: str) -> None:
+        """A student's socket was closed for its rate: reconnecting within a minute costs a join (a flood
+        cannot go on through reconnects)."""
+        self._rate_closed.start(student_id, 60)
 
     def join_limited(self, address: str) -> bool:
         """Whether `address` was refused a join just now: every lookup from it is then answered 429 alike."""
@@ -60,7 +66,8 @@ class Admission:
     async def _admit_student(self, room: Room, hello: Hello, address: str) -> str:
         """A known student's id back (a reconnect, not a join), or a new one; within the room's caps either way."""
         known = hello.student_id is not None and await self.store.known_student(room.code, hello.student_id)
-        if not known and not await self.join_allowed(address):
+        costs_a_join = not known or self._rate_closed.active(hello.student_id or "")
+        if costs_a_join and not await self.join_allowed(address):
             raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
         local = self.rooms.get(room.code)
         if not (known and local is not None and hello.student_id in local.students):  # not a reload: a new seat

@@ -25,15 +25,15 @@ class TokenBucket:
         self.stamp = now
         return self.tokens
 
-    def allow(self) -> bool:
-        if self.refill() < 1:
+    def allow(self, cost: float = 1) -> bool:
+        if self.refill() < cost:
             return False
-        self.tokens -= 1
+        self.tokens -= cost
         return True
 
-    def retry_after(self) -> float:
-        """Seconds until the next event would be allowed."""
-        return max(0.0, (1 - self.refill()) / self.rate)
+    def retry_after(self, cost: float = 1) -> float:
+        """Seconds until an event of this cost would be allowed."""
+        return max(0.0, (cost - self.refill()) / self.rate)
 
 
 class KeyedBuckets:

@@ -5,8 +5,9 @@ the app, inflating each compressed one first: one read of 308-byte compressed fr
 260 KB, parsed before any rate was checked. Here (compression is off in `uvicorn_config`):
 
 - every frame a client sends, control frames included, is counted before it is parsed, against its socket's
-  rate (BACKPROP_CLASS_FRAMES_PER_SECOND) and its address's (BACKPROP_CLASS_ADDRESS_FRAMES_PER_SECOND); past
-  either, the socket is not read until the rate allows: nothing is lost, the client is only slowed down;
+  rate (BACKPROP_CLASS_FRAMES_PER_SECOND) and its address's (BACKPROP_CLASS_ADDRESS_FRAMES_PER_SECOND), a large
+  frame as one per FRAME_UNIT_BYTES; past either, the socket is not read until the rate allows: nothing is
+  lost, the client is only slowed down;
 - a message is parsed only once the app has taken the one before, and at most MESSAGES_PER_TURN frames
   (pings, say) per turn of the event loop: the rest of a read waits, and other sockets are served in between;
 - a socket whose outgoing buffer stays full for BACKPROP_CLASS_SEND_TIMEOUT_SECONDS (it stopped reading) is
@@ -31,6 +32,7 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 MESSAGES_PER_TURN = 16  # frames parsed before the event loop serves other sockets
+FRAME_UNIT_BYTES = 4096  # a frame counts as one per this many bytes (a 256 KiB message as 64 small ones)
 
 
 def paced_protocol(settings: Settings) -> type[PacedWebSocketProtocol]:
@@ -95,7 +97,7 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
             if end is None:
                 self._read_more()
                 return
-            wait = self._frame_wait()
+            wait = self._frame_wait(end)
             if wait > 0:
                 self._pause(self.loop.call_later(wait, self._parse_turn))
                 return
@@ -103,15 +105,17 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
             super().data_received(frame)
         self._pause(self.loop.call_soon(self._parse_turn))
 
-    def _frame_wait(self) -> float:
-        """0 when one more frame fits both the socket's and the address's rate (and takes it), else seconds."""
+    def _frame_wait(self, size: int) -> float:
+        """0 when a frame of `size` bytes fits both the socket's and the address's rate (and takes it), else
+        seconds to wait."""
         if self.address_bucket is None:
             client = self.scope.get("client") if hasattr(self, "scope") else None  # after the proxy headers
             self.address_bucket = self.addresses.bucket(client[0] if client else "unknown")
-        wait = max(self.bucket.retry_after(), self.address_bucket.retry_after())
+        cost = min(1 + size // FRAME_UNIT_BYTES, self.bucket.burst, self.address_bucket.burst)
+        wait = max(self.bucket.retry_after(cost), self.address_bucket.retry_after(cost))
         if wait == 0:
-            self.bucket.allow()
-            self.address_bucket.allow()
+            self.bucket.allow(cost)
+            self.address_bucket.allow(cost)
         return wait
 
     def _pause(self, handle: asyncio.Handle) -> None:

@@ -56,6 +56,8 @@ async def _serve(classroom: Classroom, websocket: WebSocket) -> None:
                 await classroom.handle(session, data)
             except OverBudget as over:
                 if over.close:
+                    if session.student_id is not None:
+                        classroom.admission.closed_for_rate(session.student_id)
                     raise Refused("rate_limited", str(over), protocol.CLOSE_RATE_LIMITED) from None
                 connection.push(protocol.error_frame("rate_limited", str(over), **classroom.error_context(data)))
     except Refused as refused:
