@@ -236,6 +236,8 @@ async def healthy_phase(port: int, room: dict[str, Any], seconds: float) -> tupl
     await asyncio.sleep(GRACE_S)
     listener.cancel()
     teacher_reader.cancel()
+    if student.close_code is not None:
+        print(f"    (the healthy student's socket was closed: {student.close_code} {student.close_reason})", flush=True)
     await teacher.close()
     await student.close()
     latencies = [got_at[key] - sent for key, sent in sent_at.items() if key in got_at]
