@@ -211,7 +211,9 @@ async def healthy_phase(port: int, room: dict[str, Any], seconds: float) -> tupl
     teacher = await open_ws(port)
     await hello(teacher, code=room["code"], role="presenter", token=room["token"])
     student = await open_ws(port)
-    await hello(student, code=room["code"])
+    welcome = await hello(student, code=room["code"])
+    if welcome.get("type") != "welcome":
+        print(f"    (the healthy student was refused: {welcome})", flush=True)
     sent_at: dict[int, float] = {}
     got_at: dict[int, float] = {}
 
