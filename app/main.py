@@ -54,12 +54,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
 def room_store(settings: Settings) -> RoomStore:
     """Classroom rooms in Redis when BACKPROP_REDIS_URL is set (several processes), else in this process."""
     if not settings.redis_url:
-        return MemoryRoomStore(settings.class_log_size)
+        return MemoryRoomStore.for_settings(settings)
     from app.classroom.redis_store import RedisRoomStore
 
     # Presence lapses within two heartbeats of a process no longer renewing it; a room within twice the idle time.
     return RedisRoomStore(settings.redis_url, settings.class_log_size, room_seconds=2 * settings.class_idle_seconds,
-                          presence_seconds=2 * settings.class_heartbeat_seconds)
+                          presence_seconds=2 * settings.class_heartbeat_seconds,
+                          questions_kept=settings.class_questions_kept)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

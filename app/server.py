@@ -29,6 +29,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from app.api.encoding import dumps
+from app.classroom.socket_protocol import paced_protocol
 from app.settings import HALL_STUDENTS, Settings
 
 try:
@@ -46,6 +47,9 @@ FD_RESERVE = 128
 # Newcomers over the cap that are still being answered 503; past this many more, new sockets close unanswered.
 REFUSAL_ROOM = FD_RESERVE // 2
 RETRY_AFTER_SECONDS = 5
+# A WebSocket is pinged after this many quiet seconds and closed if the pong takes as long (a page whose
+# event loop is busy for a while, e.g. a phone waking up, must not be dropped).
+WS_PING_SECONDS = 20.0
 # At the cap, how often (seconds) the log says so again while it stays there.
 CAP_WARNING_INTERVAL = 60.0
 
@@ -80,11 +84,15 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     )
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
-    # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py).
-    # A proxy's X-Forwarded-For is believed from `forwarded_allow_ips` only (None: uvicorn reads
-    # FORWARDED_ALLOW_IPS, else loopback).
+    # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py). No compression:
+    # a few bytes must never inflate into megabytes to parse. Class sockets are paced before parsing, and one
+    # that stops reading is closed (app/classroom/socket_protocol.py); one that reads nothing at all leaves
+    # uvicorn's pings unanswered and is closed too. A proxy's X-Forwarded-For is believed from
+    # `forwarded_allow_ips` only (None: uvicorn reads FORWARDED_ALLOW_IPS, else loopback).
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws="auto", ws_max_size=4 * settings.class_max_message_bytes,
+                          http=guarded_protocol(limits), ws=paced_protocol(settings),
+                          ws_max_size=4 * settings.class_max_message_bytes, ws_per_message_deflate=False,
+                          ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_SECONDS,
                           forwarded_allow_ips=settings.forwarded_allow_ips or None)
 
 

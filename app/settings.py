@@ -53,11 +53,26 @@ class Settings:
     class_max_students: int = HALL_STUDENTS  # per room
     class_max_message_bytes: int = 256 * 1024  # one WebSocket message; a 512-row request is ~40 KB
     class_messages_per_second: int = 20  # per connection, with bursts of twice that
-    class_joins_per_minute: int = 30  # per client address; a reconnect with a known student id is not a join
+    # Per client address: join attempts a minute, and students in one room (a reconnect is not a join).
+    class_joins_per_minute: int = 30
     class_log_size: int = 500  # commands kept for catch-up; older ones are served as a snapshot
     class_idle_seconds: int = 1800  # a room without its presenter for this long expires
     class_heartbeat_seconds: float = 5.0
     class_queue_size: int = 256  # frames waiting per connection before it gets a snapshot instead
+    # No client drowns the class (app/classroom/budget.py, app/classroom/socket_protocol.py). Every frame a
+    # socket sends (pings and malformed ones too) is counted before it is parsed, per socket and per client
+    # address; past either rate the server stops reading that socket until the rate allows (no frame is lost).
+    class_frames_per_second: int = 60  # per socket: the presenter's 30 pointer moves and 20 messages fit
+    # (a frame counts once per 4 KiB: a socket reads about 240 KB a second at most)
+    class_address_frames_per_second: int = 200  # per client address, all its sockets together
+    class_resyncs_per_minute: int = 6  # per socket (bursts of 3): each may cost a snapshot
+    class_questions_per_minute: int = 30  # per presenter socket (bursts of 5): asks and reveals
+    # Class sockets per client address (0: four times BACKPROP_CLASS_JOINS_PER_MINUTE); a student's page keeps one.
+    class_sockets_per_address: int = 0
+    class_presenters_per_room: int = 4  # presenter sockets (a reload, a second screen); a new one replaces the oldest
+    class_questions_kept: int = 20  # per room, the latest; older questions and their answers are forgotten
+    class_room_bytes: int = 32 * 1024 * 1024  # a room's command log and state; the oldest commands go first
+    class_send_timeout_seconds: float = 10.0  # a socket that takes no frame for this long is closed
     # Rooms in Redis (app/classroom/redis_store.py), e.g. redis://127.0.0.1:6379/0, so several server processes
     # serve the same classes; empty: rooms live in this one process.
     redis_url: str = ""
@@ -85,6 +100,11 @@ class Settings:
     cpu_workers: int = field(default_factory=default_workers)
     # Computations that may wait per lane for a worker; one more is answered 503 with Retry-After.
     cpu_queue: int = 32
+
+    @property
+    def class_socket_cap(self) -> int:
+        """Class sockets one client address may hold open (BACKPROP_CLASS_SOCKETS_PER_ADDRESS, 0: derived)."""
+        return self.class_sockets_per_address or 4 * self.class_joins_per_minute
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -124,6 +144,15 @@ _CLASSROOM_MINIMUMS = {
     "class_idle_seconds": 1,
     "class_heartbeat_seconds": 1,
     "class_queue_size": 8,
+    "class_frames_per_second": 1,
+    "class_address_frames_per_second": 1,
+    "class_resyncs_per_minute": 1,
+    "class_questions_per_minute": 1,
+    "class_sockets_per_address": 0,
+    "class_presenters_per_room": 1,
+    "class_questions_kept": 1,
+    "class_room_bytes": 1024 * 1024,
+    "class_send_timeout_seconds": 1,
 }
 
 

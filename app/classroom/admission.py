@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from app.classroom import protocol
 from app.classroom.protocol import Hello, Refused
+from app.classroom.ratelimit import Cooldowns
+from app.classroom.rooms import LocalRoom, LocalRooms
 from app.classroom.store import Room, RoomStore
 from app.classroom.tokens import new_student_id, normalize_join_code, token_matches
 from app.settings import Settings
 
 
 class Admission:
-    def __init__(self, settings: Settings, store: RoomStore) -> None:
-        self.settings, self.store = settings, store
+    def __init__(self, settings: Settings, store: RoomStore, rooms: LocalRooms) -> None:
+        self.settings, self.store, self.rooms = settings, store, rooms
+        self._limited = Cooldowns()  # addresses refused a join just now
+        self._rate_closed = Cooldowns()  # students closed for their rate: their next reconnect is a join
 
     async def join_allowed(self, address: str) -> bool:
         """A join attempt from `address` (a code lookup, a new student): within BACKPROP_CLASS_JOINS_PER_MINUTE?
         Counted in the store, so the limit holds across every process sharing it."""
-        return await self.store.allow_join(address, self.settings.class_joins_per_minute)
+        per_minute = self.settings.class_joins_per_minute
+        if await self.store.allow_join(address, per_minute):
+            return True
+        self._limited.start(address, 60 / per_minute)
+        return False
+
+    def closed_for_rate(self, student_id: str) -> None:
+        """A student's socket was closed for its rate: reconnecting within a minute costs a join (a flood
+        cannot go on through reconnects)."""
+        self._rate_closed.start(student_id, 60)
+
+    def join_limited(self, address: str) -> bool:
+        """Whether `address` was refused a join just now: every lookup from it is then answered 429 alike."""
+        return self._limited.active(address)
 
     def join_refusal(self) -> str:
         return (f"too many join attempts from this address (limit {self.settings.class_joins_per_minute} a minute, "
@@ -47,16 +64,30 @@ class Admission:
                       protocol.CLOSE_UNKNOWN_CLASS, "code")
 
     async def _admit_student(self, room: Room, hello: Hello, address: str) -> str:
+        """A known student's id back (a reconnect, not a join), or a new one; within the room's caps either way."""
         known = hello.student_id is not None and await self.store.known_student(room.code, hello.student_id)
-        if known and hello.student_id:
-            return hello.student_id  # a reconnect, not a join
-        if not await self.join_allowed(address):
+        costs_a_join = not known or self._rate_closed.active(hello.student_id or "")
+        if costs_a_join and not await self.join_allowed(address):
             raise Refused("rate_limited", self.join_refusal(), protocol.CLOSE_RATE_LIMITED)
-        presence = await self.store.presence(room.code)
-        limit = self.settings.class_max_students
-        if presence.students >= limit:
-            raise Refused("room_full", f"this class is full ({limit} students, BACKPROP_CLASS_MAX_STUDENTS)",
-                          protocol.CLOSE_ROOM_FULL)
+        local = self.rooms.get(room.code)
+        if not (known and local is not None and hello.student_id in local.students):  # not a reload: a new seat
+            presence = await self.store.presence(room.code)
+            limit = self.settings.class_max_students
+            if presence.students >= limit:
+                raise Refused("room_full", f"this class is full ({limit} students, BACKPROP_CLASS_MAX_STUDENTS)",
+                              protocol.CLOSE_ROOM_FULL)
+            self._check_seats_of(address, local)
+        if known and hello.student_id:
+            return hello.student_id
         student_id = new_student_id()
         await self.store.add_student(room.code, student_id)
         return student_id
+
+    def _check_seats_of(self, address: str, local: LocalRoom | None) -> None:
+        """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room (no room of fakes)."""
+        limit = self.settings.class_joins_per_minute
+        seated = sum(1 for other in local.students.values() if other.address == address) if local else 0
+        if seated >= limit:
+            raise Refused("room_full", f"{limit} students of this class already connect from this address "
+                          "(BACKPROP_CLASS_JOINS_PER_MINUTE; behind a NAT, raise it to the hall's size)",
+                          protocol.CLOSE_ROOM_FULL)

@@ -30,13 +30,16 @@ class MessageHandlers:
         self.settings, self.store, self.rooms, self.catch_up = settings, store, rooms, catch_up
 
     async def handle(self, session: Session, text: str | bytes | None) -> None:
-        """One message from a connected page."""
+        """One message from a connected page. A message over its budget raises OverBudget
+        (app/classroom/budget.py) for the socket to act on."""
         try:
-            message = protocol.parse_message(text, self.settings.class_max_message_bytes)
+            try:
+                message = protocol.parse_message(text, self.settings.class_max_message_bytes)
+            except ProtocolError:
+                session.budget.spend(None)  # an unreadable message counts too
+                raise
             kind = message["type"]
-            if kind != "pointer" and not session.bucket.allow():
-                raise ProtocolError("rate_limited", f"too many messages (limit {self.settings.class_messages_per_second} "
-                                    "a second, BACKPROP_CLASS_MESSAGES_PER_SECOND): this one was ignored")
+            session.budget.spend(kind)
             if not self.store.link_up:
                 raise ProtocolError("paused", PAUSED_REFUSAL)
             started = time.monotonic()
@@ -51,10 +54,10 @@ class MessageHandlers:
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
-                                                         **self._error_context(text)))
+                                                         **self.error_context(text)))
 
     @staticmethod
-    def _error_context(text: str | bytes | None) -> dict[str, Any]:
+    def error_context(text: str | bytes | None) -> dict[str, Any]:
         """The refused message's "id" and type ("about") when they can be read: the page knows which one failed."""
         try:
             message = orjson.loads(text) if text is not None and len(text) <= 4096 else None

@@ -74,7 +74,9 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     address = request.client.host if request.client else "unknown"
     normalized = normalize_join_code(code)
     room = await classroom.find_room(normalized) if normalized else None
-    if (counts_as_join or room is None) and not await classroom.join_allowed(address):
+    # While the address is over its join rate, hits and misses alike get 429: no telling real codes from fakes.
+    limited = classroom.join_limited(address)
+    if limited or ((counts_as_join or room is None) and not await classroom.join_allowed(address)):
         return _error(429, ["path", "code"], classroom.join_refusal(), "rate_limited", {"Retry-After": "10"})
     if normalized is None:
         return _error(422, ["path", "code"], f"{code[:16]!r} is not a join code: {CODE_RULE}", "join_code")

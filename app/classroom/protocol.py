@@ -24,7 +24,8 @@ MAX_COMMAND_BYTES = 1024  # a step, an option, a selection; a new network, data 
 MAX_PROGRESS_BYTES = 256
 HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
 SILENT_HEARTBEATS = 2  # a page that has heard nothing for two heartbeats says "reconnecting"
-POINTER_INTERVAL_SECONDS = 1 / 30  # pointer moves reach students at most 30 times a second, the latest one wins
+POINTER_PER_SECOND = 30  # the presenter's page sends at most this many pointer moves (its budget, budget.py)
+POINTER_INTERVAL_SECONDS = 1 / POINTER_PER_SECOND  # pointer moves reach students as often, the latest one wins
 TALLY_INTERVAL_SECONDS = 0.2  # the presenter's live tally and student count, at most 5 times a second
 STATE_DEBOUNCE_SECONDS = 1.0  # the presenter uploads its state this long after a run of small commands
 

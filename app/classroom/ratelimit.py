@@ -1,4 +1,4 @@
-"""Token buckets: a rate with bursts, per connection or per key (a client address)."""
+"""Token buckets: a rate with bursts, per connection or per key (a client address); cool-downs per key."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ class TokenBucket:
         self.rate, self.burst, self.clock = rate, burst, clock
         self.tokens, self.stamp = burst, clock()
 
-    def allow(self) -> bool:
+    def refill(self) -> float:
+        """The tokens saved now."""
         now = self.clock()
         # Refilled up to the burst; tokens credited beyond it stay until they are used.
         self.tokens = max(self.tokens, min(self.burst, self.tokens + (now - self.stamp) * self.rate))
         self.stamp = now
-        if self.tokens < 1:
+        return self.tokens
+
+    def allow(self, cost: float = 1) -> bool:
+        if self.refill() < cost:
             return False
-        self.tokens -= 1
+        self.tokens -= cost
         return True
 
     def credit(self, seconds: float) -> None:
@@ -33,9 +37,9 @@ class TokenBucket:
         store) must not turn the messages that queued up meanwhile into a burst that is refused."""
         self.tokens += seconds * self.rate
 
-    def retry_after(self) -> float:
-        """Seconds until the next event would be allowed."""
-        return max(0.0, (1 - self.tokens) / self.rate)
+    def retry_after(self, cost: float = 1) -> float:
+        """Seconds until an event of this cost would be allowed."""
+        return max(0.0, (cost - self.refill()) / self.rate)
 
 
 class KeyedBuckets:
@@ -57,3 +61,26 @@ class KeyedBuckets:
 
     def allow(self, key: str) -> bool:
         return self.bucket(key).allow()
+
+
+class Cooldowns:
+    """Keys refused recently, each until its own time; at most `max_keys` remembered (the oldest go first)."""
+
+    def __init__(self, max_keys: int = 10_000, clock: Clock = time.monotonic) -> None:
+        self.max_keys, self.clock = max_keys, clock
+        self._until: OrderedDict[str, float] = OrderedDict()
+
+    def start(self, key: str, seconds: float) -> None:
+        self._until.pop(key, None)
+        self._until[key] = self.clock() + seconds
+        if len(self._until) > self.max_keys:
+            self._until.popitem(last=False)
+
+    def active(self, key: str) -> bool:
+        until = self._until.get(key)
+        if until is None:
+            return False
+        if until <= self.clock():
+            del self._until[key]
+            return False
+        return True

@@ -22,7 +22,7 @@ from app.classroom.questions import Answer, Question
 from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
-    _TRANSITIONS, FLAGS, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
+    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 
@@ -39,8 +39,8 @@ class RedisRoomStore(RoomStore):
     unavailable_errors = REDIS_DOWN
 
     def __init__(self, url: str, log_size: int, room_seconds: float, presence_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.url, self.log_size, self.clock = url, log_size, clock
+                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT) -> None:
+        self.url, self.log_size, self.clock, self.questions_kept = url, log_size, clock, questions_kept
         self.room_seconds = max(1, int(room_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
@@ -276,6 +276,9 @@ class RedisRoomStore(RoomStore):
             pipe.hset(key("questions", code), question.id, QuestionCodec.encode(question))
             pipe.expire(key("questions", code), self.room_seconds)
             pipe.hset(key("room", code), "question_id", question.id)
+            forgotten = f"q{int(question.id[1:]) - self.questions_kept}"  # ids count up: q1, q2, …
+            pipe.hdel(key("questions", code), forgotten)
+            pipe.delete(key("answers", code, forgotten))
             await pipe.execute()
 
     async def question(self, code: str, question_id: str) -> Question | None:

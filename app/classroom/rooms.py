@@ -4,6 +4,7 @@ the latest-wins frames (pointer, tally, presence) it publishes."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,9 +12,9 @@ from typing import Any
 import orjson
 
 from app.classroom import protocol
+from app.classroom.budget import MessageBudget
 from app.classroom.fanout import Connection
 from app.classroom.questions import tally
-from app.classroom.ratelimit import TokenBucket
 from app.classroom.store import Delivery, RoomStore
 from app.classroom.throttle import Throttle
 
@@ -25,8 +26,10 @@ class Session:
     code: str
     role: str
     connection: Connection
-    bucket: TokenBucket
+    budget: MessageBudget
+    address: str = ""
     student_id: str | None = None
+    opened_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(eq=False)

@@ -12,15 +12,18 @@ With a broker-backed store, every process runs one of these and they meet in the
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 from app.classroom import protocol
 from app.classroom.admission import Admission
+from app.classroom.budget import MessageBudget
 from app.classroom.catchup import CatchUp
 from app.classroom.fanout import Connection
 from app.classroom.handlers import MessageHandlers
 from app.classroom.heartbeat import Heartbeat
 from app.classroom.protocol import Hello
-from app.classroom.ratelimit import TokenBucket
-from app.classroom.rooms import LocalRooms, Session
+from app.classroom.rooms import LocalRoom, LocalRooms, Session
 from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
 from app.settings import Settings
@@ -35,10 +38,11 @@ class Classroom:
 
     def __init__(self, settings: Settings, store: RoomStore | None = None) -> None:
         self.settings = settings
-        self.store = store or MemoryRoomStore(settings.class_log_size)
+        self.store = store or MemoryRoomStore.for_settings(settings)
         self.store.on_link = self._on_link
         self.local = LocalRooms(self.store)
-        self.admission = Admission(settings, self.store)
+        self.admission = Admission(settings, self.store, self.local)
+        self.sockets_per_address: Counter[str] = Counter()  # class sockets open in this process (ws.py)
         self.catch_up = CatchUp(settings, self.store, self.local)
         self.handlers = MessageHandlers(settings, self.store, self.local, self.catch_up)
         self.heartbeat = Heartbeat(settings, self.store, self.local)
@@ -71,6 +75,9 @@ class Classroom:
     async def join_allowed(self, address: str) -> bool:
         return await self.admission.join_allowed(address)
 
+    def join_limited(self, address: str) -> bool:
+        return self.admission.join_limited(address)
+
     def join_refusal(self) -> str:
         return self.admission.join_refusal()
 
@@ -80,13 +87,14 @@ class Classroom:
         """Admit a connection after its hello (Refused when it cannot join), then queue its catch-up."""
         self.heartbeat.ensure()
         room, student_id = await self.admission.admit(hello, address)
-        rate = self.settings.class_messages_per_second
-        session = Session(room.code, hello.role, connection, TokenBucket(rate, 2 * rate), student_id)
+        budget = MessageBudget(self.settings, hello.role)
+        session = Session(room.code, hello.role, connection, budget, address, student_id)
         connection.snapshot = lambda: self.catch_up.snapshot_frame(room.code)
         local = await self.local.open(room.code)
         connection.hold()  # live frames wait until the welcome and the catch-up are queued ahead of them
         try:
             if session.role == "presenter":
+                self._make_room_for_presenter(local)
                 local.presenters.add(session)
                 await self.store.set_lifecycle(room.code, Lifecycle.LIVE)
                 local.throttles["tally"].poke()  # a reloaded presenter sees the open question's answers again
@@ -101,8 +109,20 @@ class Classroom:
             connection.release()
         return session
 
+    def _make_room_for_presenter(self, local: LocalRoom) -> None:
+        """At BACKPROP_CLASS_PRESENTERS_PER_ROOM, a new presenter socket (a reload, a second screen) replaces the oldest."""
+        while len(local.presenters) >= self.settings.class_presenters_per_room:
+            oldest = min(local.presenters, key=lambda presenter: presenter.opened_at)
+            local.presenters.discard(oldest)
+            oldest.connection.push(protocol.error_frame("replaced", "this class was opened as presenter elsewhere "
+                                                        "(BACKPROP_CLASS_PRESENTERS_PER_ROOM)"))
+            oldest.connection.close(protocol.CLOSE_REPLACED, "replaced by a newer presenter connection")
+
     async def handle(self, session: Session, text: str | bytes | None) -> None:
         await self.handlers.handle(session, text)
+
+    def error_context(self, text: str | bytes | None) -> dict[str, Any]:
+        return self.handlers.error_context(text)
 
     async def close_session(self, session: Session) -> None:
         local = self.local.get(session.code)

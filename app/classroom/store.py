@@ -23,9 +23,12 @@ from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
 from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+from app.settings import Settings
 
 FLAGS = ("locked", "projector")  # a room's flags (`set_flag`), fields of Room
 ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
+QUESTIONS_KEPT = 20  # per room, the latest (BACKPROP_CLASS_QUESTIONS_KEPT)
+ROOM_BYTES = 32 * 1024 * 1024  # a room's log and state (BACKPROP_CLASS_ROOM_BYTES)
 
 
 class Lifecycle(str, Enum):
@@ -209,17 +212,26 @@ class _MemoryRoom:
     answers: dict[str, dict[str, Answer]] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
     question_count: int = 0
+    log_bytes: int = 0  # the log's frames
 
 
 class MemoryRoomStore(RoomStore):
-    """The in-process store (the default): nothing outside this process, lost when it stops."""
+    """The in-process store (the default): nothing outside this process, lost when it stops. Each room keeps at
+    most `log_size` commands and `room_bytes` of log and state (the oldest commands go first), and its latest
+    `questions_kept` questions with their answers."""
 
-    def __init__(self, log_size: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.log_size = log_size
+    def __init__(self, log_size: int, clock: Callable[[], float] = time.monotonic, *, room_bytes: int = ROOM_BYTES,
+                 questions_kept: int = QUESTIONS_KEPT) -> None:
+        self.log_size, self.room_bytes, self.questions_kept = log_size, room_bytes, questions_kept
         self.clock = clock
         self._rooms: dict[str, _MemoryRoom] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
         self._joins: KeyedBuckets | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> MemoryRoomStore:
+        return cls(settings.class_log_size, room_bytes=settings.class_room_bytes,
+                   questions_kept=settings.class_questions_kept)
 
     async def allow_join(self, address: str, per_minute: int) -> bool:
         if self._joins is None or self._joins.burst != per_minute:
@@ -267,7 +279,12 @@ class MemoryRoomStore(RoomStore):
         entry = self._get(code)
         seq = entry.room.head + 1
         delivery = Delivery(dumps({**message, "seq": seq}).decode(), seq, message["type"])
+        size = len(delivery.frame)
+        while entry.log and (len(entry.log) >= self.log_size
+                             or entry.log_bytes + size + len(entry.state or b"") > self.room_bytes):
+            entry.log_bytes -= len(entry.log.popleft().frame)
         entry.log.append(delivery)
+        entry.log_bytes += size
         entry.room = replace(entry.room, head=seq)
         self._deliver(entry, delivery)
         return delivery
@@ -343,6 +360,10 @@ class MemoryRoomStore(RoomStore):
         entry = self._get(code)
         entry.questions[question.id] = question
         entry.answers.setdefault(question.id, {})
+        while len(entry.questions) > self.questions_kept:
+            forgotten = next(iter(entry.questions))
+            del entry.questions[forgotten]
+            entry.answers.pop(forgotten, None)
         entry.room = replace(entry.room, question_id=question.id)
 
     async def question(self, code: str, question_id: str) -> Question | None:

@@ -2,6 +2,8 @@
 
 A plain Starlette WebSocket route, so app-wide middleware (Host and Origin checks) sees its handshake.
 The presenter's token arrives in the first message, never in the URL, so it stays out of logs.
+Each client address holds at most BACKPROP_CLASS_SOCKETS_PER_ADDRESS class sockets (over it: refused before the
+handshake completes, 403); each message draws from its socket's budget (app/classroom/budget.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from app.classroom import protocol
+from app.classroom.budget import OverBudget
 from app.classroom.fanout import Connection
 from app.classroom.protocol import ProtocolError, Refused
 from app.classroom.service import Classroom, Session
@@ -23,6 +26,21 @@ router = APIRouter()
 @router.websocket(protocol.WS_PATH)
 async def classroom_socket(websocket: WebSocket) -> None:
     classroom: Classroom = websocket.app.state.classroom
+    address = websocket.client.host if websocket.client else "unknown"
+    sockets = classroom.sockets_per_address
+    if sockets[address] >= classroom.settings.class_socket_cap:
+        await websocket.close(protocol.CLOSE_RATE_LIMITED)  # before the handshake: a 403, nothing to keep
+        return
+    sockets[address] += 1
+    try:
+        await _serve(classroom, websocket)
+    finally:
+        sockets[address] -= 1
+        if not sockets[address]:
+            del sockets[address]
+
+
+async def _serve(classroom: Classroom, websocket: WebSocket) -> None:
     await websocket.accept()
     connection = Connection(websocket, classroom.settings.class_queue_size)
     connection.start()
@@ -33,7 +51,15 @@ async def classroom_socket(websocket: WebSocket) -> None:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            await classroom.handle(session, message.get("text") or message.get("bytes"))
+            data = message.get("text") or message.get("bytes")
+            try:
+                await classroom.handle(session, data)
+            except OverBudget as over:
+                if over.close:
+                    if session.student_id is not None:
+                        classroom.admission.closed_for_rate(session.student_id)
+                    raise Refused("rate_limited", str(over), protocol.CLOSE_RATE_LIMITED) from None
+                connection.push(protocol.error_frame("rate_limited", str(over), **classroom.error_context(data)))
     except Refused as refused:
         connection.push(protocol.error_frame(refused.code, str(refused), refused.field))
         connection.close(refused.close_code, refused.code)

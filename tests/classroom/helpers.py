@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.classroom.protocol import ORDERED_MESSAGES
 from app.main import create_app
+from app.server import uvicorn_config
 from app.settings import Settings
 
 T = TypeVar("T")
@@ -55,21 +56,24 @@ class Server:
 
 
 @contextmanager
-def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "",
+def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "", send_buffer: int | None = None,
                    **settings: int | float) -> Iterator[Server]:
     """A real uvicorn server on 127.0.0.1 with classroom settings (`max_rooms=2` → class_max_rooms), stopped
     afterwards: in a thread of this process (quick to start), or with `own_process` the CLI in a process of
     its own (`backprop-explorer serve`, for load: the clients then do not share the server's core). With
-    `redis_url`, its rooms live in that Redis (several servers then serve the same classes)."""
+    `redis_url`, its rooms live in that Redis (several servers then serve the same classes). `send_buffer`
+    shrinks the kernel's send buffer of the server's sockets (in a thread only), so a client that stops
+    reading holds up the server's writes after a few KB instead of a few MB."""
     if own_process:
         with _server_process(port, settings, redis_url) as server:
             yield server
         return
-    app = create_app(Settings(redis_url=redis_url,  # type: ignore[arg-type]
-                              **{f"class_{name}": value for name, value in settings.items()}))
+    server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
+                               **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=4 * app.state.settings.class_max_message_bytes)
-    server = uvicorn.Server(config)
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)  # accepted sockets inherit it
+    server = uvicorn.Server(uvicorn_config(server_settings, create_app(server_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
     thread.start()
     try:
@@ -185,27 +189,33 @@ class Client:
         await self.websocket.close()
 
 
-async def open_socket(server: Server, receive_buffer: int | None = None) -> ClientConnection:
-    """A WebSocket to the server; `receive_buffer` shrinks the socket's buffer (a phone that reads slowly)."""
+async def open_socket(server: Server, receive_buffer: int | None = None, *, source: str | None = None,
+                      compression: str | None = None) -> ClientConnection:
+    """A WebSocket to the server; `receive_buffer` shrinks the socket's buffer (a phone that reads slowly);
+    `source` is the client's own address, another loopback one (127.0.0.2, …: another device on the LAN)."""
     sock = None
-    if receive_buffer is not None:
+    if receive_buffer is not None or source is not None:
         host, port = server.host.rsplit(":", 1)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        if receive_buffer is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        if source is not None:
+            sock.bind((source, 0))
         sock.setblocking(False)
         await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
     # No proxy from the environment and no compression: straight to 127.0.0.1, as a test must. No limit on
     # unread frames (max_queue): a test that leaves frames unread must not stall the closing handshake.
-    websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None, compression=None,  # type: ignore[arg-type]
+    websocket = await connect(server.ws, origin=f"http://{server.host}", proxy=None,  # type: ignore[arg-type]
+                              compression=compression,
                               open_timeout=RECEIVE_TIMEOUT_S, max_size=4 * 1024 * 1024, max_queue=None, sock=sock)
     _open_clients.append(websocket)
     return websocket
 
 
-async def join(server: Server, code: str, **hello: Any) -> Client:
+async def join(server: Server, code: str, *, source: str | None = None, **hello: Any) -> Client:
     """A connection that said hello and got its welcome (fails on an error frame); a new page (no epoch in
-    its hello) also gets its snapshot, kept in `client.snapshot`."""
-    client = Client(await open_socket(server))
+    its hello) also gets its snapshot, kept in `client.snapshot`. `source`: as for `open_socket`."""
+    client = Client(await open_socket(server, source=source))
     await client.send(type="hello", code=code, **hello)
     frame = await client.receive()
     assert frame["type"] == "welcome", frame
@@ -219,9 +229,9 @@ async def presenter(server: Server, room: dict[str, Any], **hello: Any) -> Clien
     return await join(server, room["code"], role="presenter", token=room["token"], **hello)
 
 
-async def refused(server: Server, **hello: Any) -> tuple[dict[str, Any], int | None]:
+async def refused(server: Server, *, source: str | None = None, **hello: Any) -> tuple[dict[str, Any], int | None]:
     """(the error frame, the close code) for a hello the server turns away."""
-    client = Client(await open_socket(server))
+    client = Client(await open_socket(server, source=source))
     await client.send(type="hello", **hello)
     frame = await client.receive()
     try:

@@ -1,0 +1,96 @@
+"""No client drowns the class (2): caps per room and per client address; a room cannot be filled with fakes.
+
+Clients on other loopback addresses (127.0.0.2, …) stand for other devices on the LAN."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from tests.classroom.helpers import join, open_socket, presenter, refused, run, running_server
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_a_new_presenter_socket_replaces_the_oldest_past_the_cap() -> None:
+    with running_server(presenters_per_room=2) as server:
+        room = server.create_room()
+
+        async def scenario() -> None:
+            first = await presenter(server, room)
+            second = await presenter(server, room)
+            await presenter(server, room)  # a reload, a second screen
+            replaced = await first.expect("error")
+            await asyncio.wait_for(first.websocket.wait_closed(), 10)
+            assert (replaced["code"], first.websocket.close_code) == ("replaced", 4409)
+            assert "BACKPROP_CLASS_PRESENTERS_PER_ROOM" in replaced["message"]
+            await second.send(type="command", id="kept", command={"type": "step", "to": 1})
+            assert (await second.expect("ack", "command"))["type"] == "command"
+            assert (await second.expect("ack"))["id"] == "kept"
+
+        run(scenario())
+
+
+def test_class_sockets_are_capped_per_address() -> None:
+    with running_server(sockets_per_address=3) as server:
+        room = server.create_room()
+
+        async def scenario() -> None:
+            for _ in range(3):
+                await open_socket(server, source="127.0.0.2")  # sockets that never say hello, say
+            with pytest.raises(InvalidStatus) as refusal:
+                await open_socket(server, source="127.0.0.2")
+            assert refusal.value.response.status_code == 403
+            await join(server, room["code"], source="127.0.0.3")  # another device is not held up
+
+        run(scenario())
+
+
+def test_a_known_student_id_does_not_skip_the_student_cap() -> None:
+    with running_server(max_students=2) as server:
+        room = server.create_room()
+
+        async def scenario() -> None:
+            away = await join(server, room["code"])
+            await join(server, room["code"])
+            await away.close()
+            while server.get(f"/api/class/rooms/{room['code']}").json()["students"] > 1:
+                await asyncio.sleep(0.05)
+            await join(server, room["code"], source="127.0.0.2")  # the seat it left is taken
+            frame, close_code = await refused(server, code=room["code"], student_id=away.welcome["student_id"])
+            assert (frame["code"], close_code) == ("room_full", 4503)
+
+        run(scenario())
+
+
+def test_one_address_cannot_fill_a_room_with_fake_students() -> None:
+    """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room, however long it waits."""
+    with running_server(joins_per_minute=20) as server:  # a join back every 3 s
+        room = server.create_room()
+
+        async def scenario() -> None:
+            for _ in range(20):
+                await join(server, room["code"], source="127.0.0.2")
+            await asyncio.sleep(3.5)  # the address has a join again, but no seat
+            frame, close_code = await refused(server, code=room["code"], source="127.0.0.2")
+            assert (frame["code"], close_code) == ("room_full", 4503)
+            assert "BACKPROP_CLASS_JOINS_PER_MINUTE" in frame["message"]
+            await join(server, room["code"], source="127.0.0.3")  # a real student on another device
+
+        run(scenario())
+
+
+def test_while_rate_limited_real_and_fake_codes_look_alike() -> None:
+    with running_server(joins_per_minute=2) as server:
+        room = server.create_room()
+        statuses = [server.get("/api/class/rooms/ZZZZZZ/state").status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]  # misses are join attempts
+        for path in ("state", "qr.svg"):
+            real = server.get(f"/api/class/rooms/{room['code']}/{path}")
+            fake = server.get(f"/api/class/rooms/ZZZZZZ/{path}")
+            assert (real.status_code, fake.status_code) == (429, 429), path
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), trust_env=False) as other:
+            assert other.get(f"{server.http}/api/class/rooms/{room['code']}/state").status_code == 200  # not limited
