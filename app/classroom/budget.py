@@ -65,6 +65,11 @@ class MessageBudget:
         close = self.role == "student" and self.refused >= REFUSALS_BEFORE_CLOSE
         raise OverBudget(self.limit_text(kind, close), close)
 
+    def credit(self, message_type: str, seconds: float) -> None:
+        """Give back `seconds` of refill to this type's budget: time spent waiting on a stalled store must not
+        turn the messages that queued up meanwhile into a refused burst."""
+        self.buckets[self.kinds.get(message_type, "messages")].credit(seconds)
+
     def limit_text(self, kind: str, close: bool) -> str:
         limits = {
             "messages": f"{self.settings.class_messages_per_second} messages a second, "

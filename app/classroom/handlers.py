@@ -50,7 +50,7 @@ class MessageHandlers:
             finally:
                 waited = time.monotonic() - started
                 if waited >= STALL_SECONDS:  # the store stalled: what the page sent meanwhile is not a burst
-                    session.bucket.credit(waited)
+                    session.budget.credit(kind, waited)
         except (ProtocolError, QuestionError, StoreError) as error:
             code = getattr(error, "code", "bad_answer" if isinstance(error, QuestionError) else "refused")
             session.connection.push(protocol.error_frame(code, str(error), getattr(error, "field", None),
