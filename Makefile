@@ -10,6 +10,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# One benchmark by name (`make bench BENCH=bench_trace BENCH_ARGS=--skip-http`); empty: all of them.
+BENCH ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -50,9 +52,11 @@ $(STAMP_ASSETS): package.json package-lock.json
 $(STAMP_BUNDLE): $(STAMP_ASSETS) scripts/bundle.mjs $(BUNDLE_SOURCES)
 	node scripts/bundle.mjs
 
-# The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
+# The benchmark is not part of the tests: BENCH alone when given, else bench/run.py when present, else every
+# bench/*.py in turn. Set up like the tests: the benchmarks' clients (httpx, websockets, Playwright) are test extras.
 bench: setup-test
-	@if [[ -f bench/run.py ]]; then $(PY) bench/run.py $(BENCH_ARGS); \
+	@if [[ -n "$(BENCH)" ]]; then $(PY) bench/$(basename $(notdir $(BENCH))).py $(BENCH_ARGS); \
+	elif [[ -f bench/run.py ]]; then $(PY) bench/run.py $(BENCH_ARGS); \
 	else \
 		ran=0; for f in bench/*.py; do \
 			[[ -e "$$f" && "$$(basename "$$f")" != _* ]] || continue; \

@@ -59,11 +59,11 @@ ERROR_STATUSES = {
     403: "The request comes from a page on another site: its Origin is neither this server's nor one of "
          "BACKPROP_ALLOWED_ORIGINS.",
     408: f"The body did not arrive within {BODY_TIMEOUT_SECONDS:g} s.",
-    413: "The body is over the byte limit (BACKPROP_MAX_BODY_BYTES), or holds more values, lists or fields than the "
-         "largest allowed body of this endpoint (counted before parsing).",
+    413: "The body is over the byte limit (BACKPROP_MAX_BODY_BYTES).",
     415: "The body is not declared as JSON (send it with Content-Type: application/json), or is compressed.",
     422: "A field breaks a rule: one the body's schema states, or one of the rules between fields listed in the "
-         "body's description. Each entry names the field (`loc`) and the rule (`msg`).",
+         "body's description; or the body holds more values, lists or fields than the largest allowed body of this "
+         "endpoint (counted before parsing). Each entry names the field (`loc`) and the rule (`msg`).",
     503: "The server is busy (too many computations waiting, or too many connections open): try again after "
          "Retry-After seconds.",
 }
