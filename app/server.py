@@ -28,8 +28,8 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.api.encoding import dumps
 from app.settings import Settings
+from app.web.json import dumps
 
 try:
     import resource

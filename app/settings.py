@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from app.api.limits import MAX_BODY_BYTES
+from app.web.body_limit import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
 N = TypeVar("N", int, float)

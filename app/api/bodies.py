@@ -6,7 +6,7 @@ So each endpoint has a budget, the largest body an honest client can send it, de
 limits (rows, layers, widths), and a body is counted against it with `bytes.count` (well under a
 millisecond for 2 MB) before a single value is built: more commas than the budget has values, more
 brackets than it has lists, or far more colons than it has fields, and the body is refused with 422 (it is
-within the byte limit, app/api/limits.py, whose 413 stays one setting: bytes cost little, the objects built
+within the byte limit, app/web/body_limit.py, whose 413 stays one setting: bytes cost little, the objects built
 from them do).
 """
 
@@ -24,9 +24,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator
 
-from app.api.limits import BodyRefused
 from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
 from app.core import LIMITS
+from app.web.body_limit import BodyRefused
 
 # The body each path takes.
 BODY_MODELS: dict[str, type[BaseModel]] = {
@@ -114,8 +114,9 @@ def check_size(path: str, raw: bytes) -> None:
     if len(raw) > budget.values + budget.fields:
         commas = raw.count(b",")
         if commas > budget.values + budget.fields:
-            raise BodyRefused(422, "too_many_values", f"the body holds {commas:,} commas: the largest {path} body "
-                                                      f"has at most {budget.values + budget.fields:,} values and fields")
+            raise BodyRefused(422, "too_many_values", f"the body holds {commas:,} commas: the largest {path} "
+                                                      f"body has at most {budget.values + budget.fields:,} values and "
+                                                      "fields")
     if len(raw) > budget.lists + 1:
         lists = raw.count(b"[") + raw.count(b"{")
         if lists > budget.lists + 1:

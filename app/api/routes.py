@@ -15,10 +15,8 @@ from starlette.responses import Response
 from app.api.answers import AnswerCache, InFlight, Key, answer_key
 from app.api.bodies import PARSE_INLINE_BYTES, check_body, parse_body, parse_body_off_loop
 from app.api.cpu import INLINE_WORK, ComputePool
-from app.api.encoding import encode_presets, json_response
-from app.api.errors import documented_errors
+from app.api.encoding import encode_presets
 from app.api.jobs import predict_job, trace_job, train_job
-from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import (
     LIMITS,
@@ -30,6 +28,9 @@ from app.core import (
     make_spec,
     train_work,
 )
+from app.web.body_limit import buffered_body
+from app.web.errors import documented_errors
+from app.web.json import json_response
 
 Body = TypeVar("Body", bound=BaseModel)
 

@@ -9,13 +9,13 @@ import segno
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.api.encoding import dumps, json_response
-from app.api.errors import error_response
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
 from app.classroom.tokens import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalize_join_code
 from app.classroom.ws import WS_PATH
+from app.web.errors import error_response
+from app.web.json import dumps, json_response
 
 router = APIRouter(prefix="/api/class", tags=["classroom"])
 CODE_RULE = f"a join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} (any case)"

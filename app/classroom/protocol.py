@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
+from app.web.json import dumps
 
 PROTOCOL_VERSION = 1
 MAX_ID_CHARS = 64  # a command's client-side id, a command type, a question id

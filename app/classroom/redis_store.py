@@ -37,12 +37,12 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
 from app.classroom.store import (
     _TRANSITIONS, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+from app.web.json import dumps
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
 from app.classroom import protocol
 from app.classroom.fanout import Connection
 from app.classroom.protocol import Hello, ProtocolError, Refused
@@ -25,6 +24,7 @@ from app.classroom.ratelimit import TokenBucket
 from app.classroom.store import Delivery, Lifecycle, MemoryRoomStore, Room, RoomStore, StoreError
 from app.classroom.tokens import new_student_id, normalize_join_code, token_matches
 from app.settings import Settings
+from app.web.json import dumps
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec, shown
-from app.core.spec import EXCERPT_CHARS
+from app.core.errors import EXCERPT_CHARS
 
 
 def _error(**kwargs) -> SpecError:
@@ -201,3 +201,10 @@ def test_a_spec_error_survives_pickling_with_its_field_and_rule():
     error = pickle.loads(pickle.dumps(sent))
     assert (error.field, error.message, str(error)) == (sent.field, sent.message, str(sent))
     assert (error.rule, error.params) == ("width_range", {"value": 17, "min": 1, "max": 16})
+
+
+def test_each_initialisation_scheme_is_registered_under_its_own_name_and_draws_its_shape():
+    rng = np.random.default_rng(0)
+    for name, scheme in INIT_SCHEMES.items():
+        assert scheme.name == name and scheme.text
+        assert scheme.draw(rng, 3, 5).shape == (3, 5)
