@@ -23,7 +23,7 @@ STAMP_ASSETS := static/vendor/katex/katex.min.css
 STAMP_BUNDLE := static/bundle/manifest.json
 BUNDLE_SOURCES := $(shell find static/js static/css -type f)
 
-.PHONY: serve test setup setup-test bench clean
+.PHONY: serve test setup setup-test bench mutate clean
 
 serve: setup
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
@@ -65,6 +65,15 @@ bench: setup-test
 		[[ $$ran -eq 1 ]] || { echo "no benchmarks in bench/" >&2; exit 1; }; \
 	fi
 
+# Mutation testing of the core with mutmut 3 (pyproject.toml's [tool.mutmut]: which modules, tests/core alone);
+# not part of `make test`. MUTATE_CHILDREN parallel runs (default 1: the machine is shared). Survivors:
+# `.venv/bin/mutmut results`, one with `.venv/bin/mutmut show NAME`.
+MUTATE_CHILDREN ?= 1
+mutate: setup-test
+	PYTHON=$(PYTHON) scripts/install-python.sh test,mutate
+	$(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN)
+	@$(VENV)/bin/mutmut export-cicd-stats >/dev/null && $(PY) scripts/mutation-score.py
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor build dist test-artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules static/vendor build dist test-artifacts .pytest_cache .hypothesis mutants
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
