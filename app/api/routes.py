@@ -64,9 +64,9 @@ def direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
 
     return register
 
-# What a POST with a body can be refused with (app.api.errors documents each); a GET only for its Host or load.
-_ERRORS = documented_errors(400, 403, 408, 413, 415, 422, 503)
-_GET_ERRORS = documented_errors(400, 503)
+# What a POST with a body can be refused with besides what the layers in front of every route answer
+# (app/web/errors.py's LAYER_ERRORS, added to /openapi.json by app/main.py); 503 also when the pool is full.
+_ERRORS = documented_errors(400, 422, 503)
 
 
 def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -125,7 +125,7 @@ async def _computed_once(state: dict[str, Any], key: Key, job: Job | None, raw: 
     return await in_flight.share(key, compute)
 
 
-@router.get("/healthz", responses=_GET_ERRORS)
+@router.get("/healthz")
 async def healthz() -> dict[str, str]:
     """Liveness probe (the Dockerfile's HEALTHCHECK)."""
     return {"status": "ok"}
@@ -211,8 +211,7 @@ def _presets_json() -> bytes:
 @router.get(
     "/api/presets",
     response_class=Response,
-    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."},
-               **_GET_ERRORS},
+    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."}},
     summary="Named example networks with data",
 )
 async def presets() -> Response:

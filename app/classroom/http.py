@@ -73,6 +73,9 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     status_code=201,
     summary="Start a class: a room with a join code and the presenter's token",
     responses={503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "description": "Any JSON, ignored (the page sends {}): declared JSON so that no page elsewhere can start a "
+                       "class with a form or text POST, which needs no CORS preflight."}}}}},
 )
 async def create_room(request: Request) -> Response:
     """Creates a room. The answer holds the presenter's `token` (256 bits): keep it in the presenter tab's
@@ -128,7 +131,7 @@ async def lookup(request: Request, code: str) -> Response:
 @router.get(
     "/rooms/{code}/state",
     summary="The presenter's whole page state as of `state_seq` (bulky: not sent in every frame)",
-    responses={**_NOT_FOUND, 304: {"description": "Not modified (If-None-Match matched the ETag)."}},
+    responses={**_NOT_FOUND, **_RATE_LIMITED, 304: {"description": "Not modified (If-None-Match matched the ETag)."}},
 )
 async def room_state(request: Request, code: str) -> Response:
     """The state a snapshot starts from, as the presenter's page sent it. ETag: `"<epoch>-<state_seq>"`;
@@ -143,7 +146,7 @@ async def room_state(request: Request, code: str) -> Response:
 @router.get(
     "/rooms/{code}/commands/{seq}",
     summary="A command too large to be sent in a frame (the frame says `\"ref\": true`)",
-    responses={**_NOT_FOUND, 410: {"description": "The command is no longer kept: take a snapshot."}},
+    responses={**_NOT_FOUND, **_RATE_LIMITED, 410: {"description": "The command is no longer kept: take a snapshot."}},
 )
 async def command_body(request: Request, code: str, seq: int) -> Response:
     """The command's JSON exactly as the presenter sent it. It never changes: ETag `"<epoch>-<seq>"`."""
@@ -168,7 +171,7 @@ def _cached(request: Request, etag: str, body: bytes, headers: dict[str, str]) -
     "/rooms/{code}/qr.svg",
     summary="A QR code (SVG) of the class's student address",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}, **_NOT_FOUND,
+    responses={200: {"content": {"image/svg+xml": {}}}, **_NOT_FOUND, **_RATE_LIMITED,
                422: {"description": "`host` is not one of the addresses this server offers."}},
 )
 async def qr_code(request: Request, code: str,

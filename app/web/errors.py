@@ -102,3 +102,31 @@ def _status_name(status: int) -> str:
         return "http_error"
 
 
+
+
+# What the layers in front of every route answer (app/server.py, app/cross_site.py, app/web/body_limit.py): any
+# request can meet a foreign Host (400) or a full server (503); a request with a body also a foreign Origin (403),
+# a late (408), oversized (413) or undeclared (415) body.
+LAYER_ERRORS = {"get": (400, 503), "head": (400, 503), "post": (400, 403, 408, 413, 415, 503),
+                "put": (400, 403, 408, 413, 415, 503), "patch": (400, 403, 408, 413, 415, 503),
+                "delete": (400, 403, 503)}
+ERROR_ANSWER_REF = {"$ref": "#/components/schemas/ErrorAnswer"}
+
+
+def document_layer_errors(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Add to every operation of an OpenAPI document the statuses its method can meet before the route runs (a
+    status the route documents itself keeps the route's description), each with the ErrorAnswer body."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorAnswer" not in schemas:
+        schemas.update(ErrorAnswer.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
+        schemas["ErrorAnswer"] = {key: value for key, value in ErrorAnswer.model_json_schema(
+            ref_template="#/components/schemas/{model}").items() if key != "$defs"}
+    for operations in openapi.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in LAYER_ERRORS.get(method, ()):
+                entry = responses.setdefault(str(status), {"description": ERROR_STATUSES[status]})
+                entry.setdefault("content", {"application/json": {"schema": ERROR_ANSWER_REF}})
+                if status == 503:
+                    entry.setdefault("headers", _RETRY_AFTER)
+    return openapi
