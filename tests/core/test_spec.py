@@ -274,3 +274,36 @@ def test_data_checks_can_leave_the_finiteness_scan_to_the_caller():
         check_data(make_spec(), [[np.nan, 0.0]], [[1.0]])
     with pytest.raises(SpecError, match=r"^y\[0\]\[0\] is inf"):
         check_data(make_spec(), [[0.0, 0.0]], [[np.inf]])
+
+
+@pytest.mark.parametrize(("init", "draw"), [
+    ("xavier_uniform", lambda rng, a, b: rng.uniform(-np.sqrt(6 / (a + b)), np.sqrt(6 / (a + b)), size=(a, b))),
+    ("xavier_normal", lambda rng, a, b: rng.normal(0.0, np.sqrt(2 / (a + b)), size=(a, b))),
+    ("he_uniform", lambda rng, a, b: rng.uniform(-np.sqrt(6 / a), np.sqrt(6 / a), size=(a, b))),
+    ("he_normal", lambda rng, a, b: rng.normal(0.0, np.sqrt(2 / a), size=(a, b))),
+    ("uniform", lambda rng, a, b: rng.uniform(-1.0, 1.0, size=(a, b))),
+])
+def test_each_scheme_draws_from_its_distribution_layer_by_layer(init, draw):
+    spec = make_spec(layers=[3, 5, 2], init=init, seed=11)
+    rng = np.random.default_rng(11)
+    for weights, (fan_in, fan_out) in zip(spec.weights, [(3, 5), (5, 2)]):
+        np.testing.assert_array_equal(weights, draw(rng, fan_in, fan_out))
+
+
+def test_shown_names_a_huge_integer_by_its_digits_from_the_excerpt_length_on():
+    assert shown(10**EXCERPT_CHARS) == f"an integer of {EXCERPT_CHARS + 1} digits"
+    assert shown(-(10**EXCERPT_CHARS)) == f"an integer of {EXCERPT_CHARS + 1} digits"
+    assert shown(10**EXCERPT_CHARS - 1) == "9" * EXCERPT_CHARS  # 80 digits: quoted whole
+    assert shown(True) == "True" and shown(12) == "12"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ([[1, 2], [1, 2, 3]], "X is ragged: row 1 has 3 numbers but row 0 has 2"),
+    ([[1, 2, 3], [1, 2, 3], [1]], "X is ragged: row 2 has 1 numbers but row 0 has 3"),
+    ([[1, 2], 3], "X mixes rows and numbers; it must be a matrix (a list of rows)"),
+    ([[1, 2], [3, "a"]], "X[1][1] is 'a'; values must be numbers"),
+])
+def test_why_nested_lists_are_not_a_matrix(value, message):
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(), value, [[0]] * len(value))
+    assert str(info.value) == message

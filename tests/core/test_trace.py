@@ -170,3 +170,18 @@ def test_an_overflow_warning_lists_the_matrices_comma_separated():
     t = compute_trace(make_spec(learning_rate=1e308), [[1, 2]], [[1e300]])
     listed = t.warnings[0].split(" in ", 1)[1].split(":", 1)[0]
     assert ", " in listed and all(name.strip() for name in listed.split(", "))
+
+
+def test_an_overflow_in_the_first_layer_alone_is_reported():
+    # H1 overflows, sigmoid bounds O1, and everything after it stays finite: only the scan of H1 can find it.
+    weights = [[[1e200, 1e200], [1e200, 1e200]], [[0.5, 0.5], [0.5, 0.5]], [[0.5], [0.5]]]
+    t = compute_trace(make_spec(weights=weights), [[1e200, 1e200]], [[1.0]])
+    assert np.isfinite(t.loss) and not np.isfinite(t.H[0]).all()
+    assert t.warnings and "H1" in t.warnings[0]
+
+
+def test_the_trace_carries_the_graph_of_its_structure():
+    from app.core.graph import graph_for
+
+    spec = make_spec()
+    assert compute_trace(spec, [[0, 1]], [[1]]).graph == graph_for(spec.layers, spec.activations, spec.bias, spec.loss)
