@@ -307,3 +307,11 @@ def test_why_nested_lists_are_not_a_matrix(value, message):
     with pytest.raises(SpecError) as info:
         check_data(make_spec(), value, [[0]] * len(value))
     assert str(info.value) == message
+
+
+def test_a_matrix_error_names_its_field_and_any_numeric_array_becomes_float64():
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(), [[1, 2], [1, 2, 3]], [[0], [0]])
+    assert info.value.field == "X"
+    X, y = check_data(make_spec(), np.array([[1, 2]]), np.array([[3]]))
+    assert X.dtype == y.dtype == np.float64 and X.tolist() == [[1.0, 2.0]]
