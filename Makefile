@@ -12,6 +12,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 LOCK_ARGS ?=
+# One benchmark by name (`make bench BENCH=bench_trace BENCH_ARGS=--skip-http`); empty: all of them.
+BENCH ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -23,7 +25,7 @@ STAMP_ASSETS := static/vendor/katex/katex.min.css
 STAMP_BUNDLE := static/bundle/manifest.json
 BUNDLE_SOURCES := $(shell find static/js static/css -type f)
 
-.PHONY: serve test setup setup-test lock bench clean
+.PHONY: serve test setup setup-test lock bench mutate clean
 
 serve: setup
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
@@ -59,9 +61,11 @@ $(STAMP_BUNDLE): $(STAMP_ASSETS) scripts/bundle.mjs $(BUNDLE_SOURCES)
 lock:
 	PYTHON=$(PYTHON) scripts/lock-python.sh $(LOCK_ARGS)
 
-# The benchmark is not part of the tests: bench/run.py when present, else every bench/*.py in turn.
+# The benchmark is not part of the tests: BENCH alone when given, else bench/run.py when present, else every
+# bench/*.py in turn. Set up like the tests: the benchmarks' clients (httpx, websockets, Playwright) are test extras.
 bench: setup-test
-	@if [[ -f bench/run.py ]]; then $(PY) bench/run.py $(BENCH_ARGS); \
+	@if [[ -n "$(BENCH)" ]]; then $(PY) bench/$(basename $(notdir $(BENCH))).py $(BENCH_ARGS); \
+	elif [[ -f bench/run.py ]]; then $(PY) bench/run.py $(BENCH_ARGS); \
 	else \
 		ran=0; for f in bench/*.py; do \
 			[[ -e "$$f" && "$$(basename "$$f")" != _* ]] || continue; \
@@ -70,6 +74,15 @@ bench: setup-test
 		[[ $$ran -eq 1 ]] || { echo "no benchmarks in bench/" >&2; exit 1; }; \
 	fi
 
+# Mutation testing of the core with mutmut 3 (pyproject.toml's [tool.mutmut]: which modules, tests/core alone);
+# not part of `make test`. MUTATE_CHILDREN parallel runs (default 1: the machine is shared). Survivors:
+# `.venv/bin/mutmut results`, one with `.venv/bin/mutmut show NAME`.
+MUTATE_CHILDREN ?= 1
+mutate: setup-test
+	PYTHON=$(PYTHON) scripts/install-python.sh test,mutate
+	$(VENV)/bin/mutmut run --max-children $(MUTATE_CHILDREN)
+	@$(VENV)/bin/mutmut export-cicd-stats >/dev/null && $(PY) scripts/mutation-score.py
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor build dist test-artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules static/vendor build dist test-artifacts .pytest_cache .hypothesis mutants
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

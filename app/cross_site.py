@@ -10,7 +10,8 @@ those browsers have open. Three checks keep other sites out:
   BACKPROP_PUBLIC_URL or from an origin listed in BACKPROP_ALLOWED_ORIGINS → 403 (no Origin, as from curl, is
   fine);
 - a POST body must be declared JSON (Content-Type: application/json) → 415 otherwise: a page elsewhere can send
-  a "simple" text/plain or form POST without a CORS preflight, but never a JSON one.
+  a "simple" text/plain or form POST without a CORS preflight, but never a JSON one. A method no route takes
+  at that path gets the router's 405 (or 404) instead: nothing would read the body.
 
 WebSocket handshakes get the Host and Origin checks too (a browser always sends Origin on them); `refusal()` is
 the plain function behind all of it, for code that checks a scope itself. Redirects (Starlette's trailing-slash
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_response
+from app.web.errors import error_response
 from app.public_url import PublicUrl
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -213,15 +215,18 @@ class CrossSiteGuardMiddleware:
     """Refuse foreign Host and Origin headers and undeclared POST bodies; keep redirects relative."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (),
-                 public_url: PublicUrl | None = None) -> None:
+                 public_url: PublicUrl | None = None, router: Router | None = None) -> None:
         self.app = app
         self.policy = SitePolicy.build(allowed_hosts, allowed_origins, public_url)
+        self.router = router  # the app's routes: a body to a method no route has gets their 405/404, not a 415
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         refused = refusal(scope, self.policy)
+        if refused is not None and refused.status == 415 and not routed(self.router, scope):
+            refused = None
         if refused is not None:
             if scope["type"] == "http":
                 await error_response(refused.status, refused.errors())(scope, receive, send)
@@ -239,6 +244,11 @@ class CrossSiteGuardMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_relative_redirects)
+
+
+def routed(router: Router | None, scope: Scope) -> bool:
+    """Whether a route of `router` takes this path with this method (True when there is no router to ask)."""
+    return router is None or any(route.matches(scope)[0] is Match.FULL for route in router.routes)
 
 
 async def refuse_websocket(refused: Refusal, scope: Scope, receive: Receive, send: Send) -> None:

@@ -25,6 +25,7 @@ from app.paths import static_dir
 from app.public_url import parse_public_url
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings
+from app.web.errors import document_layer_errors
 
 DESCRIPTION = (
     "Step through a small neural network's forward pass, backward pass and gradient-descent update, "
@@ -78,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGetMiddleware)
     # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
     app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,
-                       allowed_origins=settings.allowed_origins, public_url=parse_public_url(settings.public_url))
+                       allowed_origins=settings.allowed_origins, public_url=parse_public_url(settings.public_url),
+                       router=app.router)
     # Added last, so it is the outermost layer: even a 413 from the body limit gets the headers.
     app.add_middleware(SecurityHeadersMiddleware)
     # Static text goes out gzipped, compressed once per file (app/pages.py): the first load of a class on a
@@ -89,7 +91,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(classroom_router)
     app.include_router(classroom_ws_router)
     app.include_router(pages_router)
+    document_openapi(app)
     return app
+
+
+def document_openapi(app: FastAPI) -> None:
+    """/openapi.json as FastAPI builds it, plus the statuses the layers in front of the routes answer."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_layer_errors(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

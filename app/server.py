@@ -28,9 +28,9 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.api.encoding import dumps
 from app.classroom.socket_protocol import paced_protocol
 from app.settings import HALL_STUDENTS, Settings
+from app.web.json import dumps
 
 try:
     import resource

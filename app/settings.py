@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from app.api.limits import MAX_BODY_BYTES
 from app.public_url import parse_public_url
+from app.web.body_limit import MAX_BODY_BYTES
 
 ENV_PREFIX = "BACKPROP_"
 # The largest class one server process is sized for by default: the student cap, and the connection cap

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _server import free_port, start_server  # noqa: E402  (bench/ is on sys.path when run as a script)
-from app.api.limits import MAX_BODY_BYTES  # noqa: E402
+from app.web.body_limit import MAX_BODY_BYTES  # noqa: E402
 from app.core import LIMITS, make_spec, train_work  # noqa: E402
 
 HOST = "127.0.0.1"

@@ -124,6 +124,21 @@ def test_a_post_body_not_declared_json_is_refused_with_415(client: TestClient, c
     assert "-H 'Content-Type: application/json'" in error["msg"]
 
 
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("PUT", "/api/trace", 405), ("PATCH", "/healthz", 405), ("POST", "/", 405), ("PUT", "/api/class/rooms", 405),
+    ("POST", "/no/such/page", 404),
+])
+@pytest.mark.parametrize("content_type", [None, "text/plain"])
+def test_a_method_no_route_takes_is_405_before_any_content_type_check(
+    client: TestClient, method: str, path: str, status: int, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = client.request(method, path, content=b"{}", headers=headers)
+
+    assert answer.status_code == status
+    assert answer.json()["detail"][0]["loc"] == []  # the router's answer, not the guard's ["header", "content-type"]
+
+
 @pytest.mark.parametrize("content_type", ["Application/JSON; charset=utf-8", "application/vnd.example+json"])
 def test_json_with_parameters_or_a_json_suffix_is_json(client: TestClient, content_type: str) -> None:
     answer = client.post("/api/trace", json=body(), headers={"Content-Type": content_type})

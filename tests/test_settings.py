@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.limits import MAX_BODY_BYTES
 from app.settings import Settings
+from app.web.body_limit import MAX_BODY_BYTES
 
 
 def test_defaults_without_variables() -> None:

@@ -5,8 +5,9 @@ build 700,000 objects and pydantic report 700,000 errors, seconds of a blocked e
 So each endpoint has a budget, the largest body an honest client can send it, derived from the core's
 limits (rows, layers, widths), and a body is counted against it with `bytes.count` (well under a
 millisecond for 2 MB) before a single value is built: more commas than the budget has values, more
-brackets than it has lists, or far more colons than it has fields, and the body is refused with 413.
-(The byte limit, app/api/limits.py, stays one setting: bytes cost little, the objects built from them do.)
+brackets than it has lists, or far more colons than it has fields, and the body is refused with 422 (it is
+within the byte limit, app/web/body_limit.py, whose 413 stays one setting: bytes cost little, the objects built
+from them do).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator
 
-from app.api.limits import BodyRefused
 from app.api.schemas import PredictRequest, TraceRequest, TrainRequest
 from app.core import LIMITS
+from app.web.body_limit import BodyRefused
 
 # The body each path takes.
 BODY_MODELS: dict[str, type[BaseModel]] = {
@@ -104,19 +105,26 @@ def _charset(content_type: str) -> str:
 
 
 def check_size(path: str, raw: bytes) -> None:
-    """BodyRefused 413 when the body holds more values, lists or fields than `path`'s largest honest body."""
+    """BodyRefused 422 when the body holds more values, lists or fields than `path`'s largest honest body.
+
+    A 422, not a 413: the body is within the byte limit, it asks for more than the endpoint takes. Each byte
+    holds at most one comma or bracket, so a body shorter than a budget cannot break it and is not counted
+    (a one-off trace is: only its colons are)."""
     budget = BODY_BUDGETS[path]
-    commas = raw.count(b",")
-    if commas > budget.values + budget.fields:
-        raise BodyRefused(413, "too_many_values", f"the body holds {commas:,} commas: the largest {path} body "
-                                                  f"has at most {budget.values + budget.fields:,} values and fields")
-    lists = raw.count(b"[") + raw.count(b"{")
-    if lists > budget.lists + 1:
-        raise BodyRefused(413, "too_many_lists", f"the body opens {lists:,} lists or objects: the largest {path} "
-                                                 f"body has at most {budget.lists + 1:,}")
+    if len(raw) > budget.values + budget.fields:
+        commas = raw.count(b",")
+        if commas > budget.values + budget.fields:
+            raise BodyRefused(422, "too_many_values", f"the body holds {commas:,} commas: the largest {path} "
+                                                      f"body has at most {budget.values + budget.fields:,} values and "
+                                                      "fields")
+    if len(raw) > budget.lists + 1:
+        lists = raw.count(b"[") + raw.count(b"{")
+        if lists > budget.lists + 1:
+            raise BodyRefused(422, "too_many_lists", f"the body opens {lists:,} lists or objects: the largest {path} "
+                                                     f"body has at most {budget.lists + 1:,}")
     colons = raw.count(b":")
     if colons > KEYS_PER_FIELD * budget.fields:
-        raise BodyRefused(413, "too_many_fields", f"the body holds {colons:,} colons (one per field name): "
+        raise BodyRefused(422, "too_many_fields", f"the body holds {colons:,} colons (one per field name): "
                                                   f"the largest {path} body has {budget.fields} fields")
 
 
@@ -175,7 +183,7 @@ def _validated(model: type[Body], raw: bytes, data: Any) -> Body:
 
     A big body that passes the first-error check is validated once more by the model itself (about 1 ms
     for the largest), so whatever rules the model adds beyond its fields still apply."""
-    if raw.count(b",") > LISTED_VALUES:
+    if len(raw) > LISTED_VALUES and raw.count(b",") > LISTED_VALUES:  # a comma needs a byte
         first_errors = _first_error_validator(model)
         if data is None:
             first_errors.validate_json(raw)

@@ -14,16 +14,15 @@ default path (jsonable_encoder + lists) costs 15–200× the maths. Two rules on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
 import orjson
-from starlette.responses import Response
 
 from app.core import ACTIVATIONS
+from app.web.json import dumps
 
-_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 NONFINITE_WARNING = (
     "some values are not finite (shown as \"NaN\" or \"Infinity\"): the numbers overflowed; "
     "lower the learning rate or start from smaller weights"
@@ -31,29 +30,6 @@ NONFINITE_WARNING = (
 # Distinct network structures whose steps and graph are kept encoded; a class uses a handful.
 STRUCTURE_CACHE_SIZE = 256
 _structure_cache: dict[Hashable, tuple[orjson.Fragment, orjson.Fragment]] = {}
-
-
-def _default(obj: Any) -> Any:
-    """What orjson cannot write natively: non-contiguous or non-float arrays, read-only mappings, sets."""
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind == "f":
-            return np.ascontiguousarray(obj)
-        return obj.tolist()
-    if isinstance(obj, Mapping):  # e.g. MappingProxyType, which orjson does not know
-        return dict(obj)
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    raise TypeError(f"cannot encode {type(obj).__name__} as JSON")
-
-
-def dumps(obj: Any) -> bytes:
-    """Encode to JSON bytes; arrays are written directly. Does not replace non-finite numbers: see `encode`."""
-    return orjson.dumps(obj, option=_OPTIONS, default=_default)
-
-
-def json_response(content: bytes, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON response around bytes that are already encoded."""
-    return Response(content=content, status_code=status_code, headers=headers, media_type="application/json")
 
 
 # ---- non-finite numbers ------------------------------------------------------------------------------

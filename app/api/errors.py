@@ -3,7 +3,7 @@
 Every error keeps FastAPI's shape, {"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, but the
 messages are rewritten to read as sentences ("X[2][1] is NaN: …"), the offending input is quoted by a short
 excerpt at most, never echoed whole (it may be NaN, which JSON cannot carry, or megabytes long), and at most
-MAX_ERRORS are listed. Errors raised as HTTPException (404, 415, 503 …) get the same list shape.
+MAX_ERRORS are listed (app/web/errors.py: the shape, HTTPException's answers and the documented statuses).
 """
 
 from __future__ import annotations
@@ -11,72 +11,20 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.api.bodies import BODY_MODELS, BodyRefused
-from app.api.encoding import dumps, json_response
-from app.api.limits import BODY_TIMEOUT_SECONDS, BodyLimitMiddleware
+from app.api.bodies import BODY_MODELS
 from app.core import EXCERPT_CHARS, SpecError, shown
+from app.web.body_limit import BodyLimitMiddleware, BodyRefused
+from app.web.errors import MAX_ERRORS, error_response, http_error_handler
 
-MAX_ERRORS = 20
 _INDEX = re.compile(r"\[(\d+)\]")
-
-
-class ErrorEntry(BaseModel):
-    """One thing wrong with a request."""
-
-    loc: list[str | int] = Field(
-        description='Where: "body", then the field and its indices, e.g. ["body", "X", 2, 1].'
-    )
-    msg: str = Field(description="What is wrong, naming the field and the rule.")
-    type: str = Field(description="The kind of mistake, for programs: e.g. missing, spec_error, body_too_large.")
-    ctx: dict[str, Any] | None = Field(
-        default=None,
-        description="For a rule a person can break from the page's editor: the rule's name (`rule`) and its numbers, "
-                    "so a client can word the message in its own language.",
-    )
-
-
-class ErrorAnswer(BaseModel):
-    """Every refusal, whatever its status: the list of what is wrong."""
-
-    detail: list[ErrorEntry] = Field(
-        min_length=1, description=f"Up to {MAX_ERRORS} entries, then one saying how many more were left out."
-    )
-
-
-# Why each error status is answered; every one carries an ErrorAnswer.
-ERROR_STATUSES = {
-    400: "The request is malformed: a Host header this server does not answer to, a Content-Length that is not a "
-         "number, or a body that is not UTF-8 text (a byte-order mark, UTF-16 or UTF-32).",
-    403: "The request comes from a page on another site: its Origin is neither this server's nor one of "
-         "BACKPROP_ALLOWED_ORIGINS.",
-    408: f"The body did not arrive within {BODY_TIMEOUT_SECONDS:g} s.",
-    413: "The body is over the byte limit (BACKPROP_MAX_BODY_BYTES), or holds more values, lists or fields than the "
-         "largest allowed body of this endpoint (counted before parsing).",
-    415: "The body is not declared as JSON (send it with Content-Type: application/json), or is compressed.",
-    422: "A field breaks a rule: one the body's schema states, or one of the rules between fields listed in the "
-         "body's description. Each entry names the field (`loc`) and the rule (`msg`).",
-    503: "The server is busy (too many computations waiting, or too many connections open): try again after "
-         "Retry-After seconds.",
-}
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
-
-
-def documented_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for error statuses a route can answer, each with the ErrorAnswer body."""
-    return {
-        status: {"model": ErrorAnswer, "description": ERROR_STATUSES[status],
-                 **({"headers": _RETRY_AFTER} if status == 503 else {})}
-        for status in statuses
-    }
 
 
 def body_fields(path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -97,16 +45,6 @@ def install(app: FastAPI) -> None:
     app.add_middleware(BodyLimitMiddleware, max_bytes=app.state.settings.max_body_bytes)
 
 
-def error_response(status_code: int, errors: list[dict[str, Any]], total: int | None = None) -> Response:
-    """The {"detail": [...]} answer: at most MAX_ERRORS entries, plus one saying how many of `total` (the
-    number of errors found, when more were found than passed in) were left out."""
-    listed = errors[:MAX_ERRORS]
-    more = (len(errors) if total is None else total) - len(listed)
-    if more > 0:
-        listed.append({"loc": ["body"], "msg": f"… and {more} more errors like these", "type": "too_many_errors"})
-    return json_response(dumps({"detail": listed}), status_code=status_code)
-
-
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """422 with a readable message per pydantic error; only the errors shown are made readable."""
     path = request.url.path
@@ -116,26 +54,6 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     errors = exc.errors()
     listed = [readable(error, fields, required, schema) for error in errors[:MAX_ERRORS]]
     return error_response(422, listed, total=len(errors))
-
-
-async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
-    """An HTTPException (404, 405, 415, 503 …) in the same {"detail": [...]} shape as every other error;
-    a plain-text detail becomes one entry whose type is the status's name ("service_unavailable")."""
-    if exc.status_code in (204, 304):  # answers without a body
-        return Response(status_code=exc.status_code, headers=exc.headers)
-    detail = exc.detail
-    if not isinstance(detail, list):
-        detail = [{"loc": [], "msg": str(detail), "type": _status_name(exc.status_code)}]
-    response = error_response(exc.status_code, detail)
-    response.headers.update(exc.headers or {})
-    return response
-
-
-def _status_name(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
-    except ValueError:
-        return "http_error"
 
 
 async def body_refused_handler(request: Request, exc: BodyRefused) -> Response:

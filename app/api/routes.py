@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -11,14 +12,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.api.answers import AnswerCache, InFlight, answer_key
-from app.api.bodies import check_body, parse_body_off_loop
-from app.api.cpu import ComputePool
-from app.api.encoding import encode_presets, json_response
-from app.api.errors import documented_errors
-from app.api.errors import ErrorAnswer, error_response
+from app.api.answers import AnswerCache, InFlight, Key, answer_key
+from app.api.bodies import PARSE_INLINE_BYTES, check_body, parse_body, parse_body_off_loop
+from app.api.cpu import INLINE_WORK, ComputePool
+from app.api.encoding import encode_presets
 from app.api.jobs import predict_job, trace_job, train_job, variant_job
-from app.api.limits import buffered_body
 from app.api.schemas import PredictRequest, SpecRequest, TraceRequest, TrainRequest
 from app.core import (
     LIMITS,
@@ -32,6 +30,9 @@ from app.core import (
 )
 from app.core.presets import preset as find_preset
 from app.core.variants import GENERATOR_VERSION, VARIANT_LIMITS, VERSIONS, VariantError, check_variant, variant_presets
+from app.web.body_limit import buffered_body
+from app.web.errors import ErrorAnswer, documented_errors, error_response
+from app.web.json import json_response
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -65,9 +66,9 @@ def direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
 
     return register
 
-# What a POST with a body can be refused with (app.api.errors documents each); a GET only for its Host or load.
-_ERRORS = documented_errors(400, 403, 408, 413, 415, 422, 503)
-_GET_ERRORS = documented_errors(400, 503)
+# What a POST with a body can be refused with besides what the layers in front of every route answer
+# (app/web/errors.py's LAYER_ERRORS, added to /openapi.json by app/main.py); 503 also when the pool is full.
+_ERRORS = documented_errors(400, 422, 503)
 
 
 def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -75,33 +76,58 @@ def _documented_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
-Compute = Callable[[Body, ComputePool], Awaitable[bytes]]
+@dataclass(frozen=True)
+class Job:
+    """A computation to run: its size in the core's units (app/api/cpu.py) and the job function with its arguments."""
+
+    work: int
+    function: Callable[..., bytes]
+    args: tuple[Any, ...]
 
 
-async def remembered(request: Request, model: type[Body], compute: Compute[Body]) -> Response:
-    """The answer to this exact body: replayed when it is remembered (app/api/answers.py), shared with an
-    identical request in flight, else parsed, computed and offered to the memory. Errors are raised, never kept.
+Prepare = Callable[[Body], Job]
 
-    The compute pool and the requests in flight are the server run's (app/main.py's lifespan)."""
+
+async def remembered(request: Request, model: type[Body], prepare: Prepare[Body]) -> Response:
+    """The answer to this exact body: replayed when it is remembered (app/api/answers.py), else parsed, computed
+    and offered to the memory. Errors are raised, never kept.
+
+    A small body whose work is small is parsed and computed right here, with no await in between: no identical
+    request can be in flight meanwhile, so there is nothing to share, and the one-off trace a student's click
+    sends pays for no future, task or queue. Anything bigger goes through the requests in flight (an identical
+    one shares its computation) and the compute pool, which are the server run's (app/main.py's lifespan)."""
     raw = await buffered_body(request)
-    path = request.scope["path"]
-    check_body(path, request.scope["headers"], raw)
+    scope = request.scope
+    path = scope["path"]
+    check_body(path, scope["headers"], raw)
     answers: AnswerCache = request.app.state.answers
     key = answer_key(path, raw)
     content = answers.get(key)
     if content is None:
-        in_flight: InFlight = request.state.in_flight
-        pool: ComputePool = request.state.compute
-
-        async def parse_and_compute() -> bytes:
-            return await compute(await parse_body_off_loop(raw, model), pool)
-
-        content = await in_flight.share(key, parse_and_compute)
+        job = prepare(parse_body(raw, model)) if len(raw) <= PARSE_INLINE_BYTES else None
+        if job is not None and job.work <= INLINE_WORK:
+            content = job.function(*job.args)
+        else:
+            content = await _computed_once(scope["state"], key, job, raw, model, prepare)
         answers.put(key, content)
     return json_response(content)
 
 
-@router.get("/healthz", responses=_GET_ERRORS)
+async def _computed_once(state: dict[str, Any], key: Key, job: Job | None, raw: bytes, model: type[Body],
+                         prepare: Prepare[Body]) -> bytes:
+    """The job's answer from the compute pool, computed once for every identical request in flight; a large body
+    (job None) is parsed inside that shared computation, off the loop, so only once too."""
+    pool: ComputePool = state["compute"]
+
+    async def compute() -> bytes:
+        ready = job or prepare(await parse_body_off_loop(raw, model))
+        return await pool.run(ready.work, ready.function, *ready.args)
+
+    in_flight: InFlight = state["in_flight"]
+    return await in_flight.share(key, compute)
+
+
+@router.get("/healthz")
 async def healthz() -> dict[str, str]:
     """Liveness probe (the Dockerfile's HEALTHCHECK)."""
     return {"status": "ok"}
@@ -132,14 +158,14 @@ async def trace(request: Request) -> Response:
     return await remembered(request, TraceRequest, trace_answer)
 
 
-async def trace_answer(body: TraceRequest, pool: ComputePool) -> bytes:
+def trace_answer(body: TraceRequest) -> Job:
     spec = build_spec(body)
     X, y = body.data()  # compute_trace checks them against the spec (SpecError names the rule)
     work = len(X) * spec.n_params
     if body.gradcheck:
         check_gradcheck_budget(spec, len(X))  # refused here, before it takes a place in a queue
         work += gradcheck_work(spec, len(X))
-    return await pool.run(work, trace_job, spec, X, y, body.gradcheck)
+    return Job(work, trace_job, (spec, X, y, body.gradcheck))
 
 
 @direct_post(
@@ -155,10 +181,10 @@ async def predict_outputs(request: Request) -> Response:
     return await remembered(request, PredictRequest, predict_answer)
 
 
-async def predict_answer(body: PredictRequest, pool: ComputePool) -> bytes:
+def predict_answer(body: PredictRequest) -> Job:
     spec = build_spec(body)
     X = body.inputs()  # predict checks it against the spec (SpecError names the rule)
-    return await pool.run(len(X) * spec.n_params, predict_job, spec, X)
+    return Job(len(X) * spec.n_params, predict_job, (spec, X))
 
 
 @direct_post(
@@ -172,11 +198,11 @@ async def train_network(request: Request) -> Response:
     return await remembered(request, TrainRequest, train_answer)
 
 
-async def train_answer(body: TrainRequest, pool: ComputePool) -> bytes:
+def train_answer(body: TrainRequest) -> Job:
     spec = build_spec(body)
     X, y = body.data()
     check_train_budget(spec, len(X), body.epochs)  # refused here, before it takes a place in a queue
-    return await pool.run(train_work(spec, len(X), body.epochs), train_job, spec, X, y, body.epochs, body.snapshots)
+    return Job(train_work(spec, len(X), body.epochs), train_job, (spec, X, y, body.epochs, body.snapshots))
 
 
 @cache
@@ -187,8 +213,7 @@ def _presets_json() -> bytes:
 @router.get(
     "/api/presets",
     response_class=Response,
-    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."},
-               **_GET_ERRORS},
+    responses={200: {"description": "Ready-made request bodies: {\"presets\": [{id, title, description, request}]}."}},
     summary="Named example networks with data",
 )
 async def presets() -> Response:
@@ -204,7 +229,6 @@ _VARIANT_WORK = 2 * 20_000
     response_class=Response,
     responses={200: {"description": "Variant `variant` of the preset: a ready request body, the same shape as the "
                                     "preset's `request` (its own X, y, weights and biases, made for hand calculation)."},
-               **_GET_ERRORS,
                422: {"model": ErrorAnswer, "description": "No such preset (ctx.rule unknown_preset), a preset without "
                      "variants: its network is too large to compute by hand (no_variants), a variant that is not a "
                      f"whole number from {VARIANT_LIMITS.min_variant} to {VARIANT_LIMITS.max_variant} (variant_range), "

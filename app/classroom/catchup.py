@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
+from app.web.json import dumps
 from app.classroom import protocol
 from app.classroom.questions import tally
 from app.classroom.rooms import LocalRooms, Session

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
+from app.web.json import dumps
 from app.classroom.questions import Answer, Question
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
+from app.web.json import dumps
 from app.classroom import protocol
 from app.classroom.catchup import CatchUp
 from app.classroom.protocol import ProtocolError

@@ -11,15 +11,15 @@ import segno
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.api.encoding import dumps, json_response
-from app.api.errors import error_response
-from app.api.limits import buffered_body
 from app.classroom import protocol, teacher
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
 from app.classroom.tokens import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalize_join_code
 from app.public_url import parse_public_url
+from app.web.body_limit import buffered_body
+from app.web.errors import error_response
+from app.web.json import dumps, json_response
 
 router = APIRouter(prefix="/api/class", tags=["classroom"])
 CODE_RULE = f"a join code is {JOIN_CODE_LENGTH} characters from {JOIN_CODE_ALPHABET} (any case)"
@@ -93,6 +93,9 @@ async def _find(request: Request, code: str, *, counts_as_join: bool) -> Room | 
     summary="Start a class: a room with a join code and the presenter's token",
     responses={**teacher.UNAUTHORIZED,
                503: {"description": "The server already runs BACKPROP_CLASS_MAX_ROOMS classes."}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "description": "Any JSON, ignored (the page sends {}): declared JSON so that no page elsewhere can start a "
+                       "class with a form or text POST, which needs no CORS preflight."}}}}},
 )
 async def create_room(request: Request) -> Response:
     """Only the teacher starts a class (app/classroom/teacher.py). The answer holds the presenter's `token`
@@ -152,7 +155,7 @@ async def lookup(request: Request, code: str) -> Response:
 @router.get(
     "/rooms/{code}/state",
     summary="The presenter's shared state as of `state_seq` (bulky: never sent in a frame)",
-    responses={**_NOT_FOUND, 304: {"description": "Not modified (If-None-Match matched the ETag)."}},
+    responses={**_NOT_FOUND, **_RATE_LIMITED, 304: {"description": "Not modified (If-None-Match matched the ETag)."}},
 )
 async def room_state(request: Request, code: str) -> Response:
     """The state a snapshot starts from, as the presenter's page uploaded it. ETag: `"<epoch>-<state_seq>"`;
@@ -167,7 +170,7 @@ async def room_state(request: Request, code: str) -> Response:
 @router.put(
     "/rooms/{code}/state",
     summary="The presenter uploads its shared state (request, loss history, curve): one `state` frame in the log",
-    responses={**_NOT_FOUND, 401: {"description": "No presenter token (Authorization: Bearer <token>)."},
+    responses={**_NOT_FOUND, **_RATE_LIMITED, 401: {"description": "No presenter token (Authorization: Bearer <token>)."},
                403: {"description": "Not the class's presenter token."},
                422: {"description": "The body is not a JSON object."}},
 )
@@ -205,7 +208,7 @@ def _cached(request: Request, etag: str, body: bytes, headers: dict[str, str]) -
     "/rooms/{code}/qr.svg",
     summary="A QR code (SVG) of the class's student address",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}, **_NOT_FOUND,
+    responses={200: {"content": {"image/svg+xml": {}}}, **_NOT_FOUND, **_RATE_LIMITED,
                422: {"description": "`host` is not one of the addresses this server offers."}},
 )
 async def qr_code(request: Request, code: str,

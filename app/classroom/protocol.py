@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from app.api.encoding import dumps
 from app.classroom import questions
+from app.web.json import dumps
 
 # The classroom contract: everything both sides must agree on is defined here, once, and rendered into the
 # page (`contract()`, body[data-class-protocol]; static/js/classroom/protocol.js reads it).

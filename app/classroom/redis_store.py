@@ -16,7 +16,6 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from app.api.encoding import dumps
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.questions import Answer, Question
 from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
@@ -25,6 +24,7 @@ from app.classroom.store import (
     _TRANSITIONS, FLAGS, QUESTIONS_KEPT, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+from app.web.json import dumps
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from app.api.encoding import dumps
 from app.classroom.questions import Answer, Question
 from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 from app.settings import Settings
+from app.web.json import dumps
 
 FLAGS = ("locked", "projector")  # a room's flags (`set_flag`), fields of Room
 ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"

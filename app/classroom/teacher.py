@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from app.api.errors import error_response
+from app.web.errors import error_response
 from app.settings import Settings
 
 logger = logging.getLogger("uvicorn.error")

@@ -15,15 +15,17 @@ Shapes, ids and names follow docs/contract.md.
 """
 
 from .activations import ACTIVATIONS, Activation
+from .errors import EXCERPT_CHARS, SpecError, shown
 from .gradcheck import GradCheck, ParamCheck, gradcheck_work, gradient_check
 from .gradcheck import check_budget as check_gradcheck_budget
 from .graph import Graph, GraphEdge, GraphNode
+from .initialisation import INIT_SCHEMES, InitScheme
+from .limits import DEFAULTS, LIMITS, Defaults, Limits
 from .losses import LOSSES, Loss
+from .matrices import check_data
 from .predict import predict
 from .presets import PRESETS, Preset
-from .spec import (
-    DEFAULTS, EXCERPT_CHARS, INIT_SCHEMES, LIMITS, Defaults, Limits, NetworkSpec, SpecError, check_data, make_spec, shown,
-)
+from .spec import NetworkSpec, make_spec
 from .steps import Step
 from .trace import DStage, Trace, compute_trace
 from .training import Snapshot, TrainResult, train, train_work
@@ -35,5 +37,5 @@ __all__ = [
     "compute_trace", "predict", "Trace", "DStage", "Step", "Graph", "GraphNode", "GraphEdge",
     "gradient_check", "GradCheck", "ParamCheck", "gradcheck_work", "check_gradcheck_budget",
     "train", "TrainResult", "Snapshot", "train_work", "check_train_budget",
-    "PRESETS", "Preset", "Activation", "Loss",
+    "PRESETS", "Preset", "Activation", "Loss", "InitScheme",
 ]

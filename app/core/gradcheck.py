@@ -9,9 +9,12 @@ import numpy as np
 
 from . import notation as nt
 from .activations import Activation
+from .errors import SpecError
+from .limits import LIMITS
 from .losses import Loss
+from .matrices import check_data
 from .passes import backward, forward, resolve
-from .spec import LIMITS, NetworkSpec, SpecError, check_data
+from .spec import NetworkSpec
 
 Array = np.ndarray
 

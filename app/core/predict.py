@@ -6,8 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from .errors import SpecError
+from .limits import LIMITS
+from .matrices import as_matrix
 from .passes import forward, resolve
-from .spec import LIMITS, NetworkSpec, SpecError, as_matrix
+from .spec import NetworkSpec
 
 
 def predict(spec: NetworkSpec, X: Any) -> np.ndarray:

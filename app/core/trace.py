@@ -17,8 +17,9 @@ from . import notation as nt
 from .graph import Graph, graph_for
 from .gradcheck import GradCheck, gradient_check
 from .layout import Structure
+from .matrices import check_data
 from .passes import backward, forward
-from .spec import NetworkSpec, check_data
+from .spec import NetworkSpec
 from .steps import Step, steps_for
 
 Array = np.ndarray

@@ -9,8 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from .errors import SpecError, shown
+from .limits import LIMITS
+from .matrices import check_data
 from .passes import backward, forward, resolve, update
-from .spec import LIMITS, NetworkSpec, SpecError, check_data, shown
+from .spec import NetworkSpec
 
 Array = np.ndarray
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.api.answers import AnswerCache, InFlight, answer_key
+from app.api.cpu import ComputePool
 
 XOR = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "y": [0, 1, 1, 0]}
 
@@ -89,6 +91,34 @@ def test_the_same_body_is_answered_from_memory(client: TestClient) -> None:
     assert first.status_code == second.status_code == third.status_code == 200
     assert first.content == second.content == third.content
     assert answers.hits == hits + 1
+
+
+def test_a_small_one_off_trace_is_computed_inline_without_the_pool_or_the_requests_in_flight(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a small trace went through the shared path")
+
+    monkeypatch.setattr(InFlight, "share", refuse)
+    monkeypatch.setattr(ComputePool, "run", refuse)
+    response = post(client, json.dumps({**XOR, "seed": 34567}).encode())
+    assert response.status_code == 200 and response.json()["spec"]["seed"] == 34567
+
+
+def test_a_small_body_with_large_work_is_shared_with_identical_requests_in_flight(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared: list[tuple[str, bytes]] = []
+    share = InFlight.share
+
+    async def spy(self: InFlight, key: tuple[str, bytes], compute):  # type: ignore[no-untyped-def]
+        shared.append(key)
+        return await share(self, key, compute)
+
+    monkeypatch.setattr(InFlight, "share", spy)
+    body = json.dumps({**XOR, "epochs": 3000, "snapshots": 2}).encode()
+    response = client.post("/api/train", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200 and shared == [("/api/train", body)]
 
 
 def test_a_different_body_is_computed(client: TestClient) -> None:

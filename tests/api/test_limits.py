@@ -11,7 +11,7 @@ import anyio
 
 from starlette.requests import Request
 
-from app.api.limits import BODY_SCOPE_KEY, BodyLimitMiddleware, buffered_body
+from app.web.body_limit import BODY_SCOPE_KEY, BodyLimitMiddleware, buffered_body
 
 LIMIT = 100
 

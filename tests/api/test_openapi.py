@@ -8,6 +8,7 @@ it refuses, in-process, and checks each answer against the schema and against th
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -26,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from app.api.errors import BODY_MODELS
 from app.core import ACTIVATIONS, INIT_SCHEMES, LIMITS, LOSSES
 from app.main import create_app
+from app.settings import Settings
 
 BASE_URL = "http://127.0.0.1"
 # Examples per operation and generation mode: enough to reach every field's bounds, few enough that the test
@@ -37,6 +39,12 @@ CONFIG = schemathesis.Config.from_dict({
         "positive_data_acceptance": {"expected-statuses": ["200", "422"]},
         "negative_data_rejection": {"expected-statuses": ["400", "413", "415", "422"]},
     },
+    # A join code is read loosely (any case, spaces and dashes), so its schema is a plain string: a schema-valid code
+    # may name no class (404) or not be a code (422); a lookup, or any miss, is a join attempt, rate-limited (429).
+    "operations": [{"include-tag": "classroom", "checks": {
+        "positive_data_acceptance": {"expected-statuses": ["200", "201", "304", "404", "410", "422", "429"]},
+        "negative_data_rejection": {"expected-statuses": ["400", "404", "413", "415", "422", "429"]},
+    }}],
 })
 
 
@@ -61,6 +69,8 @@ def only_cross_field_rules_refuse_valid_bodies(ctx: Any, response: Any, case: sc
     """A schema-valid body answered 422 broke a rule between fields that the body's description lists."""
     if case.meta is None or not case.meta.generation.mode.is_positive or response.status_code != 422:
         return
+    if case.path not in BODY_MODELS:  # no body: a classroom lookup's 422 is for its path's join code
+        return
     listed = {field for rule in BODY_MODELS[case.path].cross_field_rules for field in rule.fields}
     for entry in response.json()["detail"]:
         field, message = entry["loc"][1], entry["msg"]
@@ -82,11 +92,14 @@ CHECKS = [
 
 
 # Loaded at collection from an app of its own (schemathesis' from_fixture does not run under pytest 9).
-# Classroom routes (/api/class/…) take no body model and answer per room; tests/classroom/ covers them.
+# Classroom routes (/api/class/…) take no body model: the test of bodies kept to the rules leaves them out.
 CLASSROOM_PATHS = "^/api/class/"
+# Rooms enough for every POST /api/class/rooms it sends: at the cap a class is refused with 503, a server error to
+# schemathesis (tests/classroom/ tests the cap).
+ROOMY = dataclasses.replace(Settings.from_env(), class_max_rooms=100_000)
 schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", create_app(), config=CONFIG, headers={"Host": "127.0.0.1"}
-).exclude(path_regex=CLASSROOM_PATHS)
+    "/openapi.json", create_app(ROOMY), config=CONFIG, headers={"Host": "127.0.0.1"}
+)
 
 
 @schema.parametrize()
@@ -178,3 +191,22 @@ def test_every_error_status_is_documented_with_its_body(client, path):
     assert "Retry-After" in responses["503"]["headers"]
     entry = openapi["components"]["schemas"]["ErrorEntry"]
     assert set(entry["required"]) == {"loc", "msg", "type"}
+
+
+def test_the_classroom_endpoints_document_what_they_answer(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/class/rooms/{code}", "/api/class/rooms/{code}/state", "/api/class/rooms/{code}/qr.svg"):
+        assert {"404", "429"} <= set(paths[path]["get"]["responses"]), path
+    create = paths["/api/class/rooms"]["post"]
+    assert {"415", "413", "403", "503"} <= set(create["responses"])
+    assert create["requestBody"]["required"] and "application/json" in create["requestBody"]["content"]
+
+
+def test_every_operation_documents_what_the_layers_in_front_of_it_answer(client):
+    error_body = {"$ref": "#/components/schemas/ErrorAnswer"}
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        for method, operation in operations.items():
+            statuses = {"400", "503"} | ({"403", "408", "413", "415"} if method == "post" else set())
+            for status in statuses:
+                assert operation["responses"][status]["content"]["application/json"]["schema"] == error_body, (
+                    method, path, status)

@@ -62,3 +62,10 @@ def test_identity_derivative_is_ones_and_read_only():
 
 def test_registry_names():
     assert list(ACTIVATIONS) == ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"]
+
+
+def test_only_identity_is_marked_identity():
+    # The trace shares H_K as O_K and the ones of f' only for the layer marked identity.
+    from app.core import ACTIVATIONS
+
+    assert [name for name, act in ACTIVATIONS.items() if act.is_identity] == ["identity"]

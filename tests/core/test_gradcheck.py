@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -49,3 +51,62 @@ def test_every_preset_checks_below_one_in_a_million(preset_id):
     spec, X, y = preset_parts(preset_id)
     check = gradient_check(spec, X, y)
     assert check.max_rel_error < 1e-6, check.to_dict()
+
+
+def test_the_check_as_json_names_every_field():
+    spec, X, y = preset_parts("xor")
+    check = gradient_check(spec, X, y)
+    as_dict = check.to_dict()
+    assert set(as_dict) == {"max_rel_error", "per_param"} and as_dict["max_rel_error"] == check.max_rel_error
+    first = as_dict["per_param"][0]
+    assert set(first) == {"name", "max_rel_error", "numeric"} and first["name"] == "W1"
+    assert first["numeric"] is check.per_param[0].numeric
+
+
+def test_the_work_of_a_check_counts_two_passes_per_parameter_and_the_analytic_one():
+    spec = make_spec()  # 10 parameters
+    assert spec.n_params == 10
+    assert gradcheck_work(spec, 4) == 4 * 10 * 21
+
+
+def test_the_budget_admits_exactly_its_limit_and_names_the_factors(monkeypatch):
+    import app.core.gradcheck as gradcheck
+
+    spec = make_spec()
+    monkeypatch.setattr(gradcheck, "LIMITS", dataclasses.replace(LIMITS, gradcheck_budget=gradcheck_work(spec, 3)))
+    gradcheck.check_budget(spec, 3)  # at the budget: allowed
+    with pytest.raises(SpecError) as info:
+        gradcheck.check_budget(spec, 4)
+    assert "4 × 10 × 21 = 840" in str(info.value) and "at most 3 rows" in str(info.value)
+
+
+def test_relative_error_divides_by_the_larger_magnitude():
+    assert relative_error(np.array([2.0]), np.array([1.0])) == pytest.approx(0.5)
+    assert relative_error(np.array([0.0]), np.array([1e-6])) == pytest.approx(1e-6 / 1e-4)
+
+
+def test_a_network_with_biases_checks_them_under_their_names_with_their_numeric_gradients():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True, biases=[[0.1, -0.2, 0.3], [0.05]])
+    X, y = [[0.5, -1.0], [1.5, 0.25]], [[0.2], [0.9]]
+    check = gradient_check(spec, X, y)
+    assert [p.name for p in check.per_param] == ["W1", "W2", "b1", "b2"]
+    t = compute_trace(spec, X, y)
+    for param, analytic in zip(check.per_param, [*t.dW, *t.db]):
+        assert param.numeric.shape == analytic.shape
+        np.testing.assert_allclose(param.numeric, analytic, rtol=1e-5, atol=1e-8)
+
+
+def test_the_step_is_the_default_eps(monkeypatch):
+    import app.core.gradcheck as gradcheck
+
+    seen = []
+    original = gradcheck.numeric_gradients
+
+    def spy(spec, X, y, eps=gradcheck.EPS):
+        seen.append(eps)
+        return original(spec, X, y, eps)
+
+    monkeypatch.setattr(gradcheck, "numeric_gradients", spy)
+    spec, X, y = preset_parts("xor")
+    gradient_check(spec, X, y, eps=1e-4)
+    assert seen == [1e-4]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.core import INIT_SCHEMES, LIMITS, SpecError, check_data, make_spec, shown
-from app.core.spec import EXCERPT_CHARS
+from app.core.errors import EXCERPT_CHARS
 
 
 def _error(**kwargs) -> SpecError:
@@ -201,3 +201,117 @@ def test_a_spec_error_survives_pickling_with_its_field_and_rule():
     error = pickle.loads(pickle.dumps(sent))
     assert (error.field, error.message, str(error)) == (sent.field, sent.message, str(sent))
     assert (error.rule, error.params) == ("width_range", {"value": 17, "min": 1, "max": 16})
+
+
+def test_each_initialisation_scheme_is_registered_under_its_own_name_and_draws_its_shape():
+    rng = np.random.default_rng(0)
+    for name, scheme in INIT_SCHEMES.items():
+        assert scheme.name == name and scheme.text
+        assert scheme.draw(rng, 3, 5).shape == (3, 5)
+
+
+def test_shown_keeps_an_input_of_exactly_the_excerpt_length_whole():
+    text = "a" * (EXCERPT_CHARS - 2)
+    assert shown(text) == repr(text) and len(shown(text)) == EXCERPT_CHARS
+    assert shown(text + "b") == repr(text + "b")[:EXCERPT_CHARS - 1] + "…"
+
+
+def test_shown_converts_only_the_excerpt_of_a_long_list():
+    class Unprintable:
+        def __repr__(self) -> str:
+            raise AssertionError("the whole list was converted to text")
+
+    assert shown([1] * (EXCERPT_CHARS + 1) + [Unprintable()]).endswith("…")
+
+
+def test_with_weights_keeps_everything_but_the_weights():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True, learning_rate=0.5, seed=7)
+    other = spec.with_weights([[[1, 2, 3], [4, 5, 6]], [[1], [2], [3]]], [[1, 2, 3], [4]])
+    assert (other.layers, other.activations, other.bias, other.learning_rate, other.seed) == ((2, 3, 1),
+            ("tanh", "sigmoid"), True, 0.5, 7)
+    np.testing.assert_array_equal(other.biases[0], [1, 2, 3])
+    np.testing.assert_array_equal(other.weights[1], [[1], [2], [3]])
+    no_bias = make_spec()
+    assert no_bias.with_weights(no_bias.weights, [[1, 2]]).biases == ()  # biases of a spec without bias are ignored
+
+
+def test_a_bad_entry_of_a_flat_vector_is_named_by_one_index():
+    with pytest.raises(SpecError, match=r"^biases\[0\]\[1\] is 'a'; values must be numbers"):
+        make_spec(layers=[2, 2, 1], bias=True, biases=[[0.5, "a"], [0.0]])
+
+
+@pytest.mark.parametrize(("X", "y", "rule", "params"), [
+    ([[0, 0]] * (LIMITS.max_rows + 1), [[0]] * (LIMITS.max_rows + 1), "rows_range",
+     {"rows": LIMITS.max_rows + 1, "max": LIMITS.max_rows}),
+    ([[0, 0, 0]], [[0]], "input_columns", {"got": 3, "want": 2}),
+    ([[0, 0]], [[0, 0]], "output_columns", {"got": 2, "want": 1}),
+    ([[0, 0], [1, 1]], [[0]], "target_rows", {"got": 1, "want": 2}),
+])
+def test_data_errors_carry_their_rule_and_numbers(X, y, rule, params):
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(), X, y)
+    assert (info.value.rule, info.value.params) == (rule, params)
+
+
+def test_a_flat_y_for_several_outputs_is_named_as_such():
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(layers=[2, 2]), [[0, 0]], [0, 1])
+    assert (info.value.rule, info.value.params) == ("output_columns", {"got": 1, "want": 2})
+    assert "y has a flat list but the output layer has 2 columns" in str(info.value)
+
+
+def test_bce_targets_outside_0_1_name_the_loss():
+    spec = make_spec(layers=[2, 1], activations=["sigmoid"], loss="bce")
+    with pytest.raises(SpecError) as info:
+        check_data(spec, [[0, 0]], [[1.5]])
+    assert (info.value.field, info.value.rule, info.value.params) == ("y", "targets_0_1", {"loss": "bce"})
+
+
+def test_data_checks_can_leave_the_finiteness_scan_to_the_caller():
+    X, y = check_data(make_spec(), [[np.nan, 0.0]], [[np.inf]], check_finite=False)
+    assert np.isnan(X[0, 0]) and np.isinf(y[0, 0])
+    with pytest.raises(SpecError, match=r"^X\[0\]\[0\] is nan"):
+        check_data(make_spec(), [[np.nan, 0.0]], [[1.0]])
+    with pytest.raises(SpecError, match=r"^y\[0\]\[0\] is inf"):
+        check_data(make_spec(), [[0.0, 0.0]], [[np.inf]])
+
+
+@pytest.mark.parametrize(("init", "draw"), [
+    ("xavier_uniform", lambda rng, a, b: rng.uniform(-np.sqrt(6 / (a + b)), np.sqrt(6 / (a + b)), size=(a, b))),
+    ("xavier_normal", lambda rng, a, b: rng.normal(0.0, np.sqrt(2 / (a + b)), size=(a, b))),
+    ("he_uniform", lambda rng, a, b: rng.uniform(-np.sqrt(6 / a), np.sqrt(6 / a), size=(a, b))),
+    ("he_normal", lambda rng, a, b: rng.normal(0.0, np.sqrt(2 / a), size=(a, b))),
+    ("uniform", lambda rng, a, b: rng.uniform(-1.0, 1.0, size=(a, b))),
+])
+def test_each_scheme_draws_from_its_distribution_layer_by_layer(init, draw):
+    spec = make_spec(layers=[3, 5, 2], init=init, seed=11)
+    rng = np.random.default_rng(11)
+    for weights, (fan_in, fan_out) in zip(spec.weights, [(3, 5), (5, 2)]):
+        np.testing.assert_array_equal(weights, draw(rng, fan_in, fan_out))
+
+
+def test_shown_names_a_huge_integer_by_its_digits_from_the_excerpt_length_on():
+    assert shown(10**EXCERPT_CHARS) == f"an integer of {EXCERPT_CHARS + 1} digits"
+    assert shown(-(10**EXCERPT_CHARS)) == f"an integer of {EXCERPT_CHARS + 1} digits"
+    assert shown(10**EXCERPT_CHARS - 1) == "9" * EXCERPT_CHARS  # 80 digits: quoted whole
+    assert shown(True) == "True" and shown(12) == "12"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ([[1, 2], [1, 2, 3]], "X is ragged: row 1 has 3 numbers but row 0 has 2"),
+    ([[1, 2, 3], [1, 2, 3], [1]], "X is ragged: row 2 has 1 numbers but row 0 has 3"),
+    ([[1, 2], 3], "X mixes rows and numbers; it must be a matrix (a list of rows)"),
+    ([[1, 2], [3, "a"]], "X[1][1] is 'a'; values must be numbers"),
+])
+def test_why_nested_lists_are_not_a_matrix(value, message):
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(), value, [[0]] * len(value))
+    assert str(info.value) == message
+
+
+def test_a_matrix_error_names_its_field_and_any_numeric_array_becomes_float64():
+    with pytest.raises(SpecError) as info:
+        check_data(make_spec(), [[1, 2], [1, 2, 3]], [[0], [0]])
+    assert info.value.field == "X"
+    X, y = check_data(make_spec(), np.array([[1, 2]]), np.array([[3]]))
+    assert X.dtype == y.dtype == np.float64 and X.tolist() == [[1.0, 2.0]]

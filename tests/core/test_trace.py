@@ -107,3 +107,81 @@ def test_finite_flag_matches_every_matrix(activations, scale, learning_rate, see
     all_finite = all(np.isfinite(value).all() for value in t.matrices().values())
     assert t.finite == all_finite
     assert (t.warnings == []) == all_finite
+
+
+def test_matrix_ids_list_every_matrix_once_in_pipeline_order():
+    assert matrix_ids(make_spec()) == [
+        "X", "y", "W1", "H1", "O1", "W2", "H2", "O2", "W3", "H3", "O3", "y_hat", "L",
+        "dL/dy_hat", "dL/dO2", "dL/dH2", "dL/dO1", "dL/dH1", "f'(H1)", "f'(H2)", "f'(H3)",
+        "dL/dW1", "W1_new", "dL/dW2", "W2_new", "dL/dW3", "W3_new"]
+    with_bias = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True)
+    assert matrix_ids(with_bias) == [
+        "X", "y", "W1", "b1", "H1", "O1", "W2", "b2", "H2", "O2", "y_hat", "L",
+        "dL/dy_hat", "dL/dH2", "dL/dO1", "dL/dH1", "f'(H1)", "f'(H2)",
+        "dL/dW1", "dL/db1", "W1_new", "b1_new", "dL/dW2", "dL/db2", "W2_new", "b2_new"]
+
+
+def test_parameter_gradients_resolve_by_name_and_an_unknown_one_is_named_in_the_error():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True)
+    t = compute_trace(spec, [[1, 2], [3, 4]], [[0.5], [1.0]])
+    assert t.matrix("dL/dW2") is t.dW[1] and t.matrix("dL/db1") is t.db[0] and t.matrix("dL/db2") is t.db[1]
+    with pytest.raises(KeyError, match="dL/dQ7"):
+        t.matrix("dL/dQ7")
+    with pytest.raises(KeyError, match="dL/dXb1"):
+        t.matrix("dL/dXb1")
+
+
+def test_biases_take_their_own_slices_of_the_parameter_vector():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True, biases=[[1, 2, 3], [4]])
+    t = compute_trace(spec, [[1, 2]], [[0.5]])
+    np.testing.assert_allclose(t.updated_b[0], np.array([1, 2, 3]) - 0.1 * t.db[0])
+    np.testing.assert_allclose(t.updated_b[1], np.array([4]) - 0.1 * t.db[1])
+    assert t.updated_b[0].shape == (3,) and t.updated_b[1].shape == (1,)
+
+
+def test_the_loss_gradient_of_bce_logits_uses_the_last_pre_activation():
+    spec = make_spec(layers=[2, 2, 2, 1], activations=["tanh", "tanh", "sigmoid"], loss="bce")
+    X, y = [[0.3, -0.2], [1.0, 0.5]], [[1.0], [0.0]]
+    t = compute_trace(spec, X, y)
+    # sigmoid + bce: dL/dH_3 = (ŷ − y)/n, from H_3 (an earlier layer's H would give other numbers)
+    expected = (t.y_hat - t.y) / len(X)
+    np.testing.assert_allclose(t.dW[2], t.O[1].T @ expected, rtol=1e-9)
+    y_hat, target = t.y_hat, np.array(y)
+    assert t.loss == pytest.approx(-np.mean(target * np.log(y_hat) + (1 - target) * np.log(1 - y_hat)), rel=1e-9)
+
+
+def test_nan_in_X_is_found_by_the_traces_own_final_check_not_a_second_scan(monkeypatch):
+    # compute_trace skips check_data's finiteness scan (check_finite=False) and finds NaN in its final check.
+    import app.core.matrices as matrices
+
+    calls = []
+    original = matrices.as_matrix
+
+    def spy(value, field, allow_vector=False, check_finite=True):
+        calls.append((field, check_finite))
+        return original(value, field, allow_vector, check_finite)
+
+    monkeypatch.setattr(matrices, "as_matrix", spy)
+    compute_trace(make_spec(), [[0.0, 1.0]], [[1.0]])
+    assert calls == [("X", False), ("y", False)]
+
+
+def test_an_overflow_warning_lists_the_matrices_comma_separated():
+    t = compute_trace(make_spec(learning_rate=1e308), [[1, 2]], [[1e300]])
+    listed = t.warnings[0].split(" in ", 1)[1].split(":", 1)[0]
+    assert ", " in listed and all(name.strip() for name in listed.split(", "))
+
+
+def test_an_overflow_in_the_first_layer_alone_is_reported():
+    # H1 overflows, sigmoid bounds O1, and everything after it stays finite: only the scan of H1 can find it.
+    weights = [[[1e200, 1e200], [1e200, 1e200]], [[0.5, 0.5], [0.5, 0.5]], [[0.5], [0.5]]]
+    t = compute_trace(make_spec(weights=weights), [[1e200, 1e200]], [[1.0]])
+    assert np.isfinite(t.loss) and not np.isfinite(t.H[0]).all()
+    assert t.warnings and "H1" in t.warnings[0]
+
+
+def test_the_trace_carries_the_graph_of_its_structure():
+    from app.core.graph import graph_for
+
+    spec = make_spec()
+    assert compute_trace(spec, [[0, 1]], [[1]]).graph == graph_for(spec.layers, spec.activations, spec.bias, spec.loss)

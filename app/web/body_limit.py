@@ -14,7 +14,7 @@ import asyncio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.encoding import dumps
+from app.web.json import dumps
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # 2 MiB: a 512 × 16 matrix of long floats is about 0.2 MB
 # Where the buffered body waits in the ASGI scope for the route (`buffered_body`).
