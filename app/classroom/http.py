@@ -173,8 +173,8 @@ async def room_state(request: Request, code: str) -> Response:
     responses={**_NOT_FOUND, **_RATE_LIMITED, 401: {"description": "No presenter token (Authorization: Bearer <token>)."},
                403: {"description": "Not the class's presenter token."},
                422: {"description": "The body is not a JSON object."}},
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "description": "The page's shared state, opaque to the server (docs/contract.md)."}}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": dict(
+        type="object", description="The page's shared state, opaque to the server (docs/contract.md).")}}}},
 )
 async def put_room_state(request: Request, code: str) -> Response:
     """Body: the page's shared state (a JSON object, opaque to the server). Answer: `{"seq": n}`, the seq of
