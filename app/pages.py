@@ -265,7 +265,7 @@ async def index(request: Request, code: str | None = None) -> HTMLResponse:
         "class_protocol": json.dumps(protocol.contract(request.app.state.settings)),
         "limits": LIMITS,
         "defaults": DEFAULTS,
-        # Whether this page may start a class without the teacher key (static/js/teacher-key.js).
+        # Whether this page may start a class without the teacher key (static/js/classroom/teacher-key.js).
         "class_start": "local" if on_this_machine(request, request.app.state.settings) else "key",
     }
     return templates.TemplateResponse(request, "index.html", context)
@@ -285,7 +285,7 @@ def module_preloads() -> tuple[str, ...]:
 
 @cache
 def core_options() -> str:
-    """What the core defines and the page needs, as JSON for a data attribute (static/js/core-options.js reads
+    """What the core defines and the page needs, as JSON for a data attribute (static/js/lib/core-options.js reads
     it): the names the editor offers, each activation's LaTeX, the size limits, the defaults of a new network
     and the range of shown decimals, so no list, limit or default is written again in the scripts."""
     return json.dumps({

@@ -14,7 +14,7 @@ Starts the app (one uvicorn worker) as a subprocess on a free 127.0.0.1 port and
      (a) the exercise preset (2→2→2→1, n = 4), target < 16 ms;
      (b) the deepest preset (most weight layers), target < 50 ms;
      (c) 8 weight layers × 16 neurons (layers 16×9, tanh, bias on) at n = 64, loaded through the page's own
-         state — the older URL hash `#req=<base64url JSON>` that static/js/url.js still reads — target < 50 ms.
+         state — the older URL hash `#req=<base64url JSON>` that static/js/store/url.js still reads — target < 50 ms.
 2. Edit to updated view. For each of `--edits` in-place edits of W₁'s first cell in the step panel (first
    step): open the cell editor by a double-click, type a new value (a different one each time, so the
    server's answer memory never helps), then time from the Enter keydown to the step panel's re-render

@@ -70,7 +70,7 @@ def test_a_bundle_is_used_only_while_its_sources_are_unchanged(tmp_path: Path) -
     root = tmp_path / "static"
 
     assert load_bundle(root) == page_bundle() is not None
-    with (root / "js/state.js").open("a") as source:
+    with (root / "js/store/state.js").open("a") as source:
         source.write("\n// edited after setup\n")
     assert load_bundle(root) is None
     shutil.rmtree(root / "bundle")
@@ -84,7 +84,7 @@ def test_without_the_bundle_the_page_loads_the_modules(monkeypatch: pytest.Monke
 
     assert '<script type="module" src="/static/js/main.js?v=' in html
     assert '<link rel="stylesheet" href="/static/css/page.css?v=' in html
-    assert '<link rel="modulepreload" href="/static/js/state.js">' in html
+    assert '<link rel="modulepreload" href="/static/js/store/state.js">' in html
     assert "/static/bundle/" not in html
     assert "/static/vendor/katex/fonts/KaTeX_Main-Regular.woff2" in html
 
@@ -104,7 +104,7 @@ def test_the_manifest_lists_every_module_main_imports() -> None:
     assert "vendor/katex/katex.mjs" in manifest["sources"]
 
 
-@pytest.mark.parametrize("edited", ["static/js/state.js", "static/css/app.css", "scripts/bundle.mjs"])
+@pytest.mark.parametrize("edited", ["static/js/store/state.js", "static/css/app.css", "scripts/bundle.mjs"])
 def test_make_rebuilds_the_bundle_after_an_edit(edited: str) -> None:
     dry_run = subprocess.run(["make", "-n", "-W", edited, "static/bundle/manifest.json"], cwd=REPO,
                              capture_output=True, text=True, timeout=60)

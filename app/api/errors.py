@@ -197,7 +197,7 @@ _BOUND_TYPES = frozenset({"greater_than_equal", "less_than_equal", "greater_than
 
 def _page_rule(loc: tuple[Any, ...], error: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any] | None:
     """The core's rule name and numbers for a bound the schema found first (the same `ctx` a SpecError carries),
-    so the page words it in its own language (static/js/problems.js); None for other errors."""
+    so the page words it in its own language (static/js/lib/problems.js); None for other errors."""
     value, where = error.get("input"), loc[1:]
     if error["type"] == "too_long" and where in (("X",), ("y",)) and isinstance(value, list):
         return {"rule": "rows_range", "rows": len(value), "max": rule.get("maxItems")}

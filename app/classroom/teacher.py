@@ -5,8 +5,8 @@ A request may start one (POST /api/class/rooms) when it carries the teacher key 
 proxy in between. Behind a proxy every request arrives from the proxy's address, often loopback, so there
 (BACKPROP_PUBLIC_URL set, or forwarded headers on the request) loopback counts for nothing and only the key
 opens the door. `serve` prints the key as a teacher link `/?key=…` at start (a new one each run) unless
-BACKPROP_TEACHER_KEY gives it (several processes must share one); static/js/teacher-key.js moves it from the link
-into the tab's sessionStorage. Each start is logged with its time, address and code, never the key or a token.
+BACKPROP_TEACHER_KEY gives it (several processes must share one); static/js/classroom/teacher-key.js moves it
+from the link into the tab's sessionStorage. Each start is logged with its time, address and code, never the key or a token.
 """
 
 from __future__ import annotations

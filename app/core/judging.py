@@ -1,4 +1,4 @@
-"""The one judging rule of a hand-calculated number (static/js/judging.js says the same for the page; both are
+"""The one judging rule of a hand-calculated number (static/js/tools/judging.js says the same for the page; both are
 tested against tests/cases/judging.json): right within half a unit of the last shown decimal of either the
 exact result or the result of the shown (rounded) inputs, close within ten times that, else wrong."""
 

@@ -3,28 +3,28 @@
  * trace (from the URL hash or the exercise preset), and mounts every view on the one store.
  * Sets body[data-ready="true"] once the first trace is rendered (the browser tests wait for it).
  */
-import { createStore, sharedState } from "./state.js";
-import { readCoreOptions, useCoreOptions } from "./core-options.js";
-import { setLang, t } from "./i18n.js";
-import { fetchPresets, ApiError } from "./api.js";
-import { Player, bindKeys } from "./player.js";
-import { readHash, syncHash, storedLang, sharedFromHash } from "./url.js";
-import { restoreState } from "./actions.js";
-import { mountShare } from "./share.js";
-import { mountControls } from "./controls.js";
-import { mountTimeline } from "./timeline.js";
-import { mountStepPanel } from "./step-panel.js";
-import { mountCharts } from "./chart.js";
-import { mountTraining } from "./training.js";
-import { mountEditor } from "./editor.js";
-import { mountDataView } from "./data-view.js";
-import { mountGradcheck } from "./gradcheck.js";
-import { mountExports } from "./exports.js";
+import { createStore, sharedState } from "./store/state.js";
+import { readCoreOptions, useCoreOptions } from "./lib/core-options.js";
+import { setLang, t } from "./i18n/i18n.js";
+import { fetchPresets, ApiError } from "./store/api.js";
+import { Player, bindKeys } from "./explorer/player.js";
+import { readHash, syncHash, storedLang, sharedFromHash } from "./store/url.js";
+import { restoreState } from "./store/actions.js";
+import { mountShare } from "./tools/share.js";
+import { mountControls } from "./explorer/controls.js";
+import { mountTimeline } from "./explorer/timeline.js";
+import { mountStepPanel } from "./explorer/step-panel.js";
+import { mountCharts } from "./explorer/chart.js";
+import { mountTraining } from "./explorer/training.js";
+import { mountEditor } from "./explorer/editor.js";
+import { mountDataView } from "./explorer/data-view.js";
+import { mountGradcheck } from "./tools/gradcheck.js";
+import { mountExports } from "./tools/exports.js";
 import { Classroom } from "./classroom/classroom.js";
 import { mountClassroom } from "./classroom/view.js";
-import { labelStartButton, takeKeyFromUrl } from "./teacher-key.js";
-import { mountVariantControls, withVariantRequest } from "./variants.js";
-import { mountVariantPrint } from "./variant-print.js";
+import { labelStartButton, takeKeyFromUrl } from "./classroom/teacher-key.js";
+import { mountVariantControls, withVariantRequest } from "./tools/variants.js";
+import { mountVariantPrint } from "./tools/variant-print.js";
 
 const DEFAULT_PRESET = "exercise";
 

@@ -27,7 +27,7 @@ def page_tables() -> dict[str, list[str]]:
     script = f"""
     const {{ FRAMES }} = await import({json.dumps((CLASSROOM_JS / "classroom.js").as_uri())});
     const {{ ORDERED_FRAMES }} = await import({json.dumps((CLASSROOM_JS / "follower.js").as_uri())});
-    const {{ COMMANDS }} = await import({json.dumps((ROOT / "static" / "js" / "commands.js").as_uri())});
+    const {{ COMMANDS }} = await import({json.dumps((ROOT / "static" / "js" / "store" / "commands.js").as_uri())});
     console.log(JSON.stringify({{ frames: Object.keys(FRAMES), ordered: Object.keys(ORDERED_FRAMES),
                                   commands: Object.keys(COMMANDS) }}));
     """

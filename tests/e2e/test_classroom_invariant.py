@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 ACTIONS = 14  # per sequence: enough for every kind, short enough for make test
 SHARED_JS = """async () => {
     const { store } = await import(document.querySelector("script[type=module]").src);
-    const { sharedState } = await import("/static/js/shared-view.js");
+    const { sharedState } = await import("/static/js/store/shared-view.js");
     return JSON.stringify(sharedState(store.get()));
 }"""
 DISPATCH_JS = """async (command) => {

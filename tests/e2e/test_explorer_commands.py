@@ -34,7 +34,7 @@ PAGE_STORE = """const { store } = await import(document.querySelector("script[ty
 
 RECORD_JS = """async () => {
     """ + PAGE_STORE + """
-    const { isShared } = await import("/static/js/commands.js");
+    const { isShared } = await import("/static/js/store/commands.js");
     window.recorded = [];
     store.onCommand(({ command }) => window.recorded.push({ command: JSON.stringify(command), shared: isShared(command) }));
 }"""
@@ -100,7 +100,7 @@ def test_edit_cell_traces_the_changed_request_and_stays_on_the_step(explorer: Ex
     explorer.page.evaluate(
         """async () => {
             """ + PAGE_STORE + """
-            const { editCell } = await import("/static/js/actions.js");
+            const { editCell } = await import("/static/js/store/actions.js");
             await editCell(store, { matrix: "W1", row: 0, col: 1, value: 0.5 });
             await editCell(store, { matrix: "X", row: 2, col: 0, value: -1.25 });
         }"""

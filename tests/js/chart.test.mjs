@@ -1,7 +1,7 @@
 // The loss chart's axis ends fit their margin, and a wide range is drawn on a log scale.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { axisNumber, wantsLog } from "../../static/js/chart.js";
+import { axisNumber, wantsLog } from "../../static/js/explorer/chart.js";
 
 test("a huge axis end is short: mantissa and exponent, never a clipped tail", () => {
   assert.equal(axisNumber(1.8e212), "1.8e212");

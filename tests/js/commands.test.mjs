@@ -1,11 +1,11 @@
-// The command path (static/js/state.js, commands.js): every command applies first and notifies after, with the
+// The command path (static/js/store/state.js, commands.js): every command applies first and notifies after, with the
 // shared state it led to; a load notifies when its trace is in the store; loads stay small.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createStore } from "../../static/js/state.js";
-import { commandError, isShared, COMMANDS } from "../../static/js/commands.js";
-import { nextIteration, editCell, choosePreset, restoreState, trainEpochs } from "../../static/js/actions.js";
-import { sharedState } from "../../static/js/state.js";
+import { createStore } from "../../static/js/store/state.js";
+import { commandError, isShared, COMMANDS } from "../../static/js/store/commands.js";
+import { nextIteration, editCell, choosePreset, restoreState, trainEpochs } from "../../static/js/store/actions.js";
+import { sharedState } from "../../static/js/store/state.js";
 import { CORE, fakeApi } from "./helpers.mjs";
 
 const REQUEST = { loss: 0.5, weights: [[[1, 2], [3, 4]]], X: [[0, 1]], y: [[1]] };

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { matrixGraphLayout, labelLines, LABEL_CHARS, BOX } from "../../static/js/graph/layout.js";
-import { texToText } from "../../static/js/tex-text.js";
+import { texToText } from "../../static/js/lib/tex-text.js";
 import { fixtures } from "./helpers.mjs";
 
 const CHAR = 6; // about a label character's width in layout units (font-size 10)

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { judge, tolerance } from "../../static/js/judging.js";
-import { verdictOf, checkMatrix, nextRecord } from "../../static/js/handcalc.js";
+import { judge, tolerance } from "../../static/js/tools/judging.js";
+import { verdictOf, checkMatrix, nextRecord } from "../../static/js/tools/handcalc.js";
 
 const { cases } = JSON.parse(readFileSync(new URL("../cases/judging.json", import.meta.url), "utf8"));
 

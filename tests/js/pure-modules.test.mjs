@@ -2,12 +2,12 @@
 // touch the DOM when imported; the tests pin what they compute.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as notation from "../../static/js/notation.js";
-import { parseNumber, parseRows, rowsToText } from "../../static/js/number-text.js";
-import { toSubscript, toSuperscript, texToText } from "../../static/js/tex-text.js";
-import { tolerance, verdictOf, checkMatrix, nextRecord, resultHidden, handcalcActive } from "../../static/js/handcalc.js";
+import * as notation from "../../static/js/lib/notation.js";
+import { parseNumber, parseRows, rowsToText } from "../../static/js/lib/number-text.js";
+import { toSubscript, toSuperscript, texToText } from "../../static/js/lib/tex-text.js";
+import { tolerance, verdictOf, checkMatrix, nextRecord, resultHidden, handcalcActive } from "../../static/js/tools/handcalc.js";
 import { neuronLayout, labelsDoNotOverlap, matrixGraphLayout, NEURON } from "../../static/js/graph/layout.js";
-import * as coreOptions from "../../static/js/core-options.js";
+import * as coreOptions from "../../static/js/lib/core-options.js";
 import { fixtures } from "./helpers.mjs";
 
 test("core options: read from the page when asked, never at import; the views' names follow useCoreOptions", () => {

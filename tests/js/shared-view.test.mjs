@@ -1,10 +1,10 @@
-// The shared view's one table (static/js/shared-view.js) and what is derived from it.
+// The shared view's one table (static/js/store/shared-view.js) and what is derived from it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   FIELDS, defaults, sharedState, ownState, studentState, sharedError, withDefaults, writeParams, readParams, PACKED_FIELDS, SMALL_FIELDS,
-} from "../../static/js/shared-view.js";
-import { initialState } from "../../static/js/state.js";
+} from "../../static/js/store/shared-view.js";
+import { initialState } from "../../static/js/store/state.js";
 import { CORE } from "./helpers.mjs";
 
 test("every shared field is listed once, with a default, a check and a way into a link", () => {

@@ -1,7 +1,9 @@
-// static/js/teacher-key.js: the key leaves the address at once and goes to the API as a Bearer header.
+// static/js/classroom/teacher-key.js: the key leaves the address at once and goes to the API as a Bearer header.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { labelStartButton, mayStartClass, takeKeyFromUrl, teacherHeaders } from "../../static/js/teacher-key.js";
+import {
+  labelStartButton, mayStartClass, takeKeyFromUrl, teacherHeaders,
+} from "../../static/js/classroom/teacher-key.js";
 
 function memoryStorage() {
   const items = new Map();

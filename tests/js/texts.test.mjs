@@ -2,8 +2,8 @@
 // explanation, an English-style CSV.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setLang, t, tn } from "../../static/js/i18n.js";
-import { parseRows } from "../../static/js/number-text.js";
+import { setLang, t, tn } from "../../static/js/i18n/i18n.js";
+import { parseRows } from "../../static/js/lib/number-text.js";
 
 test("Russian counts agree with their nouns", () => {
   setLang("ru");

@@ -1,8 +1,8 @@
-// Links and state files (static/js/url.js) through the shared view's table: round trips, and the links and
+// Links and state files (static/js/store/url.js) through the shared view's table: round trips, and the links and
 // state files today's main page wrote (STATE_VERSION 1, tests/js/fixtures/v1-main.json) open as they were.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hashFor, readHash, sharedFromHash, stateFileText, readStateFile, packJson, unpackJson, MAX_URL_CHARS } from "../../static/js/url.js";
+import { hashFor, readHash, sharedFromHash, stateFileText, readStateFile, packJson, unpackJson, MAX_URL_CHARS } from "../../static/js/store/url.js";
 import { CORE, fixtures } from "./helpers.mjs";
 
 // each case's shared state as its page wrote it into the state file (JSON's own numbers: -0 is written 0)

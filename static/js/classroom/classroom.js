@@ -6,13 +6,13 @@
  * frames into the store), ./presenter.js (the teacher's actions into the room), ./questions.js, ./api.js.
  */
 import { createRoom, findRoom, addresses } from "./api.js";
-import { mayStartClass, teacherHeaders } from "../teacher-key.js";
+import { mayStartClass, teacherHeaders } from "./teacher-key.js";
 import { Connection } from "./connection.js";
 import { Follower, ORDERED_FRAMES } from "./follower.js";
 import { Presenter } from "./presenter.js";
 import { Questions } from "./questions.js";
 import { path } from "./protocol.js";
-import { isShared } from "../commands.js";
+import { isShared } from "../store/commands.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch, exploring}: a reload is the same student

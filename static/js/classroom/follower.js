@@ -6,7 +6,7 @@
  * While the student explores, frames are counted but the explorer is left alone; following again takes a
  * snapshot. The room's own frames (lock, projector, question, reveal) go to the class state.
  */
-import { restoreCommand } from "../commands.js";
+import { restoreCommand } from "../store/commands.js";
 import { fetchState } from "./api.js";
 
 /** What a follower does with each ordered frame (the room's log), in seq order. */

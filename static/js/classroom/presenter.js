@@ -6,8 +6,8 @@
  * it was acknowledged, and commands heard meanwhile wait for the upload. The hover is the class's pointer,
  * the training's progress goes out latest-wins, and the lock and the projector layout are room messages.
  */
-import { isShared, COMMANDS } from "../commands.js";
-import { sharedState } from "../state.js";
+import { isShared, COMMANDS } from "../store/commands.js";
+import { sharedState } from "../store/state.js";
 import { putState } from "./api.js";
 import { classProtocol } from "./protocol.js";
 

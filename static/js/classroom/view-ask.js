@@ -1,7 +1,7 @@
 /** The presenter's "ask about this step" form: a question about the current step's result, with its right answer. */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
-import { resolveMatrix, shapeOf } from "../matrices.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
+import { resolveMatrix, shapeOf } from "../lib/matrices.js";
 import { field } from "./view-controls.js";
 import { DEFAULT_TOLERANCE } from "./view-text.js";
 

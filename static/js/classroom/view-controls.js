@@ -1,5 +1,5 @@
 /** The small form controls every class panel builds: a button, a checkbox, a labelled field. */
-import { el } from "../dom.js";
+import { el } from "../lib/dom.js";
 
 export function button(text, testid, onClick, className = "btn small") {
   const node = el("button", className, text);

@@ -2,8 +2,8 @@
  * The presenter's tally of the open question: how many answered, a bar per distinct answer, the names given,
  * and Reveal. Nothing says which answer is right before the reveal: the projector must not give it away.
  */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
 import { button } from "./view-controls.js";
 import { questionText, answerText, valueDecimals, DEFAULT_TOLERANCE } from "./view-text.js";
 

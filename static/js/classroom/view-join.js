@@ -1,6 +1,6 @@
 /** The join page (/join): a code field; a wrong code is said so. No connection pill before there is a class. */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
 import { problemLine } from "./view-status.js";
 
 /** {nodes, update(cls)} */

@@ -2,9 +2,9 @@
  * The presenter's panel: the code, the students' address and its QR code, the count, the class options
  * (lock, hide the next result, projector layout, End the class — which asks first), the ask form and the tally.
  */
-import { el } from "../dom.js";
-import { t, tn } from "../i18n.js";
-import { setOptions } from "../actions.js";
+import { el } from "../lib/dom.js";
+import { t, tn } from "../i18n/i18n.js";
+import { setOptions } from "../store/actions.js";
 import { button, checkbox } from "./view-controls.js";
 import { statusLine } from "./view-status.js";
 import { askPanel } from "./view-ask.js";

@@ -3,11 +3,11 @@
  * calculation) and what they sent — it stays in the form and can be changed until the reveal (then
  * view-verdict.js). Input that cannot be read as a number is said so and not sent.
  */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
-import { parseNumber } from "../number-text.js";
-import { handcalcAction } from "../actions.js";
-import { cellKey } from "../handcalc.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
+import { parseNumber } from "../lib/number-text.js";
+import { handcalcAction } from "../store/actions.js";
+import { cellKey } from "../tools/handcalc.js";
 import { button } from "./view-controls.js";
 import { questionText, answerText, shapeOf, decimalsOf } from "./view-text.js";
 import { verdict } from "./view-verdict.js";

@@ -2,8 +2,8 @@
  * The connection pill (live, connecting, reconnecting, paused) and the problem line under it. The pill is a
  * polite live region, so a screen reader hears "reconnecting" too; the problem line shows only while there is one.
  */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
 
 const TEXT = {
   offline: "class.connection.offline",

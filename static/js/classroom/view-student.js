@@ -2,8 +2,8 @@
  * The student's bar: following or exploring, the connection, Explore / Follow, the lock note, Leave, the
  * teacher's training progress, and the question to answer (view-question.js).
  */
-import { el } from "../dom.js";
-import { t, formatNumber } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t, formatNumber } from "../i18n/i18n.js";
 import { button } from "./view-controls.js";
 import { statusLine } from "./view-status.js";
 import { questionPanel } from "./view-question.js";

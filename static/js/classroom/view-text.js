@@ -2,7 +2,7 @@
  * A question and its answers as text in the reader's language: the question asked, an answer (a value, a
  * shape, a sign, an option) as a label, and the decimals that keep a question's value labels apart.
  */
-import { t, formatNumber } from "../i18n.js";
+import { t, formatNumber } from "../i18n/i18n.js";
 
 /** A question's text in the reader's language (the teacher's own prompt, when typed, comes first). */
 export function questionText(question) {

@@ -2,8 +2,8 @@
  * What a student sees after the reveal: right or not, what they sent, the right answer and, for a hand
  * calculation, their cells with the wrong ones marked (by colour, a mark and in words).
  */
-import { el } from "../dom.js";
-import { t, formatNumber } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t, formatNumber } from "../i18n/i18n.js";
 import { answerText, decimalsOf } from "./view-text.js";
 
 const LISTED_WRONG_CELLS = 3;

@@ -4,8 +4,8 @@
  * what the class does to the rest of the page: the projector layout, and the lock (controls inert and greyed).
  * Everything a student typed reaches the page through textContent only.
  */
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
+import { el } from "../lib/dom.js";
+import { t } from "../i18n/i18n.js";
 import { button } from "./view-controls.js";
 import { problemLine } from "./view-status.js";
 import { joinPanel } from "./view-join.js";

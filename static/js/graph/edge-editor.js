@@ -3,12 +3,12 @@
  * ✎ button under the picture. The editor (cell-editor.js) floats over the edge's middle; a selection made at
  * a backward step names the gradient (∂L/∂W₂), but the number edited is always the weight itself.
  */
-import { t } from "../i18n.js";
+import { t } from "../i18n/i18n.js";
 import { htmlEl } from "./svg.js";
-import { parseParamId, weightText, biasText } from "../notation.js";
-import { openCellEditor, pencilButton } from "../cell-editor.js";
-import { toggleSelect } from "../actions.js";
-import { sameTarget } from "../highlight.js";
+import { parseParamId, weightText, biasText } from "../lib/notation.js";
+import { openCellEditor, pencilButton } from "../explorer/cell-editor.js";
+import { toggleSelect } from "../store/actions.js";
+import { sameTarget } from "../lib/highlight.js";
 
 /** The request cell a neuron-view target stands for ({matrix: "W2", row, col}), or null for neurons and layers. */
 export function paramCell(target) {

@@ -1,5 +1,5 @@
 /** The frame both graph views share: the canvas, and a footer with the legend and the zoom buttons. */
-import { t } from "../i18n.js";
+import { t } from "../i18n/i18n.js";
 import { svgEl, svgTitle, htmlEl } from "./svg.js";
 
 /**

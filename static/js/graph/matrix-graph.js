@@ -4,16 +4,16 @@
  * Built once per structure and n; a step change only moves classes (active, filled, gradient badge) and
  * starts the flow animation of the step's edges (forward: source → target; backward: target → source).
  */
-import { t } from "../i18n.js";
+import { t } from "../i18n/i18n.js";
 import { matrixGraphLayout, labelLines, BOX } from "./layout.js";
 import { indexSteps, stepAt, nodeState } from "./progress.js";
-import { shapeText, parseMatrixId } from "../notation.js";
-import { texToText } from "../tex-text.js";
+import { shapeText, parseMatrixId } from "../lib/notation.js";
+import { texToText } from "../lib/tex-text.js";
 import { svgEl, svgText, htmlEl, moveClass, svgTitle } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
-import { hoverTarget, toggleSelect, goToStep } from "../actions.js";
-import { pointers } from "../state.js";
+import { hoverTarget, toggleSelect, goToStep } from "../store/actions.js";
+import { pointers } from "../store/state.js";
 
 const MARKER_FORWARD = "mg-arrow-forward";
 const MARKER_BACKWARD = "mg-arrow-backward";

@@ -2,12 +2,12 @@
  * The neuron view's hover and selection marks: which circles and edges a matrix cell (or row, column, whole
  * matrix) stands for, the floating w^k_ij label, and the one-line readout under the picture.
  */
-import { t, formatNumber } from "../i18n.js";
+import { t, formatNumber } from "../i18n/i18n.js";
 import { stepAt } from "./progress.js";
-import { neuronLayerOfNode, parseMatrixId, parseParamId, weightText, biasText } from "../notation.js";
+import { neuronLayerOfNode, parseMatrixId, parseParamId, weightText, biasText } from "../lib/notation.js";
 import { moveClass } from "./svg.js";
-import { pointers } from "../state.js";
-import { resolveMatrix } from "../matrices.js";
+import { pointers } from "../store/state.js";
+import { resolveMatrix } from "../lib/matrices.js";
 
 const READOUT_VALUES = 4; // a neuron's value for the first observations; the tables show them all
 

@@ -4,18 +4,18 @@
  * groups and rewrites edge widths for layers whose colouring source (weight, gradient, update) changed.
  * Hover and selection are shared with the matrix panel through state.local.hover / state.view.selected.
  */
-import { t, toNumber } from "../i18n.js";
+import { t, toNumber } from "../i18n/i18n.js";
 import { neuronLayout, NEURON } from "./layout.js";
 import { indexSteps, stepAt, edgeMode, weightLayerOfStep, biasLayerOfStep } from "./progress.js";
-import { neuronLayerOfNode, weightText, biasText, weightId, biasId, plainLabel } from "../notation.js";
-import { toSubscript, toSuperscript } from "../tex-text.js";
+import { neuronLayerOfNode, weightText, biasText, weightId, biasId, plainLabel } from "../lib/notation.js";
+import { toSubscript, toSuperscript } from "../lib/tex-text.js";
 import { svgEl, svgText, svgTitle, htmlEl } from "./svg.js";
 import { buildFrame, clearFrame, scaleLabels, syncFrame } from "./frame.js";
 import { attachPanZoom } from "./panzoom.js";
 import { updateMarks } from "./neuron-marks.js";
-import { hoverTarget, toggleSelect } from "../actions.js";
+import { hoverTarget, toggleSelect } from "../store/actions.js";
 import { attachEdgeEditing, syncEdgeEditButton } from "./edge-editor.js";
-import { resultHidden } from "../handcalc.js";
+import { resultHidden } from "../tools/handcalc.js";
 
 const MAX_STROKE = 6;
 const MIN_STROKE = 0.8;

@@ -4,7 +4,7 @@
  * Wheel or pinch zooms around the pointer, a drag pans, and the +/−/reset buttons (real <button>s,
  * so keyboard operable) zoom around the centre.
  */
-import { t } from "../i18n.js";
+import { t } from "../i18n/i18n.js";
 
 const MIN_ZOOM = 0.5; // relative to the fitted view: zooming out past half the fit only loses the picture
 const MAX_ZOOM = 12;

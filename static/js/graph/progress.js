@@ -2,7 +2,7 @@
  * What a step has computed so far, derived from the trace's step list (pure, no DOM).
  * Both graph views use it: an index is built once per trace, then every step change is a few lookups.
  */
-import { neuronLayerOfNode, parseParamId } from "../notation.js";
+import { neuronLayerOfNode, parseParamId } from "../lib/notation.js";
 
 /** The weight layer k a step works on ("W2", "dL/dW2", "W2_new" among its matrices) or null. */
 export function weightLayerOfStep(step) {
