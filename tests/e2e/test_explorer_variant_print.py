@@ -10,9 +10,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Api, Explorer, close_at, resolve_matrix, shown_number
+from tests.e2e.conftest import ARTIFACTS, Api, Explorer, close_at, resolve_matrix, shown_number
 
-SHOTS = Path("/work/coord/shots")
 PREPARE_MS = 90_000  # 30 variants are 60 requests: generous on a loaded 2-core machine
 CLOZE = re.compile(r'<td data-matrix-id="([^"]+)" data-row="(\d+)" data-col="(\d+)">'
                    r"\{1:NUMERICAL:=(-?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)~%50%(-?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)\}</td>")
@@ -74,13 +73,13 @@ def test_printed_sheets_and_their_key(explorer: Explorer, api: Api) -> None:
                     assert close_at(shown_number(text or ""), value, 3), (n, matrix_id, r, c)
     assert page.locator("#step-panel [data-testid=variant-sheet]").count() == 0  # outside the step panel
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True)
     page.emulate_media(media="print")
     try:
-        sheets.first.screenshot(path=str(SHOTS / "variant-sheet-en.png"))
+        sheets.first.screenshot(path=str(ARTIFACTS / "variant-sheet-en.png"))
         assert page_count(page.pdf(format="A4")) == 3  # one sheet per printed page, nothing else
         page.evaluate("document.body.dataset.printing = 'key'")
-        page.locator("[data-testid=variants-key]").screenshot(path=str(SHOTS / "variants-key-en.png"))
+        page.locator("[data-testid=variants-key]").screenshot(path=str(ARTIFACTS / "variants-key-en.png"))
         assert page_count(page.pdf(format="A4")) >= 1
     finally:
         page.emulate_media(media="screen")
