@@ -66,7 +66,7 @@ class Settings:
     # (a frame counts once per 4 KiB: a socket reads about 240 KB a second at most)
     class_address_frames_per_second: int = 200  # per client address, all its sockets together
     class_resyncs_per_minute: int = 6  # per socket (bursts of 3): each may cost a snapshot
-    class_questions_per_minute: int = 30  # per presenter socket (bursts of 5): asks and reveals
+    class_questions_per_minute: int = 30  # per presenter socket (bursts of 10): asks and reveals
     # Class sockets per client address (0: four times BACKPROP_CLASS_JOINS_PER_MINUTE); a student's page keeps one.
     class_sockets_per_address: int = 0
     class_presenters_per_room: int = 4  # presenter sockets (a reload, a second screen); a new one replaces the oldest

@@ -6,7 +6,7 @@ and each client address). Here each parsed message draws from the budget of its 
 - `pointer`: 30 a second (the presenter's page sends at most that many; with headroom), presenters only;
 - `resync`: BACKPROP_CLASS_RESYNCS_PER_MINUTE, bursts of 3 (each may cost a snapshot; the snapshot itself is
   encoded once per room state, so a whole hall resyncing at once after a Redis outage is served);
-- `ask` and `reveal`: BACKPROP_CLASS_QUESTIONS_PER_MINUTE, bursts of 5;
+- `ask` and `reveal`: BACKPROP_CLASS_QUESTIONS_PER_MINUTE, bursts of 10;
 - everything else (commands, answers, pings, malformed messages): BACKPROP_CLASS_MESSAGES_PER_SECOND, bursts of
   twice that.
 
@@ -26,7 +26,7 @@ from app.settings import Settings
 REFUSALS_BEFORE_CLOSE = 3  # a student's socket is closed at its third refused message
 POINTER_HEADROOM = 1.5  # the page's timer may bunch two moves into one interval now and then
 RESYNC_BURST = 3
-QUESTIONS_BURST = 5
+QUESTIONS_BURST = 10  # a teacher asking and revealing a few questions in a row is never refused
 # Which budget a message type draws from (any other: "messages"); a student's pointer, ask or reveal is refused
 # for its role, so it draws from "messages" like any other refused message.
 PRESENTER_KINDS = {"pointer": "pointer", "resync": "resync", "ask": "questions", "reveal": "questions"}

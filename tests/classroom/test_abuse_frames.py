@@ -12,6 +12,7 @@ import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from app.classroom.budget import QUESTIONS_BURST
 from tests.classroom.helpers import Client, join, open_socket, presenter, run, running_server
 
 pytestmark = pytest.mark.timeout(90)
@@ -91,11 +92,11 @@ def test_resyncs_and_questions_have_their_own_budgets() -> None:
 
         async def scenario() -> None:
             teacher = await presenter(server, room)
-            for n in range(6):
+            for n in range(QUESTIONS_BURST + 1):
                 await teacher.send(type="ask", id=n, question=question)
-            frames = [await teacher.expect("ack", "error", "question") for _ in range(5 * 2 + 1)]
+            frames = [await teacher.expect("ack", "error", "question") for _ in range(QUESTIONS_BURST * 2 + 1)]
             answers = [frame for frame in frames if frame["type"] != "question"]
-            assert [frame["type"] for frame in answers] == ["ack"] * 5 + ["error"], answers
+            assert [frame["type"] for frame in answers] == ["ack"] * QUESTIONS_BURST + ["error"], answers
             assert "BACKPROP_CLASS_QUESTIONS_PER_MINUTE" in answers[-1]["message"]
             await teacher.send(type="command", id="still", command={"type": "step", "to": 1})
             assert (await teacher.expect("ack", "command"))["type"] == "command"
