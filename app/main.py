@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from app.api.cpu import ComputePool
 from app.api.errors import install as install_api_errors
 from app.api.routes import router as api_router
 from app.classroom.http import router as classroom_router
+from app.classroom.protocol import contract as class_contract
 from app.classroom.service import Classroom
 from app.classroom.store import MemoryRoomStore, RoomStore
 from app.classroom.ws import router as classroom_ws_router
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # What the page needs of the classroom protocol (body[data-class-protocol]): encoded once, not per page load.
+    app.state.class_contract = json.dumps(class_contract(settings))
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
     app.state.classroom = Classroom(settings, room_store(settings))

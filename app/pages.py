@@ -30,7 +30,6 @@ from app.core import ACTIVATIONS, DEFAULTS, INIT_SCHEMES, LIMITS, LOSSES
 from app.core.losses import BCE_CLIP
 from app.core.variants import GENERATOR_VERSION, VARIANT_LIMITS, variant_presets
 from app.core import notation
-from app.classroom import protocol
 from app.classroom.teacher import on_this_machine
 from app.paths import static_dir, templates_dir
 
@@ -262,7 +261,7 @@ async def index(request: Request, code: str | None = None) -> HTMLResponse:
         "app_version": __version__,
         "asset_version": asset_version(),
         "core_options": core_options(),
-        "class_protocol": json.dumps(protocol.contract(request.app.state.settings)),
+        "class_protocol": request.app.state.class_contract,
         "limits": LIMITS,
         "defaults": DEFAULTS,
         # Whether this page may start a class without the teacher key (static/js/classroom/teacher-key.js).
