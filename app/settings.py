@@ -32,6 +32,13 @@ def default_workers(environ: Mapping[str, str] = os.environ) -> int:
     return max(1, cpus // processes)
 
 
+def default_state_dir(environ: Mapping[str, str] = os.environ) -> str:
+    """Where the server keeps what must outlive it: $XDG_STATE_HOME/backprop-explorer, by default
+    ~/.local/state/backprop-explorer (the XDG base directory specification's place for state)."""
+    base = environ.get("XDG_STATE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "backprop-explorer")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be configured with; each field has a BACKPROP_<NAME> variable."""
@@ -76,6 +83,9 @@ class Settings:
     # Rooms in Redis (app/classroom/redis_store.py), e.g. redis://127.0.0.1:6379/0, so several server processes
     # serve the same classes; empty: rooms live in this one process.
     redis_url: str = ""
+    # The few things the server keeps across a restart (app/classroom/issued.py: the join codes it issued lately,
+    # so that an old code is told "ended", not "no such class"); empty: nothing is written.
+    state_dir: str = field(default_factory=default_state_dir)
     # Connections (app/server.py): seconds a client has to send a request's headers, on a new or an idle
     # kept-alive connection; the size cap on the request line and headers together (larger: 431); and the
     # cap on open connections (over it: 503), 0 meaning "as many as the file-descriptor limit allows".
@@ -120,6 +130,7 @@ class Settings:
             answer_cache_bytes=_int_from_env(environ, "ANSWER_CACHE_BYTES", defaults.answer_cache_bytes, minimum=0),
             **_classroom_from_env(environ, defaults),
             redis_url=environ.get(ENV_PREFIX + "REDIS_URL", defaults.redis_url).strip(),
+            state_dir=environ.get(ENV_PREFIX + "STATE_DIR", default_state_dir(environ)).strip(),
             header_timeout=_float_from_env(environ, "HEADER_TIMEOUT", defaults.header_timeout, minimum=0.1),
             max_header_bytes=_int_from_env(environ, "MAX_HEADER_BYTES", defaults.max_header_bytes, minimum=1024),
             max_connections=_int_from_env(environ, "MAX_CONNECTIONS", defaults.max_connections, minimum=0),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +17,13 @@ from playwright.sync_api import Page
 
 from tests.helpers import BASE_URL, running_server
 from tests.redis_server import RedisServer, running_redis
+
+# Servers keep a few things across restarts under $XDG_STATE_HOME (app/settings.py, state_dir): the tests' servers,
+# in this process or started from it, keep them in a directory of this run's own, never in the user's.
+_STATE_HOME = tempfile.mkdtemp(prefix="backprop-tests-state-")
+os.environ["XDG_STATE_HOME"] = _STATE_HOME
+os.environ.pop("BACKPROP_STATE_DIR", None)
+atexit.register(shutil.rmtree, _STATE_HOME, ignore_errors=True)
 
 # The machine running the tests is shared and slow at times: a per-example deadline only adds flakes.
 hypothesis_settings.register_profile("backprop", deadline=None)

@@ -17,6 +17,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from app.classroom.codecs import AnswerCodec, QuestionCodec
+from app.classroom.issued import ENDED_SECONDS  # ended:{code} is kept as long as the in-process store keeps a code
 from app.classroom.questions import Answer, Question
 from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
@@ -29,7 +30,6 @@ from app.web.json import dumps
 log = logging.getLogger(__name__)
 
 VOLATILE_KEPT = 16  # latest-wins frames: only the newest matter
-ENDED_SECONDS = 24 * 3600  # how long an ended room's code is remembered
 POOL_CONNECTIONS, POOL_WAIT_S = 32, 10.0  # shared connections per process; how long a call waits for one
 
 

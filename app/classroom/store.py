@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from app.classroom.issued import IssuedCodes
 from app.classroom.questions import Answer, Question
 from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
@@ -26,7 +27,6 @@ from app.settings import Settings
 from app.web.json import dumps
 
 FLAGS = ("locked", "projector")  # a room's flags (`set_flag`), fields of Room
-ENDED_CODES_KEPT = 10_000  # codes of ended rooms remembered, so a returning page hears "ended", not "unknown"
 QUESTIONS_KEPT = 20  # per room, the latest (BACKPROP_CLASS_QUESTIONS_KEPT)
 ROOM_BYTES = 32 * 1024 * 1024  # a room's log and state (BACKPROP_CLASS_ROOM_BYTES)
 
@@ -122,7 +122,8 @@ class RoomStore(ABC):
 
     @abstractmethod
     async def has_ended(self, code: str) -> bool:
-        """Whether a room with this code existed and expired (a returning page is told the class ended)."""
+        """Whether a room with this code existed and has ended, in the last ENDED_SECONDS (app/classroom/issued.py),
+        before a restart of the server too: a page with that code is told the class ended, not "no such class"."""
 
     @abstractmethod
     async def set_lifecycle(self, code: str, lifecycle: Lifecycle) -> None: ...
@@ -221,17 +222,18 @@ class MemoryRoomStore(RoomStore):
     `questions_kept` questions with their answers."""
 
     def __init__(self, log_size: int, clock: Callable[[], float] = time.monotonic, *, room_bytes: int = ROOM_BYTES,
-                 questions_kept: int = QUESTIONS_KEPT) -> None:
+                 questions_kept: int = QUESTIONS_KEPT, issued: IssuedCodes | None = None) -> None:
         self.log_size, self.room_bytes, self.questions_kept = log_size, room_bytes, questions_kept
         self.clock = clock
         self._rooms: dict[str, _MemoryRoom] = {}
-        self._ended: OrderedDict[str, None] = OrderedDict()
+        # Every code issued lately, live or not: one that is not live has ended (here, or before a restart).
+        self._issued = issued if issued is not None else IssuedCodes(None)
         self._joins: KeyedBuckets | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> MemoryRoomStore:
         return cls(settings.class_log_size, room_bytes=settings.class_room_bytes,
-                   questions_kept=settings.class_questions_kept)
+                   questions_kept=settings.class_questions_kept, issued=IssuedCodes.in_dir(settings.state_dir))
 
     async def allow_join(self, address: str, per_minute: int) -> bool:
         if self._joins is None or self._joins.burst != per_minute:
@@ -252,8 +254,9 @@ class MemoryRoomStore(RoomStore):
                 "end one or raise the limit",
             )
         code = new_join_code()
-        while code in self._rooms or code in self._ended:
+        while code in self._rooms or self._issued.knows(code):
             code = new_join_code()
+        self._issued.write(code)
         token = new_presenter_token()
         room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, self.clock())
         self._rooms[code] = _MemoryRoom(room, deque(maxlen=self.log_size))
@@ -264,7 +267,7 @@ class MemoryRoomStore(RoomStore):
         return entry.room if entry else None
 
     async def has_ended(self, code: str) -> bool:
-        return code in self._ended
+        return code not in self._rooms and self._issued.knows(code)
 
     async def set_lifecycle(self, code: str, lifecycle: Lifecycle) -> None:
         entry = self._get(code)
@@ -391,9 +394,7 @@ class MemoryRoomStore(RoomStore):
         if entry is None:
             return
         entry.listeners.clear()
-        self._ended[code] = None
-        if len(self._ended) > ENDED_CODES_KEPT:
-            self._ended.popitem(last=False)
+        self._issued.write(code)
 
     async def expire_idle(self, idle_seconds: float) -> list[str]:
         cutoff = self.clock() - idle_seconds
