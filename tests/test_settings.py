@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from app.settings import Settings
@@ -81,3 +83,10 @@ def test_a_short_teacher_key_is_refused() -> None:
 
     assert str(error.value).startswith("BACKPROP_TEACHER_KEY must be at least 16 characters")
     assert Settings.from_env({"BACKPROP_TEACHER_KEY": " " + "k" * 16 + " "}).teacher_key == "k" * 16
+
+
+def test_the_state_directory_follows_xdg_state_home_and_can_be_set_or_turned_off() -> None:
+    assert Settings.from_env({"XDG_STATE_HOME": "/srv/state"}).state_dir == "/srv/state/backprop-explorer"
+    assert Settings.from_env({}).state_dir == os.path.expanduser("~/.local/state/backprop-explorer")
+    assert Settings.from_env({"BACKPROP_STATE_DIR": "/var/lib/bp"}).state_dir == "/var/lib/bp"
+    assert Settings.from_env({"BACKPROP_STATE_DIR": ""}).state_dir == ""

@@ -182,3 +182,21 @@ def test_volatile_frames_reach_subscribers_without_a_seq(store_and_clock: tuple[
         assert (await store.room(room.code)).head == 0  # type: ignore[union-attr]
 
     run(scenario())
+
+
+def test_a_code_is_ended_only_after_its_room_ended_and_an_unissued_code_never(
+        store_and_clock: tuple[RoomStore, Clock]) -> None:
+    """Both stores answer alike: the lookup's `class_ended` versus `unknown_class` (issue 13)."""
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(max_rooms=2)
+        assert not await store.has_ended(room.code)  # live
+        await store.expire(room.code)
+        assert await store.has_ended(room.code)
+        mistyped = room.code[:-1] + ("A" if room.code[-1] != "A" else "B")
+        assert not await store.has_ended(mistyped)
+        again, _ = await store.create_room(max_rooms=2)
+        assert again.code != room.code  # an ended code is not handed out again while it is remembered
+
+    run(scenario())

@@ -8,10 +8,16 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, expect
+
+from app.main import create_app
+from app.settings import Settings
+from tests.helpers import TEACHER_HEADERS, TEACHER_KEY, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -222,6 +228,32 @@ def test_join_with_a_wrong_code_says_so(browser: Browser, base_url: str) -> None
         context.close()
 
 
+def test_after_a_restart_an_old_code_says_the_class_ended_and_a_mistyped_one_to_check_it(
+        browser: Browser, tmp_path: Path) -> None:
+    """In a tab that never was in the class: the server keeps the codes it issued in its state directory."""
+    settings = Settings(log_level="warning", teacher_key=TEACHER_KEY, state_dir=str(tmp_path))
+    with running_server(create_app(settings), settings) as before:
+        created = httpx.post(f"{before}/api/class/rooms", json={}, headers=TEACHER_HEADERS, trust_env=False)
+        code = created.json()["code"]
+    with running_server(create_app(settings), settings) as after:  # the in-process server restarted
+        context = browser.new_context(base_url=after, viewport=DESKTOP, locale="en-US")
+        try:
+            page = context.new_page()
+            page.goto("/join")
+            page.locator(READY).wait_for(state="attached")
+            page.get_by_test_id("join-code").fill(code)
+            page.get_by_test_id("join-code").press("Enter")
+            expect(page.get_by_test_id("class-problem")).to_have_text(f"The class {code} has ended.")
+            mistyped = code[:-1] + ("A" if code[-1] != "A" else "B")
+            page.get_by_test_id("join-code").fill(mistyped)
+            page.get_by_test_id("join-code").press("Enter")
+            expect(page.get_by_test_id("class-problem")).to_have_text(
+                f"No class has the code {mistyped}: check it and try again.")
+            expect(page.get_by_test_id("class-mode")).to_have_attribute("data-mode", "solo")
+        finally:
+            context.close()
+
+
 def test_locked_controls_keep_students_on_the_teachers_step(room: Class) -> None:
     teacher, student = room.teacher, room.students[0]
     teacher.by_testid("class-lock").check()
@@ -312,7 +344,7 @@ def test_after_a_change_that_starts_over_a_late_joiner_a_reload_and_follow_again
                 expect(page.page.locator("#timeline [aria-current='step']")).to_have_attribute(
                     "data-step-id", step, timeout=CLASS_TIMEOUT_MS)
             landed[way] = current_step(page)
-        assert landed == dict.fromkeys(landed, step), f"the presenter is on {step}"
+        assert landed == dict.fromkeys(landed, step), f"the presenter is on {step}; the pages: {landed}"
         expect_students_follow(Class(teacher, [reloading, explorer, late], room.code, room.contexts))
     finally:
         context.close()
