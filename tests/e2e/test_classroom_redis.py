@@ -101,9 +101,12 @@ def test_redis_killed_mid_class_pauses_the_page_which_resumes_on_the_presenters_
         expect(student.by_testid("class-connection")).to_contain_text(re.compile("paused|reconnecting"))
         expect_mode(student, "following")
 
+        teacher.go_to(steps[3])  # the teacher moves on while Redis is down …
         redis_server.start()
         expect_connection(student, "live")
         expect_connection(teacher, "live")
+        expect_at_step(student, steps[3])  # … and the class catches up without the teacher's next click
+        expect_same_numbers(student, teacher)
         teacher.go_to(steps[4])
         expect_at_step(student, steps[4])
         student.expect_step(steps[4])
