@@ -29,6 +29,7 @@ from app.settings import Settings
 
 T = TypeVar("T")
 SERVER_START_TIMEOUT_S = 20.0
+PROCESS_START_TIMEOUT_S = 60.0  # a `serve` process imports NumPy and starts its CPU pool: slow on a loaded machine
 RECEIVE_TIMEOUT_S = 10.0
 # Frames that arrive on their own schedule; `expect` skips them unless asked for.
 BACKGROUND_TYPES = frozenset({"beat", "presence", "tally", "pointer"})
@@ -57,18 +58,20 @@ class Server:
 
 @contextmanager
 def running_server(port: int = 0, *, own_process: bool = False, redis_url: str = "", send_buffer: int | None = None,
-                   **settings: int | float) -> Iterator[Server]:
+                   teacher_key: str = "", **settings: int | float) -> Iterator[Server]:
     """A real uvicorn server on 127.0.0.1 with classroom settings (`max_rooms=2` → class_max_rooms), stopped
     afterwards: in a thread of this process (quick to start), or with `own_process` the CLI in a process of
     its own (`backprop-explorer serve`, for load: the clients then do not share the server's core). With
     `redis_url`, its rooms live in that Redis (several servers then serve the same classes). `send_buffer`
     shrinks the kernel's send buffer of the server's sockets (in a thread only), so a client that stops
-    reading holds up the server's writes after a few KB instead of a few MB."""
+    reading holds up the server's writes after a few KB instead of a few MB. `teacher_key`: BACKPROP_TEACHER_KEY
+    (several processes of one service share one)."""
     if own_process:
-        with _server_process(port, settings, redis_url) as server:
+        with _server_process(port, settings, redis_url, teacher_key) as server:
             yield server
         return
     server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
+                               teacher_key=teacher_key,
                                **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
     if send_buffer is not None:
@@ -90,9 +93,11 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
 
 
 @contextmanager
-def _server_process(port: int, settings: dict[str, int | float], redis_url: str = "") -> Iterator[Server]:
+def _server_process(port: int, settings: dict[str, int | float], redis_url: str = "",
+                    teacher_key: str = "") -> Iterator[Server]:
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
     env["BACKPROP_REDIS_URL"] = redis_url
+    env["BACKPROP_TEACHER_KEY"] = teacher_key
     env["BACKPROP_LOG_LEVEL"] = "warning"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -123,14 +128,14 @@ def _wait_for_port(process: subprocess.Popen[bytes]) -> str:
         rest = process.stdout.read().decode() if process.poll() is not None else ""
         raise RuntimeError(f"the server did not start: {line}{rest}")
     host = match.group(1)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    deadline = time.monotonic() + PROCESS_START_TIMEOUT_S
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://{host}/healthz", trust_env=False).status_code == 200:
                 return host
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError(f"the server did not answer within {SERVER_START_TIMEOUT_S} s")
+    raise RuntimeError(f"the server did not answer within {PROCESS_START_TIMEOUT_S} s")
 
 
 _open_clients: list[ClientConnection] = []

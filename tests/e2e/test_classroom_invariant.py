@@ -1,12 +1,14 @@
 """The class's invariant: whatever the presenter does (every shared command type, trainings and edits included),
 and whatever happens to the students (reloads, late joins, a dropped connection), every page ends on the
-presenter's shared state — every field but each student's own. On one server, and on two servers sharing Redis
-(each page on either)."""
+presenter's shared state — every field but each student's own. On one server, and on two server processes sharing
+one redis-server (two `serve` subprocesses on their own 127.0.0.1 ports with the same teacher key: the presenter on
+the first, students on both)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
@@ -14,7 +16,8 @@ import pytest
 from conftest import DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.helpers import running_server
+from tests.classroom.helpers import running_server
+from tests.helpers import TEACHER_KEY
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -73,7 +76,7 @@ def presenter_action(kind: str, teacher: Explorer, rng: random.Random) -> None:
     teacher.page.wait_for_timeout(50)
 
 
-def run_sequence(browser: Browser, urls: list[str], seed: int) -> None:
+def run_sequence(browser: Browser, urls: list[str], seed: int, teacher_query: str = "") -> None:
     rng = random.Random(seed)
     with ExitStack() as stack:
         def page(url: str, path: str) -> Explorer:
@@ -81,7 +84,7 @@ def run_sequence(browser: Browser, urls: list[str], seed: int) -> None:
             stack.callback(context.close)
             return explorer
 
-        teacher = page(urls[0], "/?lang=en&preset=exercise")
+        teacher = page(urls[0], f"/?{teacher_query}lang=en&preset=exercise")
         teacher.by_testid("class-start").click()
         expect(teacher.by_testid("class-mode")).to_have_attribute("data-mode", "presenter")
         code = teacher.by_testid("class-code").inner_text()
@@ -118,16 +121,18 @@ def test_every_page_ends_on_the_presenters_shared_state_on_one_server(browser: B
 
 
 @pytest.fixture(scope="module")
-def two_servers(redis_server: RedisServer) -> Iterator[list[str]]:
-    from app.main import create_app
-    from app.settings import Settings
-
+def two_processes(redis_server: RedisServer) -> Iterator[list[str]]:
+    """Two `backprop-explorer serve` processes (real uvicorn, each its own event loop and memory) on one Redis,
+    started side by side (each takes seconds to import and start its CPU pool)."""
     redis_server.flush()
-    settings = Settings(log_level="warning", redis_url=redis_server.url)
-    with running_server(create_app(settings), settings) as a, running_server(create_app(settings), settings) as b:
-        yield [a, b]
+    with ExitStack() as a, ExitStack() as b, ThreadPoolExecutor(2) as pool:
+        started = [pool.submit(stack.enter_context, running_server(
+            own_process=True, redis_url=redis_server.url, teacher_key=TEACHER_KEY)) for stack in (a, b)]
+        servers = [future.result() for future in started]
+        assert servers[0].host != servers[1].host
+        yield [server.http for server in servers]
 
 
-def test_every_page_ends_on_the_presenters_shared_state_on_two_servers_with_redis(
-        browser: Browser, two_servers: list[str]) -> None:
-    run_sequence(browser, two_servers, 3)
+def test_every_page_ends_on_the_presenters_shared_state_on_two_processes_with_redis(
+        browser: Browser, two_processes: list[str]) -> None:
+    run_sequence(browser, two_processes, 3, teacher_query=f"key={TEACHER_KEY}&")
