@@ -38,6 +38,21 @@ def test_active_edges_animate_unless_reduced_motion_is_asked(page: Page) -> None
     assert still == "none"
 
 
+def test_the_flow_animation_rests_after_a_few_runs(page: Page) -> None:
+    """An endless dash animation kept an idle tab's main thread busy (40-45 % of a core in headless Chromium)."""
+    page.emulate_media(reduced_motion="no-preference")
+    open_page(page, "lang=en&preset=exercise&step=fwd:H1")
+    running = "() => document.getAnimations().filter(a => a.playState === 'running').length"
+    assert page.evaluate(running) > 0
+    for _ in range(80):  # the CSP forbids wait_for_function's eval: poll from here, up to 8 s
+        if page.evaluate(running) == 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(running) == 0
+    page.get_by_test_id("step-next").click()  # a new step's active edges run it again
+    assert page.evaluate(running) > 0
+
+
 def test_keyboard_focus_is_visible_on_the_step_buttons(page: Page) -> None:
     open_page(page)
     next_button = page.get_by_test_id("step-next")
