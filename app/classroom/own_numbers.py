@@ -1,0 +1,75 @@
+"""Each student their own numbers (issue 14, "In class"): a room in variants mode gives every student a variant
+of the class's preset drawn from the room's secret seed and the student's place (app/core/variants.py's
+`student_request`), shown with a label of its own. Computed from those small inputs, through the answer memory
+and the compute pool like any trace; questions are judged on each student's own trace (app/core/judging.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import orjson
+
+from app.api.answers import AnswerCache, answer_key
+from app.core.judging import judge
+from app.core.shown_inputs import shown_inputs_result
+from app.core.variants import after_iterations, student_request, trace_of
+from app.web.json import dumps
+
+NUMBERS_WORK = 2 * 20_000  # a few small traces (the draws until one keeps the rules, then the iterations)
+
+
+def label(place: int) -> str:
+    """What a student's page shows of its own numbers ("S7"): distinct per student, not a public variant number."""
+    return f"S{place}"
+
+
+def numbers_job(preset_id: str, seed: str, place: int, iteration: int) -> bytes:
+    """The student's request at `iteration` and the loss of each iteration before it, as JSON."""
+    request, losses = after_iterations(student_request(preset_id, seed, place), iteration)
+    return dumps({"request": request, "loss_history": [{"iteration": k, "loss": loss} for k, loss in enumerate(losses)]})
+
+
+class StudentNumbers:
+    """Students' own numbers through the answer memory and, once the server runs, its compute pool (`compute`)."""
+
+    def __init__(self, answers: AnswerCache, compute: Any = None) -> None:
+        self.answers, self.compute = answers, compute
+
+    async def of(self, preset_id: str, seed: str, place: int, iteration: int) -> bytes:
+        """`numbers_job`'s answer, remembered (the seed is in the key, which never leaves this process) and
+        computed in the compute pool's small lane (inline without a pool: tests that drive the service alone)."""
+        key = answer_key("class-own-numbers", f"{preset_id}|{seed}|{place}|{iteration}".encode())
+        content = self.answers.get(key)
+        if content is None:
+            args = (preset_id, seed, place, iteration)
+            compute = self.compute
+            content = await compute.run(NUMBERS_WORK, numbers_job, *args) if compute is not None else numbers_job(*args)
+            self.answers.put(key, content)
+        return content
+
+
+def shape_of(value: Any) -> tuple[int, int]:
+    rows, cols = np.atleast_2d(np.asarray(value, dtype=float)).shape
+    return rows, cols
+
+
+def own_expected(request: dict[str, Any], step_id: str, matrix: str, decimals: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The matrix asked about on the student's own trace (exact), and the same from the shown inputs (None when
+    the matrix is not the step's result)."""
+    trace = trace_of(request)
+    step = next(step for step in trace.steps if step.id == step_id)
+    exact = np.atleast_2d(np.asarray(trace.matrix(matrix), dtype=float))
+    shown = shown_inputs_result(trace, step, decimals) if step.output == matrix else None
+    return exact, shown
+
+
+def judge_cell(typed: float | None, exact: np.ndarray, shown: np.ndarray | None, row: int, col: int,
+               decimals: int) -> str:
+    """right | close | wrong | empty for one cell (the one judging rule)."""
+    reference = None if shown is None or shown.shape != exact.shape else float(shown[row, col])
+    return judge(typed, float(exact[row, col]), decimals, reference).verdict
+
+
+def decode(content: bytes) -> dict[str, Any]:
+    return orjson.loads(content)
