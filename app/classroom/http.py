@@ -259,10 +259,10 @@ _NUMBERS_AUTH = "send the student's id (Authorization: Bearer <student_id>, the 
                422: {"description": "iteration or place out of range, or the presenter named no place."}},
     openapi_extra={"parameters": [
         {"name": "iteration", "in": "query", "required": False, "description": "The class's iteration (Next iteration).",
-         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ITERATION, "default": 0}},
+         "schema": dict(type="integer", minimum=0, maximum=MAX_ITERATION, default=0)},
         {"name": "place", "in": "query", "required": False,
          "description": "Whose numbers: required with the presenter's token; a student may only name their own.",
-         "schema": {"type": "integer", "minimum": 1}},
+         "schema": dict(type="integer", minimum=1)},
     ]},
 )
 async def student_numbers(request: Request, code: str) -> Response:

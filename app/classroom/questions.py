@@ -63,6 +63,8 @@ class Question:
             shown["options"] = list(self.options)
         if self.kind == "cells":
             shown["rows"], shown["cols"] = len(self.expected), len(self.expected[0])
+        if self.own:
+            shown["own"] = True  # judged on each student's own numbers (variants mode)
         if self.revealed:
             shown["expected"] = self.expected
         return shown

@@ -39,17 +39,20 @@ const LOAD_FIELDS = Object.fromEntries(SMALL_FIELDS.filter((field) => field.path
 // The variant a load or restore shows (a student's own field, never part of the shared state it carries)
 const VARIANT_FIELD = VIEW_TABLE.find((field) => field.name === "variant");
 const isVariant = (value, core) => fieldError(VARIANT_FIELD, value, core) ?? true;
+const OWN_FIELD = VIEW_TABLE.find((field) => field.name === "ownNumbers");
+const isOwn = (value, core) => fieldError(OWN_FIELD, value, core) ?? true;
 
 const FIELDS = {
   // a new request to trace, with the small shared fields; `continues`: the loss history before `iteration` and
   // the last training result stay (next iteration, an edit), else they start anew (a preset, the editor)
   load: {
     ...LOAD_FIELDS, "view?": (v, core) => viewError(v, core) ?? true, "continues?": (v) => typeof v === "boolean",
-    "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
+    "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant, "ownNumbers?": isOwn,
   },
   // a complete shared state from elsewhere (a link, a state file, the class, the end of a training)
   restore: {
     state: (v, core) => sharedError(v, core) ?? true, "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
+    "ownNumbers?": isOwn,
   },
   step: { stepId: (v) => typeof v === "string" },
   options: { options: (v, core) => optionsError(v, core) ?? true },
@@ -137,6 +140,7 @@ function loadedPatch(command, trace, before, core) {
     training: shown.training,
     view: { ...options, selected },
     variant: command.variant ?? null, // a load or restore that names no variant shows other numbers
+    ownNumbers: command.ownNumbers ?? null, // a class student's own numbers, labelled (issue 14)
     local: { hover: null, answers: {} }, // hand-calculation answers belong to the trace they were typed for
     status: { loading: false, error: null, warnings: [...(command.warnings ?? []), ...(trace.warnings ?? [])] },
   };
