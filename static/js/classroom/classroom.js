@@ -273,7 +273,7 @@ export class Classroom {
       return;
     }
     writeStudent(this.code, null);
-    this.store.set({ editsOff: null });
+    this.store.dispatch({ type: "editsOff", editsOff: null });
     this.set({ mode: "ended", connection: "offline", ended: key, question: null, locked: false, training: null,
       variants: null });
   }
@@ -285,7 +285,7 @@ export class Classroom {
   /** The presenter ends the class for everyone; the page goes back to solo. */
   stop() {
     this.send({ type: "end" });
-    this.store.set({ editsOff: null });
+    this.store.dispatch({ type: "editsOff", editsOff: null });
     writeSession(PRESENTER_KEY, null);
     this.connection?.stop();
     this.connection = null;
@@ -297,7 +297,7 @@ export class Classroom {
   /** A student leaves the class (the explorer stays where it is). */
   leave() {
     writeStudent(this.code, null);
-    this.store.set({ editsOff: null });
+    this.store.dispatch({ type: "editsOff", editsOff: null });
     this.connection?.stop();
     this.connection = null;
     this.role = null;
@@ -389,7 +389,7 @@ export class Classroom {
     const variants = preset ?? null;
     if (variants === this.state.variants) return;
     this.set({ variants });
-    this.store.set({ editsOff: variants ? EDITS_OFF : null });
+    this.store.dispatch({ type: "editsOff", editsOff: variants ? EDITS_OFF : null });
     if (this.role === "presenter" && !variants) this.presenter.showClass();
     if (this.role === "student" && resync && this.state.mode === "following") {
       this.follower.known = null;

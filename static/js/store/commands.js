@@ -63,6 +63,8 @@ const FIELDS = {
   lang: { lang: (v) => LANGS.includes(v) },
   presets: { presets: Array.isArray },
   status: { status: isObject },
+  // why training and in-place edits are off (a message key: a class in which every student has their own numbers)
+  editsOff: { editsOff: (v) => v === null || (typeof v === "string" && v.length <= 64) },
   draft: { draft: orNull(isObject) },
   handcalc: {
     action: (v) => HANDCALC_ACTIONS.includes(v), "stepId?": (v) => typeof v === "string",
@@ -232,6 +234,7 @@ export const COMMANDS = {
   },
   presets: { shared: false, apply: (state, { presets }) => ({ presets }) },
   status: { shared: false, apply: (state, { status }) => ({ status }) },
+  editsOff: { shared: false, apply: (state, { editsOff }) => ({ editsOff }) },
   draft: { shared: false, apply: (state, { draft }) => ({ local: { draft } }) },
   // the learner's own hand calculation: local (a class tallies it separately); "predict first" is a shared option
   handcalc: {

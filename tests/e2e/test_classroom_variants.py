@@ -1,0 +1,157 @@
+"""Each student their own numbers (issue 14, "In class") in real Chromium: a presenter at 1280×720 switches it on,
+an English desktop student and a Russian phone (390×844) get distinct labels and numbers, follow the teacher's
+step and Next iteration on their own numbers, keep them across a reload; a late joiner gets their own; training
+is off and says why; the presenter shows a student's numbers on the projector and goes back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from conftest import DESKTOP, READY, Explorer
+from playwright.sync_api import Browser, BrowserContext, Locator, expect
+
+pytestmark = pytest.mark.e2e
+
+PROJECTOR = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+CLASS_TIMEOUT_MS = 15_000
+
+
+def expect_mode(explorer: Explorer, mode: str) -> None:
+    expect(explorer.by_testid("class-mode")).to_have_attribute("data-mode", mode, timeout=CLASS_TIMEOUT_MS)
+
+
+def join(explorer: Explorer, code: str) -> None:
+    explorer.page.goto(f"/join/{code}")
+    explorer.page.locator(READY).wait_for(state="attached")
+    expect_mode(explorer, "following")
+
+
+def label(explorer: Explorer) -> str:
+    return explorer.by_testid("variant").inner_text()
+
+
+def numbers(explorer: Explorer, matrix: str = "W1") -> list[list[str]]:
+    """The cells of `matrix` in the step panel's inputs (fwd:H1 shows X and W1)."""
+    return explorer.table_texts(matrix)
+
+
+def cells(explorer: Explorer, matrix: str = "W1") -> Locator:
+    return explorer.page.locator(f"#step-panel table[data-matrix-id='{matrix}'] td[data-matrix-id]")
+
+
+def flat(matrix: list[list[str]]) -> list[str]:
+    return [text for row in matrix for text in row]
+
+
+def wait_for_label(explorer: Explorer) -> str:
+    expect(explorer.by_testid("variant")).to_have_text(re.compile(r"^S\d+$"), timeout=CLASS_TIMEOUT_MS)
+    return label(explorer)
+
+
+@pytest.fixture
+def contexts(browser: Browser, base_url: str) -> Iterator[list[BrowserContext]]:
+    made = [browser.new_context(base_url=base_url, viewport=PROJECTOR, locale="en-US"),
+            browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US"),
+            browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True),
+            browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")]
+    try:
+        yield made
+    finally:
+        for context in made:
+            context.close()
+
+
+def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(contexts: list[BrowserContext]) -> None:
+    teacher, student, phone, late = (Explorer(context.new_page()) for context in contexts)
+    teacher.open("lang=en&preset=exercise&step=fwd:H1")
+    teacher.by_testid("class-start").click()
+    expect_mode(teacher, "presenter")
+    code = teacher.by_testid("class-code").inner_text()
+    join(student, code)
+    join(phone, code)
+    expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+    teachers_w1 = numbers(teacher)
+
+    # Off: everyone the teacher's numbers. On: each their own, with a label of their own (not a variant number).
+    expect(student.by_testid("variant")).to_be_hidden()
+    assert numbers(student) == teachers_w1
+    teacher.by_testid("class-variants").check()
+    first, second = wait_for_label(student), wait_for_label(phone)
+    assert first != second
+    expect(phone.page.locator("#variant-controls .variant-word")).to_have_text("ваши числа")
+    for explorer in (student, phone):
+        expect(cells(explorer)).not_to_have_text(flat(teachers_w1), timeout=CLASS_TIMEOUT_MS)
+    own_student, own_phone = numbers(student), numbers(phone)
+    assert len({str(teachers_w1), str(own_student), str(own_phone)}) == 3
+    expect(teacher.by_testid("variant")).to_be_hidden()  # the teacher's page keeps the class's numbers
+    expect(teacher.by_testid("class-variants-note")).to_contain_text("Training and editing numbers are off")
+
+    # Training and in-place edits are off, and the page says why (the presenter's too).
+    for explorer in (teacher, student):
+        expect(explorer.by_testid("train")).to_be_disabled()
+    expect(phone.page.locator("#train-result")).to_contain_text("Обучение и правка чисел выключены")
+
+    # The step follows the teacher; the numbers stay each student's own.
+    teacher.go_to("fwd:O1")
+    for explorer in (student, phone):
+        expect(explorer.panel()).to_have_attribute("data-step-id", "fwd:O1", timeout=CLASS_TIMEOUT_MS)
+    assert label(student) == first
+
+    # Next iteration: every page to its own next iteration.
+    teacher.go_to("fwd:H1")
+    teacher.by_testid("next-iteration").click()
+    for explorer in (student, phone):
+        expect(explorer.by_testid("iteration")).to_have_text(re.compile(r"\s2$"), timeout=CLASS_TIMEOUT_MS)  # 1-based
+        expect(explorer.panel()).to_have_attribute("data-step-id", "fwd:H1", timeout=CLASS_TIMEOUT_MS)
+    expect(cells(student)).not_to_have_text(flat(own_student), timeout=CLASS_TIMEOUT_MS)
+    next_student, next_phone = numbers(student), numbers(phone)
+    assert next_student != next_phone and next_student != numbers(teacher)
+    assert label(student) == first and label(phone) == second
+    student.screenshot("class-variants-student")
+    phone.screenshot("class-variants-phone-ru")
+
+    # A reload (the same device) keeps the student's place and numbers.
+    phone.page.reload()
+    phone.page.locator(READY).wait_for(state="attached")
+    expect_mode(phone, "following")
+    assert wait_for_label(phone) == second
+    expect(cells(phone)).to_have_text(flat(next_phone), timeout=CLASS_TIMEOUT_MS)
+
+    # A late joiner gets numbers of their own too.
+    join(late, code)
+    third = wait_for_label(late)
+    assert third not in (first, second)
+    expect(late.by_testid("iteration")).to_have_text(re.compile(r"\s2$"), timeout=CLASS_TIMEOUT_MS)
+    assert numbers(late) not in (next_student, next_phone)
+
+    # The presenter shows the phone's numbers on the projector, then goes back; students see their own throughout.
+    pick = teacher.by_testid("class-student-pick")
+    expect(pick.locator("option")).to_have_count(3, timeout=CLASS_TIMEOUT_MS)
+    pick.select_option(label=second)
+    teacher.by_testid("class-show-student").click()
+    expect(teacher.by_testid("variant")).to_have_text(second, timeout=CLASS_TIMEOUT_MS)
+    expect(cells(teacher)).to_have_text([text.replace(",", ".") for text in flat(next_phone)],  # the phone is Russian
+                                       timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("class-showing")).to_contain_text(second)
+    teacher.screenshot("class-variants-presenter-shows-a-student")
+    teacher.go_to("fwd:O1")  # steps still reach the class
+    expect(student.panel()).to_have_attribute("data-step-id", "fwd:O1", timeout=CLASS_TIMEOUT_MS)
+    assert numbers(student, "O1") is None or label(student) == first
+    assert label(student) == first and label(phone) == second
+    teacher.by_testid("class-show-class").click()
+    expect(teacher.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    teacher.go_to("fwd:H1")
+    expect(student.panel()).to_have_attribute("data-step-id", "fwd:H1", timeout=CLASS_TIMEOUT_MS)
+    assert numbers(student) == next_student  # the class kept going on their own numbers
+    teacher.screenshot("class-variants-presenter")
+
+    # Off again: everyone the class's numbers.
+    teacher.by_testid("class-variants").uncheck()
+    expect(student.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    expect(cells(student)).to_have_text(flat(numbers(teacher)), timeout=CLASS_TIMEOUT_MS)
+    expect(student.by_testid("train")).to_be_enabled()
+    for explorer in (teacher, student, phone, late):
+        assert not [e for e in explorer.errors if "HTTP 4" in e or "uncaught" in e], explorer.errors
