@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import DESKTOP, READY, Explorer
+from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, Locator, expect
 
 pytestmark = pytest.mark.e2e
@@ -112,6 +112,7 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
     assert label(student) == first and label(phone) == second
     student.screenshot("class-variants-student")
     phone.screenshot("class-variants-phone-ru")
+    phone.page.screenshot(path=str(ARTIFACTS / "explorer-class-variants-phone-ru-top.png"))  # what the phone shows first
 
     # A reload (the same device) keeps the student's place and numbers.
     phone.page.reload()
