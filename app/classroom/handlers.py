@@ -183,24 +183,26 @@ class MessageHandlers:
         if question.revealed:
             raise ProtocolError("question_closed", f"question {question.id} was already revealed", "question_id")
         assert session.student_id is not None
+        place = await self.store.place(session.code, session.student_id)
+        assert place is not None  # every admitted student has one
         label = ""
         if question.own and question.kind in OWN_KINDS:
             room = await self._live_room(session.code)
-            place = await self.store.place(session.code, session.student_id)
-            assert place is not None  # every admitted student has one
             label = own_numbers.label(place)
             own, shown = await self._own_expected(room, question, place)
             answer = parse_answer(question, message.get("answer"), message.get("name"), own, shown)
         else:
             answer = parse_answer(question, message.get("answer"), message.get("name"))
         await self.store.put_answer(session.code, question.id, session.student_id, answer)
-        await self.record_answer(session, question, answer, label)
+        await self.record_answer(session, question, answer, place, label)
         session.connection.push(protocol.frame({"type": "answered", "question_id": question.id}))
         self.rooms.poke(session.code, "tally")
 
-    async def record_answer(self, session: Session, question: Question, answer: Answer, variant_label: str) -> None:
+    async def record_answer(self, session: Session, question: Question, answer: Answer, place: int,
+                            variant_label: str) -> None:
         """The results log's call site (issue 14, "Results after class", h2-results's recorder): one record per
-        answer with the per-student verdict (`answer.verdict`) and the student's own-numbers label ("" when
+        answer with the per-student verdict (`answer.verdict`: right / close / wrong by the one judging rule, on
+        the student's own numbers in variants mode), the student's place and own-numbers label ("" when
         variants are off)."""
 
     def _check_own_target(self, question: Question) -> None:

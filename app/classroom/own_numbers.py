@@ -11,7 +11,6 @@ import numpy as np
 import orjson
 
 from app.api.answers import AnswerCache, answer_key
-from app.core.judging import judge
 from app.core.shown_inputs import shown_inputs_result
 from app.core.variants import after_iterations, student_request, trace_of
 from app.web.json import dumps
@@ -62,13 +61,6 @@ def own_expected(request: dict[str, Any], step_id: str, matrix: str, decimals: i
     exact = np.atleast_2d(np.asarray(trace.matrix(matrix), dtype=float))
     shown = shown_inputs_result(trace, step, decimals) if step.output == matrix else None
     return exact, shown
-
-
-def judge_cell(typed: float | None, exact: np.ndarray, shown: np.ndarray | None, row: int, col: int,
-               decimals: int) -> str:
-    """right | close | wrong | empty for one cell (the one judging rule)."""
-    reference = None if shown is None or shown.shape != exact.shape else float(shown[row, col])
-    return judge(typed, float(exact[row, col]), decimals, reference).verdict
 
 
 def decode(content: bytes) -> dict[str, Any]:

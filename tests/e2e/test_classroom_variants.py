@@ -11,22 +11,9 @@ from collections.abc import Iterator
 import pytest
 from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, Locator, expect
+from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, expect_mode, join
 
 pytestmark = pytest.mark.e2e
-
-PROJECTOR = {"width": 1280, "height": 720}
-PHONE = {"width": 390, "height": 844}
-CLASS_TIMEOUT_MS = 15_000
-
-
-def expect_mode(explorer: Explorer, mode: str) -> None:
-    expect(explorer.by_testid("class-mode")).to_have_attribute("data-mode", mode, timeout=CLASS_TIMEOUT_MS)
-
-
-def join(explorer: Explorer, code: str) -> None:
-    explorer.page.goto(f"/join/{code}")
-    explorer.page.locator(READY).wait_for(state="attached")
-    expect_mode(explorer, "following")
 
 
 def label(explorer: Explorer) -> str:
