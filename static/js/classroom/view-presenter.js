@@ -110,6 +110,7 @@ export function presenterPanel(classroom, store) {
   const ask = askPanel(classroom, store);
   const tally = tallyPanel(classroom);
   const variants = variantsPanel(classroom, store);
+  options.node.insertBefore(variants.toggle, options.node.lastChild); // beside the other class options
   const work = el("div", "class-work");
   work.append(ask.node, tally.node);
   function update(cls) {

@@ -10,7 +10,7 @@ import { button, checkbox, field } from "./view-controls.js";
 
 const rosterText = ({ label, name }) => (name ? `${label} — ${name}` : label);
 
-/** {node, update(cls)} */
+/** {toggle (the checkbox, for the options row), node (the note and the student picker), update(cls)} */
 export function variantsPanel(classroom, store) {
   const box = el("div", "class-variants-box");
   const toggle = checkbox(t("class.variants"), "class-variants", Boolean(classroom.state.variants),
@@ -28,15 +28,16 @@ export function variantsPanel(classroom, store) {
   showing.setAttribute("aria-live", "polite");
   const pickLine = el("p", "class-student-line");
   pickLine.append(field(t("class.studentPick"), pick), " ", show, " ", back);
-  box.append(toggle.label, note, pickLine, showing);
+  box.append(note, pickLine, showing);
   pick.addEventListener("focus", () => classroom.loadRoster());
 
   function update(cls) {
     const eligible = VARIANTS.presets.includes(store.get().presetId);
     toggle.input.checked = Boolean(cls.variants);
     toggle.input.disabled = !eligible && !cls.variants;
-    note.textContent = t(!eligible ? "class.variantsNone" : cls.variants ? "class.variantsEditsOff" : "class.variantsHint");
-    pickLine.hidden = !cls.variants;
+    note.textContent = t(!eligible ? "class.variantsNone" : "class.variantsEditsOff");
+    toggle.label.title = t(eligible ? "class.variantsHint" : "class.variantsNone");
+    box.hidden = eligible && !cls.variants; // the projector's bar stays compact while it is off
     const texts = cls.roster.map(rosterText);
     if (pick.options.length !== texts.length || texts.some((text, i) => pick.options[i].textContent !== text)) {
       const chosen = pick.value;
@@ -49,5 +50,5 @@ export function variantsPanel(classroom, store) {
     showing.hidden = !cls.viewing;
     showing.textContent = cls.viewing ? t("class.showingStudent", { label: cls.viewing.label }) : "";
   }
-  return { node: box, update };
+  return { toggle: toggle.label, node: box, update };
 }
