@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, Locator, expect
-from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, expect_mode, join
+from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, expect_mode, join, result_cell
 
 pytestmark = pytest.mark.e2e
 
@@ -135,6 +135,36 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
     expect(student.panel()).to_have_attribute("data-step-id", "fwd:H1", timeout=CLASS_TIMEOUT_MS)
     assert numbers(student) == next_student  # the class kept going on their own numbers
     teacher.screenshot("class-variants-presenter")
+
+    # A question judged on each student's own numbers: the histogram counts right / close / wrong, after Reveal only.
+    teacher.by_testid("class-ask-kind").select_option("value")
+    teacher.by_testid("class-ask-send").click()
+    for explorer in (student, phone):
+        expect(explorer.by_testid("class-answer-send")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    student.by_testid("class-answer-0").fill(result_cell(student))  # right, on their own numbers
+    student.by_testid("class-answer-send").click()
+    phone.by_testid("class-answer-0").fill(result_cell(student).replace(".", ","))  # the neighbour's number
+    phone.by_testid("class-answer-send").click()
+    expect(teacher.by_testid("class-answers")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+    histogram = teacher.by_testid("class-histogram")
+    expect(histogram).to_contain_text("after Reveal")
+    expect(histogram.locator("li")).to_have_count(0)  # nothing about who was right before Reveal
+    teacher.by_testid("class-reveal").click()
+    # Two variants may share this one cell by chance: the phone's verdict follows from its own number.
+    def shown(explorer: Explorer) -> float:
+        return float(result_cell(explorer).replace(",", ".").replace("−", "-"))
+
+    gap = abs(shown(student) - shown(phone))
+    phones = "right" if gap < 0.0005 else "close" if gap <= 0.005 else "wrong"
+    counts = {"right": 1 + (phones == "right"), "close": int(phones == "close"), "wrong": int(phones == "wrong")}
+    for verdict, count in counts.items():
+        expect(histogram.locator(f"li[data-verdict={verdict}] .class-bar-count")).to_have_text(str(count),
+                                                                                            timeout=CLASS_TIMEOUT_MS)
+    expect(student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
+    if phones == "wrong":
+        expect(phone.by_testid("class-result")).to_contain_text("неверно", timeout=CLASS_TIMEOUT_MS)
+    expect(phone.page.locator(".class-expected")).to_contain_text("На ваших числах", timeout=CLASS_TIMEOUT_MS)
+    teacher.screenshot("class-variants-histogram")
 
     # Off again: everyone the class's numbers.
     teacher.by_testid("class-variants").uncheck()
