@@ -5,6 +5,7 @@ and the compute pool like any trace; questions are judged on each student's own 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,28 @@ def label(place: int) -> str:
     return f"S{place}"
 
 
-def numbers_job(preset_id: str, seed: str, place: int, iteration: int) -> bytes:
-    """The student's request at `iteration` and the loss of each iteration before it, as JSON."""
-    request, losses = after_iterations(student_request(preset_id, seed, place), iteration)
-    return dumps({"request": request, "loss_history": [{"iteration": k, "loss": loss} for k, loss in enumerate(losses)]})
+def numbers_job(preset_id: str, seed: str, place: int, iteration: int, start: bytes | None = None) -> bytes:
+    """The student's request at `iteration` and the loss of each iteration before it, as JSON; from `start` (this
+    function's answer at an earlier iteration) when given, so each Next iteration costs one trace, not k."""
+    if start is None:
+        request, history, done = student_request(preset_id, seed, place), [], 0
+    else:
+        earlier = orjson.loads(start)
+        request, history, done = earlier["request"], earlier["loss_history"], earlier["iteration"]
+    request, losses = after_iterations(request, iteration - done)
+    history += [{"iteration": done + k, "loss": loss} for k, loss in enumerate(losses)]
+    return dumps({"iteration": iteration, "request": request, "loss_history": history})
 
 
 class StudentNumbers:
-    """Students' own numbers through the answer memory and, once the server runs, its compute pool (`compute`)."""
+    """Students' own numbers through the answer memory and, once the server runs, its compute pool (`compute`).
+    Each student's latest numbers are kept too (`LATEST_KEPT` students): the next iteration starts from them."""
+
+    LATEST_KEPT = 4096
 
     def __init__(self, answers: AnswerCache, compute: Any = None) -> None:
         self.answers, self.compute = answers, compute
+        self._latest: OrderedDict[tuple[str, str, int], tuple[int, bytes]] = OrderedDict()
 
     async def of(self, preset_id: str, seed: str, place: int, iteration: int) -> bytes:
         """`numbers_job`'s answer, remembered (the seed is in the key, which never leaves this process) and
@@ -41,10 +53,18 @@ class StudentNumbers:
         key = answer_key("class-own-numbers", f"{preset_id}|{seed}|{place}|{iteration}".encode())
         content = self.answers.get(key)
         if content is None:
-            args = (preset_id, seed, place, iteration)
+            student = (preset_id, seed, place)
+            latest = self._latest.get(student)
+            start = latest[1] if latest is not None and latest[0] <= iteration else None
+            args = (preset_id, seed, place, iteration, start)
             compute = self.compute
             content = await compute.run(NUMBERS_WORK, numbers_job, *args) if compute is not None else numbers_job(*args)
             self.answers.put(key, content)
+            if latest is None or latest[0] <= iteration:
+                self._latest[student] = (iteration, content)
+                self._latest.move_to_end(student)
+                while len(self._latest) > self.LATEST_KEPT:
+                    self._latest.popitem(last=False)
         return content
 
 

@@ -223,3 +223,12 @@ def test_own_numbers_are_the_students_own_and_stay_theirs(server: Server) -> Non
         assert (await numbers(server, code, alice_id)).status_code == 409
 
     run(scenario())
+
+
+def test_the_next_iteration_starts_from_the_students_latest_numbers_and_gives_the_same_bytes() -> None:
+    from app.classroom.own_numbers import numbers_job
+
+    seed = "a" * 64
+    first = numbers_job("xor", seed, 4, 1)
+    assert numbers_job("xor", seed, 4, 3, first) == numbers_job("xor", seed, 4, 3)
+    assert json.loads(numbers_job("xor", seed, 4, 3))["loss_history"][0] == json.loads(first)["loss_history"][0]
