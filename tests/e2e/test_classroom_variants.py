@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, Locator, expect
-from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, expect_mode, join, result_cell
+from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, expect_mode, join, result_cell, start_class
 
 pytestmark = pytest.mark.e2e
 
@@ -53,13 +53,7 @@ def contexts(browser: Browser, base_url: str) -> Iterator[list[BrowserContext]]:
 
 def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(contexts: list[BrowserContext]) -> None:
     teacher, student, phone, late = (Explorer(context.new_page()) for context in contexts)
-    teacher.open("lang=en&preset=exercise&step=fwd:H1")
-    teacher.by_testid("class-start").click()
-    expect_mode(teacher, "presenter")
-    code = teacher.by_testid("class-code").inner_text()
-    join(student, code)
-    join(phone, code)
-    expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+    code = start_class(teacher, [student, phone], "lang=en&preset=exercise&step=fwd:H1")
     teachers_w1 = numbers(teacher)
 
     # Off: everyone the teacher's numbers. On: each their own, with a label of their own (not a variant number).
