@@ -160,25 +160,39 @@ def test_spec_errors_carry_their_rule_and_numbers(kwargs, rule, params):
     assert (error.rule, error.params) == (rule, params)
 
 
+BCE = dict(activations=["sigmoid", "sigmoid", "sigmoid"], loss="bce")
+
+
 @pytest.mark.parametrize("X, y, kwargs, field, message", [
     ([[1, 2, 3]], [[1]], {}, "X", "X has 3 columns but the input layer has 2"),
     ([], [], {}, "X", "X must be a matrix (a list of rows); it has 1 dimensions"),
     ([[1, 2]] * 513, [[1]] * 513, {}, "X", "X has 513 rows; it must have from 1 to 512"),
+    (np.zeros((0, 2)), np.zeros((0, 1)), {}, "X", "X has 0 rows; it must have from 1 to 512"),
     ([[1, 2], [3]], [[1], [1]], {}, "X", "X is ragged: row 1 has 1 numbers but row 0 has 2"),
     ([[1, None]], [[1]], {}, "X", "X[0][1] is None; values must be numbers"),
     ([[True, False]], [[1]], {}, "X", "X[0][0] is True; values must be numbers"),
     ([[1, float("nan")]], [[1]], {}, "X", "X[0][1] is nan; values must be finite numbers"),
     ([[1, 1e400]], [[1]], {}, "X", "X[0][1] is inf; values must be finite numbers"),
     ([[1, 2]], [[1, 2]], {}, "y", "y has 2 columns but the output layer has 1 columns"),
+    ([[1, 2]], [[0, 1]], dict(layers=[2, 3]), "y", "y has 2 columns but the output layer has 3 columns"),
     ([[1, 2]], [1, 2], dict(layers=[2, 2]), "y", "y has a flat list but the output layer has 2 columns"),
+    ([[1, 2]], [[[1]]], {}, "y", "y must be a list of numbers (a vector); it has 3 dimensions"),
     ([[1, 2]], [[1], [2]], {}, "y", "y has 2 rows but X has 1; give one target row per observation"),
-    ([[1, 2]], [[2]], dict(activations=["sigmoid", "sigmoid", "sigmoid"], loss="bce"), "y",
-     "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
+    ([[1, 2]], [[2]], BCE, "y", "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
+    ([[1, 2]], [[-0.5]], BCE, "y", "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
 ])
 def test_data_rules(X, y, kwargs, field, message):
     error = _data_error(X, y, **kwargs)
     assert error.field == field
-    assert message in str(error)
+    assert str(error) == message
+
+
+def test_data_from_one_row_to_the_row_limit_is_accepted():
+    for n in (1, LIMITS.max_rows):
+        X, y = check_data(make_spec(), [[0.5, -1]] * n, [[2]] * n)
+        assert X.shape == (n, 2) and y.shape == (n, 1)
+    X, y = check_data(make_spec(**BCE), [[0, 0], [1, 1]], [[0.0], [1.0]])  # bce's targets may be 0 and 1
+    assert y.tolist() == [[0.0], [1.0]]
 
 
 def test_flat_y_is_accepted_for_one_output():
