@@ -90,7 +90,8 @@ def _layers_to_scan(spec: NetworkSpec) -> int:
     first = bounded.index(True) + 1
     bound = 1.0
     for k in range(first, depth):
-        bound = bound * float(np.abs(spec.weights[k]).sum(axis=0).max())
+        with np.errstate(over="ignore"):  # a column sum past the largest double is inf: then scan every layer
+            bound = bound * float(np.abs(spec.weights[k]).sum(axis=0).max())
         bound += float(np.abs(spec.biases[k]).max()) if spec.biases else 0.0
         if not bound < H_GUARD:
             return depth

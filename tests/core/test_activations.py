@@ -69,3 +69,13 @@ def test_only_identity_is_marked_identity():
     from app.core import ACTIVATIONS
 
     assert [name for name, act in ACTIVATIONS.items() if act.is_identity] == ["identity"]
+
+
+def test_an_activation_is_the_identity_by_its_name_alone():
+    # is_identity is worked out from the name, never given: a copy of each activation works it out again.
+    import dataclasses
+
+    for name, act in ACTIVATIONS.items():
+        again = dataclasses.replace(act)
+        assert again.is_identity is (name == "identity")
+        assert (again.forward, again.derivative, again.bounded) == (act.forward, act.derivative, act.bounded)

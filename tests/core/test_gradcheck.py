@@ -110,3 +110,12 @@ def test_the_step_is_the_default_eps(monkeypatch):
     spec, X, y = preset_parts("xor")
     gradient_check(spec, X, y, eps=1e-4)
     assert seen == [1e-4]
+
+
+def test_a_network_that_overflows_checks_to_nan_without_a_warning():
+    # pytest turns warnings into errors here: NumPy's overflow warnings must stay silenced in both passes.
+    huge = [[[1e200, 1e200], [1e200, 1e200]], [[1e200, 1e200], [1e200, 1e200]], [[1e200], [1e200]]]
+    check = gradient_check(make_spec(weights=huge), [[1.0, 1.0]], [[1.0]])
+    assert np.isnan(check.max_rel_error)
+    assert [p.name for p in check.per_param] == ["W1", "W2", "W3"]
+    assert all(np.isnan(p.numeric).all() for p in check.per_param)

@@ -86,25 +86,30 @@ def test_given_biases_accept_a_vector_or_a_row():
 
 @pytest.mark.parametrize("kwargs, field, message", [
     (dict(layers=[2]), "layers", "layers has 1 widths; it needs at least 2 (input and output)"),
-    (dict(layers="2,1"), "layers", "layers must be a list of widths"),
+    (dict(layers="2,1"), "layers", "layers must be a list of widths, input first (e.g. [2, 2, 2, 1])"),
     (dict(layers=[2] * 11), "layers", "layers has 10 weight layers; the limit is 8"),
+    (dict(layers=[2] * 10), "layers", "layers has 9 weight layers; the limit is 8"),
     (dict(layers=[2, 17, 1]), "layers[1]", "layers[1] is 17; widths must be from 1 to 16"),
     (dict(layers=[2, 0, 1]), "layers[1]", "layers[1] is 0; widths must be from 1 to 16"),
     (dict(layers=[2, 1.5, 1]), "layers[1]", "layers[1] is 1.5; widths must be whole numbers"),
-    (dict(layers=[2, True, 1]), "layers[1]", "widths must be whole numbers"),
+    (dict(layers=[2, True, 1]), "layers[1]", "layers[1] is True; widths must be whole numbers"),
+    (dict(activations="sigmoid"), "activations", "activations must be a list of names, one per weight layer"),
     (dict(activations=["sigmoid", "sigmoid", "foo"]), "activations[2]",
      "activations[2] is 'foo'; allowed: identity, sigmoid, tanh, relu, leaky_relu, softplus"),
-    (dict(activations=["sigmoid"]), "activations", "activations has 1 names but layers has 3 weight layers"),
+    (dict(activations=["sigmoid"]), "activations",
+     "activations has 1 names but layers has 3 weight layers; give one per weight layer"),
     (dict(bias="yes"), "bias", "bias is 'yes'; it must be true or false"),
     (dict(loss="hinge"), "loss", "loss is 'hinge'; allowed: half_sse, mse, bce"),
     (dict(loss="bce"), "loss", "loss 'bce' needs a sigmoid output layer, but activations[2] is 'identity'"),
     (dict(learning_rate=0), "learning_rate", "learning_rate is 0; it must be a finite number greater than 0"),
-    (dict(learning_rate=float("nan")), "learning_rate", "it must be a finite number greater than 0"),
-    (dict(learning_rate="0.1"), "learning_rate", "it must be a finite number greater than 0"),
+    (dict(learning_rate=float("nan")), "learning_rate",
+     "learning_rate is nan; it must be a finite number greater than 0"),
+    (dict(learning_rate="0.1"), "learning_rate", "learning_rate is '0.1'; it must be a finite number greater than 0"),
     (dict(seed=-1), "seed", "seed is -1; it must be a whole number from 0 to 4294967295"),
-    (dict(seed=1.5), "seed", "it must be a whole number from 0 to 4294967295"),
+    (dict(seed=1.5), "seed", "seed is 1.5; it must be a whole number from 0 to 4294967295"),
     (dict(init="zeros"), "init", "init is 'zeros'; allowed: xavier_uniform, xavier_normal, he_uniform, "
                                  "he_normal, uniform"),
+    (dict(weights="w"), "weights", "weights must be a list of matrices, one per weight layer"),
     (dict(weights=[[[1, 2], [3, 4]]]), "weights", "weights has 1 matrices but layers has 3 weight layers"),
     (dict(weights=[[[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1, 2]]]), "weights[2]",
      "weights[2] is 1×2 but W_3 must be 2×1 (layers[2]×layers[3])"),
@@ -114,38 +119,80 @@ def test_given_biases_accept_a_vector_or_a_row():
      "weights[0][0][1] is 'a'; values must be numbers"),
     (dict(weights=[[[1, 2], [3, float("inf")]], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]",
      "weights[0][1][1] is inf; values must be finite numbers"),
-    (dict(weights=[[1, 2], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]", "weights[0] must be a matrix"),
-    (dict(biases=[[0, 0], [0, 0], [0]]), "biases", "biases are given but bias is false"),
+    (dict(weights=[[1, 2], [[1, 2], [3, 4]], [[1], [2]]]), "weights[0]",
+     "weights[0] must be a matrix (a list of rows); it has 1 dimensions"),
+    (dict(biases=[[0, 0], [0, 0], [0]]), "biases",
+     "biases are given but bias is false; turn bias on or leave biases out"),
+    (dict(bias=True, biases="b"), "biases", "biases must be a list of vectors, one per weight layer"),
     (dict(bias=True, biases=[[0, 0], [0, 0]]), "biases", "biases has 2 vectors but layers has 3 weight layers"),
     (dict(bias=True, biases=[[0, 0], [0, 0, 0], [0]]), "biases[1]",
      "biases[1] has shape 3 but b_2 must hold 2 numbers (layers[2])"),
+    (dict(layers=[2, 2, 1], bias=True, biases=[[[1], [2]], [0]]), "biases[0]",
+     "biases[0] has shape 2×1 but b_1 must hold 2 numbers (layers[1])"),  # a column is not a row
+    (dict(layers=[2, 2, 1], bias=True, biases=[[[[1, 2]]], [0]]), "biases[0]",
+     "biases[0] must be a list of numbers (a vector); it has 3 dimensions"),
 ])
 def test_spec_rules(kwargs, field, message):
     error = _error(**kwargs)
     assert error.field == field
-    assert message in str(error)
+    assert str(error) == error.message == message
     assert isinstance(error, ValueError)
+
+
+# The page words these rules in its own language from `rule` and `params` (static/js/i18n/*.js "rule.…").
+@pytest.mark.parametrize("kwargs, rule, params", [
+    (dict(layers=[2]), "too_few_layers", {"count": 1}),
+    (dict(layers=[2] * 10), "too_many_layers", {"count": 9, "max": 8}),
+    (dict(layers=[2, 17, 1]), "width_range", {"value": 17, "min": 1, "max": 16}),
+    (dict(layers=[2, -3, 1]), "width_range", {"value": -3, "min": 1, "max": 16}),
+    # JavaScript holds whole numbers exactly up to 2**53 only: a larger width travels as its text.
+    (dict(layers=[2, 2**53 - 1, 1]), "width_range", {"value": 2**53 - 1, "min": 1, "max": 16}),
+    (dict(layers=[2, 2**53, 1]), "width_range", {"value": "9007199254740992", "min": 1, "max": 16}),
+    (dict(layers=[2, -(2**53), 1]), "width_range", {"value": "-9007199254740992", "min": 1, "max": 16}),
+    (dict(loss="bce"), "needs_sigmoid_output", {"loss": "bce"}),
+    (dict(learning_rate=-0.5), "positive", {}),
+    (dict(seed=2**32), "int_range", {"min": 0, "max": 4294967295}),
+    (dict(layers="2,1"), None, {}),
+    (dict(layers=[2, 1.5, 1]), None, {}),
+])
+def test_spec_errors_carry_their_rule_and_numbers(kwargs, rule, params):
+    error = _error(**kwargs)
+    assert (error.rule, error.params) == (rule, params)
+
+
+BCE = dict(activations=["sigmoid", "sigmoid", "sigmoid"], loss="bce")
 
 
 @pytest.mark.parametrize("X, y, kwargs, field, message", [
     ([[1, 2, 3]], [[1]], {}, "X", "X has 3 columns but the input layer has 2"),
     ([], [], {}, "X", "X must be a matrix (a list of rows); it has 1 dimensions"),
     ([[1, 2]] * 513, [[1]] * 513, {}, "X", "X has 513 rows; it must have from 1 to 512"),
+    (np.zeros((0, 2)), np.zeros((0, 1)), {}, "X", "X has 0 rows; it must have from 1 to 512"),
     ([[1, 2], [3]], [[1], [1]], {}, "X", "X is ragged: row 1 has 1 numbers but row 0 has 2"),
     ([[1, None]], [[1]], {}, "X", "X[0][1] is None; values must be numbers"),
     ([[True, False]], [[1]], {}, "X", "X[0][0] is True; values must be numbers"),
     ([[1, float("nan")]], [[1]], {}, "X", "X[0][1] is nan; values must be finite numbers"),
     ([[1, 1e400]], [[1]], {}, "X", "X[0][1] is inf; values must be finite numbers"),
     ([[1, 2]], [[1, 2]], {}, "y", "y has 2 columns but the output layer has 1 columns"),
+    ([[1, 2]], [[0, 1]], dict(layers=[2, 3]), "y", "y has 2 columns but the output layer has 3 columns"),
     ([[1, 2]], [1, 2], dict(layers=[2, 2]), "y", "y has a flat list but the output layer has 2 columns"),
+    ([[1, 2]], [[[1]]], {}, "y", "y must be a list of numbers (a vector); it has 3 dimensions"),
     ([[1, 2]], [[1], [2]], {}, "y", "y has 2 rows but X has 1; give one target row per observation"),
-    ([[1, 2]], [[2]], dict(activations=["sigmoid", "sigmoid", "sigmoid"], loss="bce"), "y",
-     "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
+    ([[1, 2]], [[2]], BCE, "y", "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
+    ([[1, 2]], [[-0.5]], BCE, "y", "y holds values outside [0, 1]; loss 'bce' needs targets from 0 to 1"),
 ])
 def test_data_rules(X, y, kwargs, field, message):
     error = _data_error(X, y, **kwargs)
     assert error.field == field
-    assert message in str(error)
+    assert str(error) == message
+
+
+def test_data_from_one_row_to_the_row_limit_is_accepted():
+    for n in (1, LIMITS.max_rows):
+        X, y = check_data(make_spec(), [[0.5, -1]] * n, [[2]] * n)
+        assert X.shape == (n, 2) and y.shape == (n, 1)
+    X, y = check_data(make_spec(**BCE), [[0, 0], [1, 1]], [[0.0], [1.0]])  # bce's targets may be 0 and 1
+    assert y.tolist() == [[0.0], [1.0]]
 
 
 def test_flat_y_is_accepted_for_one_output():
@@ -315,3 +362,12 @@ def test_a_matrix_error_names_its_field_and_any_numeric_array_becomes_float64():
     assert info.value.field == "X"
     X, y = check_data(make_spec(), np.array([[1, 2]]), np.array([[3]]))
     assert X.dtype == y.dtype == np.float64 and X.tolist() == [[1.0, 2.0]]
+
+
+def test_a_specs_arrays_are_read_only_and_its_parameters_one_vector_in_order():
+    spec = make_spec(layers=[2, 3, 1], bias=True, weights=[[[1, 2, 3], [4, 5, 6]], [[7], [8], [9]]],
+                     biases=[[10, 11, 12], [13]])
+    np.testing.assert_array_equal(spec.flat_params, np.arange(1.0, 14.0))  # W_1, W_2 row by row, then b_1, b_2
+    assert spec.n_params == 13
+    for array in (*spec.weights, *spec.biases, spec.flat_params):
+        assert array.dtype == np.float64 and not array.flags.writeable

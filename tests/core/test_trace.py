@@ -185,3 +185,48 @@ def test_the_trace_carries_the_graph_of_its_structure():
 
     spec = make_spec()
     assert compute_trace(spec, [[0, 1]], [[1]]).graph == graph_for(spec.layers, spec.activations, spec.bias, spec.loss)
+
+
+def test_an_overflow_warning_names_exactly_the_matrices_that_overflowed():
+    t = compute_trace(make_spec(learning_rate=1e308), [[1, 2]], [[1e300]])
+    assert t.warnings == ["non-finite values (overflow) in L, W1_new, W2_new, W3_new: lower the learning rate, "
+                          "or start from smaller weights (another init scheme or seed)"]
+
+
+def _non_finite(trace) -> list[str]:
+    """Every matrix of the trace holding NaN or infinity, found the slow way."""
+    return [mid for mid, value in trace.matrices().items() if not np.isfinite(value).all()]
+
+
+# H_k overflows, the sigmoid after it maps ±inf to 0 or 1, and f'(H_k) = 0 keeps the backward pass finite: only
+# a scan of H_k finds it. Each network sits at one branch of the bound that says how deep a trace must scan.
+@pytest.mark.parametrize("kwargs", [
+    # past the first sigmoid an identity layer lets the bound grow: 1e200 · 1e200 overflows H3
+    dict(layers=[1, 1, 1, 1], activations=["sigmoid", "identity", "sigmoid"],
+         weights=[[[1.0]], [[1e200]], [[1e200]]]),
+    # the same with zero biases: the bound adds the biases to the weights' product, never replaces it
+    dict(layers=[1, 1, 1, 1], activations=["sigmoid", "identity", "sigmoid"], bias=True,
+         weights=[[[1.0]], [[1e200]], [[1e200]]]),
+    # a huge bias carries into the next layer
+    dict(layers=[1, 1, 1, 1], activations=["sigmoid", "identity", "sigmoid"], bias=True,
+         weights=[[[1.0]], [[1.0]], [[1e200]]], biases=[[0.0], [1e200], [0.0]]),
+    # the bound is past its guard from the first layer after the sigmoid on
+    dict(layers=[1, 1, 1, 1], activations=["sigmoid", "identity", "sigmoid"],
+         weights=[[[1.0]], [[1e300]], [[1e10]]]),
+    # two entries of 1.5e308 into one unit: the column sum itself is past the largest double
+    dict(layers=[1, 2, 1], activations=["sigmoid", "sigmoid"], weights=[[[1.0, 1.0]], [[1.5e308], [1.5e308]]]),
+], ids=["identity-between", "zero-biases", "huge-bias", "past-guard-at-once", "column-sum-overflows"])
+def test_an_overflow_that_a_later_sigmoid_hides_is_still_reported(kwargs):
+    t = compute_trace(make_spec(**kwargs), [[30.0]], [[1.0]])
+    last = f"H{len(kwargs['layers']) - 1}"
+    assert _non_finite(t) == [last] and not t.finite
+    assert t.warnings == [f"non-finite values (overflow) in {last}: lower the learning rate, or start from "
+                          f"smaller weights (another init scheme or seed)"]
+
+
+def test_no_gradient_of_the_input_is_kept():
+    spec = make_spec(layers=[2, 3, 1], activations=["tanh", "sigmoid"], bias=True)
+    t = compute_trace(spec, [[1, 2]], [[0.5]])
+    for mid in ("dL/dX1", "dL/dX", "dL/dy"):
+        with pytest.raises(KeyError, match=mid):
+            t.matrix(mid)
