@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.helpers import BASE_URL, running_server
 from tests.redis_server import RedisServer, running_redis
@@ -95,6 +96,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "or set CHROMIUM_PATH; `make test` does this for you"
         )
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser(browser: Browser) -> Browser:
+    """pytest-playwright's Chromium, whose every new context (the `page` fixture's too) asks for reduced motion
+    unless the test says otherwise: the graph's active edges animate for as long as a page is open, which in
+    software rendering costs each open tab a fifth of a core, and the room fixtures keep three tabs open."""
+    browser.new_context = functools.partial(browser.new_context, reduced_motion="reduce")  # type: ignore[method-assign]
+    return browser
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
         with _server_process(port, settings, redis_url) as server:
             yield server
         return
-    server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
+    # One compute worker per lane: classroom tests compute nothing, and each worker warms up on a trace at start.
+    server_settings = Settings(redis_url=redis_url, log_level="warning", cpu_workers=1,  # type: ignore[arg-type]
                                **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
     if send_buffer is not None:
@@ -94,6 +95,7 @@ def _server_process(port: int, settings: dict[str, int | float], redis_url: str 
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
     env["BACKPROP_REDIS_URL"] = redis_url
     env["BACKPROP_LOG_LEVEL"] = "warning"
+    env["BACKPROP_CPU_WORKERS"] = "1"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
