@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -103,7 +102,9 @@ def browser(browser: Browser) -> Browser:
     """pytest-playwright's Chromium, whose every new context (the `page` fixture's too) asks for reduced motion
     unless the test says otherwise: the graph's active edges animate for as long as a page is open, which in
     software rendering costs each open tab a fifth of a core, and the room fixtures keep three tabs open."""
-    browser.new_context = functools.partial(browser.new_context, reduced_motion="reduce")  # type: ignore[method-assign]
+    new_context = browser.new_context
+    browser.new_context = (  # type: ignore[method-assign]
+        lambda **options: new_context(**{"reduced_motion": "reduce", **options}))
     return browser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import re
 import socket
@@ -32,6 +33,9 @@ SERVER_START_TIMEOUT_S = 20.0
 RECEIVE_TIMEOUT_S = 10.0
 # Frames that arrive on their own schedule; `expect` skips them unless asked for.
 BACKGROUND_TYPES = frozenset({"beat", "presence", "tally", "pointer"})
+# Compute workers per lane of a test server: classroom tests compute nothing, and each worker warms up on a
+# trace at start (two per lane on this machine by default).
+CPU_WORKERS = 1
 
 
 @dataclass
@@ -68,12 +72,12 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
         with _server_process(port, settings, redis_url) as server:
             yield server
         return
-    # One compute worker per lane: classroom tests compute nothing, and each worker warms up on a trace at start.
-    server_settings = Settings(redis_url=redis_url, log_level="warning", cpu_workers=1,  # type: ignore[arg-type]
+    server_settings = Settings(redis_url=redis_url, log_level="warning",  # type: ignore[arg-type]
                                **{f"class_{name}": value for name, value in settings.items()})
     sock = socket.create_server(("127.0.0.1", port))
     if send_buffer is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)  # accepted sockets inherit it
+    server_settings = dataclasses.replace(server_settings, cpu_workers=CPU_WORKERS)
     server = uvicorn.Server(uvicorn_config(server_settings, create_app(server_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
     thread.start()
@@ -95,10 +99,9 @@ def _server_process(port: int, settings: dict[str, int | float], redis_url: str 
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
     env["BACKPROP_REDIS_URL"] = redis_url
     env["BACKPROP_LOG_LEVEL"] = "warning"
-    env["BACKPROP_CPU_WORKERS"] = "1"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**env, "BACKPROP_CPU_WORKERS": str(CPU_WORKERS)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         host = _wait_for_port(process)

@@ -39,7 +39,8 @@ def result_texts(explorer: Explorer) -> list[tuple[str | None, str | None, str |
     """Every step-panel cell as (matrix id, row, col, text): the numbers a student must share with the teacher.
     Read in one round trip: four per cell took minutes for the larger presets on a busy machine."""
     cells = explorer.page.locator("#step-panel td[data-matrix-id]").evaluate_all(
-        "cells => cells.map((c) => [c.dataset.matrixId ?? null, c.dataset.row ?? null, c.dataset.col ?? null, c.innerText])")
+        "cells => cells.map((c) => [c.dataset.matrixId ?? null, c.dataset.row ?? null, c.dataset.col ?? null,"
+        " c.innerText])")
     return [(matrix, row, col, text) for matrix, row, col, text in cells]
 
 

@@ -18,7 +18,8 @@ CLOZE = re.compile(r'<td data-matrix-id="([^"]+)" data-row="(\d+)" data-col="(\d
 
 
 # Whole sheets read in one round trip each (a round trip per cell took most of a minute on a busy machine).
-CELLS_JS = "cells => cells.map((c) => [c.dataset.matrixId, Number(c.dataset.row), Number(c.dataset.col), c.textContent])"
+CELLS_JS = ("cells => cells.map((c) => [c.dataset.matrixId, Number(c.dataset.row), Number(c.dataset.col),"
+            " c.textContent])")
 BLANKS_JS = """(tasks, ids) => tasks.map((task, i) => {
     const tables = [...task.querySelectorAll(`table[data-answer-id="${CSS.escape(ids[i])}"]`)];
     return { tables: tables.length, rows: tables.reduce((n, t) => n + t.querySelectorAll("tr").length, 0),
