@@ -39,16 +39,6 @@ def test_active_edges_animate_unless_reduced_motion_is_asked(page: Page) -> None
     assert still == "none"
 
 
-def test_the_tests_browser_contexts_ask_for_reduced_motion(page: Page, browser: Browser) -> None:
-    """tests/conftest.py's `browser`: an idle tab animating its graph would cost each open page CPU."""
-    context = browser.new_context()
-    try:
-        for tab in (page, context.new_page()):
-            assert tab.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
-    finally:
-        context.close()
-
-
 def test_keyboard_focus_is_visible_on_the_step_buttons(page: Page) -> None:
     open_page(page)
     next_button = page.get_by_test_id("step-next")
@@ -77,3 +67,13 @@ def test_typed_markup_is_shown_as_text_never_parsed(page: Page, page_errors: lis
     expect(errors).to_contain_text("<img")  # the typed text, shown literally
     assert page.locator("[data-testid=editor-error-X] img").count() == 0
     assert page.evaluate("() => window.injected") is False
+
+
+def test_the_tests_browser_contexts_ask_for_reduced_motion(page: Page, browser: Browser) -> None:
+    """tests/conftest.py's `browser`: an idle tab animating its graph would cost each open page CPU."""
+    context = browser.new_context()
+    try:
+        for tab in (page, context.new_page()):
+            assert tab.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
+    finally:
+        context.close()
