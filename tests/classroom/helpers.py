@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import re
 import socket
@@ -33,6 +34,9 @@ PROCESS_START_TIMEOUT_S = 60.0  # a `serve` process imports NumPy and starts its
 RECEIVE_TIMEOUT_S = 10.0
 # Frames that arrive on their own schedule; `expect` skips them unless asked for.
 BACKGROUND_TYPES = frozenset({"beat", "presence", "tally", "pointer"})
+# Compute workers per lane of a test server: classroom tests compute nothing, and each worker warms up on a
+# trace at start (two per lane on this machine by default).
+CPU_WORKERS = 1
 
 
 @dataclass
@@ -76,6 +80,7 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
     sock = socket.create_server(("127.0.0.1", port))
     if send_buffer is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)  # accepted sockets inherit it
+    server_settings = dataclasses.replace(server_settings, cpu_workers=CPU_WORKERS)
     server = uvicorn.Server(uvicorn_config(server_settings, create_app(server_settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="classroom-server")
     thread.start()
@@ -101,7 +106,7 @@ def _server_process(port: int, settings: dict[str, int | float], redis_url: str 
     env["BACKPROP_LOG_LEVEL"] = "warning"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**env, "BACKPROP_CPU_WORKERS": str(CPU_WORKERS)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
         host = _wait_for_port(process)

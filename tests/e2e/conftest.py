@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Locator, Page, Response, expect
-
-from tests.helpers import BASE_URL
 
 READY = "body[data-ready='true']"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -199,10 +196,10 @@ class Explorer:
 
 
 @pytest.fixture(scope="module")
-def api(asgi_app: FastAPI) -> Iterator[Api]:
-    """The in-process API client for a whole test module."""
-    with TestClient(asgi_app, base_url=BASE_URL) as client:
-        yield Api(client)
+def api(client: TestClient) -> Api:
+    """The in-process API client (the session's: a server run of its own per module would start its worker
+    processes again)."""
+    return Api(client)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,17 @@ CLOZE = re.compile(r'<td data-matrix-id="([^"]+)" data-row="(\d+)" data-col="(\d
                    r"\{1:NUMERICAL:=(-?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)~%50%(-?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)\}</td>")
 
 
+# Whole sheets read in one round trip each (a round trip per cell took most of a minute on a busy machine).
+CELLS_JS = ("cells => cells.map((c) => [c.dataset.matrixId, Number(c.dataset.row), Number(c.dataset.col),"
+            " c.textContent])")
+BLANKS_JS = """(tasks, ids) => tasks.map((task, i) => {
+    const tables = [...task.querySelectorAll(`table[data-answer-id="${CSS.escape(ids[i])}"]`)];
+    return { tables: tables.length, rows: tables.reduce((n, t) => n + t.querySelectorAll("tr").length, 0),
+             cells: tables.reduce((n, t) => n + t.querySelectorAll("td").length, 0),
+             text: tables.map((t) => t.textContent).join("") };
+})"""
+
+
 def open_dialog(explorer: Explorer, count: int, first: int) -> None:
     explorer.page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
     explorer.by_testid("print-variants").click()
@@ -51,26 +62,29 @@ def test_printed_sheets_and_their_key(explorer: Explorer, api: Api) -> None:
             matrix = resolve_matrix(trace, matrix_id)
             cells = sheet.locator(f"td[data-matrix-id='{matrix_id}'][data-row][data-col]")
             expect(cells).to_have_count(sum(len(row) for row in matrix))
-            for cell in cells.all():
-                value = matrix[int(cell.get_attribute("data-row"))][int(cell.get_attribute("data-col"))]
-                assert close_at(shown_number(cell.text_content()), value, 1)
+            for _, row, col, text in cells.evaluate_all(CELLS_JS):
+                assert close_at(shown_number(text), matrix[row][col], 1)
         # one task per step, each with an empty matrix of its result's shape
         tasks = sheet.locator(".variant-task")
         expect(tasks).to_have_count(len(trace["steps"]))
-        for step, task in zip(trace["steps"], tasks.all()):
+        blanks = tasks.evaluate_all(BLANKS_JS, [step["output"] for step in trace["steps"]])
+        for step, blank in zip(trace["steps"], blanks):
             matrix = resolve_matrix(trace, step["output"])
-            blank = task.locator(f"table[data-answer-id='{step['output']}']")
-            assert blank.locator("tr").count() == len(matrix)
-            assert blank.locator("td").count() == len(matrix) * len(matrix[0])
-            assert (blank.text_content() or "").strip() == ""
+            assert blank["tables"] == 1
+            assert blank["rows"] == len(matrix)
+            assert blank["cells"] == len(matrix) * len(matrix[0])
+            assert blank["text"].strip() == ""
         # the key: every matrix of the trace at the shown decimals
         key = page.locator(f"[data-testid=variants-key] [data-variant='{n}']")
+        shown: dict[tuple[str, int, int], list[str]] = {}
+        for matrix_id, r, c, text in key.locator("td[data-matrix-id][data-row][data-col]").evaluate_all(CELLS_JS):
+            shown.setdefault((matrix_id, r, c), []).append(text)
         for matrix_id in ("H1", "O2", "y_hat", "L", "dL/dW1", "W3_new"):
             matrix = resolve_matrix(trace, matrix_id)
             for r, row in enumerate(matrix):
                 for c, value in enumerate(row):
-                    text = key.locator(f"td[data-matrix-id='{matrix_id}'][data-row='{r}'][data-col='{c}']").text_content()
-                    assert close_at(shown_number(text or ""), value, 3), (n, matrix_id, r, c)
+                    [text] = shown[(matrix_id, r, c)]  # exactly one cell shows it
+                    assert close_at(shown_number(text), value, 3), (n, matrix_id, r, c)
     assert page.locator("#step-panel [data-testid=variant-sheet]").count() == 0  # outside the step panel
 
     ARTIFACTS.mkdir(exist_ok=True)
