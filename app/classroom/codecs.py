@@ -36,4 +36,4 @@ class AnswerCodec:
     @staticmethod
     def decode(raw: bytes) -> Answer:
         data = orjson.loads(raw)
-        return Answer(_tuples(data["value"]), data["correct"], data["name"], _tuples(data["cells_right"]))
+        return Answer(_tuples(data["value"]), data["correct"], _tuples(data["cells_right"]))

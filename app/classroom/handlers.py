@@ -14,7 +14,8 @@ from app.web.json import dumps
 from app.classroom import protocol
 from app.classroom.catchup import CatchUp
 from app.classroom.protocol import ProtocolError
-from app.classroom.questions import Question, QuestionError, parse_answer, parse_question, tally
+from app.classroom.questions import Question, QuestionError, parse_answer, parse_name, parse_question, tally
+from app.classroom.results import record_answer
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore, StoreError
 from app.settings import Settings
@@ -147,21 +148,34 @@ class MessageHandlers:
             raise ProtocolError("already_revealed", f"question {question.id} was already revealed", "question_id")
         revealed = replace(question, revealed=True)
         await self.store.put_question(session.code, revealed)
-        summary = tally(revealed, await self.store.answers(session.code, question.id))
+        summary = tally(revealed, await self.store.answers(session.code, question.id))  # counts only: no names
         counts = {key: summary[key] for key in ("answers", "right", "counts", "other", "cells_right") if key in summary}
         delivery = await self.store.append(session.code, {"type": "reveal", "question_id": question.id,
                                                           "expected": revealed.expected, "tally": counts})
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message),
                                                 "seq": delivery.seq}))
+        self.rooms.poke(session.code, "tally")  # the presenter's names, now marked right or wrong
 
     async def answer(self, session: Session, message: dict[str, Any]) -> None:
         question = await self._question(session.code, message)
         if question.revealed:
             raise ProtocolError("question_closed", f"question {question.id} was already revealed", "question_id")
-        answer = parse_answer(question, message.get("answer"), message.get("name"))
+        answer = parse_answer(question, message.get("answer"))
         assert session.student_id is not None
+        if message.get("name"):  # pages from before names at joining send the name with each answer
+            await self.store.set_name(session.code, session.student_id, parse_name(message["name"]))
         await self.store.put_answer(session.code, question.id, session.student_id, answer)
+        await record_answer(self.store, session.code, question, answer, session.student_id)
         session.connection.push(protocol.frame({"type": "answered", "question_id": question.id}))
+        self.rooms.poke(session.code, "tally")
+
+    async def name(self, session: Session, message: dict[str, Any]) -> None:
+        """The name a student gives (at joining, or changed in the class bar; "" takes it back)."""
+        assert session.student_id is not None
+        await self._live_room(session.code)
+        await self.store.set_name(session.code, session.student_id, parse_name(message.get("name")))
+        if message.get("id") is not None:
+            session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message)}))
         self.rooms.poke(session.code, "tally")
 
     async def pointer(self, session: Session, message: dict[str, Any]) -> None:
@@ -218,6 +232,7 @@ HANDLERS: dict[str, Handler] = {
     "ask": MessageHandlers.ask,
     "reveal": MessageHandlers.reveal,
     "answer": MessageHandlers.answer,
+    "name": MessageHandlers.name,
     "pointer": MessageHandlers.pointer,
     "end": MessageHandlers.end,
     "mode": MessageHandlers.mode,

@@ -60,7 +60,6 @@ class Question:
 class Answer:
     value: Any
     correct: bool
-    name: str = ""
     cells_right: tuple[tuple[bool, ...], ...] = field(default=())
 
 
@@ -101,25 +100,25 @@ def _expected(kind: str, value: Any, options: tuple[str, ...]) -> Any:
     return _matrix(value, where, allow_blank=False)
 
 
-def parse_answer(question: Question, value: Any, name: Any) -> Answer:
+def parse_answer(question: Question, value: Any) -> Answer:
     """A student's answer, checked against the right one; QuestionError names the field and the rule."""
     where = "answer"
     if question.kind == "value":
         given = _number(value, where)
-        return Answer(given, abs(given - question.expected) <= question.tolerance, _name(name))
+        return Answer(given, abs(given - question.expected) <= question.tolerance)
     if question.kind == "shape":
         shape = _shape(value, where)
-        return Answer(shape, shape == question.expected, _name(name))
+        return Answer(shape, shape == question.expected)
     if question.kind == "sign":
         sign = _sign(value, where)
-        return Answer(sign, sign == question.expected, _name(name))
+        return Answer(sign, sign == question.expected)
     if question.kind == "choice":
         index = _choice(value, len(question.options), where)
-        return Answer(index, index == question.expected, _name(name))
-    return _cells_answer(question, value, _name(name))
+        return Answer(index, index == question.expected)
+    return _cells_answer(question, value)
 
 
-def _cells_answer(question: Question, value: Any, name: str) -> Answer:
+def _cells_answer(question: Question, value: Any) -> Answer:
     given = _matrix(value, "answer", allow_blank=True)
     rows, cols = len(question.expected), len(question.expected[0])
     if len(given) != rows or any(len(row) != cols for row in given):
@@ -128,7 +127,7 @@ def _cells_answer(question: Question, value: Any, name: str) -> Answer:
         tuple(cell is not None and abs(cell - want) <= question.tolerance for cell, want in zip(row, wants))
         for row, wants in zip(given, question.expected)
     )
-    return Answer(given, all(all(row) for row in right), name, right)
+    return Answer(given, all(all(row) for row in right), right)
 
 
 def answer_key(question: Question, value: Any) -> Any:
@@ -150,17 +149,19 @@ def _value_groups(question: Question, answers: list[Answer]) -> list[tuple[float
     return [(members[len(members) // 2].value, members) for _, members in groups]
 
 
-def tally(question: Question, answers: dict[str, Answer]) -> dict[str, Any]:
-    """The presenter's live view of one question: counts per distinct answer and the names given. Which answers
-    are right is in it only once the question is revealed (the projector must not give the answer away)."""
+def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The presenter's live view of one question: counts per distinct answer and the names of those who answered
+    (`names`: student id → the name given at joining). Which answers are right is in it only once the question is
+    revealed (the projector must not give the answer away)."""
     revealed = question.revealed
+    names = names or {}
     summary: dict[str, Any] = {
         "question_id": question.id,
         "kind": question.kind,
         "answers": len(answers),
         "named": sorted(
-            ({"name": answer.name, **({"correct": answer.correct} if revealed else {})}
-             for answer in answers.values() if answer.name),
+            ({"name": names[student], **({"correct": answer.correct} if revealed else {})}
+             for student, answer in answers.items() if names.get(student)),
             key=lambda entry: entry["name"],
         ),
     }
@@ -243,8 +244,9 @@ def _matrix(value: Any, where: str, *, allow_blank: bool) -> tuple[tuple[float |
     )
 
 
-def _name(value: Any) -> str:
-    """A student's optional name: text, NFC, no control characters, at most MAX_NAME_CHARS characters."""
+def parse_name(value: Any) -> str:
+    """A student's optional name (given at joining): text, NFC, no control characters, at most MAX_NAME_CHARS
+    characters; "" for none."""
     if value is None:
         return ""
     if not isinstance(value, str):

@@ -24,7 +24,7 @@ from app.classroom.handlers import MessageHandlers
 from app.classroom.heartbeat import Heartbeat
 from app.classroom.protocol import Hello
 from app.classroom.rooms import LocalRoom, LocalRooms, Session
-from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Room, RoomStore
+from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Results, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
 from app.settings import Settings
 
@@ -66,6 +66,9 @@ class Classroom:
     async def state(self, code: str) -> tuple[int, bytes | None]:
         return await self.store.state(code)
 
+    async def results(self, code: str) -> Results | None:
+        return await self.store.results(code)
+
     async def upload_state(self, room: Room, token: str, state: bytes) -> int | None:
         """The presenter's shared state (PUT …/state); its seq, or None when `token` is not the presenter's."""
         if not token_matches(token, room.token_digest):
@@ -99,6 +102,8 @@ class Classroom:
                 await self.store.set_lifecycle(room.code, Lifecycle.LIVE)
                 local.throttles["tally"].poke()  # a reloaded presenter sees the open question's answers again
             else:
+                if hello.name is not None:
+                    await self.store.set_name(room.code, session.student_id or "", hello.name)
                 self.local.replace_student(local, session)
                 await self.store.set_presence(room.code, session.student_id or "", False)
                 local.throttles["presence"].poke()
