@@ -175,6 +175,10 @@ def test_a_class_gives_names_answers_and_downloads_its_results_before_and_after_
     expect(teacher.page.locator(".class-ended-results")).to_contain_text("30 min")
     _, after = download_csv(teacher, "class-results", tmp_path)  # after the end, for a while
     assert rows_of(after, ",")[1:] == rows[1:]
+    teacher.page.reload()  # the tab remembers the class it ended while its results are kept
+    teacher.page.locator(READY).wait_for(state="attached")
+    _, reloaded = download_csv(teacher, "class-results", tmp_path)
+    assert rows_of(reloaded, ",")[1:] == rows[1:]
 
 
 def test_a_russian_presenters_results_are_in_the_russian_convention(browser: Browser, base_url: str,

@@ -19,6 +19,7 @@ import { download } from "../lib/download.js";
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch, exploring}: a reload is the same student
 const NAME_KEY = "backprop.class.name"; // the name this student gave (the room keeps it too)
+const ENDED_KEY = "backprop.class.ended"; // {code, token, until}: the class this presenter ended, its results kept
 
 /** The class state the view renders; `mode` is data-mode on [data-testid=class-mode]. */
 function initialClass() {
@@ -93,7 +94,7 @@ export class Classroom {
     this.token = null;
     this.studentId = null;
     this.name = readSession(NAME_KEY) ?? "";
-    this.ended = null; // {code, token} of the class this presenter ended (its results stay downloadable)
+    this.ended = null; // {code, token, until} of the class this presenter ended (its results stay downloadable)
     this.connection = null;
     this.lastId = 0;
     this.questions = new Questions(this);
@@ -135,6 +136,7 @@ export class Classroom {
     if (code === null) {
       const presenter = readSession(PRESENTER_KEY);
       if (presenter?.code && presenter?.token) this.present(presenter);
+      else this.endedBefore();
       return;
     }
     if (code) this.join(code);
@@ -262,9 +264,9 @@ export class Classroom {
     if (this.role === "presenter") {
       writeSession(PRESENTER_KEY, null);
       this.role = null;
-      this.ended = { code: this.code, token: this.token };
       this.state = initialClass();
-      this.set({ problem: { key }, endedCode: this.code });
+      this.set({ problem: { key } });
+      this.keepEnded();
       return;
     }
     writeSession(STUDENT_KEY, null);
@@ -282,9 +284,23 @@ export class Classroom {
     this.connection?.stop();
     this.connection = null;
     this.role = null;
-    this.ended = { code: this.code, token: this.token };
     this.state = initialClass();
+    this.keepEnded();
+  }
+
+  /** The class this presenter's page ended: its results can be downloaded until the server deletes them. */
+  keepEnded() {
+    this.ended = { code: this.code, token: this.token, until: Date.now() + classProtocol().results_seconds * 1000 };
+    writeSession(ENDED_KEY, this.ended);
     this.set({ endedCode: this.code });
+  }
+
+  /** After a reload: the class this tab ended, while its results are kept. */
+  endedBefore() {
+    const ended = readSession(ENDED_KEY);
+    if (!ended?.code || !ended?.token || !(ended.until > Date.now())) return writeSession(ENDED_KEY, null);
+    this.ended = ended;
+    this.set({ endedCode: ended.code });
   }
 
   /** The presenter downloads the class's answers as CSV in the page's language (this class, or the one it ended). */
