@@ -8,38 +8,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, DESKTOP, READY, Explorer
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from conftest import DESKTOP, READY, Explorer, download_text
+from playwright.sync_api import Browser, expect
+from test_classroom_view import CLASS_TIMEOUT_MS, PHONE, PROJECTOR, Room, answers, ask, expect_mode, shoot
 
 pytestmark = pytest.mark.e2e
 
-PROJECTOR = {"width": 1280, "height": 720}
-PHONE = {"width": 390, "height": 844}
-CLASS_TIMEOUT_MS = 15_000
 ANN = "Ann <b>Lee</b>"  # typed text, shown as text
 ANNA = "Анна Ёлкина"
 WRONG_RU = "На этот раз неверно."
-
-
-@dataclass
-class Room:
-    teacher: Explorer
-    student: Explorer  # English, desktop
-    phone: Explorer  # Russian, 390×844
-    contexts: list[BrowserContext]
-
-
-def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-
-
-def expect_mode(explorer: Explorer, mode: str) -> None:
-    expect(explorer.by_testid("class-mode")).to_have_attribute("data-mode", mode, timeout=CLASS_TIMEOUT_MS)
 
 
 def join_with_name(explorer: Explorer, code: str, name: str, screenshot: str | None = None) -> None:
@@ -80,18 +60,6 @@ def room(browser: Browser, base_url: str) -> Iterator[Room]:
             context.close()
 
 
-def ask(room: Room, kind: str, step: str = "fwd:H1") -> None:
-    room.teacher.go_to(step)
-    room.teacher.by_testid("class-ask-kind").select_option(kind)
-    room.teacher.by_testid("class-ask-send").click()
-    for student in (room.student, room.phone):
-        expect(student.by_testid("class-answer-send")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
-
-
-def answers(room: Room, n: int) -> None:
-    expect(room.teacher.by_testid("class-answers")).to_have_attribute("data-count", str(n), timeout=CLASS_TIMEOUT_MS)
-
-
 def result_values(explorer: Explorer) -> dict[tuple[int, int], str]:
     cells = explorer.page.locator("#step-panel .matrix-group.result td[data-row][data-col]")
     return {(int(c.get_attribute("data-row") or 0), int(c.get_attribute("data-col") or 0)): c.inner_text()
@@ -109,14 +77,6 @@ def hand_calculation(explorer: Explorer, wrong: tuple[int, int] | None = None) -
         cell.fill("9" if where == wrong else values[where].replace("\u2212", "-"))
     cells.last.press("Tab")
     explorer.by_testid("class-answer-send").click()
-
-
-def download_csv(explorer: Explorer, testid: str, tmp_path: Path) -> tuple[str, str]:
-    with explorer.page.expect_download() as download:
-        explorer.by_testid(testid).click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
-    return target.name, target.read_text(encoding="utf-8-sig")
 
 
 def rows_of(text: str, separator: str) -> list[list[str]]:
@@ -151,7 +111,7 @@ def test_a_class_gives_names_answers_and_downloads_its_results_before_and_after_
     teacher.by_testid("class-reveal").click()
     expect(student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
 
-    name, text = download_csv(teacher, "class-results", tmp_path)
+    name, text = download_text(teacher, "class-results", tmp_path)
     assert name.startswith("class-") and name.endswith(".csv")
     rows = rows_of(text, ",")
     assert rows[0] == ["student", "variant", "question", "step", "answer", "verdict", "time"]
@@ -166,18 +126,18 @@ def test_a_class_gives_names_answers_and_downloads_its_results_before_and_after_
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("30 min")
     shoot(teacher.page, "class-end-dialog-en")
-    _, again = download_csv(teacher, "class-end-results", tmp_path)
+    _, again = download_text(teacher, "class-end-results", tmp_path)
     assert rows_of(again, ",")[1:] == rows[1:]  # the same answers, offered by the dialog
     teacher.by_testid("class-end-yes").click()
     expect_mode(student, "ended")
     expect_mode(phone, "ended")
     expect(teacher.by_testid("class-start")).to_be_visible()
     expect(teacher.page.locator(".class-ended-results")).to_contain_text("30 min")
-    _, after = download_csv(teacher, "class-results", tmp_path)  # after the end, for a while
+    _, after = download_text(teacher, "class-results", tmp_path)  # after the end, for a while
     assert rows_of(after, ",")[1:] == rows[1:]
     teacher.page.reload()  # the tab remembers the class it ended while its results are kept
     teacher.page.locator(READY).wait_for(state="attached")
-    _, reloaded = download_csv(teacher, "class-results", tmp_path)
+    _, reloaded = download_text(teacher, "class-results", tmp_path)
     assert rows_of(reloaded, ",")[1:] == rows[1:]
 
 
@@ -198,7 +158,7 @@ def test_a_russian_presenters_results_are_in_the_russian_convention(browser: Bro
         student.by_testid("class-answer-0").fill("0,25")
         student.by_testid("class-answer-send").click()
         expect(teacher.by_testid("class-answers")).to_have_attribute("data-count", "1", timeout=CLASS_TIMEOUT_MS)
-        _, text = download_csv(teacher, "class-results", tmp_path)
+        _, text = download_text(teacher, "class-results", tmp_path)
         rows = rows_of(text, ";")
         assert rows[0] == ["студент", "вариант", "вопрос", "шаг", "ответ", "оценка", "время"]
         assert rows[1][0] == "Студент 1" and rows[1][4] == "0,25" and rows[1][5] == "неверно"
@@ -207,7 +167,7 @@ def test_a_russian_presenters_results_are_in_the_russian_convention(browser: Bro
         student.by_testid("class-name").fill("Кирилл")  # a name given later, in the class bar
         student.by_testid("class-name").press("Enter")
         expect(teacher.by_testid("class-named")).to_contain_text("Кирилл", timeout=CLASS_TIMEOUT_MS)
-        _, text = download_csv(teacher, "class-results", tmp_path)
+        _, text = download_text(teacher, "class-results", tmp_path)
         assert rows_of(text, ";")[1][0] == "Кирилл"
         teacher.by_testid("class-end").click()
         expect(teacher.by_testid("class-end-dialog")).to_contain_text("30 мин")
