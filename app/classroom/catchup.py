@@ -33,7 +33,7 @@ class CatchUp:
         }
         if session.student_id is not None:
             welcome["student_id"] = session.student_id
-            welcome["name"] = (await self.store.names(room.code)).get(session.student_id, "")
+            welcome["name"] = await self.store.name(room.code, session.student_id)
             welcome["your_answer"] = await self._own_answer(room, session.student_id)
         return protocol.frame(welcome)
 

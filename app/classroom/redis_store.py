@@ -327,6 +327,10 @@ class RedisRoomStore(RoomStore):
         raw = await self.redis.hgetall(key("names", code))
         return {student.decode(): name.decode() for student, name in raw.items()}
 
+    async def name(self, code: str, student_id: str) -> str:
+        raw = await self.redis.hget(key("names", code), student_id)
+        return raw.decode() if raw is not None else ""
+
     async def record_result(self, code: str, record: bytes) -> None:
         if not int(await self._record(keys=[key("room", code), key("results", code), key("resultsmeta", code)],
                                       args=[record, self.results_bytes, self.room_seconds])):

@@ -214,6 +214,10 @@ class RoomStore(ABC):
         """Student id → name, for the students who gave one."""
 
     @abstractmethod
+    async def name(self, code: str, student_id: str) -> str:
+        """One student's name ("" for none): a welcome asks for one, not the whole class's."""
+
+    @abstractmethod
     async def record_result(self, code: str, record: bytes) -> None:
         """Append one record to the room's results log; past the byte bound the oldest records go first."""
 
@@ -442,6 +446,10 @@ class MemoryRoomStore(RoomStore):
     async def names(self, code: str) -> dict[str, str]:
         results = self._live_results(code)
         return dict(results.names) if results else {}
+
+    async def name(self, code: str, student_id: str) -> str:
+        results = self._live_results(code)
+        return results.names.get(student_id, "") if results else ""
 
     async def record_result(self, code: str, record: bytes) -> None:
         self._get(code)

@@ -47,6 +47,7 @@ def test_records_and_names_are_kept_in_order_and_outlive_the_room_for_the_idle_t
         assert log is not None and log.token_digest == room.token_digest and not log.ended
         assert [orjson.loads(raw)["question"] for raw in log.records] == ["q1", "q2", "q3"]
         assert log.names == {"s1": "Аня"} == await store.names(room.code)
+        assert (await store.name(room.code, "s1"), await store.name(room.code, "s2")) == ("Аня", "")
 
         await store.expire(room.code)
         assert await store.room(room.code) is None
