@@ -48,6 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     pool = ComputePool(settings.cpu_workers, settings.cpu_queue)
     try:
         await pool.start()
+        app.state.classroom.numbers.compute = pool  # students' own numbers go through the pool like any trace
         yield {"compute": pool, "in_flight": InFlight()}
     finally:
         await pool.shutdown()
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.class_contract = json.dumps(class_contract(settings))
     install_api_errors(app)  # error handlers and the body limit (reads app.state.settings)
     app.state.answers = AnswerCache(settings.answer_cache_bytes)
-    app.state.classroom = Classroom(settings, room_store(settings))
+    app.state.classroom = Classroom(settings, room_store(settings), app.state.answers)
     app.add_middleware(HeadAsGetMiddleware)
     # Before any body is read: foreign Host (DNS rebinding) and Origin headers, and POST bodies not declared JSON.
     app.add_middleware(CrossSiteGuardMiddleware, allowed_hosts=settings.allowed_hosts,

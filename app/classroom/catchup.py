@@ -8,7 +8,7 @@ import orjson
 
 from app.web.json import dumps
 from app.classroom import protocol
-from app.classroom.questions import tally
+from app.classroom.questions import tally, verdict_fields
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore
 from app.settings import Settings
@@ -47,9 +47,7 @@ class CatchUp:
             return None
         own: dict[str, Any] = {"question_id": question.id, "answer": answer.value}
         if question.revealed:
-            own["correct"] = answer.correct
-            if answer.cells_right:
-                own["cells_right"] = answer.cells_right
+            own.update(verdict_fields(answer))
         return own
 
     async def send(self, session: Session, epoch: str | None, last_seq: int | None) -> None:
@@ -96,6 +94,7 @@ class CatchUp:
             "complete": complete,
             "locked": room.locked,
             "projector": room.projector,
+            "variants": room.variants or None,
             "question": await self._question(room),
             "pointer": local.pointer if local else None,
         }

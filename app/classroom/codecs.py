@@ -36,4 +36,7 @@ class AnswerCodec:
     @staticmethod
     def decode(raw: bytes) -> Answer:
         data = orjson.loads(raw)
-        return Answer(_tuples(data["value"]), data["correct"], _tuples(data["cells_right"]))
+        data["value"], data["cells_right"], data["expected"] = (_tuples(data.get(name)) for name in
+                                                               ("value", "cells_right", "expected"))
+        data.pop("name", None)  # answers stored before names moved to the room
+        return Answer(**data)

@@ -14,8 +14,14 @@ from app.web.json import dumps
 from app.classroom import protocol
 from app.classroom.catchup import CatchUp
 from app.classroom.protocol import ProtocolError
-from app.classroom.questions import Question, QuestionError, parse_answer, parse_name, parse_question, tally
-from app.classroom.results import record_answer
+from app.classroom import own_numbers
+from app.classroom.own_numbers import StudentNumbers
+from app.classroom.questions import (
+    OWN_KINDS, Answer, Question, QuestionError, own_target, parse_answer, parse_name, parse_question, tally,
+)
+from app.core.presets import preset as find_preset
+from app.core.variants import variant_presets
+from app.classroom import results
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore, StoreError
 from app.settings import Settings
@@ -27,8 +33,10 @@ Handler = Callable[["MessageHandlers", Session, dict[str, Any]], Awaitable[None]
 
 
 class MessageHandlers:
-    def __init__(self, settings: Settings, store: RoomStore, rooms: LocalRooms, catch_up: CatchUp) -> None:
+    def __init__(self, settings: Settings, store: RoomStore, rooms: LocalRooms, catch_up: CatchUp,
+                 numbers: StudentNumbers) -> None:
         self.settings, self.store, self.rooms, self.catch_up = settings, store, rooms, catch_up
+        self.numbers = numbers
 
     async def handle(self, session: Session, text: str | bytes | None) -> None:
         """One message from a connected page. A message over its budget raises OverBudget
@@ -122,6 +130,18 @@ class MessageHandlers:
         delivery = await self.store.append(session.code, frame)
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
 
+    async def variants(self, session: Session, message: dict[str, Any]) -> None:
+        """Each student their own numbers of `preset` (null: everyone the teacher's again): a room setting and a
+        frame in the log; the students' pages then fetch their own numbers (GET …/numbers)."""
+        preset_id = message.get("preset")
+        if preset_id is not None and preset_id not in variant_presets():
+            raise ProtocolError("no_variants", f"preset must be null or one with variants ({', '.join(variant_presets())}"
+                                "): the others are too large to compute by hand", "preset")
+        await self._live_room(session.code)
+        await self.store.set_variants(session.code, preset_id or "")
+        delivery = await self.store.append(session.code, {"type": "variants", "preset": preset_id})
+        session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message), "seq": delivery.seq}))
+
     async def progress(self, session: Session, message: dict[str, Any]) -> None:
         """The presenter's training progress: latest wins, not logged (the finished run arrives as a state)."""
         training = protocol.parse_progress(message)
@@ -135,7 +155,10 @@ class MessageHandlers:
         target = raw.get("target") if isinstance(raw, dict) else None
         question_id = await self.store.next_question_id(session.code)
         question = parse_question(question_id, raw, len(dumps(target)))
-        await self._live_room(session.code)
+        room = await self._live_room(session.code)
+        if room.variants and question.kind in OWN_KINDS:
+            question = replace(question, own=room.variants)
+            self._check_own_target(question)
         await self.store.put_question(session.code, question)
         delivery = await self.store.append(session.code, {"type": "question", "question": question.public()})
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message),
@@ -149,7 +172,8 @@ class MessageHandlers:
         revealed = replace(question, revealed=True)
         await self.store.put_question(session.code, revealed)
         summary = tally(revealed, await self.store.answers(session.code, question.id))  # counts only: no names
-        counts = {key: summary[key] for key in ("answers", "right", "counts", "other", "cells_right") if key in summary}
+        counts = {key: summary[key] for key in ("answers", "right", "counts", "other", "cells_right", "verdicts")
+                  if key in summary}
         delivery = await self.store.append(session.code, {"type": "reveal", "question_id": question.id,
                                                           "expected": revealed.expected, "tally": counts})
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message),
@@ -160,14 +184,33 @@ class MessageHandlers:
         question = await self._question(session.code, message)
         if question.revealed:
             raise ProtocolError("question_closed", f"question {question.id} was already revealed", "question_id")
-        answer = parse_answer(question, message.get("answer"))
         assert session.student_id is not None
         if message.get("name"):  # pages from before names at joining send the name with each answer
             await self.store.set_name(session.code, session.student_id, parse_name(message["name"]))
+        place = await self.store.place(session.code, session.student_id)
+        assert place is not None  # every admitted student has one
+        label = ""
+        if question.own and question.kind in OWN_KINDS:
+            room = await self._live_room(session.code)
+            label = own_numbers.label(place)
+            own, shown = await self._own_expected(room, question, place)
+            answer = parse_answer(question, message.get("answer"), own, shown)
+        else:
+            answer = parse_answer(question, message.get("answer"))
         await self.store.put_answer(session.code, question.id, session.student_id, answer)
-        await record_answer(self.store, session.code, question, answer, session.student_id)
+        await self.record_answer(session, question, answer, place, label)
         session.connection.push(protocol.frame({"type": "answered", "question_id": question.id}))
         self.rooms.poke(session.code, "tally")
+
+    async def record_answer(self, session: Session, question: Question, answer: Answer, place: int,
+                            variant_label: str) -> None:
+        """The results log's call site (issue 14, "Results after class", h2-results's recorder): one record per
+        answer with the per-student verdict (`answer.verdict`: right / close / wrong by the one judging rule, on
+        the student's own numbers in variants mode), the student's place and own-numbers label ("" when
+        variants are off)."""
+        verdict = answer.verdict if answer.verdict in results.VERDICTS else None  # else right/wrong from `correct`
+        await results.record_answer(self.store, session.code, question, answer, session.student_id,
+                                    verdict=verdict, variant=variant_label, place=place)
 
     async def name(self, session: Session, message: dict[str, Any]) -> None:
         """The name a student gives (at joining, or changed in the class bar; "" takes it back)."""
@@ -177,6 +220,31 @@ class MessageHandlers:
         if message.get("id") is not None:
             session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message)}))
         self.rooms.poke(session.code, "tally")
+
+    def _check_own_target(self, question: Question) -> None:
+        """A question judged on each student's own numbers names a step and matrix of the preset's network."""
+        step_id, matrix, row, col = own_target(question)
+        trace = own_numbers.trace_of(find_preset(question.own).to_dict()["request"])
+        step = next((step for step in trace.steps if step.id == step_id), None)
+        if step is None or matrix not in trace.matrices():
+            raise QuestionError("question.target", f"question.target must name a step and matrix of {question.own}'s "
+                                "network")
+        rows, cols = own_numbers.shape_of(trace.matrix(matrix))
+        if question.kind != "cells" and not (row < rows and col < cols):
+            raise QuestionError("question.target", f"question.target's cell must be within the {rows}×{cols} matrix")
+
+    async def _own_expected(self, room: Room, question: Question, place: int) -> tuple[Any, Any]:
+        """The question's right answer on this student's own numbers, and the same from the shown inputs."""
+        content = await self.numbers.of(question.own, room.seed, place, question.iteration)
+        step_id, matrix, row, col = own_target(question)
+        decimals = question.decimals if question.decimals is not None else 3
+        exact, shown = own_numbers.own_expected(own_numbers.decode(content)["request"], step_id, matrix, decimals)
+        if question.kind == "cells":
+            return exact.tolist(), None if shown is None else shown.tolist()
+        value = float(exact[row, col])
+        if question.kind == "sign":
+            return ("0" if abs(value) < 1e-12 else "+" if value > 0 else "-"), None
+        return value, None if shown is None else float(shown[row, col])
 
     async def pointer(self, session: Session, message: dict[str, Any]) -> None:
         local = self.rooms.get(session.code)
@@ -229,6 +297,7 @@ HANDLERS: dict[str, Handler] = {
     "lock": MessageHandlers.lock,
     "projector": MessageHandlers.projector,
     "progress": MessageHandlers.progress,
+    "variants": MessageHandlers.variants,
     "ask": MessageHandlers.ask,
     "reveal": MessageHandlers.reveal,
     "answer": MessageHandlers.answer,

@@ -11,7 +11,8 @@ import segno
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.classroom import protocol, results, teacher
+from app.classroom import own_numbers, protocol, results, teacher
+from app.classroom.questions import MAX_ITERATION
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
 from app.classroom.store import Room, StoreError
@@ -270,3 +271,101 @@ async def qr_code(request: Request, code: str,
     qr = segno.make(base + join_path(room.code), error="m")
     qr.save(svg, kind="svg", scale=8, border=2, xmldecl=False, title=f"Class {room.code}")
     return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _whole(text: str | None, low: int, high: int) -> int | None:
+    """A query parameter as a whole number in [low, high], or None when it is not one."""
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+_NUMBERS_AUTH = "send the student's id (Authorization: Bearer <student_id>, the welcome's) or the presenter's token"
+
+
+@router.get(
+    "/rooms/{code}/numbers",
+    summary="A student's own numbers (each student their own numbers): a ready request body at the class's iteration",
+    responses={**_NOT_FOUND, **_RATE_LIMITED,
+               401: {"description": "No student id or presenter token (Authorization: Bearer …; type student_id)."},
+               403: {"description": "Not a student of this class (not_a_student), or a student asking for another "
+                                    "student's numbers (own_numbers_only)."},
+               409: {"description": "Variants are off in this class (variants_off)."},
+               422: {"description": "iteration or place out of range, or the presenter named no place."}},
+    openapi_extra={"parameters": [
+        {"name": "iteration", "in": "query", "required": False, "description": "The class's iteration (Next iteration).",
+         "schema": dict(type="integer", minimum=0, maximum=MAX_ITERATION, default=0)},
+        {"name": "place", "in": "query", "required": False,
+         "description": "Whose numbers: required with the presenter's token; a student may only name their own.",
+         "schema": dict(type="integer", minimum=1)},
+    ]},
+)
+async def student_numbers(request: Request, code: str) -> Response:
+    """`{preset, place, label, iteration, request, loss_history}`: the student's own variant of the class's preset
+    (drawn from the room's secret seed and the student's place, never from a public variant number) after
+    `iteration` updates, and the loss of each iteration before it. A student gets only their own; the presenter
+    any student's (to show it on the projector)."""
+    room = await _find(request, code, counts_as_join=False)
+    if isinstance(room, Response):
+        return room
+    credential = _bearer(request)
+    if credential is None:
+        return _error(401, ["header", "authorization"], _NUMBERS_AUTH, "student_id", {"WWW-Authenticate": "Bearer"})
+    iteration = _whole(request.query_params.get("iteration", "0"), 0, MAX_ITERATION)
+    if iteration is None:
+        return _error(422, ["query", "iteration"], f"iteration must be a whole number from 0 to {MAX_ITERATION}",
+                      "iteration")
+    asked = request.query_params.get("place")
+    place = _whole(asked, 1, 10**9) if asked is not None else None
+    if asked is not None and place is None:
+        return _error(422, ["query", "place"], "place must be a whole number from 1", "place")
+    classroom = _classroom(request)
+    places = await classroom.places(room.code)
+    if token_matches(credential, room.token_digest):
+        if place is None or place not in places.values():
+            return _error(422, ["query", "place"], "the presenter names the place of one of the class's students",
+                          "place")
+    else:
+        own = places.get(credential)
+        if own is None:
+            return _error(403, ["header", "authorization"], "this is not the id of a student of this class",
+                          "not_a_student")
+        if place is not None and place != own:
+            return _error(403, ["query", "place"], "a student sees only their own numbers", "own_numbers_only")
+        place = own
+    if not room.variants:
+        return _error(409, ["path", "code"], "each student their own numbers is off in this class", "variants_off")
+    numbers = own_numbers.decode(await classroom.numbers.of(room.variants, room.seed, place, iteration))
+    answer = {"preset": room.variants, "place": place, "label": own_numbers.label(place), "iteration": iteration,
+              **numbers}
+    return json_response(dumps(answer), headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/rooms/{code}/students",
+    summary="The class's students as the presenter picks them: place, own-numbers label and name",
+    responses={**_NOT_FOUND, **_RATE_LIMITED, 401: {"description": "No presenter token."},
+               403: {"description": "Not the class's presenter token."}},
+)
+async def students(request: Request, code: str) -> Response:
+    """`{students: [{place, label, name}]}` in order of joining (name "" when none was given)."""
+    room = await _find(request, code, counts_as_join=False)
+    if isinstance(room, Response):
+        return room
+    credential = _bearer(request)
+    if credential is None:
+        return _error(401, ["header", "authorization"], "send the presenter's token: Authorization: Bearer <token>",
+                      "token", {"WWW-Authenticate": "Bearer"})
+    if not token_matches(credential, room.token_digest):
+        return _error(403, ["header", "authorization"], "this is not the class's presenter token", "bad_token")
+    classroom = _classroom(request)
+    names = await classroom.names(room.code)
+    listed = [{"place": place, "label": own_numbers.label(place), "name": names.get(student, "")}
+              for student, place in sorted((await classroom.places(room.code)).items(), key=lambda item: item[1])]
+    return json_response(dumps({"students": listed}), headers={"Cache-Control": "no-store"})

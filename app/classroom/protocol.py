@@ -38,6 +38,8 @@ PATHS = {
     "state": ROOMS_PATH + "/{code}/state",  # GET (ETag) for everyone; PUT with the presenter's token
     "results": ROOMS_PATH + "/{code}/results",  # GET with the presenter's token, also a while after the end
     "qr": ROOMS_PATH + "/{code}/qr.svg",
+    "numbers": ROOMS_PATH + "/{code}/numbers",  # GET: a student's own numbers (variants mode); the presenter any's
+    "students": ROOMS_PATH + "/{code}/students",  # GET by the presenter: each student's place, label and name
     "addresses": "/api/class/addresses",
     "join": "/join/{code}",
 }
@@ -60,14 +62,14 @@ FINAL_CLOSES = ("bad_token", "unknown_class", "replaced", "ended", "rate_limited
 # Who sends each client message ("any": presenter or student).
 CLIENT_MESSAGES = {
     "hello": "any", "resync": "any", "ping": "any",
-    "command": "presenter", "lock": "presenter", "projector": "presenter", "ask": "presenter",
+    "command": "presenter", "lock": "presenter", "projector": "presenter", "variants": "presenter", "ask": "presenter",
     "reveal": "presenter", "pointer": "presenter", "progress": "presenter", "end": "presenter",
     "answer": "student", "mode": "student", "name": "student",
 }
 PRESENTER_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "presenter")
 STUDENT_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "student")
 # Every frame the server sends; the ordered ones carry a seq and are kept in the room's log.
-ORDERED_MESSAGES = ("command", "state", "lock", "projector", "question", "reveal", "ended")
+ORDERED_MESSAGES = ("command", "state", "lock", "projector", "variants", "question", "reveal", "ended")
 SERVER_MESSAGES = (*ORDERED_MESSAGES, "welcome", "snapshot", "beat", "pointer", "progress", "presence", "tally",
                    "answered", "result", "paused", "resumed", "error", "ack", "pong")
 
@@ -96,6 +98,8 @@ def contract(settings: Any = None) -> dict[str, Any]:
             "max_options": questions.MAX_OPTIONS, "max_name_chars": questions.MAX_NAME_CHARS,
             "max_shape": questions.MAX_SHAPE, "max_cells": questions.MAX_CELLS,
             "max_target_bytes": questions.MAX_TARGET_BYTES,
+            "verdicts": list(questions.VERDICTS), "own_kinds": list(questions.OWN_KINDS),
+            "max_iteration": questions.MAX_ITERATION,
         },
     }
 

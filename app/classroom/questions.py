@@ -2,7 +2,10 @@
 
 Kinds: `value` (one number, right within a tolerance), `shape` ([rows, cols]), `sign` ("+", "-" or "0"),
 `choice` (an option's index) and `cells` (a hand-calculated matrix, checked cell by cell). The right answer
-comes from the presenter's page with the question and stays on the server until the reveal.
+comes from the presenter's page with the question and stays on the server until the reveal. Numbers are judged
+by the one rule of app/core/judging.py (right / close / wrong at the question's decimals) when the question
+names its decimals. In variants mode (`own`: each student their own numbers) a number question is judged on the
+student's own trace (app/classroom/own_numbers.py): the handler passes that student's expected value in.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.judging import judge, tolerance as decimals_tolerance
+from app.core.notation import DECIMALS_MAX, DECIMALS_MIN
 
 KINDS = ("value", "shape", "sign", "choice", "cells")
 SIGNS = ("+", "-", "0")
@@ -23,6 +29,9 @@ MAX_SHAPE = 100_000
 MAX_CELLS = 1024
 MAX_TARGET_BYTES = 1024
 TALLY_TOP = 12  # distinct answers listed in a tally; the rest are counted as "other"
+OWN_KINDS = ("value", "sign", "cells")  # judged on each student's own numbers in variants mode
+VERDICTS = ("right", "close", "wrong")
+MAX_ITERATION = 100  # the class's iteration a question in variants mode may be about (Next iteration clicks)
 
 
 class QuestionError(ValueError):
@@ -41,8 +50,11 @@ class Question:
     expected: Any  # kept on the server until the reveal
     tolerance: float = 0.0
     options: tuple[str, ...] = ()
-    target: Any = None  # opaque to the server: which matrix / cell / edge the page asks about
+    target: Any = None  # which matrix / cell / edge the page asks about (opaque unless `own`)
     revealed: bool = False
+    decimals: int | None = None  # the class's shown decimals: numbers are judged by the one rule at these
+    own: str = ""  # variants mode: the preset whose student variants it is judged on ("" the page's expected)
+    iteration: int = 0  # the class's iteration the question is about (variants mode)
 
     def public(self) -> dict[str, Any]:
         """What students see: everything but the right answer (and the right answer once revealed)."""
@@ -51,6 +63,8 @@ class Question:
             shown["options"] = list(self.options)
         if self.kind == "cells":
             shown["rows"], shown["cols"] = len(self.expected), len(self.expected[0])
+        if self.own:
+            shown["own"] = True  # judged on each student's own numbers (variants mode)
         if self.revealed:
             shown["expected"] = self.expected
         return shown
@@ -61,6 +75,8 @@ class Answer:
     value: Any
     correct: bool
     cells_right: tuple[tuple[bool, ...], ...] = field(default=())
+    verdict: str = ""  # right | close | wrong by the one judging rule ("" for kinds without one)
+    expected: Any = None  # variants mode: the right answer on this student's own numbers
 
 
 def parse_question(question_id: str, raw: Any, target_size: int) -> Question:
@@ -84,7 +100,34 @@ def parse_question(question_id: str, raw: Any, target_size: int) -> Question:
     if kind == "choice":
         options = _options(raw.get("options"))
     expected = _expected(kind, raw.get("expected"), options)
-    return Question(question_id, kind, _clean_text(prompt), expected, tolerance, options, raw.get("target"))
+    decimals = raw.get("decimals")
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
+                                 or not DECIMALS_MIN <= decimals <= DECIMALS_MAX):
+        raise QuestionError("question.decimals", f"question.decimals must be a whole number from {DECIMALS_MIN} to "
+                            f"{DECIMALS_MAX}")
+    if decimals is not None and kind in ("value", "cells"):
+        tolerance = decimals_tolerance(decimals)
+    iteration = raw.get("iteration", 0)
+    if isinstance(iteration, bool) or not isinstance(iteration, int) or not 0 <= iteration <= MAX_ITERATION:
+        raise QuestionError("question.iteration", f"question.iteration must be a whole number from 0 to {MAX_ITERATION}")
+    return Question(question_id, kind, _clean_text(prompt), expected, tolerance, options, raw.get("target"),
+                    decimals=decimals, iteration=iteration)
+
+
+def own_target(question: Question) -> tuple[str, str, int, int]:
+    """(step id, matrix id, row, col) of a question judged on each student's own numbers; QuestionError unless
+    its target names them (a `cells` question's row and col are ignored: the whole matrix)."""
+    target = question.target
+    rule = "question.target must be {stepId, matrix, row, col} of the step asked about (each student their own numbers)"
+    if not isinstance(target, dict):
+        raise QuestionError("question.target", rule)
+    step, matrix, row, col = (target.get(name) for name in ("stepId", "matrix", "row", "col"))
+    cells = question.kind == "cells"
+    if not (isinstance(step, str) and isinstance(matrix, str)):
+        raise QuestionError("question.target", rule)
+    if not cells and not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (row, col)):
+        raise QuestionError("question.target", rule)
+    return step, matrix, (0 if cells else row), (0 if cells else col)
 
 
 def _expected(kind: str, value: Any, options: tuple[str, ...]) -> Any:
@@ -100,12 +143,26 @@ def _expected(kind: str, value: Any, options: tuple[str, ...]) -> Any:
     return _matrix(value, where, allow_blank=False)
 
 
-def parse_answer(question: Question, value: Any) -> Answer:
-    """A student's answer, checked against the right one; QuestionError names the field and the rule."""
+def _number_verdict(question: Question, given: float | None, expected: float, shown: float | None = None) -> str:
+    """The one judging rule at the question's decimals; without them (an older page), within its tolerance."""
+    if question.decimals is not None:
+        return judge(given, expected, question.decimals, shown).verdict
+    return "empty" if given is None else "right" if abs(given - expected) <= question.tolerance else "wrong"
+
+
+def parse_answer(question: Question, value: Any, own: Any = None, shown: Any = None) -> Answer:
+    """A student's answer, checked against the right one (`own`: the student's own expected answer in variants
+    mode, `shown` the result of the shown inputs where known); QuestionError names the field and the rule."""
     where = "answer"
+    expected = question.expected if own is None else own
     if question.kind == "value":
         given = _number(value, where)
-        return Answer(given, abs(given - question.expected) <= question.tolerance)
+        verdict = _number_verdict(question, given, expected, shown)
+        return Answer(given, verdict == "right", verdict=verdict, expected=own)
+    if question.kind == "sign" and own is not None:
+        sign = _sign(value, where)
+        verdict = "right" if sign == own else "wrong"
+        return Answer(sign, verdict == "right", verdict=verdict, expected=own)
     if question.kind == "shape":
         shape = _shape(value, where)
         return Answer(shape, shape == question.expected)
@@ -115,19 +172,34 @@ def parse_answer(question: Question, value: Any) -> Answer:
     if question.kind == "choice":
         index = _choice(value, len(question.options), where)
         return Answer(index, index == question.expected)
-    return _cells_answer(question, value)
+    return _cells_answer(question, value, expected, own is not None, shown)
 
 
-def _cells_answer(question: Question, value: Any) -> Answer:
+def _cells_answer(question: Question, value: Any, expected: Any, own: bool, shown: Any) -> Answer:
     given = _matrix(value, "answer", allow_blank=True)
-    rows, cols = len(question.expected), len(question.expected[0])
+    rows, cols = len(expected), len(expected[0])
     if len(given) != rows or any(len(row) != cols for row in given):
         raise QuestionError("answer", f"answer must be a {rows}×{cols} matrix (null for a cell left blank)")
-    right = tuple(
-        tuple(cell is not None and abs(cell - want) <= question.tolerance for cell, want in zip(row, wants))
-        for row, wants in zip(given, question.expected)
-    )
-    return Answer(given, all(all(row) for row in right), right)
+    verdicts = [[_number_verdict(question, cell, want, None if shown is None else shown[r][c])
+                 for c, (cell, want) in enumerate(zip(row, wants))] for r, (row, wants) in enumerate(zip(given, expected))]
+    right = tuple(tuple(verdict == "right" for verdict in row) for row in verdicts)
+    flat = [verdict for row in verdicts for verdict in row]
+    overall = "right" if all(v == "right" for v in flat) else "close" if all(v in ("right", "close") for v in flat) else "wrong"
+    return Answer(given, overall == "right", right, overall if question.decimals is not None or own else "",
+                  expected if own else None)
+
+
+def verdict_fields(answer: Answer) -> dict[str, Any]:
+    """What a student hears of their own answer after the reveal: right or not, the verdict by the judging rule,
+    the right cells of a hand calculation and, on their own numbers, their own right answer."""
+    fields: dict[str, Any] = {"correct": answer.correct}
+    if answer.verdict:
+        fields["verdict"] = answer.verdict
+    if answer.cells_right:
+        fields["cells_right"] = answer.cells_right
+    if answer.expected is not None:
+        fields["expected"] = answer.expected
+    return fields
 
 
 def answer_key(question: Question, value: Any) -> Any:
@@ -167,6 +239,12 @@ def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] 
     }
     if revealed:
         summary["right"] = sum(answer.correct for answer in answers.values())
+    if question.own and question.kind in OWN_KINDS:
+        # Each student their own numbers: raw values say nothing across variants; after the reveal, how many
+        # were right, close or wrong (and, for a hand calculation, how many got each cell right).
+        if revealed:
+            summary["verdicts"] = {verdict: sum(answer.verdict == verdict for answer in answers.values())
+                                   for verdict in VERDICTS}
     if question.kind == "cells":
         if revealed:
             rows, cols = len(question.expected), len(question.expected[0])
@@ -176,6 +254,9 @@ def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] 
                     for c, ok in enumerate(row):
                         counts[r][c] += ok
             summary["cells_right"] = counts
+        return summary
+    if question.own and question.kind in OWN_KINDS:
+        summary["counts"], summary["other"] = [], 0
         return summary
     groups: Counter[str] = Counter()
     shown: dict[str, Any] = {}

@@ -2,11 +2,12 @@
 
 Keys, all under "bp:" and all with a TTL (nothing grows without bound):
 - `room:{code}` hash: epoch, token digest, lifecycle, changed_at (wall clock: processes share it), head,
-  state_seq, question id and count; `state:{code}` the presenter's encoded state;
+  state_seq, question id and count, the secret `seed` of the students' own numbers, `variants` (the preset whose
+  variants students get, "" when off) and `seated` (places given); `state:{code}` the presenter's encoded state;
 - `log:{code}` stream of the ordered frames, entry id "{seq}-0", trimmed to the log size; `APPEND` does
   HINCRBY head and XADD together, so seq stays dense and in log order whichever process appends;
 - `vol:{code}` stream of latest-wins frames (pointer, tally, presence), trimmed to a few entries;
-- `students:{code}` set; `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
+- `students:{code}` hash, student id → place (1, 2, 3 … in order of first join; `ADD_STUDENT`); `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
   presence lapses unless a heartbeat renews it (a process that dies stops renewing);
 - `questions:{code}` hash; `answers:{code}:{question}` one hash per question, field = student id (HSET
   replaces: one answer per student, never read-modify-write), the TTL on the whole key (Redis 7.0 has
@@ -37,6 +38,18 @@ def room_keys(code: str) -> list[str]:
 def result_keys(code: str) -> list[str]:
     return [key(name, code) for name in RESULT_KEYS]
 
+
+# KEYS: room, students. ARGV: student id, ttl seconds. A new student takes the room's next place; a known one
+# keeps theirs. Returns the place (0 when the room is gone).
+ADD_STUDENT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local place = redis.call('HGET', KEYS[2], ARGV[1])
+if place then return tonumber(place) end
+place = redis.call('HINCRBY', KEYS[1], 'seated', 1)
+redis.call('HSET', KEYS[2], ARGV[1], place)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return place
+"""
 
 # KEYS: room, log. ARGV: frame without its closing brace, log size, ttl seconds.
 # Returns the new seq, or 0 when the room is gone.

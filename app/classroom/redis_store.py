@@ -18,13 +18,13 @@ from redis.backoff import NoBackoff
 
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.questions import Answer, Question
-from app.classroom.redis_keys import APPEND, APPEND_STATE, RECORD, key, result_keys, room_keys
+from app.classroom.redis_keys import ADD_STUDENT, APPEND, APPEND_STATE, RECORD, key, result_keys, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
     _TRANSITIONS, FLAGS, QUESTIONS_KEPT, RESULTS_BYTES, RESULTS_SECONDS, Delivery, Lifecycle, Listener, Presence,
     Results, Room, RoomStore, StoreError,
 )
-from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, new_seed, token_digest
 from app.web.json import dumps
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class RedisRoomStore(RoomStore):
         self._append = self.redis.register_script(APPEND)
         self._append_state = self.redis.register_script(APPEND_STATE)
         self._record = self.redis.register_script(RECORD)
+        self._add_student = self.redis.register_script(ADD_STUDENT)
         self._readers = StreamReaders(url, self.origin, self._link)
         self.link_up = True
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
@@ -78,9 +79,10 @@ class RedisRoomStore(RoomStore):
         token = new_presenter_token()
         while True:
             code = new_join_code()
-            room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, now)
+            room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, now, seed=new_seed())
             fields = {"epoch": room.epoch, "token": room.token_digest.hex(), "lifecycle": room.lifecycle.value,
-                      "changed_at": repr(now), "head": 0, "state_seq": 0, "question_id": "", "questions": 0}
+                      "changed_at": repr(now), "head": 0, "state_seq": 0, "question_id": "", "questions": 0,
+                      "seed": room.seed, "variants": "", "seated": 0}
             if await self.redis.exists(key("ended", code)):
                 continue
             if await self.redis.hsetnx(key("room", code), "epoch", room.epoch):
@@ -103,6 +105,7 @@ class RedisRoomStore(RoomStore):
             code, data[b"epoch"].decode(), bytes.fromhex(data[b"token"].decode()), Lifecycle(data[b"lifecycle"].decode()),
             float(data[b"changed_at"]), int(data[b"head"]), int(data[b"state_seq"]), data[b"question_id"].decode() or None,
             data.get(b"locked") == b"1", data.get(b"projector") == b"1",
+            data.get(b"seed", b"").decode(), data.get(b"variants", b"").decode(),
         )
 
     async def has_ended(self, code: str) -> bool:
@@ -231,13 +234,21 @@ class RedisRoomStore(RoomStore):
     # ---- students and presence --------------------------------------------------------------------------
 
     async def add_student(self, code: str, student_id: str) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.sadd(key("students", code), student_id)
-            pipe.expire(key("students", code), self.room_seconds)
-            await pipe.execute()
+        await self._add_student(keys=[key("room", code), key("students", code)], args=[student_id, self.room_seconds])
+
+    async def places(self, code: str) -> dict[str, int]:
+        raw = await self.redis.hgetall(key("students", code))
+        return {student.decode(): int(place) for student, place in raw.items()}
+
+    async def place(self, code: str, student_id: str) -> int | None:
+        place = await self.redis.hget(key("students", code), student_id)
+        return int(place) if place is not None else None
+
+    async def set_variants(self, code: str, preset_id: str) -> None:
+        await self.redis.hset(key("room", code), "variants", preset_id)
 
     async def known_student(self, code: str, student_id: str) -> bool:
-        return bool(await self.redis.sismember(key("students", code), student_id))
+        return bool(await self.redis.hexists(key("students", code), student_id))
 
     async def set_presence(self, code: str, student_id: str, exploring: bool) -> None:
         until = self.clock() + self.presence_seconds

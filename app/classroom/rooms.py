@@ -14,7 +14,7 @@ import orjson
 from app.classroom import protocol
 from app.classroom.budget import MessageBudget
 from app.classroom.fanout import Connection
-from app.classroom.questions import tally
+from app.classroom.questions import tally, verdict_fields
 from app.classroom.store import Delivery, RoomStore
 from app.classroom.throttle import Throttle
 
@@ -107,9 +107,7 @@ class LocalRooms:
         for student_id, session in list(local.students.items()):
             answer = answers.get(student_id)
             result: dict[str, Any] = {"type": "result", "question_id": question_id, "answered": answer is not None,
-                                      "correct": bool(answer and answer.correct)}
-            if answer is not None and answer.cells_right:
-                result["cells_right"] = answer.cells_right
+                                      "correct": False, **(verdict_fields(answer) if answer is not None else {})}
             session.connection.push(protocol.frame(result))
 
     def close_room(self, local: LocalRoom, reason: str) -> None:

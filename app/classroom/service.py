@@ -22,10 +22,12 @@ from app.classroom.catchup import CatchUp
 from app.classroom.fanout import Connection
 from app.classroom.handlers import MessageHandlers
 from app.classroom.heartbeat import Heartbeat
+from app.classroom.own_numbers import StudentNumbers
 from app.classroom.protocol import Hello
 from app.classroom.rooms import LocalRoom, LocalRooms, Session
 from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Results, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
+from app.api.answers import AnswerCache
 from app.settings import Settings
 
 PAUSED_REASON = "the server lost its link to Redis and is reconnecting"
@@ -36,15 +38,17 @@ __all__ = ["Classroom", "Session"]
 class Classroom:
     """The classes served by this process."""
 
-    def __init__(self, settings: Settings, store: RoomStore | None = None) -> None:
+    def __init__(self, settings: Settings, store: RoomStore | None = None, answers: AnswerCache | None = None) -> None:
         self.settings = settings
+        # Students' own numbers: the app's answer memory; its lifespan gives `numbers.compute` the compute pool.
+        self.numbers = StudentNumbers(answers or AnswerCache(settings.answer_cache_bytes))
         self.store = store or MemoryRoomStore.for_settings(settings)
         self.store.on_link = self._on_link
         self.local = LocalRooms(self.store)
         self.admission = Admission(settings, self.store, self.local)
         self.sockets_per_address: Counter[str] = Counter()  # class sockets open in this process (ws.py)
         self.catch_up = CatchUp(settings, self.store, self.local)
-        self.handlers = MessageHandlers(settings, self.store, self.local, self.catch_up)
+        self.handlers = MessageHandlers(settings, self.store, self.local, self.catch_up, self.numbers)
         self.heartbeat = Heartbeat(settings, self.store, self.local)
 
     # ---- rooms (the HTTP routes) --------------------------------------------------------------------------
@@ -74,6 +78,14 @@ class Classroom:
         if not token_matches(token, room.token_digest):
             return None
         return await self.handlers.upload_state(room.code, state)
+
+    async def places(self, code: str) -> dict[str, int]:
+        """Student id → place in the room (1, 2, 3 … in order of first join)."""
+        return await self.store.places(code)
+
+    async def names(self, code: str) -> dict[str, str]:
+        """Student id → the name given at joining (issue 14, optional names at join)."""
+        return await self.store.names(code)
 
     async def join_allowed(self, address: str) -> bool:
         return await self.admission.join_allowed(address)

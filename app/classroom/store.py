@@ -21,7 +21,7 @@ from typing import Any
 
 from app.classroom.questions import Answer, Question
 from app.classroom.ratelimit import KeyedBuckets
-from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
+from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, new_seed, token_digest
 from app.settings import Settings
 from app.web.json import dumps
 
@@ -70,6 +70,8 @@ class Room:
     question_id: str | None = None  # the current question, if any
     locked: bool = False  # students follow only (no exploring)
     projector: bool = False  # the presenter's projector layout
+    seed: str = field(default="", repr=False)  # secret: draws each student's own numbers; never in a frame
+    variants: str = ""  # the preset whose variants every student gets ("each student their own numbers"); "" off
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,21 @@ class RoomStore(ABC):
         """Deliver a latest-wins frame (pointer, tally, presence): no seq, not logged."""
 
     @abstractmethod
-    async def add_student(self, code: str, student_id: str) -> None: ...
+    async def add_student(self, code: str, student_id: str) -> None:
+        """A new student of the room: it gets the room's next place (1, 2, 3 … in order of first join), kept
+        as long as the room."""
+
+    @abstractmethod
+    async def places(self, code: str) -> dict[str, int]:
+        """Student id → place, for every student who joined the room."""
+
+    async def place(self, code: str, student_id: str) -> int | None:
+        """The student's place in the room (None: not one of its students)."""
+        return (await self.places(code)).get(student_id)
+
+    @abstractmethod
+    async def set_variants(self, code: str, preset_id: str) -> None:
+        """Each student their own numbers of `preset_id` ("" turns it off)."""
 
     @abstractmethod
     async def known_student(self, code: str, student_id: str) -> bool: ...
@@ -239,7 +255,7 @@ class _MemoryRoom:
     room: Room
     log: deque[Delivery]
     state: bytes | None = None
-    students: set[str] = field(default_factory=set)
+    students: dict[str, int] = field(default_factory=dict)  # student id → place
     presence: dict[str, bool] = field(default_factory=dict)  # student id → exploring
     questions: dict[str, Question] = field(default_factory=dict)
     answers: dict[str, dict[str, Answer]] = field(default_factory=dict)
@@ -303,7 +319,7 @@ class MemoryRoomStore(RoomStore):
         while code in self._rooms or code in self._ended:
             code = new_join_code()
         token = new_presenter_token()
-        room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, self.clock())
+        room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, self.clock(), seed=new_seed())
         self._rooms[code] = _MemoryRoom(room, deque(maxlen=self.log_size))
         self._results[code] = _MemoryResults(room.token_digest)
         return room, token
@@ -385,7 +401,16 @@ class MemoryRoomStore(RoomStore):
             listener(delivery)
 
     async def add_student(self, code: str, student_id: str) -> None:
-        self._get(code).students.add(student_id)
+        students = self._get(code).students
+        students.setdefault(student_id, len(students) + 1)
+
+    async def places(self, code: str) -> dict[str, int]:
+        entry = self._rooms.get(code)
+        return dict(entry.students) if entry else {}
+
+    async def set_variants(self, code: str, preset_id: str) -> None:
+        entry = self._get(code)
+        entry.room = replace(entry.room, variants=preset_id)
 
     async def known_student(self, code: str, student_id: str) -> bool:
         entry = self._rooms.get(code)

@@ -43,5 +43,10 @@ def new_student_id() -> str:
     return secrets.token_urlsafe(STUDENT_ID_BYTES)
 
 
+def new_seed() -> str:
+    """A room's secret seed for its students' own numbers (256 bits: no one finds it by trying)."""
+    return secrets.token_hex(32)
+
+
 def new_epoch() -> str:
     return secrets.token_hex(8)

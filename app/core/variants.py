@@ -79,7 +79,7 @@ def _matrix(values: tuple[float, ...], rows: int, cols: int, key: tuple[object, 
     return [[_pick(values, *key, f"{name}[{r}][{c}]") for c in range(cols)] for r in range(rows)]
 
 
-def _draw_v1(preset_id: str, variant: int, attempt: int) -> dict[str, Any]:
+def _draw_v1(preset_id: str, variant: int | str, attempt: int) -> dict[str, Any]:
     recipe = RECIPES_V1[preset_id]
     request = preset(preset_id).to_dict()["request"]
     key = ("backprop-explorer/variants", 1, preset_id, variant, attempt)
@@ -97,7 +97,7 @@ def _draw_v1(preset_id: str, variant: int, attempt: int) -> dict[str, Any]:
 
 
 # version → (recipes, draw); a later version adds an entry and never changes an earlier one
-VERSIONS: dict[int, tuple[dict[str, Recipe], Callable[[str, int, int], dict[str, Any]]]] = {1: (RECIPES_V1, _draw_v1)}
+VERSIONS: dict[int, tuple[dict[str, Recipe], Callable[[str, int | str, int], dict[str, Any]]]] = {1: (RECIPES_V1, _draw_v1)}
 
 
 def variant_presets(version: int = GENERATOR_VERSION) -> tuple[str, ...]:
@@ -148,9 +148,39 @@ def variant_request(preset_id: str, variant: int, version: int = GENERATOR_VERSI
     """The request body of variant `variant` of preset `preset_id` (the shape of a preset's `request`).
     Raises VariantError for a preset without variants, a variant out of range or an unknown version."""
     check_variant(preset_id, variant, version)
+    return _first_keeping_the_rules(preset_id, variant, version)
+
+
+def _first_keeping_the_rules(preset_id: str, variant: int | str, version: int) -> dict[str, Any]:
     draw = VERSIONS[version][1]
     for attempt in range(MAX_ATTEMPTS):
         request = draw(preset_id, variant, attempt)
         if not hand_rules(request, trace_of(request)):
             return request
     raise RuntimeError(f"no variant {variant} of {preset_id} keeps the rules in {MAX_ATTEMPTS} draws")  # pragma: no cover
+
+
+def student_request(preset_id: str, seed: str, place: int, version: int = GENERATOR_VERSION) -> dict[str, Any]:
+    """A class student's own numbers: drawn like a variant, from a hash of (version, preset, the room's secret
+    seed, the student's place in the room) instead of a public variant number. The key is text
+    ("seat/<seed>/<place>") where a public variant's is a whole number, so no public variant holds a student's
+    numbers and knowing one's place says nothing without the seed. VariantError as `variant_request`."""
+    check_variant(preset_id, VARIANT_LIMITS.min_variant, version)
+    if not isinstance(seed, str) or not seed:
+        raise VariantError("seed", "seed", "a class's seed must be non-empty text")
+    if not isinstance(place, int) or isinstance(place, bool) or place < 1:
+        raise VariantError("place", "place", "a student's place must be a whole number from 1")
+    return _first_keeping_the_rules(preset_id, f"seat/{seed}/{place}", version)
+
+
+def after_iterations(request: dict[str, Any], iterations: int) -> tuple[dict[str, Any], list[float]]:
+    """The request `iterations` gradient-descent updates later (the page's Next iteration, as many times: the
+    next request takes the updated weights and biases) and the loss of each iteration before it."""
+    losses = []
+    for _ in range(iterations):
+        trace = trace_of(request)
+        losses.append(float(trace.loss))
+        request = {**request, "weights": [w.tolist() for w in trace.updated_W]}
+        if trace.spec.bias:
+            request["biases"] = [b.tolist() for b in trace.updated_b]
+    return request, losses

@@ -182,3 +182,28 @@ def test_volatile_frames_reach_subscribers_without_a_seq(store_and_clock: tuple[
         assert (await store.room(room.code)).head == 0  # type: ignore[union-attr]
 
     run(scenario())
+
+
+def test_students_keep_their_place_and_the_room_its_secret_seed_and_variants(store_and_clock: Any) -> None:
+    """Issue 14 in class: places 1, 2, 3 … in order of first join, kept on a rejoin; a secret seed per room
+    (distinct between rooms, kept by the store); the variants mode as a room setting (both stores)."""
+    store, _ = store_and_clock
+
+    async def scenario() -> None:
+        room, _ = await store.create_room(10)
+        other, _ = await store.create_room(10)
+        assert len(room.seed) == 64 and room.seed != other.seed
+        assert (await store.room(room.code)).seed == room.seed  # type: ignore[union-attr]
+        assert "seed" not in repr(room)  # never in a log line
+        for student in ("a", "b", "c", "a", "b"):
+            await store.add_student(room.code, student)
+        assert await store.places(room.code) == {"a": 1, "b": 2, "c": 3}
+        assert await store.place(room.code, "c") == 3 and await store.place(room.code, "zz") is None
+        assert await store.place(other.code, "a") is None
+        assert (await store.room(room.code)).variants == ""  # type: ignore[union-attr]
+        await store.set_variants(room.code, "exercise")
+        assert (await store.room(room.code)).variants == "exercise"  # type: ignore[union-attr]
+        await store.set_variants(room.code, "")
+        assert (await store.room(room.code)).variants == ""  # type: ignore[union-attr]
+
+    run(scenario())

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -107,3 +108,69 @@ def test_a_bad_request_names_its_rule(preset_id, variant, version, field, rule) 
     with pytest.raises(VariantError) as error:
         variant_request(preset_id, variant, version)
     assert (error.value.field, error.value.rule) == (field, rule)
+
+
+# ---- issue 14 in class: each student their own numbers, from the room's secret seed and the student's place ----
+
+SEED = "0" * 64
+# Fixed expected values of generator version 1 for (preset, seed, place): a class's numbers must not move with
+# a release while its room lives (and a student's numbers must not equal a public variant's).
+STUDENT_EXPECTED = {
+    ("exercise", 1): {"X": [[0.0, 1.5], [0.5, 1.0], [1.0, 0.5], [2.0, 0.0]], "y": [[2.0], [1.0], [2.0], [0.5]],
+                      "weights": [[[0.3, 0.6], [-0.3, 0.9]], [[1.0, -1.0], [0.9, 0.3]], [[0.5], [0.1]]]},
+    ("xor", 1): {"weights": [[[0.8, 0.1, 0.7, -0.8], [0.9, -0.9, -0.9, -0.1]], [[-0.9], [-0.5], [-0.3], [-0.4]]],
+                 "biases": [[-0.4, 0.1, 0.5, -0.1], [0.4]]},
+}
+
+
+def test_a_students_numbers_are_fixed_for_a_seed_and_place() -> None:
+    from app.core.variants import student_request
+
+    for (preset_id, place), expected in STUDENT_EXPECTED.items():
+        request = student_request(preset_id, SEED, place)
+        assert {key: request[key] for key in expected} == expected
+    assert student_request("xor", SEED, 5) == student_request("xor", SEED, 5)
+
+
+@pytest.mark.parametrize("preset_id", variant_presets())
+def test_thirty_places_get_thirty_distinct_variants_kept_for_hand_calculation_and_none_is_public(preset_id: str) -> None:
+    from app.core.variants import student_request
+
+    requests = [student_request(preset_id, SEED, place) for place in range(1, 31)]
+    numbers = [json.dumps({key: r.get(key) for key in ("X", "y", "weights", "biases")}) for r in requests]
+    assert len(set(numbers)) == 30
+    for request in requests:
+        assert hand_rules(request, trace_of(request)) == []
+    public = {json.dumps({key: r.get(key) for key in ("X", "y", "weights", "biases")})
+              for r in (variant_request(preset_id, n) for n in range(1, 201))}
+    assert not public & set(numbers), "a student's numbers are no public variant's"
+    # another room's seed: other numbers for the same places
+    other = [student_request(preset_id, "1" * 64, place) for place in range(1, 31)]
+    assert sum(a == b for a, b in zip(requests, other)) == 0
+
+
+@pytest.mark.parametrize(("seed", "place", "field", "rule"), [("", 1, "seed", "seed"), (SEED, 0, "place", "place"),
+                                                              (SEED, True, "place", "place"), (SEED, "1", "place", "place")])
+def test_a_bad_seed_or_place_names_its_rule(seed: Any, place: Any, field: str, rule: str) -> None:
+    from app.core.variants import student_request
+
+    with pytest.raises(VariantError) as raised:
+        student_request("exercise", seed, place)
+    assert (raised.value.field, raised.value.rule) == (field, rule)
+    with pytest.raises(VariantError) as raised:
+        student_request("moons", SEED, 1)
+    assert raised.value.rule == "no_variants"
+
+
+def test_iterations_take_the_updated_weights_as_the_pages_next_iteration_does() -> None:
+    from app.core.variants import after_iterations, student_request
+
+    start = student_request("xor", SEED, 2)
+    request, losses = after_iterations(start, 2)
+    first = trace_of(start)
+    second = trace_of({**start, "weights": [w.tolist() for w in first.updated_W],
+                       "biases": [b.tolist() for b in first.updated_b]})
+    assert losses == [first.loss, second.loss] and losses[1] < losses[0]
+    assert request["weights"] == [w.tolist() for w in second.updated_W]
+    assert request["biases"] == [b.tolist() for b in second.updated_b]
+    assert after_iterations(start, 0) == (start, [])

@@ -40,6 +40,18 @@ def join(explorer: Explorer, code: str) -> None:
     expect_mode(explorer, "following")
 
 
+def start_class(teacher: Explorer, students: list[Explorer], hash_: str = "lang=en&preset=exercise") -> str:
+    """The teacher starts a class and every student joins it; its code."""
+    teacher.open(hash_)
+    teacher.by_testid("class-start").click()
+    expect_mode(teacher, "presenter")
+    code = teacher.by_testid("class-code").inner_text()
+    for student in students:
+        join(student, code)
+    expect(teacher.by_testid("class-count")).to_have_attribute("data-count", str(len(students)), timeout=CLASS_TIMEOUT_MS)
+    return code
+
+
 @pytest.fixture(scope="module")
 def room(browser: Browser, base_url: str) -> Iterator[Room]:
     contexts = [browser.new_context(base_url=base_url, viewport=PROJECTOR, locale="en-US"),
@@ -47,13 +59,7 @@ def room(browser: Browser, base_url: str) -> Iterator[Room]:
                 browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)]
     teacher, student, phone = (Explorer(context.new_page()) for context in contexts)
     try:
-        teacher.open("lang=en&preset=exercise")
-        teacher.by_testid("class-start").click()
-        expect_mode(teacher, "presenter")
-        code = teacher.by_testid("class-code").inner_text()
-        join(student, code)
-        join(phone, code)
-        expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+        start_class(teacher, [student, phone])
         yield Room(teacher, student, phone, contexts)
     finally:
         for context in contexts:

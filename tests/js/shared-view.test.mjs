@@ -10,10 +10,11 @@ import { CORE } from "./helpers.mjs";
 test("every shared field is listed once, with a default, a check and a way into a link", () => {
   const names = FIELDS.map((field) => field.name);
   assert.equal(new Set(names).size, names.length);
-  assert.deepEqual(names, ["lang", "request", "presetId", "variant", "iteration", "stepId", "lossHistory", "training", "view.mergeD",
+  assert.deepEqual(names, ["lang", "request", "presetId", "variant", "ownNumbers", "iteration", "stepId", "lossHistory", "training", "view.mergeD",
     "view.decimals", "view.showAllRows", "view.dataAfter", "view.predictFirst", "view.selected"]);
   for (const field of FIELDS) {
     assert.ok(["class", "own", "student"].includes(field.scope), field.name);
+    if (field.name === "ownNumbers") continue; // a class student's own numbers' label: never in a link
     assert.ok(field.link === "packed" || (typeof field.link.param === "string" && field.link.write && field.link.read), field.name);
     const value = field.default(CORE);
     if (field.name !== "request") assert.equal(field.valid(value, CORE), true, `${field.name}'s default passes its check`);
@@ -32,9 +33,15 @@ test("the page's initial state and sharedState come from the table; the language
   });
   assert.ok(!("lang" in shared) && !("trace" in shared) && !("local" in shared));
   assert.deepEqual(ownState({ ...state, lang: "ru" }), { lang: "ru" });
-  assert.deepEqual(defaults(CORE), { lang: "en", variant: null, ...shared });
-  assert.deepEqual(studentState({ ...state, variant: 17 }), { variant: 17 });
+  assert.deepEqual(defaults(CORE), { lang: "en", variant: null, ownNumbers: null, ...shared });
+  assert.deepEqual(studentState({ ...state, variant: 17 }), { variant: 17, ownNumbers: null });
   assert.ok(!("variant" in sharedState({ ...state, variant: 17 })), "a class never shares a student's variant");
+  // issue 14 in class: a student's own numbers are theirs: not shared, not in a link
+  assert.deepEqual(studentState({ ...state, ownNumbers: "S7" }), { variant: null, ownNumbers: "S7" });
+  assert.ok(!("ownNumbers" in sharedState({ ...state, ownNumbers: "S7" })), "a class never shares a student's own numbers");
+  const params = new URLSearchParams();
+  writeParams(params, { ...state, presetId: "exercise", ownNumbers: "S7" });
+  assert.ok(![...params.values()].includes("S7"), "a link does not carry the label of a student's own numbers");
   assert.equal(initialState({ decimals: { min: 0, max: 8, default: 5 } }).view.decimals, 5);
 });
 

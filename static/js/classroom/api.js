@@ -49,3 +49,21 @@ export async function putState(code, token, state) {
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } }));
   return body.seq;
 }
+
+/**
+ * Own numbers (each student their own numbers): {preset, place, label, iteration, request, loss_history}.
+ * `credential` is the student's id (their own numbers) or the presenter's token with the `place` of a student.
+ */
+export async function fetchNumbers(code, credential, iteration, place = null) {
+  const query = new URLSearchParams({ iteration: String(iteration) });
+  if (place !== null) query.set("place", String(place));
+  return json(await fetch(`${path("numbers", code)}?${query}`, { headers: { Authorization: `Bearer ${credential}` },
+    cache: "no-store" }));
+}
+
+/** The class's students for the presenter to pick: [{place, label, name}]. */
+export async function fetchStudents(code, token) {
+  const body = await json(await fetch(path("students", code), { headers: { Authorization: `Bearer ${token}` },
+    cache: "no-store" }));
+  return body.students;
+}

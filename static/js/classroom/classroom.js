@@ -5,7 +5,7 @@
  * ./view.js renders it. The work is done by: ./connection.js (the socket, liveness), ./follower.js (the room's
  * frames into the store), ./presenter.js (the teacher's actions into the room), ./questions.js, ./api.js.
  */
-import { createRoom, findRoom, addresses, fetchResults } from "./api.js";
+import { createRoom, findRoom, addresses, fetchNumbers, fetchResults } from "./api.js";
 import { mayStartClass, teacherHeaders } from "./teacher-key.js";
 import { Connection } from "./connection.js";
 import { Follower, ORDERED_FRAMES } from "./follower.js";
@@ -17,7 +17,10 @@ import { isShared } from "../store/commands.js";
 import { download } from "../lib/download.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
-const STUDENT_KEY = "backprop.class.student"; // {code, studentId, epoch, exploring}: a reload is the same student
+// {studentId, epoch, exploring} per room in localStorage: a reload, or closing and reopening the class link on
+// the same device, is the same student (the same place in the room, so the same own numbers)
+const STUDENT_PREFIX = "backprop.class.student.";
+const EDITS_OFF = "class.variantsEditsOff";
 const NAME_KEY = "backprop.class.name"; // the name this student gave (the room keeps it too)
 const ENDED_KEY = "backprop.class.ended"; // {code, token, until}: the class this presenter ended, its results kept
 
@@ -33,6 +36,10 @@ function initialClass() {
     training: null, // the teacher's training progress {epoch, epochs, loss} while it runs (students)
     name: "", // the name this student gave (optional; the room keeps it, the presenter's tally shows it)
     endedCode: null, // a class this presenter ended: its results can still be downloaded for a while
+    variants: null, // each student their own numbers: the preset whose variants they get (null: off)
+    own: null, // a student's own numbers shown: {label, place}
+    viewing: null, // the presenter shows a student's numbers: {place, label}
+    roster: [], // the presenter's list of students to pick: [{place, label, name}]
     asking: false, // at /join: the code field is shown
     problem: null, // a message key (and params) to show, e.g. a wrong code
     ended: null,
@@ -54,6 +61,21 @@ function writeSession(key, value) {
   } catch { /* private mode: the class still works, a reload just starts over */ }
 }
 
+function readStudent(code) {
+  try {
+    return JSON.parse(localStorage.getItem(STUDENT_PREFIX + code) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+function writeStudent(code, value) {
+  try {
+    if (value === null) localStorage.removeItem(STUDENT_PREFIX + code);
+    else localStorage.setItem(STUDENT_PREFIX + code, JSON.stringify(value));
+  } catch { /* private mode: the class still works, a reload is a new student */ }
+}
+
 /** The join code in a /join/CODE path, or "" at /join, or null elsewhere. */
 export function joinCodeFromPath(pathname) {
   const match = /^\/join(?:\/([^/]*))?\/?$/.exec(pathname);
@@ -71,7 +93,10 @@ export const FRAMES = {
   beat: (room, frame) => room.role === "student" && room.follower.beat(frame),
   pointer: (room, frame) => room.role === "student" && room.follower.pointed(frame.pointer),
   progress: (room, frame) => room.set({ training: room.role === "student" ? frame.training : null }),
-  presence: (room, frame) => room.set({ students: frame.students, exploring: frame.exploring }),
+  presence: (room, frame) => {
+    room.set({ students: frame.students, exploring: frame.exploring });
+    if (room.role === "presenter" && room.state.variants) room.presenter.rosterSoon();
+  },
   tally: (room, frame) => room.set({ tally: frame }),
   answered: (room, frame) => room.set({ answered: frame.question_id, problem: null }),
   result: (room, frame) => room.set({ result: frame }),
@@ -97,6 +122,7 @@ export class Classroom {
     this.ended = null; // {code, token, until} of the class this presenter ended (its results stay downloadable)
     this.connection = null;
     this.lastId = 0;
+    this.ownCache = new Map(); // a student's own numbers per (preset, iteration): promises of the server's answer
     this.questions = new Questions(this);
     this.follower = new Follower(this, store);
     this.presenter = new Presenter(this, store);
@@ -188,7 +214,7 @@ export class Classroom {
     } catch (error) {
       let reason = error.reason;
       // A code this tab was in, unknown now: the server restarted and forgot it; the class is over.
-      if (reason === "unknown_class" && readSession(STUDENT_KEY)?.code === code) reason = "class_ended";
+      if (reason === "unknown_class" && readStudent(code)) reason = "class_ended";
       const key = { unknown_class: "class.wrongCode", class_ended: "class.codeEnded", join_code: "class.notACode",
         rate_limited: "class.tooManyTries" }[reason] ?? "class.wrongCode";
       this.set({ problem: { key, params: { code } } });
@@ -202,9 +228,10 @@ export class Classroom {
   join(code) {
     this.role = "student";
     this.code = code;
-    const saved = readSession(STUDENT_KEY);
+    const saved = readStudent(code);
+    this.ownCache = new Map();
     let mode = "following";
-    if (saved?.code === code) {
+    if (saved) {
       this.studentId = saved.studentId;
       this.follower.epoch = saved.epoch ?? null;
       if (saved.exploring) mode = "exploring"; // a reload while exploring stays exploring
@@ -269,8 +296,10 @@ export class Classroom {
       this.keepEnded();
       return;
     }
-    writeSession(STUDENT_KEY, null);
-    this.set({ mode: "ended", connection: "offline", ended: key, question: null, locked: false, training: null });
+    writeStudent(this.code, null);
+    this.store.dispatch({ type: "editsOff", editsOff: null });
+    this.set({ mode: "ended", connection: "offline", ended: key, question: null, locked: false, training: null,
+      variants: null });
   }
 
   ended(reason) {
@@ -280,6 +309,7 @@ export class Classroom {
   /** The presenter ends the class for everyone; the page goes back to solo, the results still downloadable. */
   stop() {
     this.send({ type: "end" });
+    this.store.dispatch({ type: "editsOff", editsOff: null });
     writeSession(PRESENTER_KEY, null);
     this.connection?.stop();
     this.connection = null;
@@ -319,7 +349,8 @@ export class Classroom {
 
   /** A student leaves the class (the explorer stays where it is). */
   leave() {
-    writeSession(STUDENT_KEY, null);
+    writeStudent(this.code, null);
+    this.store.dispatch({ type: "editsOff", editsOff: null });
     this.connection?.stop();
     this.connection = null;
     this.role = null;
@@ -399,8 +430,67 @@ export class Classroom {
   }
 
   saveStudent() {
-    writeSession(STUDENT_KEY, { code: this.code, studentId: this.studentId, epoch: this.follower.epoch,
+    writeStudent(this.code, { studentId: this.studentId, epoch: this.follower.epoch,
       exploring: this.state.mode === "exploring" });
+  }
+
+  // --- each student their own numbers ------------------------------------------------------------------------
+
+  /**
+   * The room's variants mode changed (its frame, a snapshot): training and edits are off while it is on, and a
+   * following student takes the room's present again (a snapshot), now with their own numbers or the class's.
+   */
+  variantsChanged(preset, { resync = true } = {}) {
+    const variants = preset ?? null;
+    if (variants === this.state.variants) return;
+    this.set({ variants });
+    this.store.dispatch({ type: "editsOff", editsOff: variants ? EDITS_OFF : null });
+    if (this.role === "presenter" && !variants) this.presenter.showClass();
+    if (this.role === "student" && resync && this.state.mode === "following") {
+      this.follower.known = null;
+      this.send({ type: "resync", last_seq: 0 });
+    }
+  }
+
+  /**
+   * What this page shows of a room state: a student in variants mode gets their own request (and its loss
+   * history) at the class's iteration; step, view options and iteration stay the teacher's. {state, ownNumbers}
+   */
+  async shownState(shared) {
+    const preset = this.state.variants;
+    if (this.role !== "student" || !preset || shared.presetId !== preset) {
+      if (this.state.own) this.set({ own: null });
+      return { state: shared, ownNumbers: null };
+    }
+    const iteration = shared.iteration ?? 0;
+    const key = `${preset}:${iteration}`;
+    try {
+      if (!this.ownCache.has(key)) this.ownCache.set(key, fetchNumbers(this.code, this.studentId, iteration));
+      const own = await this.ownCache.get(key);
+      this.set({ own: { label: own.label, place: own.place } });
+      return { state: { ...shared, request: own.request, lossHistory: own.loss_history, training: null },
+        ownNumbers: own.label };
+    } catch (error) {
+      this.ownCache.delete(key);
+      this.set({ problem: { key: "class.serverSaid", params: { message: error.message } } });
+      return { state: shared, ownNumbers: null };
+    }
+  }
+
+  setVariants(on) {
+    this.presenter.setVariants(on);
+  }
+
+  showStudent(place) {
+    return this.presenter.showStudent(place);
+  }
+
+  showClass() {
+    return this.presenter.showClass();
+  }
+
+  loadRoster() {
+    return this.presenter.loadRoster();
   }
 
   // --- the presenter's side ----------------------------------------------------------------------------------

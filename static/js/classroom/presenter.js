@@ -5,13 +5,20 @@
  * run of `state_every` small commands, debounced. Order is kept: an upload waits until every command before
  * it was acknowledged, and commands heard meanwhile wait for the upload. The hover is the class's pointer,
  * the training's progress goes out latest-wins, and the lock and the projector layout are room messages.
+ * Each student their own numbers (variants) is a room message too; while the teacher shows a student's numbers
+ * on the projector, the class keeps the teacher's (only steps and view options reach it).
  */
-import { isShared, COMMANDS } from "../store/commands.js";
+import { isShared, COMMANDS, restoreCommand } from "../store/commands.js";
 import { sharedState } from "../store/state.js";
-import { putState } from "./api.js";
+import { VARIANTS } from "../lib/core-options.js";
+import { putState, fetchNumbers, fetchStudents } from "./api.js";
 import { classProtocol } from "./protocol.js";
 
 const PROGRESS_INTERVAL_MS = 250; // the teacher's training progress, at most 4 times a second
+const ROSTER_DELAY_MS = 1000; // the list of students to pick is fetched again at most once a second
+const NUMBERS_FIELDS = ["request", "presetId", "iteration", "lossHistory", "training"]; // whose numbers are shown
+
+const hasVariants = (presetId) => Boolean(presetId && VARIANTS.presets.includes(presetId));
 
 export class Presenter {
   /** `room` is the Classroom (code, token, state, set, send, nextId). */
@@ -28,6 +35,8 @@ export class Presenter {
     this.pointerTimer = null;
     this.progressTimer = null;
     this.progressSentAt = 0;
+    this.viewing = null; // the class's shared state while the page shows a student's numbers
+    this.rosterTimer = null;
   }
 
   active() {
@@ -43,6 +52,8 @@ export class Presenter {
   /** A command this page applied (store.onCommand): the room follows the teacher's own actions only. */
   heard({ command, origin }) {
     if (!this.active() || origin === "class" || !isShared(command)) return;
+    // Showing a student's numbers: a new request (Next iteration on them, an edit) stays on this page.
+    if (this.viewing && (command.type === "load" || COMMANDS[command.type]?.whole)) return;
     if (this.uploading) {
       this.held.push(command);
       return;
@@ -73,7 +84,7 @@ export class Presenter {
     this.uploading = (async () => {
       try {
         await this.allAcked();
-        const shared = sharedState(this.store.get());
+        const shared = this.classShared();
         if (!shared.request) return;
         await putState(this.room.code, this.room.token, shared);
         this.sinceUpload = 0;
@@ -106,6 +117,75 @@ export class Presenter {
     for (const resolve of waiting) resolve();
   }
 
+  /** The shared state the class has: this page's, with the class's numbers while it shows a student's. */
+  classShared() {
+    const shared = sharedState(this.store.get());
+    if (!this.viewing) return shared;
+    return { ...shared, ...Object.fromEntries(NUMBERS_FIELDS.map((name) => [name, this.viewing[name]])) };
+  }
+
+  /** Each student their own numbers, on or off: only for a preset with variants (the view says why not). */
+  setVariants(on) {
+    const { presetId } = this.store.get();
+    const preset = on && hasVariants(presetId) ? presetId : null;
+    if (on && !preset) {
+      this.room.set({ problem: { key: "class.variantsNone" } });
+      return;
+    }
+    this.room.variantsChanged(preset);
+    this.room.send({ type: "variants", preset, id: this.room.nextId() });
+    if (preset) this.loadRoster();
+  }
+
+  /** The teacher switched to another network in variants mode: its variants, or none (and the mode is off). */
+  presetChanged(presetId) {
+    if (!this.room.state.variants || this.viewing || presetId === this.room.state.variants) return;
+    if (hasVariants(presetId)) {
+      this.room.variantsChanged(presetId);
+      this.room.send({ type: "variants", preset: presetId, id: this.room.nextId() });
+    } else {
+      this.setVariants(false);
+      this.room.set({ problem: { key: "class.variantsOffPreset" } });
+    }
+  }
+
+  /** Show student `place`'s own numbers on this page (the projector) at the class's iteration. */
+  async showStudent(place) {
+    const classShared = this.classShared();
+    try {
+      const own = await fetchNumbers(this.room.code, this.room.token, classShared.iteration ?? 0, place);
+      this.viewing = classShared;
+      const shown = { ...sharedState(this.store.get()), request: own.request, lossHistory: own.loss_history, training: null };
+      await this.store.dispatch(restoreCommand(shown, { reason: "student", ownNumbers: own.label }), { origin: "class" });
+      this.room.set({ viewing: { place, label: own.label } });
+    } catch (error) {
+      this.room.set({ problem: { key: "class.serverSaid", params: { message: error.message } } });
+    }
+  }
+
+  /** Back to the class's numbers (the step and view options as they are now). */
+  async showClass() {
+    if (!this.viewing) return;
+    const shared = this.classShared();
+    this.viewing = null;
+    this.room.set({ viewing: null });
+    await this.store.dispatch(restoreCommand(shared, { reason: "class" }), { origin: "class" });
+  }
+
+  async loadRoster() {
+    try {
+      this.room.set({ roster: await fetchStudents(this.room.code, this.room.token) });
+    } catch { /* the list stays as it was; the next presence change tries again */ }
+  }
+
+  rosterSoon() {
+    if (this.rosterTimer) return;
+    this.rosterTimer = setTimeout(() => {
+      this.rosterTimer = null;
+      this.loadRoster();
+    }, ROSTER_DELAY_MS);
+  }
+
   setLocked(locked) {
     this.room.set({ locked });
     this.room.send({ type: "lock", locked, id: this.room.nextId() });
@@ -119,6 +199,7 @@ export class Presenter {
   /** The page changed (store.subscribe): the pointer (≤ 30/s, latest wins) and the training's progress. */
   changed(state, previous) {
     if (!this.active()) return;
+    if (state.presetId !== previous.presetId) this.presetChanged(state.presetId);
     if (state.local.hover !== previous.local.hover) this.pointer(state.local.hover);
     if (state.status.training !== previous.status.training) this.progress(state.status.training);
   }

@@ -44,8 +44,8 @@ export class Questions {
     if (!yours) return;
     const patch = { answered: yours.question_id, answer: { question_id: yours.question_id, value: yours.answer } };
     if (yours.correct !== undefined) {
-      patch.result = { question_id: yours.question_id, answered: true, correct: yours.correct,
-        ...(yours.cells_right ? { cells_right: yours.cells_right } : {}) };
+      const { answer, ...verdict } = yours; // correct, and verdict, cells_right, own expected where there are
+      patch.result = { ...verdict, answered: true };
     }
     this.room.set(patch);
   }

@@ -20,13 +20,16 @@ function questionTarget(state) {
 }
 
 /** The question and its right answer, from the trace the presenter's page holds; null when it cannot be asked. */
-function buildQuestion(state, kind, prompt, choicesText, rightIndex) {
+function buildQuestion(state, kind, prompt, choicesText, rightIndex, own) {
   const target = questionTarget(state);
   if (!target) return null;
   const { values, ...where } = target;
   const value = values[target.row]?.[target.col];
   const question = { kind, target: where };
   if (prompt) question.prompt = prompt;
+  // Each student their own numbers: the server judges each on their own trace at the class's iteration, by the
+  // one judging rule at the class's decimals (the expected value below is the teacher's numbers').
+  if (own) Object.assign(question, { decimals: state.view.decimals, iteration: state.iteration });
   if (kind === "value") Object.assign(question, { expected: value, tolerance: DEFAULT_TOLERANCE });
   if (kind === "shape") Object.assign(question, { expected: shapeOf(values) });
   if (kind === "sign") question.expected = Math.abs(value) < 1e-12 ? "0" : value > 0 ? "+" : "-";
@@ -77,7 +80,8 @@ export function askPanel(classroom, store) {
   form.append(field(t("class.askKind"), kind), field(t("class.prompt"), prompt), choiceFields, submit, problem);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const question = buildQuestion(store.get(), kind.value, prompt.value.trim(), choices.value, Number(right.value) - 1);
+    const question = buildQuestion(store.get(), kind.value, prompt.value.trim(), choices.value, Number(right.value) - 1,
+      Boolean(classroom.state.variants));
     problem.textContent = question ? "" : t("class.cannotAsk");
     if (question) classroom.ask(question);
   });

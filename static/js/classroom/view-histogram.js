@@ -64,8 +64,17 @@ function bars(question, tally, reveal) {
   return entries;
 }
 
+/** Each student their own numbers: how many were right, close and wrong, known only after the reveal. */
+function verdictBars(tally) {
+  if (!tally.verdicts) return [el("p", "class-verdicts-hidden", t("class.verdictsHidden"))];
+  const entries = Object.entries(tally.verdicts).map(([verdict, count]) => ({
+    label: t(`class.verdict.${verdict}`), count, right: verdict === "right", verdict }));
+  return [el("p", "class-verdicts-title", t("class.verdicts")), barList(entries)];
+}
+
 function histogram(question, tally, reveal) {
   if (!question || !tally) return [];
+  if (question.own && question.kind !== "cells") return verdictBars(tally);
   if (tally.cells_right) {
     const table = el("table", "class-cells");
     table.append(el("caption", "", t("class.cellsRight", { n: tally.answers })));
@@ -76,11 +85,16 @@ function histogram(question, tally, reveal) {
     }
     return [table];
   }
-  const entries = bars(question, tally, reveal);
+  if (question.own) return [el("p", "class-verdicts-hidden", t("class.verdictsHidden"))];
+  return [barList(bars(question, tally, reveal))];
+}
+
+function barList(entries) {
   const most = Math.max(1, ...entries.map((e) => e.count));
   const list = el("ul", "class-bars");
   for (const entry of entries) {
     const item = el("li", entry.right ? "right" : "");
+    if (entry.verdict) item.dataset.verdict = entry.verdict;
     const bar = el("span", "class-hist-bar");
     bar.style.width = `${(100 * entry.count) / most}%`;
     const label = el("span", "class-bar-label", entry.label);
@@ -88,7 +102,7 @@ function histogram(question, tally, reveal) {
     item.append(label, bar, el("span", "class-bar-count", String(entry.count)));
     list.append(item);
   }
-  return [list];
+  return list;
 }
 
 /** The tally box: {node, update(cls)}. */

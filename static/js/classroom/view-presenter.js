@@ -10,6 +10,7 @@ import { button, checkbox } from "./view-controls.js";
 import { statusLine } from "./view-status.js";
 import { askPanel } from "./view-ask.js";
 import { tallyPanel } from "./view-histogram.js";
+import { variantsPanel } from "./view-variants.js";
 import { path, classProtocol } from "./protocol.js";
 
 /** The code, address, QR code, count and connection: {node, update(cls)}. */
@@ -121,12 +122,15 @@ export function presenterPanel(classroom, store) {
   const options = optionsPanel(classroom, store);
   const ask = askPanel(classroom, store);
   const tally = tallyPanel(classroom);
+  const variants = variantsPanel(classroom, store);
+  options.node.insertBefore(variants.toggle, options.node.lastChild); // beside the other class options
   const work = el("div", "class-work");
   work.append(ask.node, tally.node);
   function update(cls) {
     head.update(cls);
     options.update(cls);
+    variants.update(cls);
     tally.update(cls);
   }
-  return { nodes: [head.node, options.node, work], update };
+  return { nodes: [head.node, options.node, variants.node, work], update };
 }

@@ -38,7 +38,8 @@ export function verdict(cls, question, sent) {
   const nodes = [];
   const result = cls.result?.question_id === question.id ? cls.result : null;
   if (result) {
-    const text = !result.answered ? t("class.notAnswered") : result.correct ? t("class.right") : t("class.wrong");
+    const text = !result.answered ? t("class.notAnswered") : result.correct ? t("class.right")
+      : result.verdict === "close" ? t("class.close") : t("class.wrong");
     const node = el("p", `class-result ${result.correct ? "right" : "wrong"}`, text);
     node.dataset.testid = "class-result";
     nodes.push(node);
@@ -59,6 +60,10 @@ export function verdict(cls, question, sent) {
     return nodes;
   }
   if (sent !== undefined) nodes.push(el("p", "class-your-answer", t("class.yourAnswer", { answer: answerText(question.kind, sent, { options: question.options, decimals: decimalsOf(sent) || 3 }) })));
+  if (result?.expected !== undefined) { // judged on this student's own numbers: their own right answer
+    nodes.push(el("p", "class-expected", t("class.ownExpected", { answer: answerText(question.kind, result.expected, question) })));
+    return nodes;
+  }
   const expected = cls.reveal?.expected ?? question.expected;
   nodes.push(el("p", "class-expected", t("class.expected", { answer: answerText(question.kind, expected, question) })));
   return nodes;

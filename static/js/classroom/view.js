@@ -76,6 +76,7 @@ export function mountClassroom(root, startButton, classroom, store) {
   classroom.subscribe(render);
   // Texts follow the page's language; "hide the next result" follows the step panel's "Predict first".
   store.subscribe((state, previous) => {
-    if (state.lang !== previous.lang || state.view.predictFirst !== previous.view.predictFirst) render(classroom.state);
+    if (state.lang !== previous.lang || state.view.predictFirst !== previous.view.predictFirst
+      || state.presetId !== previous.presetId) render(classroom.state);
   });
 }

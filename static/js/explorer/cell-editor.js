@@ -117,6 +117,11 @@ export function openCellEditor(store, host, { target, label = cellName(target), 
   });
   for (const type of ["click", "dblclick", "pointerdown"]) box.addEventListener(type, (event) => event.stopPropagation());
   input.addEventListener("blur", () => { if (!busy && message.hidden) editor.cancel(); });
+  const off = store.get().editsOff; // e.g. a class in which every student has their own numbers: say why
+  if (off) {
+    input.readOnly = true;
+    complain(t(off));
+  }
   input.focus();
   input.select();
   return input;

@@ -39,7 +39,8 @@ export function mountTraining(form, output, store) {
   cancel.addEventListener("click", () => cancelTraining(store));
   const render = (state) => {
     const running = state.status.training;
-    submit.disabled = !state.trace || Boolean(state.status.loading) || Boolean(running);
+    submit.disabled = !state.trace || Boolean(state.status.loading) || Boolean(running) || Boolean(state.editsOff);
+    submit.title = state.editsOff ? t(state.editsOff) : "";
     progressBox.hidden = !running;
     if (running) {
       bar.max = running.total;
@@ -50,10 +51,11 @@ export function mountTraining(form, output, store) {
       cancel.textContent = t("train.cancel");
       cancel.disabled = running.cancelling;
     }
-    output.textContent = state.training && !running ? trainingSummary(state.training) : "";
+    output.textContent = state.editsOff ? t(state.editsOff) : state.training && !running ? trainingSummary(state.training) : "";
   };
   store.subscribe((state, previous) => {
-    if (state.training !== previous.training || state.status !== previous.status || state.lang !== previous.lang) render(state);
+    if (state.training !== previous.training || state.status !== previous.status || state.lang !== previous.lang
+      || state.editsOff !== previous.editsOff) render(state);
   });
   render(store.get());
 }

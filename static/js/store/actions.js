@@ -25,9 +25,10 @@ export function nextRequest(request, trace) {
 
 /** Run the next forward pass with the weights the update step produced; back to the first step. */
 export function nextIteration(store) {
-  const { request, trace, presetId, iteration, variant } = store.get();
+  const { request, trace, presetId, iteration, variant, ownNumbers } = store.get();
   if (!request || !trace) return Promise.resolve({ ok: false, problems: [] });
-  const fields = { reason: "next", presetId, iteration: iteration + 1, continues: true, ...(variant ? { variant } : {}) };
+  const fields = { reason: "next", presetId, iteration: iteration + 1, continues: true, ...(variant ? { variant } : {}),
+    ...(ownNumbers ? { ownNumbers } : {}) };
   return loadRequest(store, nextRequest(request, trace), fields);
 }
 
@@ -74,8 +75,8 @@ export function requestWithCell(request, trace, { matrix, row, col, value }) {
  * `cell` is {matrix: "W2" | "b1" | "X" | "y", row, col, value}; options as for `load` ({quiet}).
  */
 export function editCell(store, cell, options = {}) {
-  const { request, trace, iteration, stepId } = store.get();
-  const next = request && trace ? requestWithCell(request, trace, cell) : null;
+  const { request, trace, iteration, stepId, editsOff } = store.get();
+  const next = request && trace && !editsOff ? requestWithCell(request, trace, cell) : null;
   if (!next) return Promise.resolve({ ok: false, problems: [] });
   return loadRequest(store, next, { reason: "edit", presetId: null, iteration, stepId, continues: true }, options);
 }
@@ -103,8 +104,8 @@ const lastFinite = (curve) => [...curve].reverse().map(toNumber).find(Number.isF
  * (another preset) while it runs ends it without loading.
  */
 export async function trainEpochs(store, epochs) {
-  const { request, presetId, iteration: from, lossHistory, training: previous, trace } = store.get();
-  if (!request) return { ok: false, problems: [] };
+  const { request, presetId, iteration: from, lossHistory, training: previous, trace, editsOff } = store.get();
+  if (!request || editsOff) return { ok: false, problems: [] };
   const chunk = chunkSize(epochs);
   const progress = (done, loss, curve, cancelling = false) => ({ done, total: epochs, loss, cancelling, from, curve });
   store.dispatch({ type: "status", status: { error: null, training: progress(0, toNumber(trace?.forward.loss), []) } });

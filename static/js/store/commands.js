@@ -39,17 +39,20 @@ const LOAD_FIELDS = Object.fromEntries(SMALL_FIELDS.filter((field) => field.path
 // The variant a load or restore shows (a student's own field, never part of the shared state it carries)
 const VARIANT_FIELD = VIEW_TABLE.find((field) => field.name === "variant");
 const isVariant = (value, core) => fieldError(VARIANT_FIELD, value, core) ?? true;
+const OWN_FIELD = VIEW_TABLE.find((field) => field.name === "ownNumbers");
+const isOwn = (value, core) => fieldError(OWN_FIELD, value, core) ?? true;
 
 const FIELDS = {
   // a new request to trace, with the small shared fields; `continues`: the loss history before `iteration` and
   // the last training result stay (next iteration, an edit), else they start anew (a preset, the editor)
   load: {
     ...LOAD_FIELDS, "view?": (v, core) => viewError(v, core) ?? true, "continues?": (v) => typeof v === "boolean",
-    "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
+    "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant, "ownNumbers?": isOwn,
   },
   // a complete shared state from elsewhere (a link, a state file, the class, the end of a training)
   restore: {
     state: (v, core) => sharedError(v, core) ?? true, "warnings?": isWarnings, "reason?": (v) => typeof v === "string", "variant?": isVariant,
+    "ownNumbers?": isOwn,
   },
   step: { stepId: (v) => typeof v === "string" },
   options: { options: (v, core) => optionsError(v, core) ?? true },
@@ -60,6 +63,8 @@ const FIELDS = {
   lang: { lang: (v) => LANGS.includes(v) },
   presets: { presets: Array.isArray },
   status: { status: isObject },
+  // why training and in-place edits are off (a message key: a class in which every student has their own numbers)
+  editsOff: { editsOff: (v) => v === null || (typeof v === "string" && v.length <= 64) },
   draft: { draft: orNull(isObject) },
   handcalc: {
     action: (v) => HANDCALC_ACTIONS.includes(v), "stepId?": (v) => typeof v === "string",
@@ -137,6 +142,7 @@ function loadedPatch(command, trace, before, core) {
     training: shown.training,
     view: { ...options, selected },
     variant: command.variant ?? null, // a load or restore that names no variant shows other numbers
+    ownNumbers: command.ownNumbers ?? null, // a class student's own numbers, labelled (issue 14)
     local: { hover: null, answers: {} }, // hand-calculation answers belong to the trace they were typed for
     status: { loading: false, error: null, warnings: [...(command.warnings ?? []), ...(trace.warnings ?? [])] },
   };
@@ -228,6 +234,7 @@ export const COMMANDS = {
   },
   presets: { shared: false, apply: (state, { presets }) => ({ presets }) },
   status: { shared: false, apply: (state, { status }) => ({ status }) },
+  editsOff: { shared: false, apply: (state, { editsOff }) => ({ editsOff }) },
   draft: { shared: false, apply: (state, { draft }) => ({ local: { draft } }) },
   // the learner's own hand calculation: local (a class tallies it separately); "predict first" is a shared option
   handcalc: {

@@ -71,6 +71,13 @@ export const FIELDS = Object.freeze([
       read: (text, core) => (text === null ? undefined : intIn(text, core.variants.min_variant, core.variants.max_variant) ?? null),
     },
   },
+  // issue 14 in class: the label of a student's own numbers ("S7": drawn from the room's secret seed and the
+  // student's place, not a public variant); null when the page shows the class's numbers. No link parameter.
+  {
+    path: ["ownNumbers"], scope: "student", default: () => null,
+    valid: (value) => value === null || (typeof value === "string" && value.length >= 1 && value.length <= 16),
+    rule: "null or a label of 1 to 16 characters",
+  },
   { path: ["iteration"], scope: "class", default: () => 0, valid: isIndex, rule: "a whole number ≥ 0", link: "packed" },
   {
     path: ["stepId"], scope: "class", default: () => null,
@@ -237,7 +244,7 @@ export function withDefaults(shared, core) {
 
 // --- link parameters ---------------------------------------------------------------------------------------
 
-const PARAM_FIELDS = FIELDS.filter((field) => field.link !== "packed");
+const PARAM_FIELDS = FIELDS.filter((field) => field.link && field.link !== "packed");
 /** The fields a link carries in its compressed part, in order (request, iteration, lossHistory, training). */
 export const PACKED_FIELDS = FIELDS.filter((field) => field.link === "packed").map((field) => field.name);
 

@@ -23,6 +23,7 @@ export function initialState(core) {
     stepIndex: 0,
     // this page only
     presets: [],
+    editsOff: null, // a message key saying why training and in-place edits are off (a class with own numbers)
     status: { loading: false, error: null, warnings: [] },
     local: { hover: null, playing: false, speed: 1, draft: null, handcalcOpen: false, answers: {}, gradcheck: null },
   };

@@ -59,15 +59,16 @@ export function mountVariantControls(root, store) {
   const render = (state) => {
     const eligible = hasVariants(state.presetId);
     button.textContent = t("variants.new");
-    button.disabled = !eligible || state.status.loading;
-    button.title = eligible ? t("variants.newHint") : t("variants.none");
-    word.textContent = t("variants.label");
-    number.textContent = state.variant ? String(state.variant) : "";
-    label.hidden = !state.variant;
+    button.disabled = !eligible || state.status.loading || Boolean(state.ownNumbers);
+    button.title = state.ownNumbers ? t("variants.ownHint") : eligible ? t("variants.newHint") : t("variants.none");
+    // a public variant's number, or in a class the label of this student's own numbers (not a public variant)
+    word.textContent = t(state.ownNumbers ? "variants.own" : "variants.label");
+    number.textContent = state.variant ? String(state.variant) : state.ownNumbers ?? "";
+    label.hidden = !state.variant && !state.ownNumbers;
   };
   store.subscribe((state, previous) => {
     if (state.variant !== previous.variant || state.presetId !== previous.presetId || state.lang !== previous.lang
-      || state.status.loading !== previous.status.loading) render(state);
+      || state.status.loading !== previous.status.loading || state.ownNumbers !== previous.ownNumbers) render(state);
   });
   render(store.get());
 }
