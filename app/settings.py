@@ -79,6 +79,7 @@ class Settings:
     class_presenters_per_room: int = 4  # presenter sockets (a reload, a second screen); a new one replaces the oldest
     class_questions_kept: int = 20  # per room, the latest; older questions and their answers are forgotten
     class_room_bytes: int = 32 * 1024 * 1024  # a room's command log and state; the oldest commands go first
+    class_results_bytes: int = 4 * 1024 * 1024  # a room's results log (one record per answer); the oldest go first
     class_send_timeout_seconds: float = 10.0  # a socket that takes no frame for this long is closed
     # Rooms in Redis (app/classroom/redis_store.py), e.g. redis://127.0.0.1:6379/0, so several server processes
     # serve the same classes; empty: rooms live in this one process.
@@ -163,6 +164,7 @@ _CLASSROOM_MINIMUMS = {
     "class_presenters_per_room": 1,
     "class_questions_kept": 1,
     "class_room_bytes": 1024 * 1024,
+    "class_results_bytes": 64 * 1024,
     "class_send_timeout_seconds": 1,
 }
 

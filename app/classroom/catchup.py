@@ -33,6 +33,7 @@ class CatchUp:
         }
         if session.student_id is not None:
             welcome["student_id"] = session.student_id
+            welcome["name"] = await self.store.name(room.code, session.student_id)
             welcome["your_answer"] = await self._own_answer(room, session.student_id)
         return protocol.frame(welcome)
 
@@ -109,5 +110,5 @@ class CatchUp:
             return None
         shown = question.public()
         if question.revealed:
-            shown["tally"] = tally(question, await self.store.answers(room.code, question.id))
+            shown["tally"] = tally(question, await self.store.answers(room.code, question.id))  # counts: no names
         return shown

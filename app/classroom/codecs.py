@@ -38,4 +38,5 @@ class AnswerCodec:
         data = orjson.loads(raw)
         data["value"], data["cells_right"], data["expected"] = (_tuples(data.get(name)) for name in
                                                                ("value", "cells_right", "expected"))
+        data.pop("name", None)  # answers stored before names moved to the room
         return Answer(**data)

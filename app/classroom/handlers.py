@@ -17,10 +17,11 @@ from app.classroom.protocol import ProtocolError
 from app.classroom import own_numbers
 from app.classroom.own_numbers import StudentNumbers
 from app.classroom.questions import (
-    OWN_KINDS, Answer, Question, QuestionError, own_target, parse_answer, parse_question, tally,
+    OWN_KINDS, Answer, Question, QuestionError, own_target, parse_answer, parse_name, parse_question, tally,
 )
 from app.core.presets import preset as find_preset
 from app.core.variants import variant_presets
+from app.classroom import results
 from app.classroom.rooms import LocalRooms, Session
 from app.classroom.store import Room, RoomStore, StoreError
 from app.settings import Settings
@@ -170,19 +171,22 @@ class MessageHandlers:
             raise ProtocolError("already_revealed", f"question {question.id} was already revealed", "question_id")
         revealed = replace(question, revealed=True)
         await self.store.put_question(session.code, revealed)
-        summary = tally(revealed, await self.store.answers(session.code, question.id))
+        summary = tally(revealed, await self.store.answers(session.code, question.id))  # counts only: no names
         counts = {key: summary[key] for key in ("answers", "right", "counts", "other", "cells_right", "verdicts")
                   if key in summary}
         delivery = await self.store.append(session.code, {"type": "reveal", "question_id": question.id,
                                                           "expected": revealed.expected, "tally": counts})
         session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message),
                                                 "seq": delivery.seq}))
+        self.rooms.poke(session.code, "tally")  # the presenter's names, now marked right or wrong
 
     async def answer(self, session: Session, message: dict[str, Any]) -> None:
         question = await self._question(session.code, message)
         if question.revealed:
             raise ProtocolError("question_closed", f"question {question.id} was already revealed", "question_id")
         assert session.student_id is not None
+        if message.get("name"):  # pages from before names at joining send the name with each answer
+            await self.store.set_name(session.code, session.student_id, parse_name(message["name"]))
         place = await self.store.place(session.code, session.student_id)
         assert place is not None  # every admitted student has one
         label = ""
@@ -190,9 +194,9 @@ class MessageHandlers:
             room = await self._live_room(session.code)
             label = own_numbers.label(place)
             own, shown = await self._own_expected(room, question, place)
-            answer = parse_answer(question, message.get("answer"), message.get("name"), own, shown)
+            answer = parse_answer(question, message.get("answer"), own, shown)
         else:
-            answer = parse_answer(question, message.get("answer"), message.get("name"))
+            answer = parse_answer(question, message.get("answer"))
         await self.store.put_answer(session.code, question.id, session.student_id, answer)
         await self.record_answer(session, question, answer, place, label)
         session.connection.push(protocol.frame({"type": "answered", "question_id": question.id}))
@@ -204,6 +208,18 @@ class MessageHandlers:
         answer with the per-student verdict (`answer.verdict`: right / close / wrong by the one judging rule, on
         the student's own numbers in variants mode), the student's place and own-numbers label ("" when
         variants are off)."""
+        verdict = answer.verdict if answer.verdict in results.VERDICTS else None  # else right/wrong from `correct`
+        await results.record_answer(self.store, session.code, question, answer, session.student_id,
+                                    verdict=verdict, variant=variant_label, place=place)
+
+    async def name(self, session: Session, message: dict[str, Any]) -> None:
+        """The name a student gives (at joining, or changed in the class bar; "" takes it back)."""
+        assert session.student_id is not None
+        await self._live_room(session.code)
+        await self.store.set_name(session.code, session.student_id, parse_name(message.get("name")))
+        if message.get("id") is not None:
+            session.connection.push(protocol.frame({"type": "ack", "id": protocol.command_id(message)}))
+        self.rooms.poke(session.code, "tally")
 
     def _check_own_target(self, question: Question) -> None:
         """A question judged on each student's own numbers names a step and matrix of the preset's network."""
@@ -285,6 +301,7 @@ HANDLERS: dict[str, Handler] = {
     "ask": MessageHandlers.ask,
     "reveal": MessageHandlers.reveal,
     "answer": MessageHandlers.answer,
+    "name": MessageHandlers.name,
     "pointer": MessageHandlers.pointer,
     "end": MessageHandlers.end,
     "mode": MessageHandlers.mode,

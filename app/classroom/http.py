@@ -11,7 +11,7 @@ import segno
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.classroom import own_numbers, protocol, teacher
+from app.classroom import own_numbers, protocol, results, teacher
 from app.classroom.questions import MAX_ITERATION
 from app.classroom.addresses import hall_hint, local_interfaces, student_hosts, url_host
 from app.classroom.service import Classroom
@@ -183,10 +183,9 @@ async def put_room_state(request: Request, code: str) -> Response:
     room = await _find(request, code, counts_as_join=False)
     if isinstance(room, Response):
         return room
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return _error(401, ["header", "authorization"], "send the presenter's token: Authorization: Bearer <token>",
-                      "token", {"WWW-Authenticate": "Bearer"})
+    token = _bearer(request)
+    if token is None:
+        return _error(401, ["header", "authorization"], _NO_TOKEN, "token", {"WWW-Authenticate": "Bearer"})
     body = await buffered_body(request)
     try:
         state = orjson.loads(body)
@@ -194,10 +193,52 @@ async def put_room_state(request: Request, code: str) -> Response:
         state = None
     if not isinstance(state, dict):
         return _error(422, ["body"], "the body must be the page's shared state, a JSON object", "state")
-    seq = await _classroom(request).upload_state(room, token.strip(), body)
+    seq = await _classroom(request).upload_state(room, token, body)
     if seq is None:
         return _error(403, ["header", "authorization"], "this is not the class's presenter token", "bad_token")
     return json_response(dumps({"seq": seq}), headers={"Cache-Control": "no-store"})
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+_NO_TOKEN = "send the presenter's token: Authorization: Bearer <token>"
+
+
+@router.get(
+    "/rooms/{code}/results",
+    summary="The class's answers, one record per answer sent (the presenter's, during the class and a while after)",
+    responses={401: {"description": "No presenter token (Authorization: Bearer <token>)."},
+               403: {"description": "Not the class's presenter token (a student's id is not one)."},
+               404: {"description": "No results for this code: no such class, or its results have expired."},
+               422: {"description": "The text cannot be a join code."}, **_RATE_LIMITED},
+)
+async def room_results(request: Request, code: str) -> Response:
+    """Every answer students sent, oldest first (a changed answer is a later record): `records` of {time (ms since
+    1970), student (the name given, or ""), place (the student's number in the class, for an anonymous label),
+    variant, question, kind, prompt, step, matrix, cell, answer, verdict}. Kept within
+    BACKPROP_CLASS_RESULTS_BYTES (`dropped`: the oldest records let go) while the class lives and for
+    BACKPROP_CLASS_IDLE_SECONDS after it ends (`ended`); then deleted. The page makes the CSV."""
+    token = _bearer(request)
+    if token is None:
+        return _error(401, ["header", "authorization"], _NO_TOKEN, "token", {"WWW-Authenticate": "Bearer"})
+    classroom = _classroom(request)
+    address = request.client.host if request.client else "unknown"
+    normalized = normalize_join_code(code)
+    log = await classroom.results(normalized) if normalized else None
+    if classroom.join_limited(address) or (log is None and not await classroom.join_allowed(address)):
+        return _error(429, ["path", "code"], classroom.join_refusal(), "rate_limited", {"Retry-After": "10"})
+    if normalized is None:
+        return _error(422, ["path", "code"], f"{code[:16]!r} is not a join code: {CODE_RULE}", "join_code")
+    if log is None:
+        return _error(404, ["path", "code"], f"no results for {normalized}: no such class, or they have expired "
+                      "(kept BACKPROP_CLASS_IDLE_SECONDS after the class ends)", "no_results")
+    if not token_matches(token, log.token_digest):
+        return _error(403, ["header", "authorization"], "only the class's presenter downloads its results: this is "
+                      "not the presenter's token", "bad_token")
+    return json_response(dumps(results.download(normalized, log)), headers={"Cache-Control": "no-store"})
 
 
 def _cached(request: Request, etag: str, body: bytes, headers: dict[str, str]) -> Response:

@@ -36,6 +36,7 @@ PATHS = {
     "rooms": ROOMS_PATH,
     "room": ROOMS_PATH + "/{code}",
     "state": ROOMS_PATH + "/{code}/state",  # GET (ETag) for everyone; PUT with the presenter's token
+    "results": ROOMS_PATH + "/{code}/results",  # GET with the presenter's token, also a while after the end
     "qr": ROOMS_PATH + "/{code}/qr.svg",
     "numbers": ROOMS_PATH + "/{code}/numbers",  # GET: a student's own numbers (variants mode); the presenter any's
     "students": ROOMS_PATH + "/{code}/students",  # GET by the presenter: each student's place, label and name
@@ -63,7 +64,7 @@ CLIENT_MESSAGES = {
     "hello": "any", "resync": "any", "ping": "any",
     "command": "presenter", "lock": "presenter", "projector": "presenter", "variants": "presenter", "ask": "presenter",
     "reveal": "presenter", "pointer": "presenter", "progress": "presenter", "end": "presenter",
-    "answer": "student", "mode": "student",
+    "answer": "student", "mode": "student", "name": "student",
 }
 PRESENTER_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "presenter")
 STUDENT_TYPES = frozenset(kind for kind, who in CLIENT_MESSAGES.items() if who == "student")
@@ -89,6 +90,8 @@ def contract(settings: Any = None) -> dict[str, Any]:
         "silent_heartbeats": SILENT_HEARTBEATS,
         "heartbeat_seconds": settings.class_heartbeat_seconds if settings else None,
         "max_message_bytes": settings.class_max_message_bytes if settings else None,
+        "results_bytes": settings.class_results_bytes if settings else None,
+        "results_seconds": settings.class_idle_seconds if settings else None,  # kept this long after the end
         "questions": {
             "kinds": list(questions.KINDS), "signs": list(questions.SIGNS),
             "max_prompt_chars": questions.MAX_PROMPT_CHARS, "max_option_chars": questions.MAX_OPTION_CHARS,
@@ -125,6 +128,7 @@ class Hello:
     student_id: str | None
     epoch: str | None
     last_seq: int | None
+    name: str | None = None  # a student's name, if the page has one (None leaves the room's as it is)
 
 
 def parse_message(text: str | bytes | None, max_bytes: int) -> dict[str, Any]:
@@ -161,8 +165,12 @@ def parse_hello(message: dict[str, Any]) -> Hello:
     last_seq = message.get("last_seq")
     if last_seq is not None and (isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0):
         raise ProtocolError("bad_hello", "last_seq must be a whole number, 0 or more", "last_seq")
+    try:
+        name = None if message.get("name") is None else questions.parse_name(message["name"])
+    except questions.QuestionError as error:
+        raise ProtocolError("bad_hello", str(error), "name") from None
     return Hello(code, role, token, optional_text(message, "student_id", MAX_ID_CHARS),
-                 optional_text(message, "epoch", MAX_ID_CHARS), last_seq)
+                 optional_text(message, "epoch", MAX_ID_CHARS), last_seq, name)
 
 
 def optional_text(message: dict[str, Any], field: str, max_chars: int) -> str | None:

@@ -74,7 +74,6 @@ class Question:
 class Answer:
     value: Any
     correct: bool
-    name: str = ""
     cells_right: tuple[tuple[bool, ...], ...] = field(default=())
     verdict: str = ""  # right | close | wrong by the one judging rule ("" for kinds without one)
     expected: Any = None  # variants mode: the right answer on this student's own numbers
@@ -151,7 +150,7 @@ def _number_verdict(question: Question, given: float | None, expected: float, sh
     return "empty" if given is None else "right" if abs(given - expected) <= question.tolerance else "wrong"
 
 
-def parse_answer(question: Question, value: Any, name: Any, own: Any = None, shown: Any = None) -> Answer:
+def parse_answer(question: Question, value: Any, own: Any = None, shown: Any = None) -> Answer:
     """A student's answer, checked against the right one (`own`: the student's own expected answer in variants
     mode, `shown` the result of the shown inputs where known); QuestionError names the field and the rule."""
     where = "answer"
@@ -159,24 +158,24 @@ def parse_answer(question: Question, value: Any, name: Any, own: Any = None, sho
     if question.kind == "value":
         given = _number(value, where)
         verdict = _number_verdict(question, given, expected, shown)
-        return Answer(given, verdict == "right", _name(name), verdict=verdict, expected=own)
+        return Answer(given, verdict == "right", verdict=verdict, expected=own)
     if question.kind == "sign" and own is not None:
         sign = _sign(value, where)
         verdict = "right" if sign == own else "wrong"
-        return Answer(sign, verdict == "right", _name(name), verdict=verdict, expected=own)
+        return Answer(sign, verdict == "right", verdict=verdict, expected=own)
     if question.kind == "shape":
         shape = _shape(value, where)
-        return Answer(shape, shape == question.expected, _name(name))
+        return Answer(shape, shape == question.expected)
     if question.kind == "sign":
         sign = _sign(value, where)
-        return Answer(sign, sign == question.expected, _name(name))
+        return Answer(sign, sign == question.expected)
     if question.kind == "choice":
         index = _choice(value, len(question.options), where)
-        return Answer(index, index == question.expected, _name(name))
-    return _cells_answer(question, value, _name(name), expected, own is not None, shown)
+        return Answer(index, index == question.expected)
+    return _cells_answer(question, value, expected, own is not None, shown)
 
 
-def _cells_answer(question: Question, value: Any, name: str, expected: Any, own: bool, shown: Any) -> Answer:
+def _cells_answer(question: Question, value: Any, expected: Any, own: bool, shown: Any) -> Answer:
     given = _matrix(value, "answer", allow_blank=True)
     rows, cols = len(expected), len(expected[0])
     if len(given) != rows or any(len(row) != cols for row in given):
@@ -186,7 +185,7 @@ def _cells_answer(question: Question, value: Any, name: str, expected: Any, own:
     right = tuple(tuple(verdict == "right" for verdict in row) for row in verdicts)
     flat = [verdict for row in verdicts for verdict in row]
     overall = "right" if all(v == "right" for v in flat) else "close" if all(v in ("right", "close") for v in flat) else "wrong"
-    return Answer(given, overall == "right", name, right, overall if question.decimals is not None or own else "",
+    return Answer(given, overall == "right", right, overall if question.decimals is not None or own else "",
                   expected if own else None)
 
 
@@ -222,17 +221,19 @@ def _value_groups(question: Question, answers: list[Answer]) -> list[tuple[float
     return [(members[len(members) // 2].value, members) for _, members in groups]
 
 
-def tally(question: Question, answers: dict[str, Answer]) -> dict[str, Any]:
-    """The presenter's live view of one question: counts per distinct answer and the names given. Which answers
-    are right is in it only once the question is revealed (the projector must not give the answer away)."""
+def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The presenter's live view of one question: counts per distinct answer and the names of those who answered
+    (`names`: student id → the name given at joining). Which answers are right is in it only once the question is
+    revealed (the projector must not give the answer away)."""
     revealed = question.revealed
+    names = names or {}
     summary: dict[str, Any] = {
         "question_id": question.id,
         "kind": question.kind,
         "answers": len(answers),
         "named": sorted(
-            ({"name": answer.name, **({"correct": answer.correct} if revealed else {})}
-             for answer in answers.values() if answer.name),
+            ({"name": names[student], **({"correct": answer.correct} if revealed else {})}
+             for student, answer in answers.items() if names.get(student)),
             key=lambda entry: entry["name"],
         ),
     }
@@ -324,8 +325,9 @@ def _matrix(value: Any, where: str, *, allow_blank: bool) -> tuple[tuple[float |
     )
 
 
-def _name(value: Any) -> str:
-    """A student's optional name: text, NFC, no control characters, at most MAX_NAME_CHARS characters."""
+def parse_name(value: Any) -> str:
+    """A student's optional name (given at joining): text, NFC, no control characters, at most MAX_NAME_CHARS
+    characters; "" for none."""
     if value is None:
         return ""
     if not isinstance(value, str):

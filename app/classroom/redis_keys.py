@@ -12,6 +12,10 @@ Keys, all under "bp:" and all with a TTL (nothing grows without bound):
 - `questions:{code}` hash; `answers:{code}:{question}` one hash per question, field = student id (HSET
   replaces: one answer per student, never read-modify-write), the TTL on the whole key (Redis 7.0 has
   no per-field expiry);
+- `names:{code}` hash, student id → the name given at joining; `results:{code}` list of JSON records (one per
+  answer, oldest first) and `resultsmeta:{code}` hash (presenter token digest, bytes used, records dropped):
+  `RECORD` appends and drops the oldest past the byte bound. These three outlive the room: `expire` sets their
+  TTL to the results' time after the end (BACKPROP_CLASS_IDLE_SECONDS) instead of deleting them;
 - `rooms` sorted set of live codes (score = when the room lapses; the key's TTL is renewed with every room's),
   `ended:{code}`, `joins:{address}:{minute}`.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 PREFIX = "bp:"
 ROOM_KEYS = ("room", "log", "vol", "state", "students", "questions", "present", "exploring")  # one room's keys
+RESULT_KEYS = ("names", "results", "resultsmeta")  # kept a while after the room ends
 
 
 def key(*parts: str) -> str:
@@ -28,6 +33,10 @@ def key(*parts: str) -> str:
 
 def room_keys(code: str) -> list[str]:
     return [key(name, code) for name in ROOM_KEYS]
+
+
+def result_keys(code: str) -> list[str]:
+    return [key(name, code) for name in RESULT_KEYS]
 
 
 # KEYS: room, students. ARGV: student id, ttl seconds. A new student takes the room's next place; a known one
@@ -64,4 +73,21 @@ redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq
+"""
+
+# KEYS: room, results, resultsmeta. ARGV: record, byte bound, ttl seconds.
+# Appends the record and drops the oldest ones past the bound. Returns 1, or 0 when the room is gone.
+RECORD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+local used = redis.call('HINCRBY', KEYS[3], 'bytes', string.len(ARGV[1]))
+while used > tonumber(ARGV[2]) do
+  local oldest = redis.call('LPOP', KEYS[2])
+  if not oldest then break end
+  used = redis.call('HINCRBY', KEYS[3], 'bytes', -string.len(oldest))
+  redis.call('HINCRBY', KEYS[3], 'dropped', 1)
+end
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return 1
 """

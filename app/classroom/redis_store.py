@@ -19,10 +19,11 @@ from redis.backoff import NoBackoff
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.issued import ENDED_SECONDS  # ended:{code} is kept as long as the in-process store keeps a code
 from app.classroom.questions import Answer, Question
-from app.classroom.redis_keys import ADD_STUDENT, APPEND, APPEND_STATE, key, room_keys
+from app.classroom.redis_keys import ADD_STUDENT, APPEND, APPEND_STATE, RECORD, key, result_keys, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
-    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
+    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, RESULTS_BYTES, RESULTS_SECONDS, Delivery, Lifecycle, Listener, Presence,
+    Results, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, new_seed, token_digest
 from app.web.json import dumps
@@ -39,9 +40,11 @@ class RedisRoomStore(RoomStore):
     unavailable_errors = REDIS_DOWN
 
     def __init__(self, url: str, log_size: int, room_seconds: float, presence_seconds: float,
-                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT) -> None:
+                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT,
+                 results_bytes: int = RESULTS_BYTES, results_seconds: float = RESULTS_SECONDS) -> None:
         self.url, self.log_size, self.clock, self.questions_kept = url, log_size, clock, questions_kept
         self.room_seconds = max(1, int(room_seconds))
+        self.results_bytes, self.results_seconds = results_bytes, max(1, int(results_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
         # Bursts (300 students joining or leaving at once) wait for one of a bounded set of connections.
@@ -50,6 +53,7 @@ class RedisRoomStore(RoomStore):
             retry=Retry(NoBackoff(), 0)))
         self._append = self.redis.register_script(APPEND)
         self._append_state = self.redis.register_script(APPEND_STATE)
+        self._record = self.redis.register_script(RECORD)
         self._add_student = self.redis.register_script(ADD_STUDENT)
         self._readers = StreamReaders(url, self.origin, self._link)
         self.link_up = True
@@ -86,6 +90,8 @@ class RedisRoomStore(RoomStore):
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key("room", code), mapping=fields)
             pipe.expire(key("room", code), self.room_seconds)
+            pipe.hset(key("resultsmeta", code), mapping={"token": room.token_digest.hex(), "bytes": 0, "dropped": 0})
+            pipe.expire(key("resultsmeta", code), self.room_seconds)
             pipe.zadd(rooms, {code: now + self.room_seconds})
             pipe.expire(rooms, self.room_seconds)
             await pipe.execute()
@@ -127,7 +133,7 @@ class RedisRoomStore(RoomStore):
         async with self.redis.pipeline(transaction=False) as pipe:
             if presenter:
                 pipe.hset(key("room", code), "presenter_until", repr(self.clock() + self.presence_seconds))
-            for name in keys:
+            for name in (*keys, *result_keys(code)):
                 pipe.expire(name, self.room_seconds)
             pipe.zadd(key("rooms"), {code: self.clock() + self.room_seconds}, xx=True)
             pipe.expire(key("rooms"), self.room_seconds)
@@ -315,6 +321,45 @@ class RedisRoomStore(RoomStore):
         raw = await self.redis.hgetall(key("answers", code, question_id))
         return {student.decode(): AnswerCodec.decode(value) for student, value in raw.items()}
 
+    # ---- names and results -----------------------------------------------------------------------------
+
+    async def set_name(self, code: str, student_id: str, name: str) -> None:
+        if not await self.redis.exists(key("room", code)):
+            raise StoreError("unknown_class", f"no class with code {code}")
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if name:
+                pipe.hset(key("names", code), student_id, name)
+                pipe.expire(key("names", code), self.room_seconds)
+            else:
+                pipe.hdel(key("names", code), student_id)
+            await pipe.execute()
+
+    async def names(self, code: str) -> dict[str, str]:
+        raw = await self.redis.hgetall(key("names", code))
+        return {student.decode(): name.decode() for student, name in raw.items()}
+
+    async def name(self, code: str, student_id: str) -> str:
+        raw = await self.redis.hget(key("names", code), student_id)
+        return raw.decode() if raw is not None else ""
+
+    async def record_result(self, code: str, record: bytes) -> None:
+        if not int(await self._record(keys=[key("room", code), key("results", code), key("resultsmeta", code)],
+                                      args=[record, self.results_bytes, self.room_seconds])):
+            raise StoreError("unknown_class", f"no class with code {code}")
+
+    async def results(self, code: str) -> Results | None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(key("resultsmeta", code))
+            pipe.lrange(key("results", code), 0, -1)
+            pipe.hgetall(key("names", code))
+            pipe.exists(key("room", code))
+            meta, records, names, live = await pipe.execute()
+        if not meta or b"token" not in meta:
+            return None
+        return Results(bytes.fromhex(meta[b"token"].decode()), list(records),
+                       {student.decode(): name.decode() for student, name in names.items()},
+                       int(meta.get(b"dropped", 0)), not live)
+
     # ---- expiry and join limits -------------------------------------------------------------------------
 
     async def expire(self, code: str) -> None:
@@ -325,6 +370,8 @@ class RedisRoomStore(RoomStore):
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(*room_keys(code),
                         *[key("answers", code, question) for question in questions])
+            for name in result_keys(code):  # the results outlive the room a while, to be downloaded
+                pipe.expire(name, self.results_seconds)
             pipe.zrem(key("rooms"), code)
             pipe.set(key("ended", code), 1, ex=ENDED_SECONDS)
             await pipe.execute()

@@ -133,7 +133,7 @@ class LocalRooms:
         room = await self.store.room(local.code)
         question = await self.store.question(local.code, room.question_id) if room and room.question_id else None
         if question is not None:
-            summary = tally(question, await self.store.answers(local.code, question.id))
+            summary = tally(question, await self.store.answers(local.code, question.id), await self.store.names(local.code))
             await self.store.publish_volatile(local.code, {"type": "tally", **summary}, audience="presenters")
 
     async def _send_presence(self, local: LocalRoom) -> None:

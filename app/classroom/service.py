@@ -25,7 +25,7 @@ from app.classroom.heartbeat import Heartbeat
 from app.classroom.own_numbers import StudentNumbers
 from app.classroom.protocol import Hello
 from app.classroom.rooms import LocalRoom, LocalRooms, Session
-from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Room, RoomStore
+from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Results, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
 from app.api.answers import AnswerCache
 from app.settings import Settings
@@ -70,6 +70,9 @@ class Classroom:
     async def state(self, code: str) -> tuple[int, bytes | None]:
         return await self.store.state(code)
 
+    async def results(self, code: str) -> Results | None:
+        return await self.store.results(code)
+
     async def upload_state(self, room: Room, token: str, state: bytes) -> int | None:
         """The presenter's shared state (PUT …/state); its seq, or None when `token` is not the presenter's."""
         if not token_matches(token, room.token_digest):
@@ -81,9 +84,8 @@ class Classroom:
         return await self.store.places(code)
 
     async def names(self, code: str) -> dict[str, str]:
-        """Student id → the name given at joining: the call site of h2-results's names (issue 14, optional names
-        at join); none until they land."""
-        return {}
+        """Student id → the name given at joining (issue 14, optional names at join)."""
+        return await self.store.names(code)
 
     async def join_allowed(self, address: str) -> bool:
         return await self.admission.join_allowed(address)
@@ -112,6 +114,8 @@ class Classroom:
                 await self.store.set_lifecycle(room.code, Lifecycle.LIVE)
                 local.throttles["tally"].poke()  # a reloaded presenter sees the open question's answers again
             else:
+                if hello.name is not None:
+                    await self.store.set_name(room.code, session.student_id or "", hello.name)
                 self.local.replace_student(local, session)
                 await self.store.set_presence(room.code, session.student_id or "", False)
                 local.throttles["presence"].poke()

@@ -29,6 +29,8 @@ from app.web.json import dumps
 FLAGS = ("locked", "projector")  # a room's flags (`set_flag`), fields of Room
 QUESTIONS_KEPT = 20  # per room, the latest (BACKPROP_CLASS_QUESTIONS_KEPT)
 ROOM_BYTES = 32 * 1024 * 1024  # a room's log and state (BACKPROP_CLASS_ROOM_BYTES)
+RESULTS_BYTES = 4 * 1024 * 1024  # a room's results log (BACKPROP_CLASS_RESULTS_BYTES)
+RESULTS_SECONDS = 1800  # how long results and names outlive the room (BACKPROP_CLASS_IDLE_SECONDS)
 
 
 class Lifecycle(str, Enum):
@@ -80,6 +82,17 @@ class Delivery:
     seq: int | None = None
     kind: str = ""  # the frame's "type"
     audience: str = "all"  # "all" or "presenters"
+
+
+@dataclass(frozen=True)
+class Results:
+    """A room's results log, as the presenter downloads it (during the class and for a while after it)."""
+
+    token_digest: bytes  # the presenter's: only they may read it
+    records: list[bytes]  # JSON records (app/classroom/results.py), oldest first
+    names: dict[str, str]  # student id → the name given at joining
+    dropped: int = 0  # the oldest records let go to stay within the byte bound
+    ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,8 +223,28 @@ class RoomStore(ABC):
     async def answers(self, code: str, question_id: str) -> dict[str, Answer]: ...
 
     @abstractmethod
+    async def set_name(self, code: str, student_id: str, name: str) -> None:
+        """The name a student gave ("" for none): kept with the room's results, as long as they are."""
+
+    @abstractmethod
+    async def names(self, code: str) -> dict[str, str]:
+        """Student id → name, for the students who gave one."""
+
+    @abstractmethod
+    async def name(self, code: str, student_id: str) -> str:
+        """One student's name ("" for none): a welcome asks for one, not the whole class's."""
+
+    @abstractmethod
+    async def record_result(self, code: str, record: bytes) -> None:
+        """Append one record to the room's results log; past the byte bound the oldest records go first."""
+
+    @abstractmethod
+    async def results(self, code: str) -> Results | None:
+        """The room's results log, while the room lives and for `results_seconds` after it ends; else None."""
+
+    @abstractmethod
     async def expire(self, code: str) -> None:
-        """End the room now: it is gone, its code remembered as ended."""
+        """End the room now: it is gone, its code remembered as ended (its results kept `results_seconds`)."""
 
     @abstractmethod
     async def expire_idle(self, idle_seconds: float) -> list[str]:
@@ -232,24 +265,39 @@ class _MemoryRoom:
     log_bytes: int = 0  # the log's frames
 
 
+@dataclass
+class _MemoryResults:
+    token_digest: bytes
+    records: deque[bytes] = field(default_factory=deque)
+    names: dict[str, str] = field(default_factory=dict)
+    size: int = 0
+    dropped: int = 0
+    until: float | None = None  # set when the room ends
+
+
 class MemoryRoomStore(RoomStore):
     """The in-process store (the default): nothing outside this process, lost when it stops. Each room keeps at
-    most `log_size` commands and `room_bytes` of log and state (the oldest commands go first), and its latest
-    `questions_kept` questions with their answers."""
+    most `log_size` commands and `room_bytes` of log and state (the oldest commands go first), its latest
+    `questions_kept` questions with their answers, and `results_bytes` of results (kept `results_seconds` after
+    the room ends)."""
 
     def __init__(self, log_size: int, clock: Callable[[], float] = time.monotonic, *, room_bytes: int = ROOM_BYTES,
-                 questions_kept: int = QUESTIONS_KEPT, issued: IssuedCodes | None = None) -> None:
+                 questions_kept: int = QUESTIONS_KEPT, issued: IssuedCodes | None = None,
+                 results_bytes: int = RESULTS_BYTES, results_seconds: float = RESULTS_SECONDS) -> None:
         self.log_size, self.room_bytes, self.questions_kept = log_size, room_bytes, questions_kept
+        self.results_bytes, self.results_seconds = results_bytes, results_seconds
         self.clock = clock
         self._rooms: dict[str, _MemoryRoom] = {}
         # Every code issued lately, live or not: one that is not live has ended (here, or before a restart).
         self._issued = issued if issued is not None else IssuedCodes(None)
+        self._results: dict[str, _MemoryResults] = {}
         self._joins: KeyedBuckets | None = None
 
     @classmethod
     def for_settings(cls, settings: Settings) -> MemoryRoomStore:
         return cls(settings.class_log_size, room_bytes=settings.class_room_bytes,
-                   questions_kept=settings.class_questions_kept, issued=IssuedCodes.in_dir(settings.state_dir))
+                   questions_kept=settings.class_questions_kept, issued=IssuedCodes.in_dir(settings.state_dir),
+                   results_bytes=settings.class_results_bytes, results_seconds=settings.class_idle_seconds)
 
     async def allow_join(self, address: str, per_minute: int) -> bool:
         if self._joins is None or self._joins.burst != per_minute:
@@ -276,6 +324,7 @@ class MemoryRoomStore(RoomStore):
         token = new_presenter_token()
         room = Room(code, new_epoch(), token_digest(token), Lifecycle.CREATED, self.clock(), seed=new_seed())
         self._rooms[code] = _MemoryRoom(room, deque(maxlen=self.log_size))
+        self._results[code] = _MemoryResults(room.token_digest)
         return room, token
 
     async def room(self, code: str) -> Room | None:
@@ -414,10 +463,52 @@ class MemoryRoomStore(RoomStore):
         entry = self._rooms.get(code)
         return dict(entry.answers.get(question_id, {})) if entry else {}
 
+    async def set_name(self, code: str, student_id: str, name: str) -> None:
+        self._get(code)
+        names = self._results[code].names
+        if name:
+            names[student_id] = name
+        else:
+            names.pop(student_id, None)
+
+    async def names(self, code: str) -> dict[str, str]:
+        results = self._live_results(code)
+        return dict(results.names) if results else {}
+
+    async def name(self, code: str, student_id: str) -> str:
+        results = self._live_results(code)
+        return results.names.get(student_id, "") if results else ""
+
+    async def record_result(self, code: str, record: bytes) -> None:
+        self._get(code)
+        results = self._results[code]
+        results.records.append(record)
+        results.size += len(record)
+        while results.size > self.results_bytes and results.records:
+            results.size -= len(results.records.popleft())
+            results.dropped += 1
+
+    async def results(self, code: str) -> Results | None:
+        results = self._live_results(code)
+        if results is None:
+            return None
+        return Results(results.token_digest, list(results.records), dict(results.names), results.dropped,
+                       results.until is not None)
+
+    def _live_results(self, code: str) -> _MemoryResults | None:
+        """A room's results unless their time after the room's end is over (then they are deleted)."""
+        results = self._results.get(code)
+        if results is not None and results.until is not None and results.until <= self.clock():
+            del self._results[code]
+            return None
+        return results
+
     async def expire(self, code: str) -> None:
         entry = self._rooms.pop(code, None)
         if entry is None:
             return
+        if code in self._results:
+            self._results[code].until = self.clock() + self.results_seconds
         entry.listeners.clear()
         self._issued.write(code)
 
@@ -429,4 +520,6 @@ class MemoryRoomStore(RoomStore):
         ]
         for code in expired:
             await self.expire(code)
+        for code in [code for code, results in self._results.items() if results.until is not None]:
+            self._live_results(code)  # results past their time after the room's end go
         return expired

@@ -199,6 +199,7 @@ def test_the_classroom_endpoints_document_what_they_answer(client):
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/class/rooms/{code}", "/api/class/rooms/{code}/state", "/api/class/rooms/{code}/qr.svg"):
         assert {"404", "429"} <= set(paths[path]["get"]["responses"]), path
+    assert {"401", "403", "404", "422", "429"} <= set(paths["/api/class/rooms/{code}/results"]["get"]["responses"])
     create = paths["/api/class/rooms"]["post"]
     assert {"415", "413", "403", "503"} <= set(create["responses"])
     assert create["requestBody"]["required"] and "application/json" in create["requestBody"]["content"]

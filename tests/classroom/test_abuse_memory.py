@@ -32,7 +32,7 @@ def test_a_room_keeps_its_latest_questions_only(store: RoomStore) -> None:
             for _ in range(KEPT + 2):
                 question = parse_question(await store.next_question_id(room.code), {"kind": "sign", "expected": "+"}, 0)
                 await store.put_question(room.code, question)
-                await store.put_answer(room.code, question.id, "s1", parse_answer(question, "+", None))
+                await store.put_answer(room.code, question.id, "s1", parse_answer(question, "+"))
             kept = [f"q{n}" for n in range(3, KEPT + 3)]
             assert [await store.question(room.code, f"q{n}") for n in (1, 2)] == [None, None]
             assert [(await store.question(room.code, q)).id for q in kept] == kept  # type: ignore[union-attr]

@@ -163,6 +163,12 @@ def test_a_value_question_after_next_iteration_is_judged_by_the_one_rule_on_each
         assert [r["verdict"] for r in results] == ["right", "close", "wrong"]
         assert tally["verdicts"] == {"right": 1, "close": 1, "wrong": 1}
         assert results[1]["expected"] == pytest.approx(exact[1])
+        # The results log (the presenter's download) keeps each student's label, place and own verdict.
+        async with httpx.AsyncClient(trust_env=False) as client:
+            log = (await client.get(f"{server.http}/api/class/rooms/{code}/results",
+                                    headers={"Authorization": f"Bearer {room['token']}"})).json()
+        assert [(r["variant"], r["place"], r["verdict"]) for r in log["records"]] == [
+            (n["label"], n["place"], verdict) for n, verdict in zip(own, ("right", "close", "wrong"))]
 
     run(scenario())
 

@@ -54,7 +54,7 @@ def test_every_key_has_a_ttl_and_the_log_stays_bounded(redis_server: RedisServer
             await store.set_presence(room.code, "s1", exploring=True)
             question = parse_question("q1", {"kind": "sign", "expected": "+"}, 0)
             await store.put_question(room.code, question)
-            await store.put_answer(room.code, "q1", "s1", parse_answer(question, "+", None))
+            await store.put_answer(room.code, "q1", "s1", parse_answer(question, "+"))
             await store.publish_volatile(room.code, {"type": "pointer", "pointer": 1})
             await store.allow_join("10.0.0.1", 10)
             assert await client.xlen(f"bp:log:{room.code}") == 10

@@ -114,9 +114,9 @@ def test_answers_are_one_per_student_and_presence_counts(store_and_clock: tuple[
         room, _ = await store.create_room(max_rooms=5)
         question = parse_question(await store.next_question_id(room.code), {"kind": "sign", "expected": "+"}, 0)
         await store.put_question(room.code, question)
-        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "-", None))
-        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "+", None))
-        await store.put_answer(room.code, question.id, "s2", parse_answer(question, "+", None))
+        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "-"))
+        await store.put_answer(room.code, question.id, "s1", parse_answer(question, "+"))
+        await store.put_answer(room.code, question.id, "s2", parse_answer(question, "+"))
         answers = await store.answers(room.code, question.id)
         assert sorted(answers) == ["s1", "s2"] and all(a.correct for a in answers.values())
         assert (await store.room(room.code)).question_id == question.id  # type: ignore[union-attr]

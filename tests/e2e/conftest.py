@@ -195,6 +195,15 @@ class Explorer:
         return path
 
 
+def download_text(explorer: Explorer, testid: str, tmp_path: Path) -> tuple[str, str]:
+    """Click an export button; the downloaded file's name and text (UTF-8, a BOM dropped)."""
+    with explorer.page.expect_download() as download:
+        explorer.by_testid(testid).click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    return target.name, target.read_text(encoding="utf-8-sig")
+
+
 @pytest.fixture(scope="module")
 def api(client: TestClient) -> Api:
     """The in-process API client (the session's: a server run of its own per module would start its worker

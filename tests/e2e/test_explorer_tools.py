@@ -13,18 +13,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Api, Explorer, resolve_matrix
+from tests.e2e.conftest import Api, Explorer, download_text, resolve_matrix
 
 PRESET_IDS = ("exercise", "xor", "moons", "deep")
-
-
-def download_text(explorer: Explorer, testid: str, tmp_path: Path) -> tuple[str, str]:
-    """Click an export button; the downloaded file's name and text (UTF-8, a BOM dropped)."""
-    with explorer.page.expect_download() as download:
-        explorer.by_testid(testid).click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
-    return target.name, target.read_text(encoding="utf-8-sig")
 
 
 def request_after_one_iteration(api: Api, preset_id: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-/** The room's HTTP calls (paths from the contract): start a class, find one, addresses, the room's state. */
+/** The room's HTTP calls (paths from the contract): start a class, find one, addresses, the room's state, results. */
 import { path } from "./protocol.js";
 
 async function json(response) {
@@ -36,6 +36,11 @@ export async function fetchState(code, known = null) {
   if (response.status === 304) return known;
   const state = await json(response);
   return { seq: Number(response.headers.get("X-State-Seq")), state, etag: response.headers.get("ETag") };
+}
+
+/** The class's results log ({records, ended, dropped}): the presenter's token only, during the class and a while after. */
+export async function fetchResults(code, token) {
+  return json(await fetch(path("results", code), { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" }));
 }
 
 /** The presenter's upload of its shared state: the seq of the `state` frame every page then hears. */

@@ -5,20 +5,24 @@
  * ./view.js renders it. The work is done by: ./connection.js (the socket, liveness), ./follower.js (the room's
  * frames into the store), ./presenter.js (the teacher's actions into the room), ./questions.js, ./api.js.
  */
-import { createRoom, findRoom, addresses, fetchNumbers } from "./api.js";
+import { createRoom, findRoom, addresses, fetchNumbers, fetchResults } from "./api.js";
 import { mayStartClass, teacherHeaders } from "./teacher-key.js";
 import { Connection } from "./connection.js";
 import { Follower, ORDERED_FRAMES } from "./follower.js";
 import { Presenter } from "./presenter.js";
 import { Questions } from "./questions.js";
-import { path } from "./protocol.js";
+import { path, classProtocol } from "./protocol.js";
+import { resultsCsv, resultsFileName } from "./results-csv.js";
 import { isShared } from "../store/commands.js";
+import { download } from "../lib/download.js";
 
 const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this tab's room survives a reload
 // {studentId, epoch, exploring} per room in localStorage: a reload, or closing and reopening the class link on
 // the same device, is the same student (the same place in the room, so the same own numbers)
 const STUDENT_PREFIX = "backprop.class.student.";
 const EDITS_OFF = "class.variantsEditsOff";
+const NAME_KEY = "backprop.class.name"; // the name this student gave (the room keeps it too)
+const ENDED_KEY = "backprop.class.ended"; // {code, token, until}: the class this presenter ended, its results kept
 
 /** The class state the view renders; `mode` is data-mode on [data-testid=class-mode]. */
 function initialClass() {
@@ -30,6 +34,8 @@ function initialClass() {
     locked: false, projector: false,
     question: null, tally: null, reveal: null, answered: null, answer: null, result: null,
     training: null, // the teacher's training progress {epoch, epochs, loss} while it runs (students)
+    name: "", // the name this student gave (optional; the room keeps it, the presenter's tally shows it)
+    endedCode: null, // a class this presenter ended: its results can still be downloaded for a while
     variants: null, // each student their own numbers: the preset whose variants they get (null: off)
     own: null, // a student's own numbers shown: {label, place}
     viewing: null, // the presenter shows a student's numbers: {place, label}
@@ -112,6 +118,8 @@ export class Classroom {
     this.code = null;
     this.token = null;
     this.studentId = null;
+    this.name = readSession(NAME_KEY) ?? "";
+    this.ended = null; // {code, token, until} of the class this presenter ended (its results stay downloadable)
     this.connection = null;
     this.lastId = 0;
     this.ownCache = new Map(); // a student's own numbers per (preset, iteration): promises of the server's answer
@@ -154,6 +162,7 @@ export class Classroom {
     if (code === null) {
       const presenter = readSession(PRESENTER_KEY);
       if (presenter?.code && presenter?.token) this.present(presenter);
+      else this.endedBefore();
       return;
     }
     if (code) this.join(code);
@@ -195,9 +204,10 @@ export class Classroom {
     } catch { /* the link stays this page's own address */ }
   }
 
-  /** Look a code up (a wrong one is said so), then follow its class. */
-  async lookUp(text) {
+  /** Look a code up (a wrong one is said so), then follow its class under `name` (optional). */
+  async lookUp(text, name = this.name) {
     const code = text.trim().toUpperCase();
+    this.keepName(name);
     this.set({ problem: null });
     try {
       await findRoom(code);
@@ -226,8 +236,20 @@ export class Classroom {
       this.follower.epoch = saved.epoch ?? null;
       if (saved.exploring) mode = "exploring"; // a reload while exploring stays exploring
     }
-    this.set({ mode, code, asking: false });
+    this.set({ mode, code, asking: false, name: this.name });
     this.connect();
+  }
+
+  keepName(name) {
+    this.name = String(name ?? "").trim().slice(0, classProtocol().questions.max_name_chars);
+    writeSession(NAME_KEY, this.name);
+  }
+
+  /** The student gives (or changes, or takes back) their name: the room keeps it. */
+  setName(name) {
+    this.keepName(name);
+    this.set({ name: this.name });
+    this.send({ type: "name", name: this.name });
   }
 
   // --- the connection ----------------------------------------------------------------------------------------
@@ -247,6 +269,7 @@ export class Classroom {
     const hello = { type: "hello", code: this.code, role: this.role };
     if (this.role === "presenter") hello.token = this.token;
     if (this.studentId) hello.student_id = this.studentId;
+    if (this.role === "student" && this.name) hello.name = this.name;
     const { epoch, lastSeq } = this.follower;
     if (epoch) hello.epoch = epoch;
     // A page that has applied frames asks only for the missed ones; a fresh one gets a snapshot.
@@ -270,6 +293,7 @@ export class Classroom {
       this.role = null;
       this.state = initialClass();
       this.set({ problem: { key } });
+      this.keepEnded();
       return;
     }
     writeStudent(this.code, null);
@@ -282,7 +306,7 @@ export class Classroom {
     this.end(ENDED_KEYS[reason] ?? "class.endedRestart");
   }
 
-  /** The presenter ends the class for everyone; the page goes back to solo. */
+  /** The presenter ends the class for everyone; the page goes back to solo, the results still downloadable. */
   stop() {
     this.send({ type: "end" });
     this.store.dispatch({ type: "editsOff", editsOff: null });
@@ -291,7 +315,36 @@ export class Classroom {
     this.connection = null;
     this.role = null;
     this.state = initialClass();
-    this.set({});
+    this.keepEnded();
+  }
+
+  /** The class this presenter's page ended: its results can be downloaded until the server deletes them. */
+  keepEnded() {
+    this.ended = { code: this.code, token: this.token, until: Date.now() + classProtocol().results_seconds * 1000 };
+    writeSession(ENDED_KEY, this.ended);
+    this.set({ endedCode: this.code });
+  }
+
+  /** After a reload: the class this tab ended, while its results are kept. */
+  endedBefore() {
+    const ended = readSession(ENDED_KEY);
+    if (!ended?.code || !ended?.token || !(ended.until > Date.now())) return writeSession(ENDED_KEY, null);
+    this.ended = ended;
+    this.set({ endedCode: ended.code });
+  }
+
+  /** The presenter downloads the class's answers as CSV in the page's language (this class, or the one it ended). */
+  async downloadResults() {
+    const { code, token } = this.role === "presenter" ? this : this.ended ?? {};
+    if (!code || !token) return false;
+    try {
+      const results = await fetchResults(code, token);
+      download(resultsCsv(results), resultsFileName(code), "text/csv;charset=utf-8");
+      return true;
+    } catch (error) {
+      this.set({ problem: { key: "class.results.failed", params: { message: error.message } } });
+      return false;
+    }
   }
 
   /** A student leaves the class (the explorer stays where it is). */
@@ -320,6 +373,8 @@ export class Classroom {
     this.set({ connection: "live", problem: null });
     if (this.role === "student") {
       this.studentId = frame.student_id;
+      if (frame.name !== undefined) this.keepName(frame.name); // the room's, as this page or another tab gave it
+      this.set({ name: this.name });
       this.saveStudent();
       this.questions.own(frame.your_answer);
       if (this.state.mode === "exploring") this.send({ type: "mode", exploring: true });
@@ -493,7 +548,7 @@ export class Classroom {
     this.send({ type: "resync", last_seq: 0 }); // no epoch: the server answers with a snapshot
   }
 
-  answer(value, name) {
-    return this.questions.answer(value, name);
+  answer(value) {
+    return this.questions.answer(value);
   }
 }

@@ -77,11 +77,10 @@ export class Questions {
 
   // --- a student ---------------------------------------------------------------------------------------------
 
-  answer(value, name) {
+  answer(value) {
     const { question } = this.room.state;
     if (!question) return false;
     const message = { type: "answer", question_id: question.id, answer: value };
-    if (name) message.name = name;
     this.room.set({ answer: { question_id: question.id, value } });
     return this.room.send(message);
   }

@@ -1,6 +1,7 @@
 /**
  * The presenter's panel: the code, the students' address and its QR code, the count, the class options
- * (lock, hide the next result, projector layout, End the class — which asks first), the ask form and the tally.
+ * (lock, hide the next result, projector layout, the results' download, End the class — which asks first and offers
+ * the download), the ask form and the tally.
  */
 import { el } from "../lib/dom.js";
 import { t, tn } from "../i18n/i18n.js";
@@ -10,7 +11,7 @@ import { statusLine } from "./view-status.js";
 import { askPanel } from "./view-ask.js";
 import { tallyPanel } from "./view-histogram.js";
 import { variantsPanel } from "./view-variants.js";
-import { path } from "./protocol.js";
+import { path, classProtocol } from "./protocol.js";
 
 /** The code, address, QR code, count and connection: {node, update(cls)}. */
 function headPanel(classroom) {
@@ -66,16 +67,27 @@ function headPanel(classroom) {
   return { node: head, update };
 }
 
-/** "End the class" asks once more before it ends the class for everyone. */
+/** Minutes the results stay on the server after the class ends (the contract's results_seconds). */
+export function resultsMinutes() {
+  return Math.max(1, Math.round((classProtocol().results_seconds ?? 0) / 60));
+}
+
+/**
+ * "End the class" asks once more before it ends the class for everyone, and offers the results' download first
+ * (they stay on the server a while after the end, then go: the dialog says how long).
+ */
 function endControl(classroom) {
   const box = el("span", "class-end");
   const end = button(t("class.end"), "class-end", () => show(true));
   const confirm = el("span", "class-end-confirm");
+  confirm.dataset.testid = "class-end-dialog";
   confirm.setAttribute("role", "group");
   confirm.setAttribute("aria-label", t("class.endConfirm"));
   const cancel = button(t("class.endCancel"), "class-end-cancel", () => { show(false); end.focus(); });
+  const results = button(t("class.endResults"), "class-end-results", () => classroom.downloadResults());
+  const kept = el("span", "class-end-kept", t("class.endKept", { minutes: resultsMinutes() }));
   confirm.append(el("span", "class-end-question", t("class.endConfirm")), " ",
-    button(t("class.endYes"), "class-end-yes", () => classroom.stop(), "btn small danger"), " ", cancel);
+    button(t("class.endYes"), "class-end-yes", () => classroom.stop(), "btn small danger"), " ", cancel, " ", results, kept);
   function show(asking) {
     end.hidden = asking;
     confirm.hidden = !asking;
@@ -94,7 +106,8 @@ function optionsPanel(classroom, store) {
     (on) => setOptions(store, { predictFirst: on }));
   const projector = checkbox(t("class.projector"), "class-projector", classroom.state.projector,
     (on) => classroom.setProjector(on));
-  box.append(lock.label, predict.label, projector.label, endControl(classroom));
+  const results = button(t("class.results.download"), "class-results", () => classroom.downloadResults());
+  box.append(lock.label, predict.label, projector.label, results, endControl(classroom));
   function update(cls) {
     lock.input.checked = Boolean(cls.locked);
     projector.input.checked = Boolean(cls.projector);

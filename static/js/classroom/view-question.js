@@ -13,8 +13,6 @@ import { questionText, answerText, shapeOf, decimalsOf } from "./view-text.js";
 import { verdict } from "./view-verdict.js";
 
 const SIGNS = ["+", "-", "0"];
-const MAX_NAME = 32;
-const NAME_KEY = "backprop.class.name";
 const sentHere = new Map(); // question id → the answer this page sent (the controller's `answer` wins: it survives a reload)
 
 /** The answer this student gave to `question`, if known. */
@@ -113,12 +111,6 @@ export function questionPanel(classroom, store) {
 
   function answerForm(question) {
     const node = el("form", "class-answer");
-    const name = el("input");
-    name.maxLength = MAX_NAME;
-    name.dataset.testid = "class-name";
-    name.placeholder = t("class.namePlaceholder");
-    name.setAttribute("aria-label", t("class.name"));
-    try { name.value = sessionStorage.getItem(NAME_KEY) ?? ""; } catch { /* private mode */ }
     const problem = el("p", "class-answer-problem");
     problem.id = `class-answer-problem-${question.id}`;
     problem.dataset.testid = "class-answer-problem";
@@ -128,15 +120,14 @@ export function questionPanel(classroom, store) {
     sent.setAttribute("aria-live", "polite");
     const send = (value) => {
       problem.textContent = "";
-      try { sessionStorage.setItem(NAME_KEY, name.value); } catch { /* private mode */ }
       sentHere.set(question.id, value);
-      classroom.answer(value, name.value.trim().slice(0, MAX_NAME));
+      classroom.answer(value);
       fields.fill(value);
       showSent(value);
     };
     const kinds = { value: numberFields, shape: numberFields, sign: choiceButtons, choice: choiceButtons };
     const fields = question.kind === "cells" ? handcalcFields(question, store) : kinds[question.kind](question, send, problem);
-    node.append(name, " ", ...fields.nodes);
+    node.append(...fields.nodes);
     if (fields.submit) {
       const submit = el("button", "btn primary small", fields.submitText ?? t("class.answer"));
       submit.type = "submit";

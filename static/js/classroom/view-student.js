@@ -1,12 +1,13 @@
 /**
- * The student's bar: following or exploring, the connection, Explore / Follow, the lock note, Leave, the
- * teacher's training progress, and the question to answer (view-question.js).
+ * The student's bar: following or exploring, the connection, Explore / Follow, the lock note, Leave, their name
+ * (optional), the teacher's training progress, and the question to answer (view-question.js).
  */
 import { el } from "../lib/dom.js";
 import { t, formatNumber } from "../i18n/i18n.js";
 import { button } from "./view-controls.js";
 import { statusLine } from "./view-status.js";
 import { questionPanel } from "./view-question.js";
+import { nameInput } from "./view-name.js";
 
 /** The teacher's training run as students see it (they do not train themselves): {node, update(cls)}. */
 function trainingLine() {
@@ -40,6 +41,11 @@ export function studentPanel(classroom, store) {
   const lockedNote = el("span", "class-locked-note", t("class.lockedNote"));
   line.append(modeText, " ", ...status.nodes, explore, follow, lockedNote,
     button(t("class.leave"), "class-leave", () => classroom.leave()));
+  // The name (optional): given here or at joining, changed any time; the room keeps it.
+  const name = nameInput(classroom.state.name, "class-name");
+  name.input.addEventListener("change", () => classroom.setName(name.input.value));
+  name.input.addEventListener("keydown", (event) => { if (event.key === "Enter") name.input.blur(); });
+  line.append(" ", name.label);
   const training = trainingLine();
   const question = questionPanel(classroom, store);
   function update(cls) {
@@ -48,6 +54,7 @@ export function studentPanel(classroom, store) {
     explore.hidden = cls.mode !== "following" || cls.locked;
     follow.hidden = cls.mode !== "exploring";
     lockedNote.hidden = !(cls.mode === "following" && cls.locked);
+    if (document.activeElement !== name.input) name.input.value = cls.name ?? "";
     training.update(cls);
     question.update(cls);
   }

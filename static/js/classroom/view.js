@@ -11,6 +11,7 @@ import { problemLine } from "./view-status.js";
 import { joinPanel } from "./view-join.js";
 import { presenterPanel } from "./view-presenter.js";
 import { studentPanel } from "./view-student.js";
+import { resultsMinutes } from "./view-presenter.js";
 
 /** The controls a locked student cannot use: they are inert and look disabled. */
 const LOCKABLE = "nav.step-bar, #app, .lower, .header-controls label";
@@ -21,13 +22,26 @@ function endedPanel(classroom) {
     update: (cls) => { note.textContent = t(cls.ended ?? "class.endedRestart"); } };
 }
 
+/** A presenter's page after "End the class": the class's results can still be downloaded for a while. */
+function soloPanel(classroom) {
+  const problem = problemLine(); // e.g. the class could not start
+  const ended = el("p", "class-ended-results");
+  const note = el("span");
+  ended.append(note, " ", button(t("class.results.download"), "class-results", () => classroom.downloadResults()));
+  function update(cls) {
+    problem.update(cls);
+    ended.hidden = !cls.endedCode;
+    note.textContent = cls.endedCode ? t("class.endedResults", { code: cls.endedCode, minutes: resultsMinutes() }) : "";
+  }
+  return { nodes: [ended, problem.node], update };
+}
+
 function panelFor(cls, classroom, store) {
   if (cls.mode === "presenter") return presenterPanel(classroom, store);
   if (cls.mode === "following" || cls.mode === "exploring") return studentPanel(classroom, store);
   if (cls.mode === "ended") return endedPanel(classroom);
   if (cls.asking) return joinPanel(classroom);
-  const problem = problemLine(); // solo: only a problem (e.g. the class could not start)
-  return { nodes: [problem.node], update: problem.update };
+  return soloPanel(classroom);
 }
 
 export function mountClassroom(root, startButton, classroom, store) {
@@ -50,7 +64,7 @@ export function mountClassroom(root, startButton, classroom, store) {
       body.replaceChildren(...panel.nodes);
     }
     root.dataset.mode = cls.mode;
-    root.hidden = cls.mode === "solo" && !cls.asking && !cls.problem;
+    root.hidden = cls.mode === "solo" && !cls.asking && !cls.problem && !cls.endedCode;
     startButton.hidden = cls.mode !== "solo";
     document.body.classList.toggle("projector", cls.mode === "presenter" && Boolean(cls.projector));
     const locked = cls.mode === "following" && Boolean(cls.locked);

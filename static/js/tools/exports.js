@@ -6,6 +6,7 @@
 import { el } from "../lib/dom.js";
 import { t, getLang } from "../i18n/i18n.js";
 import { download } from "../lib/download.js";
+import { csvFile, csvLine } from "../lib/csv.js";
 import { resolveMatrix } from "../lib/matrices.js";
 import { renderTex } from "../lib/tex.js";
 import { handoutHead, handoutSteps, handoutMarkdown } from "./handout.js";
@@ -21,16 +22,13 @@ export function traceMatrixIds(trace) {
   return [...new Set(ids)].filter((id) => resolveMatrix(trace, id));
 }
 
-/** The CSV text: `,` and a decimal point in English; `;` and a decimal comma in Russian (what its spreadsheets read). */
+/** The CSV text in `lang`'s convention (lib/csv.js): a block per matrix, numbers in full precision. */
 export function matricesCsv(trace, lang = getLang()) {
-  const separator = lang === "ru" ? ";" : ",";
-  const number = (x) => (lang === "ru" ? String(x).replace(".", ",") : String(x)); // full precision
   const blocks = traceMatrixIds(trace).map((id) => {
     const matrix = resolveMatrix(trace, id);
-    const head = [id, `${matrix.length}x${matrix[0].length}`].join(separator);
-    return [head, ...matrix.map((row) => row.map(number).join(separator))].join("\r\n");
+    return [csvLine([id, `${matrix.length}x${matrix[0].length}`], lang), ...matrix.map((row) => csvLine(row, lang))];
   });
-  return `\uFEFF${blocks.join("\r\n\r\n")}\r\n`; // the BOM makes spreadsheets read the file as UTF-8
+  return csvFile(blocks);
 }
 
 function baseName(state) {
