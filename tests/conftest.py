@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from tests.helpers import BASE_URL, running_server
 from tests.redis_server import RedisServer, running_redis
@@ -105,17 +105,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "or set CHROMIUM_PATH; `make test` does this for you"
         )
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
-
-
-@pytest.fixture(scope="session")
-def browser(browser: Browser) -> Browser:
-    """pytest-playwright's Chromium, whose every new context (the `page` fixture's too) asks for reduced motion
-    unless the test says otherwise: the graph's active edges animate for as long as a page is open, which in
-    software rendering costs each open tab a fifth of a core, and the room fixtures keep three tabs open."""
-    new_context = browser.new_context
-    browser.new_context = (  # type: ignore[method-assign]
-        lambda **options: new_context(**{"reduced_motion": "reduce", **options}))
-    return browser
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ and text a user types never becoming markup."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 READY = "body[data-ready='true']"
 ACTIVE_FLOW = "#matrix-graph .mg-edge.is-active .mg-edge-flow"
@@ -28,7 +28,6 @@ def test_a_step_change_is_announced_to_screen_readers(page: Page, page_errors: l
 
 
 def test_active_edges_animate_unless_reduced_motion_is_asked(page: Page) -> None:
-    page.emulate_media(reduced_motion="no-preference")  # a browser's default; the tests' contexts ask for reduce
     open_page(page)
     animated = page.locator(ACTIVE_FLOW).first.evaluate("el => getComputedStyle(el).animationName")
 
@@ -82,13 +81,3 @@ def test_typed_markup_is_shown_as_text_never_parsed(page: Page, page_errors: lis
     expect(errors).to_contain_text("<img")  # the typed text, shown literally
     assert page.locator("[data-testid=editor-error-X] img").count() == 0
     assert page.evaluate("() => window.injected") is False
-
-
-def test_the_tests_browser_contexts_ask_for_reduced_motion(page: Page, browser: Browser) -> None:
-    """tests/conftest.py's `browser`: an idle tab animating its graph would cost each open page CPU."""
-    context = browser.new_context()
-    try:
-        for tab in (page, context.new_page()):
-            assert tab.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
-    finally:
-        context.close()
