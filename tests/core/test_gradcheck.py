@@ -119,3 +119,11 @@ def test_a_network_that_overflows_checks_to_nan_without_a_warning():
     assert np.isnan(check.max_rel_error)
     assert [p.name for p in check.per_param] == ["W1", "W2", "W3"]
     assert all(np.isnan(p.numeric).all() for p in check.per_param)
+
+
+def test_a_saturated_sigmoid_layer_checks_without_a_warning():
+    # H1 = −2000: e^2000 overflows to infinity in σ and σ(H1) = 0 exactly (NumPy would warn; both passes keep it quiet).
+    spec = make_spec(weights=[[[-1000, -1000], [-1000, -1000]], [[0.5, -0.5], [0.25, 1.0]], [[1.0], [-1.0]]])
+    check = gradient_check(spec, [[1.0, 1.0], [0.5, 2.0]], [[1.0], [0.0]])
+    assert check.max_rel_error < 1e-6
+    np.testing.assert_array_equal(check.per_param[0].numeric, np.zeros((2, 2)))  # a dead layer learns nothing
