@@ -231,6 +231,12 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     shoot(teacher.page, "class-presenter-projector-1280x720")
     shoot(room.phone.page, "class-student-phone-ru-question")
     teacher.by_testid("class-reveal").click()
+    # A network without variants: why is the switch's title, not a paragraph that pushes the step panel down.
+    teacher.by_testid("preset").select_option("moons")
+    expect(teacher.by_testid("class-variants")).to_be_disabled()
+    assert box(teacher.page, "#class-bar")["height"] <= 240
+    teacher.by_testid("preset").select_option("exercise")
+    expect(teacher.by_testid("class-variants")).to_be_enabled()
     teacher.by_testid("class-projector").uncheck()
 
 

@@ -37,7 +37,9 @@ export function variantsPanel(classroom, store) {
     toggle.input.disabled = !eligible && !cls.variants;
     note.textContent = t(!eligible ? "class.variantsNone" : "class.variantsEditsOff");
     toggle.label.title = t(eligible ? "class.variantsHint" : "class.variantsNone");
-    box.hidden = eligible && !cls.variants; // the projector's bar stays compact while it is off
+    // Off, the panel only says why a network has no variants, and not on the projector: its bar stays compact
+    // (the disabled switch's title still says why).
+    box.hidden = !cls.variants && (eligible || Boolean(cls.projector));
     const texts = cls.roster.map(rosterText);
     if (pick.options.length !== texts.length || texts.some((text, i) => pick.options[i].textContent !== text)) {
       const chosen = pick.value;
