@@ -2,8 +2,10 @@
 
 A plain Starlette WebSocket route, so app-wide middleware (Host and Origin checks) sees its handshake.
 The presenter's token arrives in the first message, never in the URL, so it stays out of logs.
-Each client address holds at most BACKPROP_CLASS_SOCKETS_PER_ADDRESS class sockets (over it: refused before the
-handshake completes, 403); each message draws from its socket's budget (app/classroom/budget.py).
+Each client address holds at most BACKPROP_CLASS_SOCKETS_PER_ADDRESS class sockets and opens at most
+BACKPROP_CLASS_SOCKETS_PER_SECOND (over either: refused before the handshake completes, 403, at the cost of a
+counter); a socket that has not said hello within BACKPROP_CLASS_HELLO_TIMEOUT_SECONDS is closed; each message
+draws from its socket's budget (app/classroom/budget.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ async def classroom_socket(websocket: WebSocket) -> None:
     classroom: Classroom = websocket.app.state.classroom
     address = websocket.client.host if websocket.client else "unknown"
     sockets = classroom.sockets_per_address
-    if sockets[address] >= classroom.settings.class_socket_cap:
+    if sockets[address] >= classroom.settings.class_socket_cap or not classroom.new_sockets.allow(address):
         await websocket.close(protocol.CLOSE_RATE_LIMITED)  # before the handshake: a 403, nothing to keep
         return
     sockets[address] += 1
@@ -76,7 +78,7 @@ async def _serve(classroom: Classroom, websocket: WebSocket) -> None:
 
 
 async def _open(classroom: Classroom, websocket: WebSocket, connection: Connection) -> Session:
-    timeout = protocol.HELLO_HEARTBEATS * classroom.settings.class_heartbeat_seconds
+    timeout = classroom.settings.class_hello_timeout_seconds
     try:
         message = await asyncio.wait_for(websocket.receive(), timeout)
     except asyncio.TimeoutError:

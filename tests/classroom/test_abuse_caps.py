@@ -5,6 +5,7 @@ Clients on other loopback addresses (127.0.0.2, …) stand for other devices on 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -49,6 +50,38 @@ def test_class_sockets_are_capped_per_address() -> None:
         run(scenario())
 
 
+def test_new_class_sockets_are_rate_limited_per_address() -> None:
+    """BACKPROP_CLASS_SOCKETS_PER_SECOND: a flood of handshakes from one address is refused (403) before it is
+    served, in bursts of twice the rate; another device, and the same one a moment later, are not held up."""
+    with running_server(sockets_per_second=2) as server:
+        room = server.create_room()
+
+        async def scenario() -> None:
+            for _ in range(4):
+                await open_socket(server, source="127.0.0.2")
+            with pytest.raises(InvalidStatus) as refusal:
+                await open_socket(server, source="127.0.0.2")
+            assert refusal.value.response.status_code == 403
+            await join(server, room["code"], source="127.0.0.3")
+            await asyncio.sleep(0.6)  # a socket's worth of the rate
+            await join(server, room["code"], source="127.0.0.2")
+
+        run(scenario())
+
+
+def test_a_socket_that_never_says_hello_is_closed_after_the_hello_timeout() -> None:
+    with running_server(hello_timeout_seconds=1) as server:
+
+        async def scenario() -> float:
+            websocket = await open_socket(server, source="127.0.0.2")
+            opened = time.monotonic()
+            await asyncio.wait_for(websocket.wait_closed(), 10)
+            assert websocket.close_code == 4400
+            return time.monotonic() - opened
+
+        assert run(scenario()) < 3  # not the two heartbeats (10 s) it used to wait
+
+
 def test_a_known_student_id_does_not_skip_the_student_cap() -> None:
     with running_server(max_students=2) as server:
         room = server.create_room()
@@ -68,7 +101,7 @@ def test_a_known_student_id_does_not_skip_the_student_cap() -> None:
 
 def test_one_address_cannot_fill_a_room_with_fake_students() -> None:
     """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room, however long it waits."""
-    with running_server(joins_per_minute=20) as server:  # a join back every 3 s
+    with running_server(joins_per_minute=20, sockets_per_second=100) as server:  # a join back every 3 s
         room = server.create_room()
 
         async def scenario() -> None:
