@@ -63,7 +63,7 @@ def room_store(settings: Settings) -> RoomStore:
     # Presence lapses within two heartbeats of a process no longer renewing it; a room within twice the idle time.
     return RedisRoomStore(settings.redis_url, settings.class_log_size, room_seconds=2 * settings.class_idle_seconds,
                           presence_seconds=2 * settings.class_heartbeat_seconds,
-                          questions_kept=settings.class_questions_kept)
+                          questions_kept=settings.class_questions_kept, room_bytes=settings.class_room_bytes)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

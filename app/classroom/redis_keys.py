@@ -3,8 +3,9 @@
 Keys, all under "bp:" and all with a TTL (nothing grows without bound):
 - `room:{code}` hash: epoch, token digest, lifecycle, changed_at (wall clock: processes share it), head,
   state_seq, question id and count; `state:{code}` the presenter's encoded state;
-- `log:{code}` stream of the ordered frames, entry id "{seq}-0", trimmed to the log size; `APPEND` does
-  HINCRBY head and XADD together, so seq stays dense and in log order whichever process appends;
+- `log:{code}` stream of the ordered frames, entry id "{seq}-0", trimmed to the log size and, with the state,
+  to the room's bytes (`log_bytes` in the room hash counts its frames); `APPEND` does HINCRBY head and XADD
+  together, so seq stays dense and in log order whichever process appends;
 - `vol:{code}` stream of latest-wins frames (pointer, tally, presence), trimmed to a few entries;
 - `students:{code}` set; `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
   presence lapses unless a heartbeat renews it (a process that dies stops renewing);
@@ -29,25 +30,48 @@ def room_keys(code: str) -> list[str]:
     return [key(name, code) for name in ROOM_KEYS]
 
 
-# KEYS: room, log. ARGV: frame without its closing brace, log size, ttl seconds.
+# The room's bound, shared by both scripts (log size in ARGV[2], bytes in ARGV[4]): after an append, the oldest
+# frames go while the log is over its length, or its frames (the room hash's `log_bytes`) and the state together
+# are over the bytes; the newest frame always stays. Like the in-memory store's.
+TRIM = """
+local function trim(room, log, state, log_size, room_bytes)
+  local state_bytes = redis.call('STRLEN', state)
+  while true do
+    local length = redis.call('XLEN', log)
+    local bytes = tonumber(redis.call('HGET', room, 'log_bytes') or '0')
+    if length <= 1 or (length <= log_size and bytes + state_bytes <= room_bytes) then return end
+    local oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)[1]
+    redis.call('XDEL', log, oldest[1])
+    redis.call('HINCRBY', room, 'log_bytes', -string.len(oldest[2][2]))
+  end
+end
+"""
+
+# KEYS: room, log, state. ARGV: frame without its closing brace, log size, ttl seconds, room bytes.
 # Returns the new seq, or 0 when the room is gone.
-APPEND = """
+APPEND = TRIM + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+local frame = ARGV[1] .. ',"seq":' .. seq .. '}'
+redis.call('XADD', KEYS[2], seq .. '-0', 'frame', frame)
+redis.call('HINCRBY', KEYS[1], 'log_bytes', string.len(frame))
+trim(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[2]), tonumber(ARGV[4]))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq
 """
 
-# KEYS: room, log, state. ARGV: frame without its closing brace, log size, ttl seconds, state.
+# KEYS: room, log, state. ARGV: frame without its closing brace, log size, ttl seconds, room bytes, state.
 # The state frame's seq and the state as of that seq, together. Returns the seq, or 0 when the room is gone.
-APPEND_STATE = """
+APPEND_STATE = TRIM + """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'head', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[2], seq .. '-0', 'frame', ARGV[1] .. ',"seq":' .. seq .. '}')
+local frame = ARGV[1] .. ',"seq":' .. seq .. '}'
+redis.call('XADD', KEYS[2], seq .. '-0', 'frame', frame)
+redis.call('HINCRBY', KEYS[1], 'log_bytes', string.len(frame))
 redis.call('HSET', KEYS[1], 'state_seq', seq)
-redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
+redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[3])
+trim(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[2]), tonumber(ARGV[4]))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq

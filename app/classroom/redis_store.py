@@ -21,7 +21,7 @@ from app.classroom.questions import Answer, Question
 from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
-    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
+    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, ROOM_BYTES, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, token_digest
 from app.web.json import dumps
@@ -39,8 +39,10 @@ class RedisRoomStore(RoomStore):
     unavailable_errors = REDIS_DOWN
 
     def __init__(self, url: str, log_size: int, room_seconds: float, presence_seconds: float,
-                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT) -> None:
+                 clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT,
+                 room_bytes: int = ROOM_BYTES) -> None:
         self.url, self.log_size, self.clock, self.questions_kept = url, log_size, clock, questions_kept
+        self.room_bytes = room_bytes  # a room's log and state, as in the in-memory store
         self.room_seconds = max(1, int(room_seconds))
         self.presence_seconds = presence_seconds
         self.origin = secrets.token_hex(6)  # this process, so it skips its own volatile frames in the stream
@@ -134,8 +136,8 @@ class RedisRoomStore(RoomStore):
 
     async def append(self, code: str, message: dict[str, Any]) -> Delivery:
         head = dumps(message)[:-1].decode()
-        seq = int(await self._append(keys=[key("room", code), key("log", code)],
-                                     args=[head, self.log_size, self.room_seconds]))
+        seq = int(await self._append(keys=[key("room", code), key("log", code), key("state", code)],
+                                     args=[head, self.log_size, self.room_seconds, self.room_bytes]))
         return self._appended(code, head, seq, message["type"])
 
     def _appended(self, code: str, head: str, seq: int, kind: str) -> Delivery:
@@ -163,7 +165,7 @@ class RedisRoomStore(RoomStore):
     async def append_state(self, code: str, state: bytes) -> Delivery:
         head = dumps({"type": "state"})[:-1].decode()
         seq = int(await self._append_state(keys=[key("room", code), key("log", code), key("state", code)],
-                                           args=[head, self.log_size, self.room_seconds, state]))
+                                           args=[head, self.log_size, self.room_seconds, self.room_bytes, state]))
         return self._appended(code, head, seq, "state")
 
     async def set_flag(self, code: str, name: str, value: bool) -> None:
