@@ -7,7 +7,7 @@ Keys, all under "bp:" and all with a TTL (nothing grows without bound):
   to the room's bytes (`log_bytes` in the room hash counts its frames); `APPEND` does HINCRBY head and XADD
   together, so seq stays dense and in log order whichever process appends;
 - `vol:{code}` stream of latest-wins frames (pointer, tally, presence), trimmed to a few entries;
-- `students:{code}` set; `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
+- `students:{code}` set; `addresses:{code}` hash, student id → client address; `present:{code}` / `exploring:{code}` sorted sets, score = when the student's
   presence lapses unless a heartbeat renews it (a process that dies stops renewing);
 - `questions:{code}` hash; `answers:{code}:{question}` one hash per question, field = student id (HSET
   replaces: one answer per student, never read-modify-write), the TTL on the whole key (Redis 7.0 has
@@ -19,7 +19,7 @@ Keys, all under "bp:" and all with a TTL (nothing grows without bound):
 from __future__ import annotations
 
 PREFIX = "bp:"
-ROOM_KEYS = ("room", "log", "vol", "state", "students", "questions", "present", "exploring")  # one room's keys
+ROOM_KEYS = ("room", "log", "vol", "state", "students", "addresses", "questions", "present", "exploring")  # a room's
 
 
 def key(*parts: str) -> str:
@@ -75,4 +75,13 @@ trim(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[2]), tonumber(ARGV[4]))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return seq
+"""
+
+# KEYS: present, addresses. ARGV: now, address. How many students present now connect from the address.
+SEATED_FROM = """
+local count = 0
+for _, student in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  if redis.call('HGET', KEYS[2], student) == ARGV[2] then count = count + 1 end
+end
+return count
 """

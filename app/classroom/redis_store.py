@@ -18,7 +18,7 @@ from redis.backoff import NoBackoff
 
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.questions import Answer, Question
-from app.classroom.redis_keys import APPEND, APPEND_STATE, key, room_keys
+from app.classroom.redis_keys import APPEND, APPEND_STATE, SEATED_FROM, key, room_keys
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
     _TRANSITIONS, FLAGS, QUESTIONS_KEPT, ROOM_BYTES, Delivery, Lifecycle, Listener, Presence, Room, RoomStore, StoreError,
@@ -52,6 +52,7 @@ class RedisRoomStore(RoomStore):
             retry=Retry(NoBackoff(), 0)))
         self._append = self.redis.register_script(APPEND)
         self._append_state = self.redis.register_script(APPEND_STATE)
+        self._seated_from = self.redis.register_script(SEATED_FROM)
         self._readers = StreamReaders(url, self.origin, self._link)
         self.link_up = True
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
@@ -234,6 +235,16 @@ class RedisRoomStore(RoomStore):
 
     async def known_student(self, code: str, student_id: str) -> bool:
         return bool(await self.redis.sismember(key("students", code), student_id))
+
+    async def seat(self, code: str, student_id: str, address: str) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key("addresses", code), student_id, address)
+            pipe.expire(key("addresses", code), self.room_seconds)
+            await pipe.execute()
+
+    async def seated_from(self, code: str, address: str) -> int:
+        return int(await self._seated_from(keys=[key("present", code), key("addresses", code)],
+                                           args=[repr(self.clock()), address]))
 
     async def set_presence(self, code: str, student_id: str, exploring: bool) -> None:
         until = self.clock() + self.presence_seconds
