@@ -12,7 +12,6 @@ With a broker-backed store, every process runs one of these and they meet in the
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from app.classroom import protocol
@@ -23,7 +22,6 @@ from app.classroom.fanout import Connection
 from app.classroom.handlers import MessageHandlers
 from app.classroom.heartbeat import Heartbeat
 from app.classroom.protocol import Hello
-from app.classroom.ratelimit import KeyedBuckets
 from app.classroom.rooms import LocalRoom, LocalRooms, Session
 from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
@@ -43,9 +41,6 @@ class Classroom:
         self.store.on_link = self._on_link
         self.local = LocalRooms(self.store)
         self.admission = Admission(settings, self.store, self.local)
-        self.sockets_per_address: Counter[str] = Counter()  # class sockets open in this process (ws.py)
-        rate = settings.class_socket_rate
-        self.new_sockets = KeyedBuckets(rate, 2 * rate)  # class sockets opened per address (ws.py)
         self.catch_up = CatchUp(settings, self.store, self.local)
         self.handlers = MessageHandlers(settings, self.store, self.local, self.catch_up)
         self.heartbeat = Heartbeat(settings, self.store, self.local)

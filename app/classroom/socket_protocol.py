@@ -29,6 +29,7 @@ from uvicorn._types import ASGIReceiveEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from app.classroom.ratelimit import KeyedBuckets, TokenBucket
+from app.classroom.socket_gate import SocketGate
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,11 @@ FRAME_UNIT_BYTES = 4096  # a frame counts as one per this many bytes (a 256 KiB 
 FRAMES_PER_SOCKET = 2
 
 
-def paced_protocol(settings: Settings) -> type[PacedWebSocketProtocol]:
-    """A protocol class for one server: its rates, and its own buckets per client address."""
+def paced_protocol(settings: Settings, gate: SocketGate) -> type[PacedWebSocketProtocol]:
+    """A protocol class for one server: its rates, its own buckets per client address, and the gate that counts
+    its class sockets (released here when one closes)."""
     attributes = {"frame_rate": settings.class_frames_per_second, "send_timeout": settings.class_send_timeout_seconds,
-                  "addresses": AddressPace(settings.class_address_frames_per_second)}
+                  "addresses": AddressPace(settings.class_address_frames_per_second), "gate": gate}
     return type("PacedWebSocketProtocol", (PacedWebSocketProtocol,), attributes)
 
 
@@ -96,11 +98,12 @@ class AddressPace:
 
 
 class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
-    """See the module docstring; use `paced_protocol(settings)`."""
+    """See the module docstring; use `paced_protocol(settings, gate)`."""
 
     frame_rate: ClassVar[int]
     send_timeout: ClassVar[float]
     addresses: ClassVar[AddressPace]
+    gate: ClassVar[SocketGate]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +113,7 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         self.bucket = TokenBucket(self.frame_rate, 2 * self.frame_rate)
         self.address_bucket: TokenBucket | None = None
         self.address = ""
+        self.gated: str | None = None  # the address the gate counted this socket against (class sockets)
         self.stall: asyncio.TimerHandle | None = None
 
     # Incoming frames
@@ -180,6 +184,9 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.address_bucket is not None:
             self.addresses.closed(self.address)
             self.address_bucket = None
+        if self.gated is not None:
+            self.gate.release(self.gated)
+            self.gated = None
         super().connection_lost(exc)
 
     # Outgoing frames

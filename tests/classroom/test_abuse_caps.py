@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import pytest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from websockets.exceptions import InvalidStatus
+
+from app.classroom.socket_gate import SocketGate
+from app.settings import Settings
 
 from tests.classroom.helpers import join, open_socket, presenter, refused, run, running_server
 
@@ -62,11 +67,32 @@ def test_new_class_sockets_are_rate_limited_per_address() -> None:
             with pytest.raises(InvalidStatus) as refusal:
                 await open_socket(server, source="127.0.0.2")
             assert refusal.value.response.status_code == 403
+            assert b"BACKPROP_CLASS_SOCKETS_PER_SECOND" in refusal.value.response.body  # the protocol's JSON refusal
             await join(server, room["code"], source="127.0.0.3")
             await asyncio.sleep(0.6)  # a socket's worth of the rate
             await join(server, room["code"], source="127.0.0.2")
 
         run(scenario())
+
+
+@pytest.mark.parametrize("peer, forwarded", [
+    ("127.0.0.1", [b"10.0.0.9"]),  # a believed proxy: the client it names
+    ("127.0.0.1", [b"198.51.100.7, 10.0.0.9"]),  # the right-most address that is not a believed proxy
+    ("127.0.0.1", [b"198.51.100.7", b"10.0.0.9, 127.0.0.1"]),
+    ("127.0.0.1", []),
+    ("10.0.0.5", [b"10.0.0.9"]),  # not a proxy: its own header counts for nothing
+])
+def test_the_socket_gate_sees_the_client_address_the_app_sees(peer: str, forwarded: list[bytes]) -> None:
+    """The gate reads X-Forwarded-For before the app runs, with uvicorn's own rules (a reliance on its internals)."""
+    headers = [(b"x-forwarded-for", value) for value in forwarded]
+    seen: dict[str, Any] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.update(scope)
+
+    scope = {"type": "websocket", "client": (peer, 5000), "headers": headers}
+    asyncio.run(ProxyHeadersMiddleware(app, "127.0.0.1,::1")(scope, None, None))  # type: ignore[arg-type]
+    assert SocketGate(Settings()).address((peer, 5000), headers, "127.0.0.1,::1") == seen["client"][0]
 
 
 def test_a_socket_that_never_says_hello_is_closed_after_the_hello_timeout() -> None:
