@@ -10,7 +10,8 @@ closes those gaps at the connection level, before any ASGI code runs:
 - at most `max_connections` are open (WebSockets included): at the cap, the oldest connection that has not sent
   a complete request is closed to make room, and only when there is none is the newcomer answered 503;
 - what the HTTP parser refuses (`Content-Length: abc`, a malformed request line) is a 400;
-- a class WebSocket over its client address's caps (app/classroom/socket_gate.py) is a 403, before the upgrade.
+- a class WebSocket over its client address's caps (app/classroom/socket_gate.py) is a 403, before the upgrade,
+  answered after REFUSAL_DELAY_SECONDS.
 
 Every refusal is JSON, {"detail": [{"loc", "msg", "type"}]}, like the app's own errors. WebSocket upgrades are
 handed to uvicorn's `ws` protocol as before.
@@ -54,6 +55,11 @@ RETRY_AFTER_SECONDS = 5
 # A WebSocket is pinged after this many quiet seconds and closed if the pong takes as long (a page whose
 # event loop is busy for a while, e.g. a phone waking up, must not be dropped).
 WS_PING_SECONDS = 20.0
+# A class socket over its address's caps gets its 403 after this long, its connection unread meanwhile: a client
+# that waits for the answer before it tries again (a flood's retry loop) comes back at this pace, not the loop's.
+# At most HELD_REFUSALS wait at once; past that the answer is immediate.
+REFUSAL_DELAY_SECONDS = 5.0
+HELD_REFUSALS = 1024
 # At the cap, how often (seconds) the log says so again while it stays there.
 CAP_WARNING_INTERVAL = 60.0
 
@@ -129,7 +135,7 @@ def default_max_connections() -> int:
 def guarded_protocol(limits: ConnectionLimits, gate: SocketGate) -> type[GuardedHttpToolsProtocol]:
     """A protocol class for one server: its limits, its class sockets' gate, and its own list of connections
     waiting for a request."""
-    attributes = {"limits": limits, "gate": gate, "waiting": {}, "cap_warned_at": float("-inf")}
+    attributes = {"limits": limits, "gate": gate, "waiting": {}, "held": set(), "cap_warned_at": float("-inf")}
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), attributes)
 
 
@@ -153,6 +159,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     limits: ClassVar[ConnectionLimits]
     gate: ClassVar[SocketGate]  # class sockets per client address (app/classroom/socket_gate.py)
+    held: ClassVar[set[GuardedHttpToolsProtocol]]  # class sockets waiting for their refusal
     # Connections that have not sent a complete request (new, or idle between requests), oldest first.
     waiting: ClassVar[dict[GuardedHttpToolsProtocol, None]]
     cap_warned_at: ClassVar[float]  # loop time of the last "at the cap" warning
@@ -164,6 +171,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # Between a request's headers and the end of its body, which may go on after the answer (an early 4xx).
         self.reading_body = False
         self.over_cap = False
+        self.refusal_timer: asyncio.TimerHandle | None = None
 
     # Connection lifetime
 
@@ -180,6 +188,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
+        self.held.discard(self)
+        if self.refusal_timer is not None:
+            self.refusal_timer.cancel()
+            self.refusal_timer = None
         super().connection_lost(exc)
 
     def _wait_for_request(self) -> None:
@@ -265,10 +277,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         address = self.gate.address(self.client, self.scope["headers"], self.config.forwarded_allow_ips)
         refusal = self.gate.admit(address)
         if refusal is not None:
-            self._refuse(ProtocolRefusal(403, ["connection"], refusal, "rate_limited"))
+            self._refuse_later(ProtocolRefusal(403, ["connection"], refusal, "rate_limited"))
             return
         super().handle_websocket_upgrade()
         self.transport.get_protocol().gated = address  # the WebSocket protocol releases it when it closes
+
+    def _refuse_later(self, refusal: ProtocolRefusal) -> None:
+        """Answer `refusal` after REFUSAL_DELAY_SECONDS, reading nothing meanwhile (see HELD_REFUSALS)."""
+        if len(self.held) >= HELD_REFUSALS:
+            self._refuse(refusal)
+            return
+        self._stop_waiting()
+        self.held.add(self)
+        self.transport.pause_reading()
+        self.refusal_timer = self.loop.call_later(REFUSAL_DELAY_SECONDS, self._refuse_held, refusal)
+
+    def _refuse_held(self, refusal: ProtocolRefusal) -> None:
+        self.refusal_timer = None
+        self.held.discard(self)
+        self._refuse(refusal)
 
     def _head_too_large(self) -> ProtocolRefusal:
         return ProtocolRefusal(431, ["header"], f"the request line and headers are over {self.limits.max_header_bytes} "

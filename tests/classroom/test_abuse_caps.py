@@ -13,12 +13,19 @@ import pytest
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from websockets.exceptions import InvalidStatus
 
+from app import server as server_module
 from app.classroom.socket_gate import SocketGate
 from app.settings import Settings
 
 from tests.classroom.helpers import join, open_socket, presenter, refused, run, running_server
 
 pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(autouse=True)
+def quick_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused class socket waits REFUSAL_DELAY_SECONDS (5) for its 403; a second here."""
+    monkeypatch.setattr(server_module, "REFUSAL_DELAY_SECONDS", 1.0)
 
 
 def test_a_new_presenter_socket_replaces_the_oldest_past_the_cap() -> None:
@@ -64,8 +71,10 @@ def test_new_class_sockets_are_rate_limited_per_address() -> None:
         async def scenario() -> None:
             for _ in range(4):
                 await open_socket(server, source="127.0.0.2")
+            asked = time.monotonic()
             with pytest.raises(InvalidStatus) as refusal:
                 await open_socket(server, source="127.0.0.2")
+            assert time.monotonic() - asked >= 1  # a flood that waits for its answers is slowed down to it
             assert refusal.value.response.status_code == 403
             assert b"BACKPROP_CLASS_SOCKETS_PER_SECOND" in refusal.value.response.body  # the protocol's JSON refusal
             await join(server, room["code"], source="127.0.0.3")

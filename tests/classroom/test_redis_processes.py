@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import InvalidStatus
 
+from app import server as server_module
 from app.cli import main
 from tests.classroom.helpers import Client, commands_until, join, open_socket, presenter, refused, run, running_server
 from tests.redis_server import RedisServer, running_redis
@@ -120,11 +121,13 @@ def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: Re
         run(scenario())
 
 
-def test_seats_count_per_room_across_processes_and_sockets_per_process(redis_server: RedisServer) -> None:
+def test_seats_count_per_room_across_processes_and_sockets_per_process(redis_server: RedisServer,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Two app instances sharing Redis. A room's caps are the room's, whichever process a page reaches: students
     (BACKPROP_CLASS_MAX_STUDENTS) and students from one address (BACKPROP_CLASS_JOINS_PER_MINUTE) are counted in
     Redis. Connection caps guard each process's own sockets: class sockets per address are counted per process."""
     redis_server.flush()
+    monkeypatch.setattr(server_module, "REFUSAL_DELAY_SECONDS", 0.5)  # a refused socket's 403 comes sooner
     caps = {"joins_per_minute": 20, "sockets_per_second": 100, "sockets_per_address": 25, "max_students": 22}
     with running_server(redis_url=redis_server.url, **caps) as a, running_server(redis_url=redis_server.url, **caps) as b:
         room = a.create_room()
