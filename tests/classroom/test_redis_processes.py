@@ -99,8 +99,9 @@ def test_redis_killed_mid_class_pauses_every_page_and_the_class_resumes_when_it_
 def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: RedisServer) -> None:
     redis_server.flush()
     url, students_count, commands = redis_server.url, 300, 20
-    with running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as a, \
-            running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as b:
+    hall = {"joins_per_minute": students_count, "sockets_per_second": students_count}  # one address, all at once
+    with running_server(own_process=True, redis_url=url, **hall) as a, \
+            running_server(own_process=True, redis_url=url, **hall) as b:
         room = a.create_room()
 
         async def scenario() -> None:
