@@ -64,8 +64,8 @@ def room_store(settings: Settings) -> RoomStore:
     # Presence lapses within two heartbeats of a process no longer renewing it; a room within twice the idle time.
     return RedisRoomStore(settings.redis_url, settings.class_log_size, room_seconds=2 * settings.class_idle_seconds,
                           presence_seconds=2 * settings.class_heartbeat_seconds,
-                          questions_kept=settings.class_questions_kept, results_bytes=settings.class_results_bytes,
-                          results_seconds=settings.class_idle_seconds)
+                          questions_kept=settings.class_questions_kept, room_bytes=settings.class_room_bytes,
+                          results_bytes=settings.class_results_bytes, results_seconds=settings.class_idle_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

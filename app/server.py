@@ -9,7 +9,9 @@ closes those gaps at the connection level, before any ASGI code runs:
 - the request line and headers together are capped at `max_header_bytes` (431);
 - at most `max_connections` are open (WebSockets included): at the cap, the oldest connection that has not sent
   a complete request is closed to make room, and only when there is none is the newcomer answered 503;
-- what the HTTP parser refuses (`Content-Length: abc`, a malformed request line) is a 400.
+- what the HTTP parser refuses (`Content-Length: abc`, a malformed request line) is a 400;
+- a class WebSocket over its client address's caps (app/classroom/socket_gate.py) is a 403, before the upgrade,
+  answered after REFUSAL_DELAY_SECONDS.
 
 Every refusal is JSON, {"detail": [{"loc", "msg", "type"}]}, like the app's own errors. WebSocket upgrades are
 handed to uvicorn's `ws` protocol as before.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -28,6 +31,8 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from app.classroom.protocol import WS_PATH
+from app.classroom.socket_gate import SocketGate
 from app.classroom.socket_protocol import paced_protocol
 from app.settings import HALL_STUDENTS, Settings
 from app.web.json import dumps
@@ -50,6 +55,11 @@ RETRY_AFTER_SECONDS = 5
 # A WebSocket is pinged after this many quiet seconds and closed if the pong takes as long (a page whose
 # event loop is busy for a while, e.g. a phone waking up, must not be dropped).
 WS_PING_SECONDS = 20.0
+# A class socket over its address's caps gets its 403 after this long, its connection unread meanwhile: a client
+# that waits for the answer before it tries again (a flood's retry loop) comes back at this pace, not the loop's.
+# At most HELD_REFUSALS wait at once; past that the answer is immediate.
+REFUSAL_DELAY_SECONDS = 5.0
+HELD_REFUSALS = 1024
 # At the cap, how often (seconds) the log says so again while it stays there.
 CAP_WARNING_INTERVAL = 60.0
 
@@ -82,6 +92,7 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
         header_timeout=settings.header_timeout,
         max_header_bytes=settings.max_header_bytes,
     )
+    gate = SocketGate(settings)  # class sockets per client address, shared by both protocols
     # One worker on purpose: any in-memory state (e.g. classroom rooms) lives in one process.
     # WebSocket messages far over the classroom's limit are refused by uvicorn before they are buffered;
     # those just over it get the protocol's own "too_big" answer (app/classroom/protocol.py). No compression:
@@ -90,7 +101,7 @@ def uvicorn_config(settings: Settings, app: Any = "app.main:app") -> uvicorn.Con
     # uvicorn's pings unanswered and is closed too. A proxy's X-Forwarded-For is believed from
     # `forwarded_allow_ips` only (None: uvicorn reads FORWARDED_ALLOW_IPS, else loopback).
     return uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1,
-                          http=guarded_protocol(limits), ws=paced_protocol(settings),
+                          http=guarded_protocol(limits, gate), ws=paced_protocol(settings, gate),
                           ws_max_size=4 * settings.class_max_message_bytes, ws_per_message_deflate=False,
                           ws_ping_interval=WS_PING_SECONDS, ws_ping_timeout=WS_PING_SECONDS,
                           forwarded_allow_ips=settings.forwarded_allow_ips or None)
@@ -121,9 +132,10 @@ def default_max_connections() -> int:
     return cap
 
 
-def guarded_protocol(limits: ConnectionLimits) -> type[GuardedHttpToolsProtocol]:
-    """A protocol class for one server: its limits, and its own list of connections waiting for a request."""
-    attributes = {"limits": limits, "waiting": {}, "cap_warned_at": float("-inf")}
+def guarded_protocol(limits: ConnectionLimits, gate: SocketGate) -> type[GuardedHttpToolsProtocol]:
+    """A protocol class for one server: its limits, its class sockets' gate, and its own list of connections
+    waiting for a request."""
+    attributes = {"limits": limits, "gate": gate, "waiting": {}, "held": set(), "cap_warned_at": float("-inf")}
     return type("GuardedHttpToolsProtocol", (GuardedHttpToolsProtocol,), attributes)
 
 
@@ -142,10 +154,12 @@ def refusal_bytes(refusal: ProtocolRefusal, extra_headers: Sequence[tuple[bytes,
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header deadline, a header cap, a connection cap and JSON refusals.
 
-    Use `guarded_protocol(limits)`: the class attributes below belong to one server.
+    Use `guarded_protocol(limits, gate)`: the class attributes below belong to one server.
     """
 
     limits: ClassVar[ConnectionLimits]
+    gate: ClassVar[SocketGate]  # class sockets per client address (app/classroom/socket_gate.py)
+    held: ClassVar[set[GuardedHttpToolsProtocol]]  # class sockets waiting for their refusal
     # Connections that have not sent a complete request (new, or idle between requests), oldest first.
     waiting: ClassVar[dict[GuardedHttpToolsProtocol, None]]
     cap_warned_at: ClassVar[float]  # loop time of the last "at the cap" warning
@@ -157,6 +171,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # Between a request's headers and the end of its body, which may go on after the answer (an early 4xx).
         self.reading_body = False
         self.over_cap = False
+        self.refusal_timer: asyncio.TimerHandle | None = None
 
     # Connection lifetime
 
@@ -173,6 +188,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
+        self.held.discard(self)
+        if self.refusal_timer is not None:
+            self.refusal_timer.cancel()
+            self.refusal_timer = None
         super().connection_lost(exc)
 
     def _wait_for_request(self) -> None:
@@ -249,6 +268,34 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 self.head_bytes += len(data)
                 if self.head_bytes > self.limits.max_header_bytes:
                     self._refuse(self._head_too_large())
+
+    def handle_websocket_upgrade(self) -> None:
+        """A class socket over its address's caps is refused here, before a WebSocket protocol or the app runs."""
+        if urllib.parse.unquote(httptools.parse_url(self.url).path.decode("ascii")) != WS_PATH:  # as uvicorn reads it
+            super().handle_websocket_upgrade()
+            return
+        address = self.gate.address(self.client, self.scope["headers"], self.config.forwarded_allow_ips)
+        refusal = self.gate.admit(address)
+        if refusal is not None:
+            self._refuse_later(ProtocolRefusal(403, ["connection"], refusal, "rate_limited"))
+            return
+        super().handle_websocket_upgrade()
+        self.transport.get_protocol().gated = address  # the WebSocket protocol releases it when it closes
+
+    def _refuse_later(self, refusal: ProtocolRefusal) -> None:
+        """Answer `refusal` after REFUSAL_DELAY_SECONDS, reading nothing meanwhile (see HELD_REFUSALS)."""
+        if len(self.held) >= HELD_REFUSALS:
+            self._refuse(refusal)
+            return
+        self._stop_waiting()
+        self.held.add(self)
+        self.transport.pause_reading()
+        self.refusal_timer = self.loop.call_later(REFUSAL_DELAY_SECONDS, self._refuse_held, refusal)
+
+    def _refuse_held(self, refusal: ProtocolRefusal) -> None:
+        self.refusal_timer = None
+        self.held.discard(self)
+        self._refuse(refusal)
 
     def _head_too_large(self) -> ProtocolRefusal:
         return ProtocolRefusal(431, ["header"], f"the request line and headers are over {self.limits.max_header_bytes} "

@@ -76,6 +76,10 @@ class Settings:
     class_questions_per_minute: int = 30  # per presenter socket (bursts of 10): asks and reveals
     # Class sockets per client address (0: four times BACKPROP_CLASS_JOINS_PER_MINUTE); a student's page keeps one.
     class_sockets_per_address: int = 0
+    # New class sockets a client address may open a second, with bursts of twice that (0: one for every six
+    # BACKPROP_CLASS_JOINS_PER_MINUTE, 5 by default): a flood of handshakes is refused (403) before it is served.
+    class_sockets_per_second: int = 0
+    class_hello_timeout_seconds: float = 5.0  # a class socket that has not said hello by then is closed
     class_presenters_per_room: int = 4  # presenter sockets (a reload, a second screen); a new one replaces the oldest
     class_questions_kept: int = 20  # per room, the latest; older questions and their answers are forgotten
     class_room_bytes: int = 32 * 1024 * 1024  # a room's command log and state; the oldest commands go first
@@ -116,6 +120,11 @@ class Settings:
     def class_socket_cap(self) -> int:
         """Class sockets one client address may hold open (BACKPROP_CLASS_SOCKETS_PER_ADDRESS, 0: derived)."""
         return self.class_sockets_per_address or 4 * self.class_joins_per_minute
+
+    @property
+    def class_socket_rate(self) -> float:
+        """New class sockets one client address may open a second (BACKPROP_CLASS_SOCKETS_PER_SECOND, 0: derived)."""
+        return self.class_sockets_per_second or max(1.0, self.class_joins_per_minute / 6)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -161,6 +170,8 @@ _CLASSROOM_MINIMUMS = {
     "class_resyncs_per_minute": 1,
     "class_questions_per_minute": 1,
     "class_sockets_per_address": 0,
+    "class_sockets_per_second": 0,
+    "class_hello_timeout_seconds": 0.5,
     "class_presenters_per_room": 1,
     "class_questions_kept": 1,
     "class_room_bytes": 1024 * 1024,

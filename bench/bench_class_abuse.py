@@ -3,10 +3,10 @@
     .venv/bin/python bench/bench_class_abuse.py [--seconds 6] [--only ping resync]
 
 One server (`python -m app serve`, app/server.py's uvicorn_config, every BACKPROP_CLASS_* at its default) on a
-free 127.0.0.1 port. A healthy presenter and student (127.0.0.1) share a room; the presenter sends a small
-command every 100 ms and each command's latency is the time until the student has it. Each phase runs for
---seconds while one misbehaving client, in a process of its own, connects from other loopback addresses
-(127.0.0.2 and up: other devices on the LAN) and does one thing:
+free 127.0.0.1 port. A healthy presenter (the teacher's laptop, 127.0.0.1) and student (another device,
+127.0.0.2) share a room; the presenter sends a small command every 100 ms and each command's latency is the
+time until the student has it. Each phase runs for --seconds while one misbehaving client, in a process of its
+own, connects from other loopback addresses (127.0.0.3 and up: other devices on the LAN) and does one thing:
 
 - ping: 10 student sockets send `ping` as fast as they can (reconnecting when closed);
 - big: 3 student sockets send valid 250 KB messages (a `ping` with padding) as fast as they can;
@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import free_port, start_server  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 HOST = "127.0.0.1"
+HEALTHY_STUDENT = "127.0.0.2"  # a device of its own, as every student's on a LAN
 TARGETS = (3.0, 10.0)  # p50, p95 ratios to quiet
 COMMAND_GAP_S = 0.1
 GRACE_S = 2.0  # after a phase, for the last commands to arrive
@@ -114,7 +115,7 @@ async def flood_as_student(port: int, code: str, source: str, message: str, stop
 
 async def questions_at_once(port: int, stop: asyncio.Event) -> None:
     room = create_room(port)
-    websocket = await open_ws(port, "127.0.0.3")
+    websocket = await open_ws(port, "127.0.0.6")
     await hello(websocket, code=room["code"], role="presenter", token=room["token"])
     reader = asyncio.create_task(drain(websocket))
     asks = [orjson.dumps({"type": "ask", "id": n, "question": QUESTION}).decode() for n in range(20)]
@@ -127,11 +128,11 @@ async def questions_at_once(port: int, stop: asyncio.Event) -> None:
 
 async def pointer_flood(port: int, stop: asyncio.Event) -> None:
     room = create_room(port)
-    students = [await open_ws(port, "127.0.0.4") for _ in range(20)]
+    students = [await open_ws(port, f"127.0.2.{n + 1}") for n in range(20)]  # its class: 20 devices
     for student in students:
         await hello(student, code=room["code"])
     readers = [asyncio.create_task(drain(student)) for student in students]
-    websocket = await open_ws(port, "127.0.0.3")
+    websocket = await open_ws(port, "127.0.0.6")
     await hello(websocket, code=room["code"], role="presenter", token=room["token"])
     readers.append(asyncio.create_task(drain(websocket)))
     n = 0
@@ -162,7 +163,7 @@ async def fake_students(port: int, code: str, stop: asyncio.Event) -> None:
     seated: list[ClientConnection] = []
     while not stop.is_set() and len(seated) < 400:
         try:
-            websocket = await open_ws(port, "127.0.0.5")
+            websocket = await open_ws(port, "127.0.0.8")
             if (await hello(websocket, code=code)).get("type") == "welcome":
                 seated.append(websocket)
                 asyncio.create_task(drain(websocket))
@@ -185,7 +186,7 @@ async def abuse(kind: str, port: int, code: str, seconds: float) -> None:
             "answer": '{"type": "answer", "question_id": "q1", "answer": [3, 2]}',
         }[kind]
         sockets = {"big": 3, "resync": 30}.get(kind, 10)
-        await asyncio.gather(*(flood_as_student(port, code, f"127.0.0.{2 + n // 10}", message, stop)
+        await asyncio.gather(*(flood_as_student(port, code, f"127.0.0.{3 + n // 10}", message, stop)
                                for n in range(sockets)))
     elif kind == "questions":
         await questions_at_once(port, stop)
@@ -210,7 +211,7 @@ async def healthy_phase(port: int, room: dict[str, Any], seconds: float) -> tupl
     """(latencies in s, commands sent, commands lost) for one phase of commands every COMMAND_GAP_S."""
     teacher = await open_ws(port)
     await hello(teacher, code=room["code"], role="presenter", token=room["token"])
-    student = await open_ws(port)
+    student = await open_ws(port, HEALTHY_STUDENT)
     welcome = await hello(student, code=room["code"])
     if welcome.get("type") != "welcome":
         print(f"    (the healthy student was refused: {welcome})", flush=True)

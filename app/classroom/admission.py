@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.classroom import protocol
 from app.classroom.protocol import Hello, Refused
 from app.classroom.ratelimit import Cooldowns
-from app.classroom.rooms import LocalRoom, LocalRooms
+from app.classroom.rooms import LocalRooms
 from app.classroom.store import Room, RoomStore
 from app.classroom.tokens import new_student_id, normalize_join_code, token_matches
 from app.settings import Settings
@@ -76,18 +76,18 @@ class Admission:
             if presence.students >= limit:
                 raise Refused("room_full", f"this class is full ({limit} students, BACKPROP_CLASS_MAX_STUDENTS)",
                               protocol.CLOSE_ROOM_FULL)
-            self._check_seats_of(address, local)
-        if known and hello.student_id:
-            return hello.student_id
-        student_id = new_student_id()
-        await self.store.add_student(room.code, student_id)
+            await self._check_seats_of(room.code, address)
+        student_id = hello.student_id if known and hello.student_id else new_student_id()
+        if not known:
+            await self.store.add_student(room.code, student_id)
+        await self.store.seat(room.code, student_id, address)
         return student_id
 
-    def _check_seats_of(self, address: str, local: LocalRoom | None) -> None:
-        """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room (no room of fakes)."""
+    async def _check_seats_of(self, code: str, address: str) -> None:
+        """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room (no room of fakes), counted
+        in the store: in every process that serves the room."""
         limit = self.settings.class_joins_per_minute
-        seated = sum(1 for other in local.students.values() if other.address == address) if local else 0
-        if seated >= limit:
+        if await self.store.seated_from(code, address) >= limit:
             raise Refused("room_full", f"{limit} students of this class already connect from this address "
                           "(BACKPROP_CLASS_JOINS_PER_MINUTE; behind a NAT, raise it to the hall's size)",
                           protocol.CLOSE_ROOM_FULL)

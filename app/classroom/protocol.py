@@ -22,7 +22,6 @@ MAX_ID_CHARS = 64  # a command's client-side id, a command type, a question id
 MAX_POINTER_BYTES = 512
 MAX_COMMAND_BYTES = 1024  # a step, an option, a selection; a new network, data or weights go in the room's state
 MAX_PROGRESS_BYTES = 256
-HELLO_HEARTBEATS = 2  # a connection that has not said hello within two heartbeats is closed
 SILENT_HEARTBEATS = 2  # a page that has heard nothing for two heartbeats says "reconnecting"
 POINTER_PER_SECOND = 30  # the presenter's page sends at most this many pointer moves (its budget, budget.py)
 POINTER_INTERVAL_SECONDS = 1 / POINTER_PER_SECOND  # pointer moves reach students as often, the latest one wins

@@ -19,11 +19,13 @@ from redis.backoff import NoBackoff
 from app.classroom.codecs import AnswerCodec, QuestionCodec
 from app.classroom.issued import ENDED_SECONDS  # ended:{code} is kept as long as the in-process store keeps a code
 from app.classroom.questions import Answer, Question
-from app.classroom.redis_keys import ADD_STUDENT, APPEND, APPEND_STATE, RECORD, key, result_keys, room_keys
+from app.classroom.redis_keys import (
+    ADD_STUDENT, APPEND, APPEND_STATE, RECORD, SEATED_FROM, key, result_keys, room_keys,
+)
 from app.classroom.redis_reader import CONNECT_TIMEOUT_S, REDIS_DOWN, StreamReaders, delivery_from
 from app.classroom.store import (
-    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, RESULTS_BYTES, RESULTS_SECONDS, Delivery, Lifecycle, Listener, Presence,
-    Results, Room, RoomStore, StoreError,
+    _TRANSITIONS, FLAGS, QUESTIONS_KEPT, RESULTS_BYTES, RESULTS_SECONDS, ROOM_BYTES, Delivery, Lifecycle, Listener,
+    Presence, Results, Room, RoomStore, StoreError,
 )
 from app.classroom.tokens import new_epoch, new_join_code, new_presenter_token, new_seed, token_digest
 from app.web.json import dumps
@@ -41,8 +43,10 @@ class RedisRoomStore(RoomStore):
 
     def __init__(self, url: str, log_size: int, room_seconds: float, presence_seconds: float,
                  clock: Callable[[], float] = time.time, questions_kept: int = QUESTIONS_KEPT,
-                 results_bytes: int = RESULTS_BYTES, results_seconds: float = RESULTS_SECONDS) -> None:
+                 results_bytes: int = RESULTS_BYTES, results_seconds: float = RESULTS_SECONDS,
+                 room_bytes: int = ROOM_BYTES) -> None:
         self.url, self.log_size, self.clock, self.questions_kept = url, log_size, clock, questions_kept
+        self.room_bytes = room_bytes  # a room's log and state, as in the in-memory store
         self.room_seconds = max(1, int(room_seconds))
         self.results_bytes, self.results_seconds = results_bytes, max(1, int(results_seconds))
         self.presence_seconds = presence_seconds
@@ -55,6 +59,7 @@ class RedisRoomStore(RoomStore):
         self._append_state = self.redis.register_script(APPEND_STATE)
         self._record = self.redis.register_script(RECORD)
         self._add_student = self.redis.register_script(ADD_STUDENT)
+        self._seated_from = self.redis.register_script(SEATED_FROM)
         self._readers = StreamReaders(url, self.origin, self._link)
         self.link_up = True
         self.on_link: Callable[[bool], Awaitable[None] | None] | None = None
@@ -143,8 +148,8 @@ class RedisRoomStore(RoomStore):
 
     async def append(self, code: str, message: dict[str, Any]) -> Delivery:
         head = dumps(message)[:-1].decode()
-        seq = int(await self._append(keys=[key("room", code), key("log", code)],
-                                     args=[head, self.log_size, self.room_seconds]))
+        seq = int(await self._append(keys=[key("room", code), key("log", code), key("state", code)],
+                                     args=[head, self.log_size, self.room_seconds, self.room_bytes]))
         return self._appended(code, head, seq, message["type"])
 
     def _appended(self, code: str, head: str, seq: int, kind: str) -> Delivery:
@@ -172,7 +177,7 @@ class RedisRoomStore(RoomStore):
     async def append_state(self, code: str, state: bytes) -> Delivery:
         head = dumps({"type": "state"})[:-1].decode()
         seq = int(await self._append_state(keys=[key("room", code), key("log", code), key("state", code)],
-                                           args=[head, self.log_size, self.room_seconds, state]))
+                                           args=[head, self.log_size, self.room_seconds, self.room_bytes, state]))
         return self._appended(code, head, seq, "state")
 
     async def set_flag(self, code: str, name: str, value: bool) -> None:
@@ -249,6 +254,16 @@ class RedisRoomStore(RoomStore):
 
     async def known_student(self, code: str, student_id: str) -> bool:
         return bool(await self.redis.hexists(key("students", code), student_id))
+
+    async def seat(self, code: str, student_id: str, address: str) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key("addresses", code), student_id, address)
+            pipe.expire(key("addresses", code), self.room_seconds)
+            await pipe.execute()
+
+    async def seated_from(self, code: str, address: str) -> int:
+        return int(await self._seated_from(keys=[key("present", code), key("addresses", code)],
+                                           args=[repr(self.clock()), address]))
 
     async def set_presence(self, code: str, student_id: str, exploring: bool) -> None:
         until = self.clock() + self.presence_seconds

@@ -12,7 +12,6 @@ With a broker-backed store, every process runs one of these and they meet in the
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from app.classroom import protocol
@@ -46,7 +45,6 @@ class Classroom:
         self.store.on_link = self._on_link
         self.local = LocalRooms(self.store)
         self.admission = Admission(settings, self.store, self.local)
-        self.sockets_per_address: Counter[str] = Counter()  # class sockets open in this process (ws.py)
         self.catch_up = CatchUp(settings, self.store, self.local)
         self.handlers = MessageHandlers(settings, self.store, self.local, self.catch_up, self.numbers)
         self.heartbeat = Heartbeat(settings, self.store, self.local)

@@ -5,9 +5,10 @@ the app, inflating each compressed one first: one read of 308-byte compressed fr
 260 KB, parsed before any rate was checked. Here (compression is off in `uvicorn_config`):
 
 - every frame a client sends, control frames included, is counted before it is parsed, against its socket's
-  rate (BACKPROP_CLASS_FRAMES_PER_SECOND) and its address's (BACKPROP_CLASS_ADDRESS_FRAMES_PER_SECOND), a large
-  frame as one per FRAME_UNIT_BYTES; past either, the socket is not read until the rate allows: nothing is
-  lost, the client is only slowed down;
+  rate (BACKPROP_CLASS_FRAMES_PER_SECOND) and its address's (`AddressPace`: BACKPROP_CLASS_ADDRESS_FRAMES_PER_SECOND
+  and FRAMES_PER_SOCKET more for each class socket the address has open), a large frame as one per
+  FRAME_UNIT_BYTES; past either, the socket is not read until the rate allows: nothing is lost, the client is
+  only slowed down;
 - a message is parsed only once the app has taken the one before, and at most MESSAGES_PER_TURN frames
   (pings, say) per turn of the event loop: the rest of a read waits, and other sockets are served in between;
 - a socket whose outgoing buffer stays full for BACKPROP_CLASS_SEND_TIMEOUT_SECONDS (it stopped reading) is
@@ -21,25 +22,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any, ClassVar
 
 from uvicorn._types import ASGIReceiveEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from app.classroom.ratelimit import KeyedBuckets, TokenBucket
+from app.classroom.socket_gate import SocketGate
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PER_TURN = 16  # frames parsed before the event loop serves other sockets
 FRAME_UNIT_BYTES = 4096  # a frame counts as one per this many bytes (a 256 KiB message as 64 small ones)
+# An address's frame rate grows by this much per class socket it has open: a page's own pace (a hello, pongs, an
+# answer now and then) with headroom, so a hall behind one NAT address is never slowed by the rate of a few.
+FRAMES_PER_SOCKET = 2
 
 
-def paced_protocol(settings: Settings) -> type[PacedWebSocketProtocol]:
-    """A protocol class for one server: its rates, and its own buckets per client address."""
-    rate, per_address = settings.class_frames_per_second, settings.class_address_frames_per_second
-    attributes = {"frame_rate": rate, "send_timeout": settings.class_send_timeout_seconds,
-                  "addresses": KeyedBuckets(per_address, 2 * per_address)}
+def paced_protocol(settings: Settings, gate: SocketGate) -> type[PacedWebSocketProtocol]:
+    """A protocol class for one server: its rates, its own buckets per client address, and the gate that counts
+    its class sockets (released here when one closes)."""
+    attributes = {"frame_rate": settings.class_frames_per_second, "send_timeout": settings.class_send_timeout_seconds,
+                  "addresses": AddressPace(settings.class_address_frames_per_second), "gate": gate}
     return type("PacedWebSocketProtocol", (PacedWebSocketProtocol,), attributes)
 
 
@@ -61,12 +67,43 @@ def frame_end(buffer: bytearray, max_size: int) -> int | None:
     return end if len(buffer) >= end else None
 
 
+class AddressPace:
+    """The frame rate of each client address: `base` a second, and FRAMES_PER_SOCKET more for each of its class
+    sockets open in this process (counted from its first frame), with bursts of twice the rate. One client gains
+    little by opening sockets (BACKPROP_CLASS_SOCKETS_PER_ADDRESS caps them); a hall behind one address gets
+    a share per student."""
+
+    def __init__(self, base: float) -> None:
+        self.base = base
+        self.buckets = KeyedBuckets(base, 2 * base)
+        self.sockets: Counter[str] = Counter()
+
+    def opened(self, address: str) -> TokenBucket:
+        """A socket of `address` sends its first frame: the address's bucket, its rate grown by one socket's share."""
+        self.sockets[address] += 1
+        return self._resize(address)
+
+    def closed(self, address: str) -> None:
+        self.sockets[address] -= 1
+        self._resize(address)
+        if self.sockets[address] <= 0:
+            del self.sockets[address]
+
+    def _resize(self, address: str) -> TokenBucket:
+        bucket = self.buckets.bucket(address)
+        bucket.refill()  # the tokens earned at the old rate
+        bucket.rate = self.base + FRAMES_PER_SOCKET * max(0, self.sockets[address])
+        bucket.burst = 2 * bucket.rate
+        return bucket
+
+
 class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
-    """See the module docstring; use `paced_protocol(settings)`."""
+    """See the module docstring; use `paced_protocol(settings, gate)`."""
 
     frame_rate: ClassVar[int]
     send_timeout: ClassVar[float]
-    addresses: ClassVar[KeyedBuckets]
+    addresses: ClassVar[AddressPace]
+    gate: ClassVar[SocketGate]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +112,8 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         self.pacing: asyncio.Handle | None = None  # the next turn of parsing, while one is due
         self.bucket = TokenBucket(self.frame_rate, 2 * self.frame_rate)
         self.address_bucket: TokenBucket | None = None
+        self.address = ""
+        self.gated: str | None = None  # the address the gate counted this socket against (class sockets)
         self.stall: asyncio.TimerHandle | None = None
 
     # Incoming frames
@@ -110,7 +149,8 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         seconds to wait."""
         if self.address_bucket is None:
             client = self.scope.get("client") if hasattr(self, "scope") else None  # after the proxy headers
-            self.address_bucket = self.addresses.bucket(client[0] if client else "unknown")
+            self.address = client[0] if client else "unknown"
+            self.address_bucket = self.addresses.opened(self.address)
         cost = min(1 + size // FRAME_UNIT_BYTES, self.bucket.burst, self.address_bucket.burst)
         wait = max(self.bucket.retry_after(cost), self.address_bucket.retry_after(cost))
         if wait == 0:
@@ -141,6 +181,12 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
             if handle is not None:
                 handle.cancel()
         self.pacing = self.stall = None
+        if self.address_bucket is not None:
+            self.addresses.closed(self.address)
+            self.address_bucket = None
+        if self.gated is not None:
+            self.gate.release(self.gated)
+            self.gated = None
         super().connection_lost(exc)
 
     # Outgoing frames

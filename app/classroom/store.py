@@ -193,6 +193,14 @@ class RoomStore(ABC):
     async def known_student(self, code: str, student_id: str) -> bool: ...
 
     @abstractmethod
+    async def seat(self, code: str, student_id: str, address: str) -> None:
+        """The client address a student of the room connects from (its latest), for `seated_from`."""
+
+    @abstractmethod
+    async def seated_from(self, code: str, address: str) -> int:
+        """How many students present in the room connect from `address`, in every process sharing the store."""
+
+    @abstractmethod
     async def set_presence(self, code: str, student_id: str, exploring: bool) -> None: ...
 
     @abstractmethod
@@ -258,6 +266,7 @@ class _MemoryRoom:
     state: bytes | None = None
     students: dict[str, int] = field(default_factory=dict)  # student id → place
     presence: dict[str, bool] = field(default_factory=dict)  # student id → exploring
+    addresses: dict[str, str] = field(default_factory=dict)  # student id → client address
     questions: dict[str, Question] = field(default_factory=dict)
     answers: dict[str, dict[str, Answer]] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
@@ -418,6 +427,13 @@ class MemoryRoomStore(RoomStore):
     async def known_student(self, code: str, student_id: str) -> bool:
         entry = self._rooms.get(code)
         return entry is not None and student_id in entry.students
+
+    async def seat(self, code: str, student_id: str, address: str) -> None:
+        self._get(code).addresses[student_id] = address
+
+    async def seated_from(self, code: str, address: str) -> int:
+        entry = self._rooms.get(code)
+        return sum(1 for student in entry.presence if entry.addresses.get(student) == address) if entry else 0
 
     async def set_presence(self, code: str, student_id: str, exploring: bool) -> None:
         self._get(code).presence[student_id] = exploring

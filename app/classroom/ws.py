@@ -2,8 +2,9 @@
 
 A plain Starlette WebSocket route, so app-wide middleware (Host and Origin checks) sees its handshake.
 The presenter's token arrives in the first message, never in the URL, so it stays out of logs.
-Each client address holds at most BACKPROP_CLASS_SOCKETS_PER_ADDRESS class sockets (over it: refused before the
-handshake completes, 403); each message draws from its socket's budget (app/classroom/budget.py).
+Class sockets per client address are counted before they reach this endpoint (app/classroom/socket_gate.py);
+a socket that has not said hello within BACKPROP_CLASS_HELLO_TIMEOUT_SECONDS is closed; each message draws from
+its socket's budget (app/classroom/budget.py).
 """
 
 from __future__ import annotations
@@ -26,21 +27,6 @@ router = APIRouter()
 @router.websocket(protocol.WS_PATH)
 async def classroom_socket(websocket: WebSocket) -> None:
     classroom: Classroom = websocket.app.state.classroom
-    address = websocket.client.host if websocket.client else "unknown"
-    sockets = classroom.sockets_per_address
-    if sockets[address] >= classroom.settings.class_socket_cap:
-        await websocket.close(protocol.CLOSE_RATE_LIMITED)  # before the handshake: a 403, nothing to keep
-        return
-    sockets[address] += 1
-    try:
-        await _serve(classroom, websocket)
-    finally:
-        sockets[address] -= 1
-        if not sockets[address]:
-            del sockets[address]
-
-
-async def _serve(classroom: Classroom, websocket: WebSocket) -> None:
     await websocket.accept()
     connection = Connection(websocket, classroom.settings.class_queue_size)
     connection.start()
@@ -76,7 +62,7 @@ async def _serve(classroom: Classroom, websocket: WebSocket) -> None:
 
 
 async def _open(classroom: Classroom, websocket: WebSocket, connection: Connection) -> Session:
-    timeout = protocol.HELLO_HEARTBEATS * classroom.settings.class_heartbeat_seconds
+    timeout = classroom.settings.class_hello_timeout_seconds
     try:
         message = await asyncio.wait_for(websocket.receive(), timeout)
     except asyncio.TimeoutError:

@@ -5,14 +5,27 @@ Clients on other loopback addresses (127.0.0.2, …) stand for other devices on 
 from __future__ import annotations
 
 import asyncio
+import time
+from typing import Any
 
 import httpx
 import pytest
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from websockets.exceptions import InvalidStatus
+
+from app import server as server_module
+from app.classroom.socket_gate import SocketGate
+from app.settings import Settings
 
 from tests.classroom.helpers import join, open_socket, presenter, refused, run, running_server
 
 pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(autouse=True)
+def quick_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused class socket waits REFUSAL_DELAY_SECONDS (5) for its 403; a second here."""
+    monkeypatch.setattr(server_module, "REFUSAL_DELAY_SECONDS", 1.0)
 
 
 def test_a_new_presenter_socket_replaces_the_oldest_past_the_cap() -> None:
@@ -49,6 +62,61 @@ def test_class_sockets_are_capped_per_address() -> None:
         run(scenario())
 
 
+def test_new_class_sockets_are_rate_limited_per_address() -> None:
+    """BACKPROP_CLASS_SOCKETS_PER_SECOND: a flood of handshakes from one address is refused (403) before it is
+    served, in bursts of twice the rate; another device, and the same one a moment later, are not held up."""
+    with running_server(sockets_per_second=2) as server:
+        room = server.create_room()
+
+        async def scenario() -> None:
+            for _ in range(4):
+                await open_socket(server, source="127.0.0.2")
+            asked = time.monotonic()
+            with pytest.raises(InvalidStatus) as refusal:
+                await open_socket(server, source="127.0.0.2")
+            assert time.monotonic() - asked >= 1  # a flood that waits for its answers is slowed down to it
+            assert refusal.value.response.status_code == 403
+            assert b"BACKPROP_CLASS_SOCKETS_PER_SECOND" in refusal.value.response.body  # the protocol's JSON refusal
+            await join(server, room["code"], source="127.0.0.3")
+            await asyncio.sleep(0.6)  # a socket's worth of the rate
+            await join(server, room["code"], source="127.0.0.2")
+
+        run(scenario())
+
+
+@pytest.mark.parametrize("peer, forwarded", [
+    ("127.0.0.1", [b"10.0.0.9"]),  # a believed proxy: the client it names
+    ("127.0.0.1", [b"198.51.100.7, 10.0.0.9"]),  # the right-most address that is not a believed proxy
+    ("127.0.0.1", [b"198.51.100.7", b"10.0.0.9, 127.0.0.1"]),
+    ("127.0.0.1", []),
+    ("10.0.0.5", [b"10.0.0.9"]),  # not a proxy: its own header counts for nothing
+])
+def test_the_socket_gate_sees_the_client_address_the_app_sees(peer: str, forwarded: list[bytes]) -> None:
+    """The gate reads X-Forwarded-For before the app runs, with uvicorn's own rules (a reliance on its internals)."""
+    headers = [(b"x-forwarded-for", value) for value in forwarded]
+    seen: dict[str, Any] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.update(scope)
+
+    scope = {"type": "websocket", "client": (peer, 5000), "headers": headers}
+    asyncio.run(ProxyHeadersMiddleware(app, "127.0.0.1,::1")(scope, None, None))  # type: ignore[arg-type]
+    assert SocketGate(Settings()).address((peer, 5000), headers, "127.0.0.1,::1") == seen["client"][0]
+
+
+def test_a_socket_that_never_says_hello_is_closed_after_the_hello_timeout() -> None:
+    with running_server(hello_timeout_seconds=1) as server:
+
+        async def scenario() -> float:
+            websocket = await open_socket(server, source="127.0.0.2")
+            opened = time.monotonic()
+            await asyncio.wait_for(websocket.wait_closed(), 10)
+            assert websocket.close_code == 4400
+            return time.monotonic() - opened
+
+        assert run(scenario()) < 3  # not the two heartbeats (10 s) it used to wait
+
+
 def test_a_known_student_id_does_not_skip_the_student_cap() -> None:
     with running_server(max_students=2) as server:
         room = server.create_room()
@@ -68,7 +136,7 @@ def test_a_known_student_id_does_not_skip_the_student_cap() -> None:
 
 def test_one_address_cannot_fill_a_room_with_fake_students() -> None:
     """One address seats at most BACKPROP_CLASS_JOINS_PER_MINUTE students in a room, however long it waits."""
-    with running_server(joins_per_minute=20) as server:  # a join back every 3 s
+    with running_server(joins_per_minute=20, sockets_per_second=100) as server:  # a join back every 3 s
         room = server.create_room()
 
         async def scenario() -> None:

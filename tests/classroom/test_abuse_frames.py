@@ -13,6 +13,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from app.classroom.budget import QUESTIONS_BURST
+from app.classroom.socket_protocol import FRAMES_PER_SOCKET, AddressPace
 from tests.classroom.helpers import Client, join, open_socket, presenter, run, running_server
 
 pytestmark = pytest.mark.timeout(90)
@@ -168,5 +169,38 @@ def test_a_read_full_of_messages_is_taken_one_at_a_time() -> None:
             frames = await frames_until_closed(student)
             assert student.websocket.close_code == 4429
             assert sum(frame["type"] == "pong" for frame in frames) <= 2 * 5 + 2
+
+        run(scenario())
+
+
+def test_an_address_frame_rate_grows_with_its_sockets_and_falls_back() -> None:
+    """One client gains FRAMES_PER_SOCKET a second per socket it opens, no more; closed, the address is back at base."""
+    pace = AddressPace(10)
+    buckets = [pace.opened("10.0.0.7") for _ in range(3)]
+    assert (buckets[-1].rate, buckets[-1].burst) == (10 + 3 * FRAMES_PER_SOCKET, 2 * (10 + 3 * FRAMES_PER_SOCKET))
+    assert pace.opened("10.0.0.8").rate == 10 + FRAMES_PER_SOCKET  # another address has its own
+    for _ in range(3):
+        pace.closed("10.0.0.7")
+    assert (pace.buckets.bucket("10.0.0.7").rate, "10.0.0.7" in pace.sockets) == (10, False)
+
+
+def test_a_hall_behind_one_address_says_hello_at_once() -> None:
+    """60 students behind one NAT address open the page together: their 60 hellos fit the address's frame rate
+    (here 5 a second, bursts of 10, plus each socket's share), well within the hello timeout; paced at 5 a second
+    the last would wait 10 s and be closed."""
+    hall = 60
+    with running_server(address_frames_per_second=5, hello_timeout_seconds=3, joins_per_minute=hall,
+                        sockets_per_second=hall) as server:
+        room = server.create_room()
+
+        async def student() -> Client:
+            client = Client(await open_socket(server, source="127.0.0.2"))
+            await client.send(type="hello", code=room["code"])
+            return client
+
+        async def scenario() -> None:
+            students = await asyncio.gather(*(student() for _ in range(hall)))
+            welcomes = await asyncio.gather(*(client.receive() for client in students))
+            assert [frame["type"] for frame in welcomes] == ["welcome"] * hall
 
         run(scenario())

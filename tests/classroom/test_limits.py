@@ -49,7 +49,7 @@ def test_rooms_students_message_size_and_rate_limits() -> None:
 
 
 def test_joins_are_rate_limited_per_address_but_reconnects_are_not_joins() -> None:
-    with running_server(joins_per_minute=3) as server:
+    with running_server(joins_per_minute=3, sockets_per_second=1000) as server:
         room = server.create_room()
 
         async def scenario() -> None:

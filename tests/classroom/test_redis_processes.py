@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
+from websockets.exceptions import InvalidStatus
 
+from app import server as server_module
 from app.cli import main
-from tests.classroom.helpers import Client, commands_until, join, presenter, run, running_server
+from tests.classroom.helpers import Client, commands_until, join, open_socket, presenter, refused, run, running_server
 from tests.redis_server import RedisServer, running_redis
 
 pytestmark = pytest.mark.timeout(120)
@@ -97,8 +99,9 @@ def test_redis_killed_mid_class_pauses_every_page_and_the_class_resumes_when_it_
 def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: RedisServer) -> None:
     redis_server.flush()
     url, students_count, commands = redis_server.url, 300, 20
-    with running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as a, \
-            running_server(own_process=True, redis_url=url, joins_per_minute=students_count) as b:
+    hall = {"joins_per_minute": students_count, "sockets_per_second": students_count}  # one address, all at once
+    with running_server(own_process=True, redis_url=url, **hall) as a, \
+            running_server(own_process=True, redis_url=url, **hall) as b:
         room = a.create_room()
 
         async def scenario() -> None:
@@ -115,5 +118,46 @@ def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: Re
                 asyncio.gather(*(commands_until(student, commands) for student in students)), 60)
             expected = [(n, step(n)) for n in range(1, commands + 1)]
             assert all([(f["seq"], f["command"]) for f in frames] == expected for frames in received)
+
+        run(scenario())
+
+
+def test_seats_count_per_room_across_processes_and_sockets_per_process(redis_server: RedisServer,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two app instances sharing Redis. A room's caps are the room's, whichever process a page reaches: students
+    (BACKPROP_CLASS_MAX_STUDENTS) and students from one address (BACKPROP_CLASS_JOINS_PER_MINUTE) are counted in
+    Redis. Connection caps guard each process's own sockets: class sockets per address are counted per process."""
+    redis_server.flush()
+    monkeypatch.setattr(server_module, "REFUSAL_DELAY_SECONDS", 0.5)  # a refused socket's 403 comes sooner
+    caps = {"joins_per_minute": 20, "sockets_per_second": 100, "sockets_per_address": 25, "max_students": 22}
+    with running_server(redis_url=redis_server.url, **caps) as a, running_server(redis_url=redis_server.url, **caps) as b:
+        room = a.create_room()
+        code = room["code"]
+
+        async def scenario() -> None:
+            for server in (a, b):
+                for _ in range(10):
+                    await join(server, code, source="127.0.0.2")
+            phone = await join(b, code, source="127.0.0.7")
+            await phone.close()
+            while a.get(f"/api/class/rooms/{code}").json()["students"] > 20:
+                await asyncio.sleep(0.05)
+            # The phone comes back through the hall's address (a reconnect, not a join): its 20 seats are taken,
+            # 10 of them on the other process.
+            frame, close_code = await refused(a, code=code, source="127.0.0.2", student_id=phone.welcome["student_id"])
+            assert (frame["code"], close_code) == ("room_full", 4503)
+            assert "BACKPROP_CLASS_JOINS_PER_MINUTE" in frame["message"]
+            await join(b, code, source="127.0.0.3")
+            await join(a, code, source="127.0.0.4")  # 22 students: the room is full, in both processes
+            for server, source in ((a, "127.0.0.5"), (b, "127.0.0.6")):
+                frame, close_code = await refused(server, code=code, source=source)
+                assert (frame["code"], close_code) == ("room_full", 4503)
+                assert "BACKPROP_CLASS_MAX_STUDENTS" in frame["message"]
+
+            for _ in range(25):
+                await open_socket(a, source="127.0.0.9")
+            with pytest.raises(InvalidStatus):
+                await open_socket(a, source="127.0.0.9")
+            await open_socket(b, source="127.0.0.9")  # another process: sockets are its own
 
         run(scenario())

@@ -400,15 +400,6 @@ def test_an_unknown_code_is_refused_with_a_message(server: Server) -> None:
     assert "ABCDEF" in frame["message"]
 
 
-def test_an_open_socket_without_hello_is_closed(server: Server) -> None:
-    async def scenario() -> int | None:
-        websocket = await open_socket(server)
-        await asyncio.wait_for(websocket.wait_closed(), 30)
-        return websocket.close_code
-
-    assert run(scenario()) == 4400  # after two heartbeats
-
-
 def test_a_presenter_who_comes_back_gets_the_open_questions_tally_and_the_rooms_flags(server: Server) -> None:
     room = server.create_room()
 
