@@ -371,3 +371,18 @@ def test_a_specs_arrays_are_read_only_and_its_parameters_one_vector_in_order():
     assert spec.n_params == 13
     for array in (*spec.weights, *spec.biases, spec.flat_params):
         assert array.dtype == np.float64 and not array.flags.writeable
+
+
+def test_the_largest_seed_is_accepted():
+    assert make_spec(seed=LIMITS.max_seed).seed == 4294967295
+
+
+def test_data_errors_name_the_layer_widths_and_row_counts_they_compare():
+    spec = make_spec(layers=[3, 2, 1])
+    with pytest.raises(SpecError) as info:
+        check_data(spec, [[0, 0]], [[0]])
+    assert str(info.value) == "X has 2 columns but the input layer has 3"
+    assert info.value.params == {"got": 2, "want": 3}
+    with pytest.raises(SpecError) as info:
+        check_data(spec, [[0, 0, 0], [1, 1, 1]], [[0], [0], [0]])
+    assert info.value.params == {"got": 3, "want": 2}
