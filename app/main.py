@@ -46,11 +46,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     if settings.bundle:
         page_bundle()  # hashes the bundle's sources now (a stale one logged at start-up), not in the first page
     pool = ComputePool(settings.cpu_workers, settings.cpu_queue)
+    numbers = app.state.classroom.numbers
+    outer = numbers.compute  # a run inside another on the same app (a test client beside a live server)
     try:
         await pool.start()
-        app.state.classroom.numbers.compute = pool  # students' own numbers go through the pool like any trace
+        numbers.compute = pool  # students' own numbers go through the pool like any trace
         yield {"compute": pool, "in_flight": InFlight()}
     finally:
+        if numbers.compute is pool:  # never leave a stopped pool behind for the run still going
+            numbers.compute = outer
         await pool.shutdown()
         await app.state.classroom.store.close()
 

@@ -238,3 +238,26 @@ def test_the_next_iteration_starts_from_the_students_latest_numbers_and_gives_th
     first = numbers_job("xor", seed, 4, 1)
     assert numbers_job("xor", seed, 4, 3, first) == numbers_job("xor", seed, 4, 3)
     assert json.loads(numbers_job("xor", seed, 4, 3))["loss_history"][0] == json.loads(first)["loss_history"][0]
+
+
+def test_a_server_run_inside_another_leaves_the_outer_runs_pool_to_students_numbers() -> None:
+    """A test client's run beside a live server on the same app: when the inner run stops its pool, students'
+    numbers go on through the outer run's (they failed with "cannot schedule new futures after shutdown")."""
+    import asyncio
+    import dataclasses
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(dataclasses.replace(Settings.from_env({}), cpu_workers=1, bundle=False))
+    numbers = app.state.classroom.numbers
+
+    async def scenario() -> None:
+        async with app.router.lifespan_context(app) as outer:
+            async with app.router.lifespan_context(app) as inner:
+                assert numbers.compute is inner["compute"]
+            assert numbers.compute is outer["compute"]
+            assert await numbers.of("exercise", "ab" * 32, 1, 0)
+        assert numbers.compute is None
+
+    asyncio.run(scenario())
