@@ -102,7 +102,8 @@ def _server_process(port: int, settings: dict[str, int | float], redis_url: str 
                     teacher_key: str = "") -> Iterator[Server]:
     env = {**os.environ, **{f"BACKPROP_CLASS_{name.upper()}": str(value) for name, value in settings.items()}}
     env["BACKPROP_REDIS_URL"] = redis_url
-    env["BACKPROP_TEACHER_KEY"] = teacher_key
+    if teacher_key:  # else the environment's (tests/test_nginx.py sets it there)
+        env["BACKPROP_TEACHER_KEY"] = teacher_key
     env["BACKPROP_LOG_LEVEL"] = "warning"
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -69,7 +69,7 @@ def test_the_state_file_keeps_the_variant(explorer: Explorer, api: Api, tmp_path
     path = tmp_path / "state.json"
     info.value.save_as(path)
     saved = json.loads(path.read_text(encoding="utf-8"))
-    assert saved["student"] == {"variant": 42}
+    assert saved["student"] == {"variant": 42, "ownNumbers": None}  # a solo page: no own numbers of a class
     assert "variant" not in saved["state"], "a class shares the state: the variant is each student's own"
     assert saved["state"]["request"] == api.client.get("/api/presets/xor/variants/42").json()
 

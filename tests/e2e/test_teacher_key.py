@@ -39,7 +39,7 @@ def test_a_page_on_the_network_offers_to_join_a_class(browser: Browser, keyed_se
 
         button.click()
 
-        expect(student.page.locator("form.class-join input")).to_be_visible()
+        expect(student.by_testid("join-code")).to_be_visible()
         assert student.errors == []  # no refused POST: the page never tried to start a class
     finally:
         student.page.context.close()

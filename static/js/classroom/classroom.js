@@ -119,7 +119,7 @@ export class Classroom {
     this.token = null;
     this.studentId = null;
     this.name = readSession(NAME_KEY) ?? "";
-    this.ended = null; // {code, token, until} of the class this presenter ended (its results stay downloadable)
+    this.endedClass = null; // {code, token, until} of the class this presenter ended (its results stay downloadable)
     this.connection = null;
     this.lastId = 0;
     this.ownCache = new Map(); // a student's own numbers per (preset, iteration): promises of the server's answer
@@ -320,8 +320,8 @@ export class Classroom {
 
   /** The class this presenter's page ended: its results can be downloaded until the server deletes them. */
   keepEnded() {
-    this.ended = { code: this.code, token: this.token, until: Date.now() + classProtocol().results_seconds * 1000 };
-    writeSession(ENDED_KEY, this.ended);
+    this.endedClass = { code: this.code, token: this.token, until: Date.now() + classProtocol().results_seconds * 1000 };
+    writeSession(ENDED_KEY, this.endedClass);
     this.set({ endedCode: this.code });
   }
 
@@ -329,13 +329,13 @@ export class Classroom {
   endedBefore() {
     const ended = readSession(ENDED_KEY);
     if (!ended?.code || !ended?.token || !(ended.until > Date.now())) return writeSession(ENDED_KEY, null);
-    this.ended = ended;
+    this.endedClass = ended;
     this.set({ endedCode: ended.code });
   }
 
   /** The presenter downloads the class's answers as CSV in the page's language (this class, or the one it ended). */
   async downloadResults() {
-    const { code, token } = this.role === "presenter" ? this : this.ended ?? {};
+    const { code, token } = this.role === "presenter" ? this : this.endedClass ?? {};
     if (!code || !token) return false;
     try {
       const results = await fetchResults(code, token);
