@@ -180,12 +180,10 @@ async def room_state(request: Request, code: str) -> Response:
 async def put_room_state(request: Request, code: str) -> Response:
     """Body: the page's shared state (a JSON object, opaque to the server). Answer: `{"seq": n}`, the seq of
     the `state` frame every page then hears (they fetch the state with GET)."""
-    room = await _find(request, code, counts_as_join=False)
-    if isinstance(room, Response):
-        return room
-    token = _bearer(request)
-    if token is None:
-        return _error(401, ["header", "authorization"], _NO_TOKEN, "token", {"WWW-Authenticate": "Bearer"})
+    found = await _room_and_credential(request, code, _NO_TOKEN, "token")
+    if isinstance(found, Response):
+        return found
+    room, token = found
     body = await buffered_body(request)
     try:
         state = orjson.loads(body)
@@ -199,12 +197,24 @@ async def put_room_state(request: Request, code: str) -> Response:
     return json_response(dumps({"seq": seq}), headers={"Cache-Control": "no-store"})
 
 
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 _NO_TOKEN = "send the presenter's token: Authorization: Bearer <token>"
+
+
+def _credential(request: Request, message: str, type_: str) -> str | Response:
+    """The request's Bearer credential, or the 401 that says (`message`) what to send."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credential.strip():
+        return credential.strip()
+    return _error(401, ["header", "authorization"], message, type_, {"WWW-Authenticate": "Bearer"})
+
+
+async def _room_and_credential(request: Request, code: str, message: str, type_: str) -> tuple[Room, str] | Response:
+    """The room (`_find`, not a join) and the Bearer credential sent, or the 422/404/429/401 answer."""
+    room = await _find(request, code, counts_as_join=False)
+    if isinstance(room, Response):
+        return room
+    credential = _credential(request, message, type_)
+    return credential if isinstance(credential, Response) else (room, credential)
 
 
 @router.get(
@@ -221,9 +231,9 @@ async def room_results(request: Request, code: str) -> Response:
     variant, question, kind, prompt, step, matrix, cell, answer, verdict}. Kept within
     BACKPROP_CLASS_RESULTS_BYTES (`dropped`: the oldest records let go) while the class lives and for
     BACKPROP_CLASS_IDLE_SECONDS after it ends (`ended`); then deleted. The page makes the CSV."""
-    token = _bearer(request)
-    if token is None:
-        return _error(401, ["header", "authorization"], _NO_TOKEN, "token", {"WWW-Authenticate": "Bearer"})
+    token = _credential(request, _NO_TOKEN, "token")
+    if isinstance(token, Response):
+        return token
     classroom = _classroom(request)
     address = request.client.host if request.client else "unknown"
     normalized = normalize_join_code(code)
@@ -273,11 +283,6 @@ async def qr_code(request: Request, code: str,
     return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
-def _bearer(request: Request) -> str | None:
-    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-    return credential.strip() or None if scheme.lower() == "bearer" else None
-
-
 def _whole(text: str | None, low: int, high: int) -> int | None:
     """A query parameter as a whole number in [low, high], or None when it is not one."""
     if text is None or not text.isascii() or not text.isdigit() or len(text) > 9:
@@ -311,12 +316,10 @@ async def student_numbers(request: Request, code: str) -> Response:
     (drawn from the room's secret seed and the student's place, never from a public variant number) after
     `iteration` updates, and the loss of each iteration before it. A student gets only their own; the presenter
     any student's (to show it on the projector)."""
-    room = await _find(request, code, counts_as_join=False)
-    if isinstance(room, Response):
-        return room
-    credential = _bearer(request)
-    if credential is None:
-        return _error(401, ["header", "authorization"], _NUMBERS_AUTH, "student_id", {"WWW-Authenticate": "Bearer"})
+    found = await _room_and_credential(request, code, _NUMBERS_AUTH, "student_id")
+    if isinstance(found, Response):
+        return found
+    room, credential = found
     iteration = _whole(request.query_params.get("iteration", "0"), 0, MAX_ITERATION)
     if iteration is None:
         return _error(422, ["query", "iteration"], f"iteration must be a whole number from 0 to {MAX_ITERATION}",
@@ -355,13 +358,10 @@ async def student_numbers(request: Request, code: str) -> Response:
 )
 async def students(request: Request, code: str) -> Response:
     """`{students: [{place, label, name}]}` in order of joining (name "" when none was given)."""
-    room = await _find(request, code, counts_as_join=False)
-    if isinstance(room, Response):
-        return room
-    credential = _bearer(request)
-    if credential is None:
-        return _error(401, ["header", "authorization"], "send the presenter's token: Authorization: Bearer <token>",
-                      "token", {"WWW-Authenticate": "Bearer"})
+    found = await _room_and_credential(request, code, _NO_TOKEN, "token")
+    if isinstance(found, Response):
+        return found
+    room, credential = found
     if not token_matches(credential, room.token_digest):
         return _error(403, ["header", "authorization"], "this is not the class's presenter token", "bad_token")
     classroom = _classroom(request)

@@ -100,6 +100,26 @@ def test_only_the_presenter_uploads_the_state_and_only_an_object(classroom_clien
     assert stored.json() == {"seq": 1} and classroom_client.get(path).json() == {"step": 1}
 
 
+@pytest.mark.parametrize(("method", "path", "type_", "says"), [
+    ("put", "state", "token", "presenter's token"),
+    ("get", "numbers", "student_id", "student's id"),
+    ("get", "students", "token", "presenter's token"),
+    ("get", "results", "token", "presenter's token"),
+])
+@pytest.mark.parametrize("authorization", [None, "Bearer ", "Basic abc"])
+def test_the_bearer_endpoints_answer_401_saying_what_to_send(classroom_client: TestClient, method: str, path: str,
+                                                              type_: str, says: str, authorization: str | None) -> None:
+    room = classroom_client.post("/api/class/rooms", json={}).json()
+    del classroom_client.headers["Authorization"]
+    headers = {"Authorization": authorization} if authorization is not None else {}
+
+    answer = classroom_client.request(method, f"/api/class/rooms/{room['code']}/{path}", json={}, headers=headers)
+
+    assert (answer.status_code, answer.headers["WWW-Authenticate"]) == (401, "Bearer")
+    detail = answer.json()["detail"][0]
+    assert (detail["loc"], detail["type"]) == (["header", "authorization"], type_) and says in detail["msg"]
+
+
 def test_addresses_on_a_hall_server_list_lan_addresses_first(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.classroom import http
     from app.classroom.addresses import Interface
