@@ -19,7 +19,6 @@ from app.classroom.own_numbers import StudentNumbers
 from app.classroom.questions import (
     OWN_KINDS, Answer, Question, QuestionError, own_target, parse_answer, parse_name, parse_question, tally,
 )
-from app.core.presets import preset as find_preset
 from app.core.variants import variant_presets
 from app.classroom import results
 from app.classroom.rooms import LocalRooms, Session
@@ -224,21 +223,20 @@ class MessageHandlers:
     def _check_own_target(self, question: Question) -> None:
         """A question judged on each student's own numbers names a step and matrix of the preset's network."""
         step_id, matrix, row, col = own_target(question)
-        trace = own_numbers.trace_of(find_preset(question.own).to_dict()["request"])
-        step = next((step for step in trace.steps if step.id == step_id), None)
-        if step is None or matrix not in trace.matrices():
+        steps, shapes = own_numbers.preset_network(question.own)
+        if step_id not in steps or matrix not in shapes:
             raise QuestionError("question.target", f"question.target must name a step and matrix of {question.own}'s "
                                 "network")
-        rows, cols = own_numbers.shape_of(trace.matrix(matrix))
+        rows, cols = shapes[matrix]
         if question.kind != "cells" and not (row < rows and col < cols):
             raise QuestionError("question.target", f"question.target's cell must be within the {rows}×{cols} matrix")
 
     async def _own_expected(self, room: Room, question: Question, place: int) -> tuple[Any, Any]:
         """The question's right answer on this student's own numbers, and the same from the shown inputs."""
-        content = await self.numbers.of(question.own, room.seed, place, question.iteration)
         step_id, matrix, row, col = own_target(question)
         decimals = question.decimals if question.decimals is not None else 3
-        exact, shown = own_numbers.own_expected(own_numbers.decode(content)["request"], step_id, matrix, decimals)
+        exact, shown = await self.numbers.expected(question.own, room.seed, place, question.iteration, step_id, matrix,
+                                                   decimals)
         if question.kind == "cells":
             return exact.tolist(), None if shown is None else shown.tolist()
         value = float(exact[row, col])

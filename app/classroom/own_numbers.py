@@ -5,6 +5,7 @@ and the compute pool like any trace; questions are judged on each student's own 
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 import orjson
 
 from app.api.answers import AnswerCache, answer_key
+from app.core.presets import preset as find_preset
 from app.core.shown_inputs import shown_inputs_result
 from app.core.variants import after_iterations, student_request, trace_of
 from app.web.json import dumps
@@ -39,33 +41,68 @@ def numbers_job(preset_id: str, seed: str, place: int, iteration: int, start: by
 
 class StudentNumbers:
     """Students' own numbers through the answer memory and, once the server runs, its compute pool (`compute`).
-    Each student's latest numbers are kept too (`LATEST_KEPT` students): the next iteration starts from them."""
+    Each student's latest numbers are kept too (`LATEST_KEPT` students): the next iteration starts from them. And
+    the right answers a question asks of each student's numbers (`EXPECTED_KEPT`): a changed answer, or the same
+    question asked again, is judged without decoding and tracing the student's numbers again."""
 
     LATEST_KEPT = 4096
+    EXPECTED_KEPT = 8192
 
     def __init__(self, answers: AnswerCache, compute: Any = None) -> None:
         self.answers, self.compute = answers, compute
+        # Not one memory with `answers`: it is found by student (their newest iteration), which the answer memory's
+        # exact keys cannot find, and from a first sighting; both hold the same bytes object, not a copy.
         self._latest: OrderedDict[tuple[str, str, int], tuple[int, bytes]] = OrderedDict()
+        self._expected: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
 
     async def of(self, preset_id: str, seed: str, place: int, iteration: int) -> bytes:
         """`numbers_job`'s answer, remembered (the seed is in the key, which never leaves this process) and
         computed in the compute pool's small lane (inline without a pool: tests that drive the service alone)."""
+        student = (preset_id, seed, place)
+        latest = self._latest.get(student)
+        if latest is not None and latest[0] == iteration:
+            self._latest.move_to_end(student)
+            return latest[1]
         key = answer_key("class-own-numbers", f"{preset_id}|{seed}|{place}|{iteration}".encode())
         content = self.answers.get(key)
         if content is None:
-            student = (preset_id, seed, place)
-            latest = self._latest.get(student)
             start = latest[1] if latest is not None and latest[0] <= iteration else None
             args = (preset_id, seed, place, iteration, start)
             compute = self.compute
             content = await compute.run(NUMBERS_WORK, numbers_job, *args) if compute is not None else numbers_job(*args)
             self.answers.put(key, content)
             if latest is None or latest[0] <= iteration:
-                self._latest[student] = (iteration, content)
-                self._latest.move_to_end(student)
-                while len(self._latest) > self.LATEST_KEPT:
-                    self._latest.popitem(last=False)
+                _remember(self._latest, student, (iteration, content), self.LATEST_KEPT)
         return content
+
+    async def expected(self, preset_id: str, seed: str, place: int, iteration: int, step_id: str, matrix: str,
+                       decimals: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """`own_expected` on the student's numbers at `iteration`, remembered per student and question."""
+        key = (preset_id, seed, place, iteration, step_id, matrix, decimals)
+        found = self._expected.get(key)
+        if found is not None:
+            self._expected.move_to_end(key)
+            return found
+        content = await self.of(preset_id, seed, place, iteration)
+        found = own_expected(decode(content)["request"], step_id, matrix, decimals)
+        _remember(self._expected, key, found, self.EXPECTED_KEPT)
+        return found
+
+
+def _remember(memory: OrderedDict[Any, Any], key: Any, value: Any, kept: int) -> None:
+    """`key` → `value` as the newest entry, the oldest let go past `kept`."""
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > kept:
+        memory.popitem(last=False)
+
+
+@functools.cache
+def preset_network(preset_id: str) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
+    """The step ids and matrix shapes of a preset's network (the same for every student's variant of it):
+    traced once per preset, not on every question."""
+    trace = trace_of(find_preset(preset_id).to_dict()["request"])
+    return frozenset(step.id for step in trace.steps), {name: shape_of(value) for name, value in trace.matrices().items()}
 
 
 def shape_of(value: Any) -> tuple[int, int]:

@@ -261,3 +261,29 @@ def test_a_server_run_inside_another_leaves_the_outer_runs_pool_to_students_numb
         assert numbers.compute is None
 
     asyncio.run(scenario())
+
+
+def test_a_changed_answer_is_judged_from_the_remembered_right_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer path (handlers._own_expected): a student's numbers are decoded and traced once per question,
+    not for every answer; the numbers at the student's latest iteration are not computed again."""
+    import asyncio
+
+    from app.api.answers import AnswerCache
+    from app.classroom import own_numbers
+
+    numbers = own_numbers.StudentNumbers(AnswerCache(1 << 20))
+    traced, jobs = [], []
+    real_expected, real_job = own_numbers.own_expected, own_numbers.numbers_job
+    monkeypatch.setattr(own_numbers, "own_expected", lambda *args: traced.append(args) or real_expected(*args))
+    monkeypatch.setattr(own_numbers, "numbers_job", lambda *args: jobs.append(args) or real_job(*args))
+
+    async def scenario() -> None:
+        first = await numbers.of("exercise", "ab" * 32, 1, 2)
+        for _ in range(3):  # the same question answered three times, and the presenter showing the student
+            exact, shown = await numbers.expected("exercise", "ab" * 32, 1, 2, "fwd:H1", "H1", 3)
+            assert await numbers.of("exercise", "ab" * 32, 1, 2) is first
+        assert np.allclose(exact, trace_of(json.loads(first)["request"]).matrix("H1"))
+        await numbers.expected("exercise", "ab" * 32, 1, 2, "bwd:dL/dW3", "dL/dW3", 3)  # another question
+
+    asyncio.run(scenario())
+    assert (len(jobs), len(traced)) == (1, 2)
