@@ -18,7 +18,8 @@ from app.core.shown_inputs import shown_inputs_result
 from app.core.variants import after_iterations, student_request, trace_of
 from app.web.json import dumps
 
-NUMBERS_WORK = 2 * 20_000  # a few small traces (the draws until one keeps the rules, then the iterations)
+TRACE_WORK = 100_000  # one small trace (~0.15 ms) in the compute pool's units (app/api/cpu.py: SMALL_WORK ≈ 30 ms)
+DRAW_WORK = 2 * TRACE_WORK  # the draws until one keeps the rules
 
 
 def label(place: int) -> str:
@@ -57,7 +58,7 @@ class StudentNumbers:
 
     async def of(self, preset_id: str, seed: str, place: int, iteration: int) -> bytes:
         """`numbers_job`'s answer, remembered (the seed is in the key, which never leaves this process) and
-        computed in the compute pool's small lane (inline without a pool: tests that drive the service alone)."""
+        computed in the compute pool's lane for its work (inline without a pool: tests that drive the service alone)."""
         student = (preset_id, seed, place)
         latest = self._latest.get(student)
         if latest is not None and latest[0] == iteration:
@@ -68,8 +69,9 @@ class StudentNumbers:
         if content is None:
             start = latest[1] if latest is not None and latest[0] <= iteration else None
             args = (preset_id, seed, place, iteration, start)
+            work = (iteration - latest[0]) * TRACE_WORK if start is not None else DRAW_WORK + iteration * TRACE_WORK
             compute = self.compute
-            content = await compute.run(NUMBERS_WORK, numbers_job, *args) if compute is not None else numbers_job(*args)
+            content = await compute.run(work, numbers_job, *args) if compute is not None else numbers_job(*args)
             self.answers.put(key, content)
             if latest is None or latest[0] <= iteration:
                 _remember(self._latest, student, (iteration, content), self.LATEST_KEPT)

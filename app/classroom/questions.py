@@ -31,7 +31,10 @@ MAX_TARGET_BYTES = 1024
 TALLY_TOP = 12  # distinct answers listed in a tally; the rest are counted as "other"
 OWN_KINDS = ("value", "sign", "cells")  # judged on each student's own numbers in variants mode
 VERDICTS = ("right", "close", "wrong")
-MAX_ITERATION = 100  # the class's iteration a question in variants mode may be about (Next iteration clicks)
+# The class's iteration a student's own numbers (and a question on them) may be at: one Train click's most epochs.
+# From the student's latest numbers the next iteration is one trace; from nothing (another process on Redis, a
+# restart) it is this many traces, ~0.15 ms each, in the compute pool: the bound keeps that under ~2 s.
+MAX_ITERATION = 10_000
 
 
 class QuestionError(ValueError):

@@ -12,7 +12,8 @@ import httpx
 import numpy as np
 import pytest
 
-from app.core.variants import trace_of, variant_request
+from app.classroom.questions import MAX_ITERATION
+from app.core.variants import after_iterations, trace_of, variant_request
 from tests.classroom.helpers import Client, Server, join, presenter, run, running_server
 
 pytestmark = pytest.mark.timeout(120)
@@ -173,6 +174,38 @@ def test_a_value_question_after_next_iteration_is_judged_by_the_one_rule_on_each
     run(scenario())
 
 
+def test_own_numbers_and_questions_on_them_go_on_past_iteration_100(server: Server) -> None:
+    """A class that pressed Next iteration past 100 (or trained before switching variants on): each student's
+    numbers at iteration 150, the next iteration from them, and a question there judged on them."""
+    room = server.create_room()
+    code = room["code"]
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        students = [await join(server, code) for _ in range(2)]
+        await switch_variants(teacher, "exercise", students)
+        ids = [s.welcome["student_id"] for s in students]
+        at_150 = [(await numbers(server, code, i, iteration=150)).json() for i in ids]
+        at_151 = [(await numbers(server, code, i, iteration=151)) for i in ids]
+        assert [r.status_code for r in at_151] == [200, 200]
+        following, losses = after_iterations(at_150[0]["request"], 1)
+        assert at_151[0].json()["request"] == following
+        assert at_151[0].json()["loss_history"] == at_150[0]["loss_history"] + [{"iteration": 150, "loss": losses[0]}]
+
+        question_id = await ask(teacher, students, {
+            "kind": "value", "expected": 0.0, "decimals": 3, "iteration": 151,
+            "target": {"stepId": "fwd:H1", "matrix": "H1", "row": 1, "col": 0}})
+        mine = [float(trace_of(r.json()["request"]).matrix("H1")[1][0]) for r in at_151]
+        for student, value in zip(students, (mine[0], mine[0] + 0.5)):
+            await student.send(type="answer", question_id=question_id, answer=value)
+            await student.expect("answered")
+        await tally_of(teacher, 2)
+        tally, results = await reveal(teacher, students, question_id)
+        assert [r["verdict"] for r in results] == ["right", "wrong"]
+
+    run(scenario())
+
+
 def test_own_numbers_are_the_students_own_and_stay_theirs(server: Server) -> None:
     room, other_room = server.create_room(), server.create_room()
     code = room["code"]
@@ -195,7 +228,7 @@ def test_own_numbers_are_the_students_own_and_stay_theirs(server: Server) -> Non
         theirs = await numbers(server, code, alice_id, place=2)
         assert theirs.status_code == 403 and theirs.json()["detail"][0]["type"] == "own_numbers_only"
         assert "their own" in theirs.json()["detail"][0]["msg"]
-        bad = await numbers(server, code, alice_id, iteration=101)
+        bad = await numbers(server, code, alice_id, iteration=MAX_ITERATION + 1)
         assert bad.status_code == 422 and bad.json()["detail"][0]["type"] == "iteration"
 
         # The presenter sees any student's numbers (and must name whose).

@@ -464,6 +464,11 @@ export class Classroom {
     }
     const iteration = shared.iteration ?? 0;
     const key = `${preset}:${iteration}`;
+    const last = classProtocol().questions.max_iteration; // the server's bound on a student's own numbers
+    if (iteration > last) {
+      this.set({ own: null, problem: { key: "class.ownTooFar", params: { max: last } } });
+      return { state: shared, ownNumbers: null };
+    }
     try {
       if (!this.ownCache.has(key)) this.ownCache.set(key, fetchNumbers(this.code, this.studentId, iteration));
       const own = await this.ownCache.get(key);

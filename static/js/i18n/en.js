@@ -500,5 +500,6 @@ export default {
   "class.verdict.close": "close",
   "class.verdict.wrong": "wrong",
   "class.verdictsHidden": "Each student is judged on their own numbers: right, close and wrong show after Reveal.",
+  "class.ownTooFar": "Your own numbers go up to iteration {max}: from here on this page shows the teacher's numbers.",
   "class.ownExpected": "On your numbers: {answer}",
 };

@@ -504,5 +504,6 @@ export default {
   "class.verdict.close": "почти",
   "class.verdict.wrong": "неверно",
   "class.verdictsHidden": "Каждый студент проверяется на своих числах: верно, почти и неверно — после показа ответа.",
+  "class.ownTooFar": "Ваши собственные числа есть только до итерации {max}: дальше на этой странице числа учителя.",
   "class.ownExpected": "На ваших числах: {answer}",
 };
