@@ -27,6 +27,7 @@ class QuestionCodec:
     def decode(raw: bytes) -> Question:
         data = orjson.loads(raw)
         data["expected"], data["options"] = _tuples(data["expected"]), tuple(data["options"])
+        data["shown"] = _tuples(data.get("shown"))  # None in questions stored before it
         return Question(**data)
 
 

@@ -234,9 +234,8 @@ class MessageHandlers:
     async def _own_expected(self, room: Room, question: Question, place: int) -> tuple[Any, Any]:
         """The question's right answer on this student's own numbers, and the same from the shown inputs."""
         step_id, matrix, row, col = own_target(question)
-        decimals = question.decimals if question.decimals is not None else 3
         exact, shown = await self.numbers.expected(question.own, room.seed, place, question.iteration, step_id, matrix,
-                                                   decimals)
+                                                   question.judged_at)
         if question.kind == "cells":
             return exact.tolist(), None if shown is None else shown.tolist()
         value = float(exact[row, col])

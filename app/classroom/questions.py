@@ -1,11 +1,13 @@
 """Questions a presenter asks and the answers students give: validation, checks and tallies (pure).
 
-Kinds: `value` (one number, right within a tolerance), `shape` ([rows, cols]), `sign` ("+", "-" or "0"),
-`choice` (an option's index) and `cells` (a hand-calculated matrix, checked cell by cell). The right answer
-comes from the presenter's page with the question and stays on the server until the reveal. Numbers are judged
-by the one rule of app/core/judging.py (right / close / wrong at the question's decimals) when the question
-names its decimals. In variants mode (`own`: each student their own numbers) a number question is judged on the
-student's own trace (app/classroom/own_numbers.py): the handler passes that student's expected value in.
+Kinds: `value` (one number), `shape` ([rows, cols]), `sign` ("+", "-" or "0"), `choice` (an option's index) and
+`cells` (a hand-calculated matrix, checked cell by cell). The right answer comes from the presenter's page with
+the question (the class's numbers: the presenter's trace, and the same result from the inputs as shown,
+`shown`) and stays on the server until the reveal. Every number is judged by the one rule of
+app/core/judging.py (right / close / wrong at the question's decimals, the class's 3 when it names none), a sign
+right or wrong: `verdict`. In variants mode (`own`: each student their own numbers) a value, sign or cells
+question is judged the same way on the student's own trace (app/classroom/own_numbers.py): the handler passes
+that student's expected value in.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.judging import judge, tolerance as decimals_tolerance
-from app.core.notation import DECIMALS_MAX, DECIMALS_MIN
+from app.core.notation import DECIMALS_DEFAULT, DECIMALS_MAX, DECIMALS_MIN
 
 KINDS = ("value", "shape", "sign", "choice", "cells")
 SIGNS = ("+", "-", "0")
@@ -29,7 +31,7 @@ MAX_SHAPE = 100_000
 MAX_CELLS = 1024
 MAX_TARGET_BYTES = 1024
 TALLY_TOP = 12  # distinct answers listed in a tally; the rest are counted as "other"
-OWN_KINDS = ("value", "sign", "cells")  # judged on each student's own numbers in variants mode
+OWN_KINDS = ("value", "sign", "cells")  # judged right / close / wrong (in variants mode on each student's numbers)
 VERDICTS = ("right", "close", "wrong")
 # The class's iteration a student's own numbers (and a question on them) may be at: one Train click's most epochs.
 # From the student's latest numbers the next iteration is one trace; from nothing (another process on Redis, a
@@ -51,13 +53,19 @@ class Question:
     kind: str
     prompt: str
     expected: Any  # kept on the server until the reveal
-    tolerance: float = 0.0
+    tolerance: float = 0.0  # half a unit of the last decimal: a value's right band and its histogram's bar width
     options: tuple[str, ...] = ()
     target: Any = None  # which matrix / cell / edge the page asks about (opaque unless `own`)
     revealed: bool = False
     decimals: int | None = None  # the class's shown decimals: numbers are judged by the one rule at these
     own: str = ""  # variants mode: the preset whose student variants it is judged on ("" the page's expected)
     iteration: int = 0  # the class's iteration the question is about (variants mode)
+    shown: Any = None  # `expected` as computed from the inputs as shown (rounded), where the page knows it
+
+    @property
+    def judged_at(self) -> int:
+        """The decimals its numbers are judged at (questions stored before every one named them: the default)."""
+        return self.decimals if self.decimals is not None else DECIMALS_DEFAULT
 
     def public(self) -> dict[str, Any]:
         """What students see: everything but the right answer (and the right answer once revealed)."""
@@ -66,6 +74,8 @@ class Question:
             shown["options"] = list(self.options)
         if self.kind == "cells":
             shown["rows"], shown["cols"] = len(self.expected), len(self.expected[0])
+        if self.kind in ("value", "cells"):
+            shown["decimals"] = self.judged_at  # what the page groups value answers at
         if self.own:
             shown["own"] = True  # judged on each student's own numbers (variants mode)
         if self.revealed:
@@ -94,27 +104,20 @@ def parse_question(question_id: str, raw: Any, target_size: int) -> Question:
         raise QuestionError("question.prompt", f"question.prompt must be text of at most {MAX_PROMPT_CHARS} characters")
     if target_size > MAX_TARGET_BYTES:
         raise QuestionError("question.target", f"question.target must encode to at most {MAX_TARGET_BYTES} bytes")
-    tolerance = 0.0
     options: tuple[str, ...] = ()
-    if kind in ("value", "cells"):
-        tolerance = _number(raw.get("tolerance", 0.0), "question.tolerance")
-        if tolerance < 0:
-            raise QuestionError("question.tolerance", "question.tolerance must be 0 or more")
     if kind == "choice":
         options = _options(raw.get("options"))
     expected = _expected(kind, raw.get("expected"), options)
-    decimals = raw.get("decimals")
-    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
-                                 or not DECIMALS_MIN <= decimals <= DECIMALS_MAX):
+    decimals = raw.get("decimals", DECIMALS_DEFAULT)
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not DECIMALS_MIN <= decimals <= DECIMALS_MAX:
         raise QuestionError("question.decimals", f"question.decimals must be a whole number from {DECIMALS_MIN} to "
                             f"{DECIMALS_MAX}")
-    if decimals is not None and kind in ("value", "cells"):
-        tolerance = decimals_tolerance(decimals)
+    shown = _shown(kind, raw.get("shown"), expected)
     iteration = raw.get("iteration", 0)
     if isinstance(iteration, bool) or not isinstance(iteration, int) or not 0 <= iteration <= MAX_ITERATION:
         raise QuestionError("question.iteration", f"question.iteration must be a whole number from 0 to {MAX_ITERATION}")
-    return Question(question_id, kind, _clean_text(prompt), expected, tolerance, options, raw.get("target"),
-                    decimals=decimals, iteration=iteration)
+    return Question(question_id, kind, _clean_text(prompt), expected, decimals_tolerance(decimals), options,
+                    raw.get("target"), decimals=decimals, iteration=iteration, shown=shown)
 
 
 def own_target(question: Question) -> tuple[str, str, int, int]:
@@ -146,32 +149,42 @@ def _expected(kind: str, value: Any, options: tuple[str, ...]) -> Any:
     return _matrix(value, where, allow_blank=False)
 
 
+def _shown(kind: str, value: Any, expected: Any) -> Any:
+    """The page's `question.shown`: a number (value) or a matrix of `expected`'s shape with null for a cell it does
+    not know (cells); None when not sent (the exact result alone judges)."""
+    where, rule = "question.shown", "question.shown must be null, or the expected answer computed from the shown inputs"
+    if value is None or kind not in ("value", "cells"):
+        return None
+    if kind == "value":
+        return _number(value, where)
+    shown = _matrix(value, where, allow_blank=True)
+    if (len(shown), len(shown[0])) != (len(expected), len(expected[0])):
+        raise QuestionError(where, f"{rule}: a {len(expected)}×{len(expected[0])} matrix like question.expected")
+    return shown
+
+
 def _number_verdict(question: Question, given: float | None, expected: float, shown: float | None = None) -> str:
-    """The one judging rule at the question's decimals; without them (an older page), within its tolerance."""
-    if question.decimals is not None:
-        return judge(given, expected, question.decimals, shown).verdict
-    return "empty" if given is None else "right" if abs(given - expected) <= question.tolerance else "wrong"
+    """The one judging rule at the question's decimals."""
+    return judge(given, expected, question.judged_at, shown).verdict
 
 
 def parse_answer(question: Question, value: Any, own: Any = None, shown: Any = None) -> Answer:
-    """A student's answer, checked against the right one (`own`: the student's own expected answer in variants
-    mode, `shown` the result of the shown inputs where known); QuestionError names the field and the rule."""
+    """A student's answer, checked against the right one: the class's (the presenter's `expected` and `shown`),
+    or in variants mode the student's own (`own`, and `shown` the result of their shown inputs where known);
+    QuestionError names the field and the rule."""
     where = "answer"
-    expected = question.expected if own is None else own
+    expected, shown = (question.expected, question.shown) if own is None else (own, shown)
     if question.kind == "value":
         given = _number(value, where)
         verdict = _number_verdict(question, given, expected, shown)
         return Answer(given, verdict == "right", verdict=verdict, expected=own)
-    if question.kind == "sign" and own is not None:
+    if question.kind == "sign":
         sign = _sign(value, where)
-        verdict = "right" if sign == own else "wrong"
+        verdict = "right" if sign == expected else "wrong"
         return Answer(sign, verdict == "right", verdict=verdict, expected=own)
     if question.kind == "shape":
         shape = _shape(value, where)
         return Answer(shape, shape == question.expected)
-    if question.kind == "sign":
-        sign = _sign(value, where)
-        return Answer(sign, sign == question.expected)
     if question.kind == "choice":
         index = _choice(value, len(question.options), where)
         return Answer(index, index == question.expected)
@@ -188,8 +201,7 @@ def _cells_answer(question: Question, value: Any, expected: Any, own: bool, show
     right = tuple(tuple(verdict == "right" for verdict in row) for row in verdicts)
     flat = [verdict for row in verdicts for verdict in row]
     overall = "right" if all(v == "right" for v in flat) else "close" if all(v in ("right", "close") for v in flat) else "wrong"
-    return Answer(given, overall == "right", right, overall if question.decimals is not None or own else "",
-                  expected if own else None)
+    return Answer(given, overall == "right", right, overall, expected if own else None)
 
 
 def verdict_fields(answer: Answer) -> dict[str, Any]:
@@ -214,7 +226,17 @@ def answer_key(question: Question, value: Any) -> Any:
 
 def _value_groups(question: Question, answers: list[Answer]) -> list[tuple[float, list[Answer]]]:
     """Numbers within the question's tolerance of a group's smallest one share its bar, shown as the group's
-    median (0.573 and 0.5727 at a tolerance of 0.001 are one bar, not two both reading "0.573")."""
+    median (0.573 and 0.5727 at 3 decimals are one bar, not two both reading "0.573"). Once revealed, the right
+    answers are one bar at the right value and a bar holds one verdict (close and wrong ones apart)."""
+    if question.revealed:
+        right = [answer for answer in answers if answer.verdict == "right"]
+        return ([(question.expected, right)] if right else []) + [
+            group for verdict in ("close", "wrong")
+            for group in _bands(question, [answer for answer in answers if answer.verdict == verdict])]
+    return _bands(question, answers)
+
+
+def _bands(question: Question, answers: list[Answer]) -> list[tuple[float, list[Answer]]]:
     groups: list[tuple[float, list[Answer]]] = []
     for answer in sorted(answers, key=lambda a: a.value):
         if groups and answer.value - groups[-1][0] <= question.tolerance:
@@ -242,12 +264,11 @@ def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] 
     }
     if revealed:
         summary["right"] = sum(answer.correct for answer in answers.values())
-    if question.own and question.kind in OWN_KINDS:
-        # Each student their own numbers: raw values say nothing across variants; after the reveal, how many
-        # were right, close or wrong (and, for a hand calculation, how many got each cell right).
-        if revealed:
-            summary["verdicts"] = {verdict: sum(answer.verdict == verdict for answer in answers.values())
-                                   for verdict in VERDICTS}
+    if revealed and question.kind in OWN_KINDS:
+        # After the reveal, how many were right, close or wrong, in variants mode and without (and, for a hand
+        # calculation, how many got each cell right).
+        summary["verdicts"] = {verdict: sum(answer.verdict == verdict for answer in answers.values())
+                               for verdict in VERDICTS}
     if question.kind == "cells":
         if revealed:
             rows, cols = len(question.expected), len(question.expected[0])
@@ -264,6 +285,7 @@ def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] 
     groups: Counter[str] = Counter()
     shown: dict[str, Any] = {}
     right_keys: set[str] = set()
+    verdicts: dict[str, str] = {}
     if question.kind == "value":
         grouped = _value_groups(question, list(answers.values()))
     else:
@@ -277,8 +299,12 @@ def tally(question: Question, answers: dict[str, Answer], names: dict[str, str] 
         shown[text] = key
         if any(answer.correct for answer in members):
             right_keys.add(text)
+        if members[0].verdict:  # one verdict a bar (value bars are grouped by it, other kinds by the answer)
+            verdicts[text] = members[0].verdict
     top = groups.most_common(TALLY_TOP)
-    summary["counts"] = [{"answer": shown[text], "count": count, **({"correct": text in right_keys} if revealed else {})}
+    summary["counts"] = [{"answer": shown[text], "count": count,
+                          **({"correct": text in right_keys} if revealed else {}),
+                          **({"verdict": verdicts[text]} if revealed and text in verdicts else {})}
                          for text, count in top]
     summary["other"] = len(answers) - sum(count for _, count in top)
     return summary

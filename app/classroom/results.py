@@ -23,7 +23,7 @@ MAX_TARGET_TEXT = 64  # a step or matrix id from the question's target
 
 
 def verdict_of(answer: Answer) -> str:
-    """The verdict of an answer judged by the presenter's expected value (right or wrong: no "close" there)."""
+    """The verdict of an answer of a kind the judging rule does not grade (shape, choice): right or wrong."""
     return "right" if answer.correct else "wrong"
 
 
@@ -48,8 +48,8 @@ def _shown_answer(question: Question, answer: Answer) -> Any:
 
 def record(question: Question, answer: Answer, student_id: str, *, verdict: str | None = None, variant: str = "",
            place: int | None = None, now: float | None = None) -> bytes:
-    """One record of the log (JSON). `verdict` defaults to the presenter's right/wrong; with variants the
-    caller passes the per-student one ("right", "close" or "wrong") and the student's variant label."""
+    """One record of the log (JSON). `verdict`: the answer's by the judging rule ("right", "close" or "wrong"),
+    else right/wrong from `correct` (shape, choice); with variants the caller passes the student's variant label."""
     verdict = verdict or verdict_of(answer)
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")

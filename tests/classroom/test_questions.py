@@ -15,8 +15,8 @@ def ask(**raw: Any) -> Any:
 
 
 @pytest.mark.parametrize(("raw", "answer", "correct"), [
-    ({"kind": "value", "expected": 0.25, "tolerance": 0.01}, 0.255, True),
-    ({"kind": "value", "expected": 0.25, "tolerance": 0.01}, 0.27, False),
+    ({"kind": "value", "expected": 0.25, "decimals": 2}, 0.254, True),
+    ({"kind": "value", "expected": 0.25, "decimals": 2}, 0.27, False),
     ({"kind": "shape", "expected": [3, 2]}, [3, 2], True),
     ({"kind": "shape", "expected": [3, 2]}, [2, 3], False),
     ({"kind": "sign", "expected": "-"}, "-", True),
@@ -37,7 +37,9 @@ def test_students_do_not_see_the_right_answer_until_the_reveal() -> None:
 @pytest.mark.parametrize(("raw", "field"), [
     ({"kind": "guess"}, "question.kind"),
     ({"kind": "value", "expected": float("nan")}, "question.expected"),
-    ({"kind": "value", "expected": 1, "tolerance": -1}, "question.tolerance"),
+    ({"kind": "value", "expected": 1, "decimals": 7}, "question.decimals"),
+    ({"kind": "value", "expected": 1, "shown": "1"}, "question.shown"),
+    ({"kind": "cells", "expected": [[1, 2]], "shown": [[1]]}, "question.shown"),
     ({"kind": "shape", "expected": [0, 2]}, "question.expected"),
     ({"kind": "choice", "options": ["only one"], "expected": 0}, "question.options"),
     ({"kind": "choice", "options": ["a", "b"], "expected": 2}, "question.expected"),
@@ -80,7 +82,7 @@ def test_the_tally_counts_one_answer_per_student() -> None:
     summary = tally(replace(question, revealed=True), answers, {"s1": "Ann", "s3": "Bob (did not answer)"})
 
     assert (summary["answers"], summary["right"]) == (2, 2)
-    assert summary["counts"] == [{"answer": "+", "count": 2, "correct": True}]
+    assert summary["counts"] == [{"answer": "+", "count": 2, "correct": True, "verdict": "right"}]
     assert summary["named"] == [{"name": "Ann", "correct": True}]
 
 
@@ -92,12 +94,12 @@ def test_the_tally_says_nothing_of_which_answer_is_right_before_the_reveal() -> 
 
     assert "right" not in summary and summary["named"] == [{"name": "Ann"}]
     assert all(set(count) == {"answer", "count"} for count in summary["counts"])
-    cells = ask(kind="cells", expected=[[1.0]], tolerance=0.05)
+    cells = ask(kind="cells", expected=[[1.0]], decimals=1)
     assert "cells_right" not in tally(cells, {"s1": parse_answer(cells, [[1.0]])})
 
 
 def test_value_answers_within_the_tolerance_share_one_bar() -> None:
-    question = ask(kind="value", expected=0.5727, tolerance=0.001)
+    question = ask(kind="value", expected=0.5727, decimals=3)
     answers = {f"s{n}": parse_answer(question, value) for n, value in enumerate([0.573, 0.5727, 0.5731, 0.9])}
 
     counts = tally(question, answers)["counts"]
@@ -114,7 +116,7 @@ def test_shape_answers_are_rows_and_cols_not_text() -> None:
 
 
 def test_hand_calculation_is_checked_cell_by_cell() -> None:
-    question = ask(kind="cells", expected=[[1.0, 2.0], [3.0, 4.0]], tolerance=0.05)
+    question = ask(kind="cells", expected=[[1.0, 2.0], [3.0, 4.0]], decimals=1)
     answers = {
         "s1": parse_answer(question, [[1.0, 2.0], [3.0, 4.04]]),
         "s2": parse_answer(question, [[1.0, None], [-3.0, 4.0]]),
@@ -126,3 +128,34 @@ def test_hand_calculation_is_checked_cell_by_cell() -> None:
     assert summary["right"] == 1
     with pytest.raises(QuestionError, match="2×2 matrix"):
         parse_answer(question, [[1.0, 2.0]])
+
+
+def test_a_class_question_without_variants_is_judged_by_the_one_rule() -> None:
+    """The class's numbers (the presenter's `expected`, and `shown`: the same from the rounded inputs on screen)
+    judged as the solo check and variants mode judge: right from either, close within ten times, else wrong."""
+    question = ask(kind="value", expected=-2.1289, shown=-2.1304, decimals=3)
+    verdicts = {typed: parse_answer(question, typed).verdict for typed in (-2.130, -2.1289, -2.133, -2.2)}
+
+    assert verdicts == {-2.130: "right", -2.1289: "right", -2.133: "close", -2.2: "wrong"}
+    assert [parse_answer(question, typed).correct for typed in (-2.130, -2.133)] == [True, False]
+    cells = ask(kind="cells", expected=[[-2.1289, 1.0]], shown=[[-2.1304, None]], decimals=3)
+    answer = parse_answer(cells, [[-2.130, 1.004]])
+    assert (answer.verdict, answer.cells_right) == ("close", ((True, False),))
+    sign = ask(kind="sign", expected="-")
+    assert [parse_answer(sign, typed).verdict for typed in ("-", "+")] == ["right", "wrong"]
+
+
+def test_after_the_reveal_the_tally_counts_right_close_and_wrong_and_each_bar_holds_one_verdict() -> None:
+    question = ask(kind="value", expected=0.2, decimals=3)
+    typed = [0.1996, 0.2004, 0.2003, 0.203, 0.2033, 0.9]
+    answers = {f"s{n}": parse_answer(question, value) for n, value in enumerate(typed)}
+
+    before = tally(question, answers)
+    summary = tally(replace(question, revealed=True), answers)
+
+    assert "verdicts" not in before and all("verdict" not in bar for bar in before["counts"])
+    assert summary["verdicts"] == {"right": 3, "close": 2, "wrong": 1}
+    assert summary["counts"] == [{"answer": 0.2, "count": 3, "correct": True, "verdict": "right"},
+                                 {"answer": 0.2033, "count": 2, "correct": False, "verdict": "close"},
+                                 {"answer": 0.9, "count": 1, "correct": False, "verdict": "wrong"}]
+    assert question.public()["decimals"] == 3 and "shown" not in question.public()

@@ -18,9 +18,9 @@ from tests.classroom.helpers import Server, join, presenter, run, running_server
 from tests.classroom.test_store import Clock, run as run_store, store_and_clock  # noqa: F401 (the fixture)
 from tests.redis_server import RedisServer
 
-VALUE = {"kind": "value", "prompt": "ŷ for the first row?", "expected": 0.5, "tolerance": 0.001,
+VALUE = {"kind": "value", "prompt": "ŷ for the first row?", "expected": 0.5, "decimals": 3,
          "target": {"stepId": "fwd:yhat", "matrix": "yhat", "row": 0, "col": 0}}
-CELLS = {"kind": "cells", "prompt": "H1 by hand", "expected": [[1.0, 2.0]], "tolerance": 0.01,
+CELLS = {"kind": "cells", "prompt": "H1 by hand", "expected": [[1.0, 2.0]], "decimals": 2,
          "target": {"stepId": "fwd:H1", "matrix": "H1", "row": 0, "col": 0}}
 
 

@@ -291,7 +291,7 @@ def test_hand_calculation_gives_the_presenter_per_cell_right_counts(server: Serv
         teacher = await presenter(server, room)
         students = [await join(server, room["code"]) for _ in range(3)]
         await teacher.send(type="ask", question={"kind": "cells", "expected": [[0.5, -1.0], [2.0, 0.25]],
-                                                 "tolerance": 0.01, "target": {"matrix_id": "H1"}})
+                                                 "decimals": 2, "target": {"matrix_id": "H1"}})
         await teacher.expect("question")
         question_id = (await teacher.expect("ack"))["question_id"]
         for student in students:
