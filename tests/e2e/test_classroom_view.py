@@ -140,7 +140,18 @@ def test_a_value_question_groups_at_its_tolerance_and_shows_nothing_right_before
     expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
 
     room.teacher.by_testid("class-reveal").click()
-    expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(1)
+    # After the reveal: right / close / wrong by the one judging rule (as in variants mode), and the value bars,
+    # the right one marked.
+    verdicts = room.teacher.page.locator("[data-testid=class-verdicts] li")
+    expect(verdicts).to_have_count(3)
+    expect(verdicts.locator(".class-bar-count")).to_have_text(["2", "0", "0"])
+    expect(verdicts.locator(".class-bar-label")).to_have_text([re.compile("^right"), re.compile("^close"),
+                                                               re.compile("^wrong")])
+    values = room.teacher.page.locator("[data-testid=class-histogram] ul:not([data-testid=class-verdicts]) li")
+    expect(values).to_have_count(1)
+    expect(values).to_have_attribute("data-verdict", "right")
+    expect(values).to_have_class("right")
+    shoot(room.teacher.page, "class-presenter-revealed-verdicts")
     expect(phone.by_testid("class-result")).to_have_text("Верно!", timeout=CLASS_TIMEOUT_MS)
     expect(room.student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
     expect(phone.by_testid("class-question")).to_contain_text("0,2004")  # what they sent, beside the verdict
@@ -195,6 +206,8 @@ def test_a_wrong_hand_calculation_marks_its_wrong_cells_after_the_reveal(room: R
     answers(room, 1)
     room.teacher.by_testid("class-reveal").click()
     expect(student.by_testid("class-result")).to_have_text("Not this time.", timeout=CLASS_TIMEOUT_MS)
+    wrong = room.teacher.page.locator("[data-testid=class-verdicts] li[data-verdict=wrong] .class-bar-count")
+    expect(wrong).to_have_text("1")
     own = student.by_testid("class-own-cells")
     expect(own.locator("td.wrong")).to_have_count(1)
     expect(own.locator("td.wrong")).to_have_attribute("data-row", "1")

@@ -24,10 +24,11 @@ test("labels get more decimals until they differ", () => {
   assert.deepEqual(valueLabels([0.573, 0.5727], 0.005), ["0.5730", "0.5727"]);
 });
 
-test("after the reveal the answers within the tolerance of the right value are the right group", () => {
-  const groups = valueGroups([{ answer: "0.2", count: 1 }, { answer: "0.2049", count: 1 }, { answer: "0.196", count: 1 },
-    { answer: "0.215", count: 1 }], 0.005, 0.2);
-  assert.deepEqual(groups.map((g) => [g.value, g.count, g.correct]), [[0.2, 3, true], [0.215, 1, false]]);
+test("after the reveal a group holds one verdict: a close answer within the tolerance of a right one stays apart", () => {
+  const groups = valueGroups([{ answer: 0.2, count: 3, verdict: "right" }, { answer: 0.2049, count: 1, verdict: "close" },
+    { answer: 0.2053, count: 1, verdict: "close" }, { answer: 0.9, count: 1, verdict: "wrong" }], 0.0005);
+  assert.deepEqual(groups.map((g) => [g.value, g.count, g.verdict]),
+    [[0.2, 3, "right"], [0.2049, 2, "close"], [0.9, 1, "wrong"]]);
 });
 
 test("a tolerance of 0 groups equal values only", () => {

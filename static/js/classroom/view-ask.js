@@ -2,38 +2,53 @@
 import { el } from "../lib/dom.js";
 import { t } from "../i18n/i18n.js";
 import { resolveMatrix, shapeOf } from "../lib/matrices.js";
+import { mergedFirst, shownInputsResult } from "../tools/shown-inputs.js";
 import { field } from "./view-controls.js";
-import { DEFAULT_TOLERANCE } from "./view-text.js";
 
 const KINDS = ["value", "shape", "sign", "choice", "cells"];
 
-/** The matrix, cell and value a question about the current step is about: the selected result cell, else (0, 0). */
+/**
+ * The matrix, cell and values a question about the current step is about (the selected result cell, else (0, 0)):
+ * the result and the same from its inputs as shown, rounded to the class's decimals (null where not known).
+ */
 function questionTarget(state) {
-  const step = state.trace?.steps?.[state.stepIndex];
+  const { trace, stepIndex, view } = state;
+  const step = trace?.steps?.[stepIndex];
   if (!step) return null;
-  const matrix = resolveMatrix(state.trace, step.output);
-  const selected = state.view.selected;
+  const matrix = resolveMatrix(trace, step.output);
+  const selected = view.selected;
   const onResult = selected?.matrix === step.output && Number.isInteger(selected.row) && Number.isInteger(selected.col);
   const row = onResult ? selected.row : 0;
   const col = onResult ? selected.col : 0;
-  return { stepId: step.id, matrix: step.output, row, col, values: matrix };
+  const shown = shownInputsResult(trace, step, view.decimals, mergedFirst(trace, stepIndex, view.mergeD));
+  return { stepId: step.id, matrix: step.output, row, col, values: matrix, shown };
+}
+
+/** A number the server reads (JSON has no NaN or infinity), else null. */
+const finite = (x) => (Number.isFinite(x) ? x : null);
+
+/** `shown` as the server takes it for a hand calculation: the result's shape, null where unknown; else null. */
+function shownCells(shown, values) {
+  const fits = shown?.length === values.length && shown.every((row, r) => row.length === values[r].length);
+  return fits ? shown.map((row) => row.map(finite)) : null;
 }
 
 /** The question and its right answer, from the trace the presenter's page holds; null when it cannot be asked. */
 function buildQuestion(state, kind, prompt, choicesText, rightIndex, own) {
   const target = questionTarget(state);
   if (!target) return null;
-  const { values, ...where } = target;
+  const { values, shown, ...where } = target;
   const value = values[target.row]?.[target.col];
-  const question = { kind, target: where };
+  // The server judges numbers by the one judging rule at the class's decimals: against the teacher's numbers
+  // (the result, and `shown`: the same from the rounded inputs), or, each student their own numbers, against each
+  // student's own trace at the class's iteration (the values below are then not used).
+  const question = { kind, target: where, decimals: state.view.decimals };
   if (prompt) question.prompt = prompt;
-  // Each student their own numbers: the server judges each on their own trace at the class's iteration, by the
-  // one judging rule at the class's decimals (the expected value below is the teacher's numbers').
-  if (own) Object.assign(question, { decimals: state.view.decimals, iteration: state.iteration });
-  if (kind === "value") Object.assign(question, { expected: value, tolerance: DEFAULT_TOLERANCE });
+  if (own) question.iteration = state.iteration;
+  if (kind === "value") Object.assign(question, { expected: value, shown: finite(shown?.[target.row]?.[target.col]) });
   if (kind === "shape") Object.assign(question, { expected: shapeOf(values) });
   if (kind === "sign") question.expected = Math.abs(value) < 1e-12 ? "0" : value > 0 ? "+" : "-";
-  if (kind === "cells") Object.assign(question, { expected: values, tolerance: DEFAULT_TOLERANCE });
+  if (kind === "cells") Object.assign(question, { expected: values, shown: shownCells(shown, values) });
   if (kind === "choice") {
     const options = choicesText.split(/[;\n]/).map((text) => text.trim()).filter(Boolean);
     if (options.length < 2 || !(rightIndex >= 0 && rightIndex < options.length)) return null;

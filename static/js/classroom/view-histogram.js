@@ -5,88 +5,97 @@
 import { el } from "../lib/dom.js";
 import { t } from "../i18n/i18n.js";
 import { button } from "./view-controls.js";
-import { questionText, answerText, valueDecimals, DEFAULT_TOLERANCE } from "./view-text.js";
+import { tolerance as decimalsTolerance } from "../tools/judging.js";
+import { questionText, answerText, valueDecimals } from "./view-text.js";
 
 const CLOSE = 1e-12; // rounding slack when comparing a value with the tolerance
 
 /**
  * Value answers grouped at the question's tolerance: a group spans at most `tolerance` and is labelled by its
- * most common value. Once the right value is known, the answers within the tolerance of it are one group.
+ * most common value. After the reveal each answer carries its verdict (the server's, by the one judging rule:
+ * the right ones are already one bar at the right value) and a group holds one verdict.
  */
-export function valueGroups(counts, tolerance, expected) {
-  let entries = counts.map((c) => ({ value: Number(c.answer), count: c.count }))
+export function valueGroups(counts, tolerance) {
+  const entries = counts.map((c) => ({ value: Number(c.answer), count: c.count, verdict: c.verdict }))
     .filter((e) => Number.isFinite(e.value)).sort((a, b) => a.value - b.value);
   const groups = [];
-  const add = (members, correct, label) => {
+  const add = (members) => {
     const top = members.reduce((best, e) => (e.count > best.count ? e : best), members[0]);
-    groups.push({ value: label ?? top.value, count: members.reduce((n, e) => n + e.count, 0), correct });
+    groups.push({ value: top.value, count: members.reduce((n, e) => n + e.count, 0), verdict: top.verdict });
   };
-  if (Number.isFinite(expected)) {
-    const right = entries.filter((e) => Math.abs(e.value - expected) <= tolerance + CLOSE);
-    if (right.length) add(right, true, expected);
-    entries = entries.filter((e) => !right.includes(e));
-  }
-  let members = [];
-  for (const entry of entries) {
-    if (members.length && entry.value - members[0].value > tolerance + CLOSE) {
-      add(members, false);
-      members = [];
+  for (const verdict of new Set(entries.map((e) => e.verdict))) {
+    let members = [];
+    for (const entry of entries.filter((e) => e.verdict === verdict)) {
+      if (members.length && entry.value - members[0].value > tolerance + CLOSE) {
+        add(members);
+        members = [];
+      }
+      members.push(entry);
     }
-    members.push(entry);
+    if (members.length) add(members);
   }
-  if (members.length) add(members, false);
   return groups.sort((a, b) => b.count - a.count || a.value - b.value);
 }
 
-/** Labels for the groups' values, with decimals added until no two read the same. */
-export function valueLabels(values, tolerance) {
-  for (let decimals = valueDecimals(tolerance); ; decimals += 1) {
+/** Labels for the groups' values from `first` decimals on, with decimals added until no two read the same. */
+export function valueLabels(values, tolerance, first = valueDecimals(tolerance)) {
+  for (let decimals = first; ; decimals += 1) {
     const labels = values.map((value) => answerText("value", value, { decimals }));
     if (new Set(labels).size === labels.length || decimals >= 12) return labels;
   }
 }
 
-/** The bars to draw: {label, count, right} where `right` is known only after the reveal. */
+/** The bars to draw: {label, count, right, verdict?}, `right` and `verdict` known only after the reveal. */
 function bars(question, tally, reveal) {
   const revealed = Boolean(reveal);
   const counts = tally.counts ?? [];
   let entries;
   if (question.kind === "value") {
-    const tolerance = question.tolerance ?? DEFAULT_TOLERANCE;
-    const groups = valueGroups(counts, tolerance, revealed ? Number(reveal.expected) : undefined);
-    const labels = valueLabels(groups.map((g) => g.value), tolerance);
-    entries = groups.map((g, i) => ({ label: labels[i], count: g.count, right: revealed && g.correct }));
+    const tolerance = decimalsTolerance(question.decimals);
+    const groups = valueGroups(counts, tolerance);
+    const labels = valueLabels(groups.map((g) => g.value), tolerance, question.decimals);
+    entries = groups.map((g, i) => ({ label: labels[i], count: g.count, right: revealed && g.verdict === "right",
+      verdict: revealed ? g.verdict : undefined }));
   } else {
     entries = counts.map((c) => ({ label: answerText(question.kind, c.answer, question), count: c.count,
-      right: revealed && Boolean(c.correct) }));
+      right: revealed && Boolean(c.correct), verdict: revealed ? c.verdict : undefined }));
   }
   if (tally.other) entries.push({ label: t("class.other"), count: tally.other, right: false });
   return entries;
 }
 
-/** Each student their own numbers: how many were right, close and wrong, known only after the reveal. */
-function verdictBars(tally) {
-  if (!tally.verdicts) return [el("p", "class-verdicts-hidden", t("class.verdictsHidden"))];
+/**
+ * How many were right, close and wrong by the one judging rule, known only after the reveal: the same block with
+ * variants (on each student's own numbers) and without. Before it, in variants mode, a line saying so.
+ */
+function verdictBars(question, tally) {
+  if (!tally.verdicts) return question.own ? [el("p", "class-verdicts-hidden", t("class.verdictsHidden"))] : [];
+  if (!tally.answers) return []; // nobody answered: nothing to count
   const entries = Object.entries(tally.verdicts).map(([verdict, count]) => ({
     label: t(`class.verdict.${verdict}`), count, right: verdict === "right", verdict }));
-  return [el("p", "class-verdicts-title", t("class.verdicts")), barList(entries)];
+  const list = barList(entries);
+  list.dataset.testid = "class-verdicts";
+  return [el("p", "class-verdicts-title", t(question.own ? "class.verdicts" : "class.verdictsClass")), list];
+}
+
+function cellsTable(tally) {
+  const table = el("table", "class-cells");
+  table.append(el("caption", "", t("class.cellsRight", { n: tally.answers })));
+  for (const row of tally.cells_right) {
+    const tr = el("tr");
+    for (const count of row) tr.append(el("td", "", String(count)));
+    table.append(tr);
+  }
+  return table;
 }
 
 function histogram(question, tally, reveal) {
   if (!question || !tally) return [];
-  if (question.own && question.kind !== "cells") return verdictBars(tally);
-  if (tally.cells_right) {
-    const table = el("table", "class-cells");
-    table.append(el("caption", "", t("class.cellsRight", { n: tally.answers })));
-    for (const row of tally.cells_right) {
-      const tr = el("tr");
-      for (const count of row) tr.append(el("td", "", String(count)));
-      table.append(tr);
-    }
-    return [table];
-  }
-  if (question.own) return [el("p", "class-verdicts-hidden", t("class.verdictsHidden"))];
-  return [barList(bars(question, tally, reveal))];
+  const verdicts = verdictBars(question, tally);
+  if (tally.cells_right) return [...verdicts, cellsTable(tally)];
+  if (question.own || question.kind === "cells") return verdicts; // own: raw values mean nothing across variants
+  const values = barList(bars(question, tally, reveal));
+  return verdicts.length ? [...verdicts, el("p", "class-verdicts-title", t("class.byAnswer")), values] : [values];
 }
 
 function barList(entries) {

@@ -37,9 +37,6 @@ export function answerText(kind, answer, { options, decimals = 3 } = {}) {
   return JSON.stringify(answer);
 }
 
-/** The tolerance a value or hand-calculation question is asked with (the presenter may not say one). */
-export const DEFAULT_TOLERANCE = 0.005;
-
 /** As many decimals as a typed number had (up to 6), so a sent 0.5727 comes back as 0.5727, not 0.573. */
 export function decimalsOf(value) {
   const match = /\.(\d+)$/.exec(String(value));

@@ -16,7 +16,7 @@ import { applyHighlights, cellTarget, sameTarget } from "../lib/highlight.js";
 import { setOptions, hoverTarget, toggleSelect } from "../store/actions.js";
 import { DECIMALS, BCE_CLIP } from "../lib/core-options.js";
 import { handcalcActive, resultHidden, shownStepId } from "../tools/handcalc.js";
-import { shownInputsResult } from "../tools/shown-inputs.js";
+import { mergedFirst, shownInputsResult } from "../tools/shown-inputs.js";
 import { handcalcBlock, handcalcKey, handcalcToggle, predictFirstOption } from "../tools/handcalc-view.js";
 import { isEditable, openCellEditor, closeCellEditor, cellName, pencilButton } from "./cell-editor.js";
 
@@ -28,8 +28,8 @@ function localiseTexNumbers(latex) {
 /** What the panel shows for a step: the merged form on the second d sub-step when mergeD is on. */
 export function stepView(trace, stepIndex, mergeD) {
   const step = trace.steps[stepIndex];
-  const first = trace.steps[stepIndex - 1];
-  const merged = Boolean(mergeD && step.merged_latex && first && first.group === step.group);
+  const first = mergedFirst(trace, stepIndex, mergeD);
+  const merged = Boolean(first);
   if (!merged) return { step, merged, first: null, latex: step.latex_shaped || step.latex, shapes: step.shapes, inputs: step.inputs };
   const fprime = step.inputs.filter((id) => id.startsWith("f'("));
   return { step, merged, first, latex: step.merged_latex, shapes: step.merged_shapes || step.shapes, inputs: [...first.inputs, ...fprime] };

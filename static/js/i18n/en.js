@@ -496,6 +496,8 @@ export default {
   "class.noStudents": "No student has joined yet",
   "class.close": "Close.",
   "class.verdicts": "Right, close and wrong on each student's own numbers",
+  "class.verdictsClass": "Right, close and wrong (judged as the hand-calculation check judges)",
+  "class.byAnswer": "The answers given",
   "class.verdict.right": "right",
   "class.verdict.close": "close",
   "class.verdict.wrong": "wrong",

@@ -500,6 +500,8 @@ export default {
   "class.noStudents": "Пока никто не подключился",
   "class.close": "Почти.",
   "class.verdicts": "Верно, почти и неверно — на числах каждого студента",
+  "class.verdictsClass": "Верно, почти и неверно (как в проверке ручного расчёта)",
+  "class.byAnswer": "Какие ответы дали",
   "class.verdict.right": "верно",
   "class.verdict.close": "почти",
   "class.verdict.wrong": "неверно",

@@ -49,6 +49,16 @@ function lossValue(loss, P, Y) {
 }
 
 /**
+ * The d group's first sub-step when the panel shows step `stepIndex` merged with it (mergeD on, the group's
+ * second sub-step), else null: the `first` of shownInputsResult, and what the step panel shows.
+ */
+export function mergedFirst(trace, stepIndex, mergeD) {
+  const step = trace.steps[stepIndex];
+  const first = trace.steps[stepIndex - 1];
+  return mergeD && step?.merged_latex && first && first.group === step.group ? first : null;
+}
+
+/**
  * The result of `step` from its inputs rounded to `decimals`; `first` is the d group's first sub-step when
  * the panel shows the two merged (then the inputs shown are d, W and f'). Returns a 2-D array or null.
  */
