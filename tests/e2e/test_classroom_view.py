@@ -135,7 +135,7 @@ def test_a_value_question_groups_at_its_tolerance_and_shows_nothing_right_before
     expect_mode(phone, "following")
     expect(phone.by_testid("class-answer-0")).to_have_value("0,2004", timeout=CLASS_TIMEOUT_MS)
     expect(phone.by_testid("class-sent")).to_contain_text("0,2004")
-    expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(1)  # grouped at 0.005
+    expect(room.teacher.page.locator("[data-testid=class-histogram] li")).to_have_count(1)  # grouped at 0.0005 (3 decimals)
     expect(room.teacher.page.locator("[data-testid=class-histogram] li .class-bar-count")).to_have_text("2")
     expect(room.teacher.page.locator("[data-testid=class-histogram] li.right")).to_have_count(0)
 
