@@ -157,6 +157,28 @@ def test_a_value_question_groups_at_its_tolerance_and_shows_nothing_right_before
     expect(phone.by_testid("class-question")).to_contain_text("0,2004")  # what they sent, beside the verdict
 
 
+def test_a_value_worked_from_the_rounded_numbers_on_screen_is_right_in_a_class_too(room: Room) -> None:
+    """The issue's bwd:dL/dW3 cell (row 2): O₂ᵀ·d from the 3-decimal inputs on screen gives −1.910 where the exact
+    value reads −1.909; the solo check calls both right, and so does the class (the presenter's page sends the
+    result of the shown inputs with the question)."""
+    teacher = room.teacher
+    teacher.go_to("bwd:dL/dW3")
+    cell = teacher.page.locator("#step-panel .matrix-group.result td[data-row='1'][data-col='0']").first
+    expect(cell).to_have_text("\u22121.909")  # the class's numbers: the exercise at its first iteration
+    cell.click()
+    teacher.by_testid("class-ask-kind").select_option("value")
+    teacher.by_testid("class-ask-send").click()
+    for student, typed in ((room.student, "-1.910"), (room.phone, "-1,909")):
+        expect(student.by_testid("class-answer-send")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+        student.by_testid("class-answer-0").fill(typed)
+        student.by_testid("class-answer-send").click()
+    answers(room, 2)
+    teacher.by_testid("class-reveal").click()
+    expect(room.student.by_testid("class-result")).to_have_text("Right!", timeout=CLASS_TIMEOUT_MS)
+    expect(room.phone.by_testid("class-result")).to_have_text("Верно!", timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.page.locator("[data-testid=class-verdicts] li .class-bar-count")).to_have_text(["2", "0", "0"])
+
+
 def test_a_shape_answer_reads_rows_times_columns(room: Room) -> None:
     ask(room, "shape")
     room.student.by_testid("class-answer-0").fill("4")
