@@ -237,6 +237,13 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     assert box(teacher.page, "#class-bar")["height"] <= 240
     teacher.by_testid("preset").select_option("exercise")
     expect(teacher.by_testid("class-variants")).to_be_enabled()
+    # Each student their own numbers: the student picker stays, the "edits are off" paragraph goes (title).
+    teacher.by_testid("class-variants").check()
+    expect(teacher.by_testid("class-student-pick")).to_be_visible()
+    assert box(teacher.page, "#class-bar")["height"] <= 240
+    assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+    teacher.by_testid("class-variants").uncheck()
+    expect(teacher.by_testid("class-student-pick")).to_be_hidden()
     teacher.by_testid("class-projector").uncheck()
 
 
