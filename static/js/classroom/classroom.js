@@ -437,19 +437,16 @@ export class Classroom {
   // --- each student their own numbers ------------------------------------------------------------------------
 
   /**
-   * The room's variants mode changed (its frame, a snapshot): training and edits are off while it is on, and a
-   * following student takes the room's present again (a snapshot), now with their own numbers or the class's.
+   * The room's variants mode changed (its frame, a snapshot): training and edits are off while it is on. A
+   * following student's numbers (own or the class's) come with the `state` frame the presenter's page uploads
+   * right after the switch (Presenter.sendVariants): no snapshot is asked for.
    */
-  variantsChanged(preset, { resync = true } = {}) {
+  variantsChanged(preset) {
     const variants = preset ?? null;
     if (variants === this.state.variants) return;
     this.set({ variants });
     this.store.dispatch({ type: "editsOff", editsOff: variants ? EDITS_OFF : null });
     if (this.role === "presenter" && !variants) this.presenter.showClass();
-    if (this.role === "student" && resync && this.state.mode === "following") {
-      this.follower.known = null;
-      this.send({ type: "resync", last_seq: 0 });
-    }
   }
 
   /**

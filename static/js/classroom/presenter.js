@@ -35,6 +35,7 @@ export class Presenter {
     this.pointerTimer = null;
     this.progressTimer = null;
     this.progressSentAt = 0;
+    this.again = false; // another upload is due after the one in flight
     this.viewing = null; // the class's shared state while the page shows a student's numbers
     this.rosterTimer = null;
   }
@@ -77,10 +78,16 @@ export class Presenter {
     }
   }
 
-  /** The room takes this page's shared state as it is now (after every command before it is in the log). */
-  upload() {
+  /**
+   * The room takes this page's shared state as it is now (after every command before it is in the log).
+   * `again`: one taken while an upload is in flight follows it (that one may have read the state already).
+   */
+  upload({ again = false } = {}) {
     clearTimeout(this.debounce);
-    if (this.uploading) return this.uploading;
+    if (this.uploading) {
+      this.again ||= again;
+      return this.uploading;
+    }
     this.uploading = (async () => {
       try {
         await this.allAcked();
@@ -95,6 +102,10 @@ export class Presenter {
         const held = this.held;
         this.held = [];
         for (const command of held) this.heard({ command, origin: "local" });
+        if (this.again) {
+          this.again = false;
+          this.upload();
+        }
       }
     })();
     return this.uploading;
@@ -132,17 +143,26 @@ export class Presenter {
       this.room.set({ problem: { key: "class.variantsNone" } });
       return;
     }
-    this.room.variantsChanged(preset);
-    this.room.send({ type: "variants", preset, id: this.room.nextId() });
+    this.sendVariants(preset);
     if (preset) this.loadRoster();
+  }
+
+  /**
+   * The room's variants mode, then this page's state uploaded after it: the `state` frame that follows brings
+   * every following student their numbers (own or the class's) over HTTP, no student asks for a snapshot.
+   */
+  sendVariants(preset) {
+    this.room.variantsChanged(preset);
+    const id = this.room.nextId();
+    if (this.room.send({ type: "variants", preset, id })) this.unacked.add(id);
+    this.upload({ again: true });
   }
 
   /** The teacher switched to another network in variants mode: its variants, or none (and the mode is off). */
   presetChanged(presetId) {
     if (!this.room.state.variants || this.viewing || presetId === this.room.state.variants) return;
     if (hasVariants(presetId)) {
-      this.room.variantsChanged(presetId);
-      this.room.send({ type: "variants", preset: presetId, id: this.room.nextId() });
+      this.sendVariants(presetId);
     } else {
       this.setVariants(false);
       this.room.set({ problem: { key: "class.variantsOffPreset" } });
