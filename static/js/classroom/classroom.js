@@ -259,8 +259,9 @@ export class Classroom {
     this.connection = new Connection({
       hello: () => this.hello(),
       onFrame: (frame) => this.received(frame),
-      onStatus: (connection) => this.set({ connection }),
-      onFinal: (name) => this.closedForGood(name),
+      onStatus: (connection, problem) => this.set(problem ? { connection, problem: { key: problem } } : { connection }),
+      onFinal: (key) => this.end(key),
+      hadClass: () => Boolean(this.follower.epoch),
     });
     this.connection.open();
   }
@@ -275,13 +276,6 @@ export class Classroom {
     // A page that has applied frames asks only for the missed ones; a fresh one gets a snapshot.
     if (epoch && lastSeq > 0) hello.last_seq = lastSeq;
     return hello;
-  }
-
-  closedForGood(name) {
-    const hadClass = Boolean(this.follower.epoch);
-    if (name === "ended" || (name === "unknown_class" && hadClass)) return this.end("class.endedRestart");
-    if (name === "unknown_class") return this.end("class.wrongCodeShort");
-    return this.end(name === "replaced" ? "class.replaced" : "class.refused");
   }
 
   /** The class is over for this page. A presenter's page is back to solo at once, "Start a class" offered. */
