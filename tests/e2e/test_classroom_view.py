@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ class Room:
     student: Explorer  # English, desktop
     phone: Explorer  # Russian, 390×844
     contexts: list[BrowserContext]
-    sent: dict[str, list[str]]  # the type of every class message each student's page sent ("student", "phone")
+    sent: dict[str, list[str]] = field(default_factory=dict)  # the type of every class message each student's page sent ("student", "phone")
 
 
 def expect_mode(explorer: Explorer, mode: str) -> None:
