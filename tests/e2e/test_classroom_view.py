@@ -248,6 +248,7 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     expect(teacher.by_testid("class-student-pick")).to_be_visible()
     assert box(teacher.page, "#class-bar")["height"] <= 240
     assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+    shoot(teacher.page, "class-presenter-projector-variants-1280x720")
     teacher.by_testid("class-variants").uncheck()
     expect(teacher.by_testid("class-student-pick")).to_be_hidden()
     teacher.by_testid("class-projector").uncheck()
