@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,8 +401,9 @@ def test_the_count_is_not_claimed_while_the_server_is_gone(browser: Browser, bas
         context.close()
 
 
-def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) -> None:
-    """Two heartbeats without a word: the pill says "reconnecting", never "live", in a polite live region."""
+@contextmanager
+def wired_class(browser: Browser, base_url: str) -> Iterator[tuple[Explorer, Explorer, Wire]]:
+    """A teacher's class and one student whose class socket goes through a Wire, live: (teacher, student, wire)."""
     teacher_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
     student_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
     wire = Wire()
@@ -413,32 +415,27 @@ def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) 
         student = Explorer(student_context.new_page())
         student.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
         join(student, code)
-        pill = student.by_testid("class-connection")
-        expect(pill).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
-        expect(pill).to_have_attribute("aria-live", "polite")
-        wire.silent = True
-        expect(pill).to_have_text("reconnecting…", timeout=30_000)
+        expect(student.by_testid("class-connection")).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
+        yield teacher, student, wire
     finally:
         teacher_context.close()
         student_context.close()
 
 
+def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) -> None:
+    """Two heartbeats without a word: the pill says "reconnecting", never "live", in a polite live region."""
+    with wired_class(browser, base_url) as (_, student, wire):
+        pill = student.by_testid("class-connection")
+        expect(pill).to_have_attribute("aria-live", "polite")
+        wire.silent = True
+        expect(pill).to_have_text("reconnecting…", timeout=30_000)
+
+
 def test_a_socket_closed_for_its_rate_reconnects_and_the_class_goes_on(browser: Browser, base_url: str) -> None:
     """4429 (too many messages, joins or resyncs) is not "the class ended": the page says it is reconnecting, waits
     a few seconds and is back, following. (It ended the class for the page: "The server refused this page".)"""
-    teacher_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
-    student_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
-    wire = Wire()
-    try:
-        teacher = Explorer(teacher_context.new_page())
-        teacher.open("lang=en&preset=exercise")
-        teacher.by_testid("class-start").click()
-        code = teacher.by_testid("class-code").inner_text()
-        student = Explorer(student_context.new_page())
-        student.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
-        join(student, code)
+    with wired_class(browser, base_url) as (teacher, student, wire):
         pill = student.by_testid("class-connection")
-        expect(pill).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
         wire.close_as_server(4429, "rate_limited")
         expect(pill).to_have_attribute("data-state", "reconnecting", timeout=CLASS_TIMEOUT_MS)
         expect(student.by_testid("class-problem")).to_contain_text("slow down")
@@ -448,9 +445,6 @@ def test_a_socket_closed_for_its_rate_reconnects_and_the_class_goes_on(browser: 
         expect(student.by_testid("class-problem")).to_have_text("")
         teacher.go_to("fwd:O1")
         student.expect_step("fwd:O1")
-    finally:
-        teacher_context.close()
-        student_context.close()
 
 
 def shoot(page: Page, name: str) -> None:
