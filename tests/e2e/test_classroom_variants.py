@@ -190,8 +190,15 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
         expect(explorer.by_testid("iteration")).to_have_text(re.compile(r"\s1$"), timeout=CLASS_TIMEOUT_MS)
     assert wait_for_label(student) == first  # each their own numbers of the new preset
 
-    # Off again: everyone the class's numbers.
+    # Off again, while the projector shows the phone's numbers: everyone the class's numbers, not the phone's.
+    pick.select_option(label=second)
+    teacher.by_testid("class-show-student").click()
+    expect(teacher.by_testid("class-showing")).to_contain_text(second, timeout=CLASS_TIMEOUT_MS)
+    phones = [text.replace(",", ".") for text in flat(numbers(phone))]
+    expect(cells(teacher)).to_have_text(phones, timeout=CLASS_TIMEOUT_MS)
     teacher.by_testid("class-variants").uncheck()
+    expect(teacher.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    expect(cells(teacher)).not_to_have_text(phones, timeout=CLASS_TIMEOUT_MS)
     expect(student.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
     expect(cells(student)).to_have_text(flat(numbers(teacher)), timeout=CLASS_TIMEOUT_MS)
     expect(student.by_testid("train")).to_be_enabled()

@@ -220,9 +220,13 @@ export class Presenter {
   async showClass() {
     if (!this.viewing) return;
     const shared = this.classShared();
-    this.viewing = null;
     this.room.set({ viewing: null });
-    await this.store.dispatch(restoreCommand(shared, { reason: "class" }), { origin: "class" });
+    try {
+      await this.store.dispatch(restoreCommand(shared, { reason: "class" }), { origin: "class" });
+    } finally {
+      // Only now: an upload meanwhile (variants off while showing a student) still takes the class's numbers.
+      this.viewing = null;
+    }
   }
 
   async loadRoster() {
