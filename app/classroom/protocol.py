@@ -55,8 +55,10 @@ CLOSE_ROOM_FULL = 4503
 CLOSE_CODES = {"too_slow": CLOSE_TOO_SLOW, "bad_hello": CLOSE_BAD_HELLO, "bad_token": CLOSE_BAD_TOKEN,
                "unknown_class": CLOSE_UNKNOWN_CLASS, "replaced": CLOSE_REPLACED, "ended": CLOSE_ENDED,
                "rate_limited": CLOSE_RATE_LIMITED, "room_full": CLOSE_ROOM_FULL}
-# After these, reconnecting cannot help: the page says why and stops.
-FINAL_CLOSES = ("bad_token", "unknown_class", "replaced", "ended", "rate_limited", "room_full")
+# After these, reconnecting cannot help: the page says why and stops. A close for a rate (rate_limited) is not one
+# of them: the page reconnects with a longer back-off (static/js/classroom/close-policy.js), its reconnect then
+# costs a join (admission.closed_for_rate), so a flood cannot go on through reconnects.
+FINAL_CLOSES = ("bad_token", "unknown_class", "replaced", "ended", "room_full")
 
 # Who sends each client message ("any": presenter or student).
 CLIENT_MESSAGES = {

@@ -68,6 +68,9 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
     own_student, own_phone = numbers(student), numbers(phone)
     assert len({str(teachers_w1), str(own_student), str(own_phone)}) == 3
     expect(teacher.by_testid("variant")).to_be_hidden()  # the teacher's page keeps the class's numbers
+    # "New numbers" (a public variant) would replace the class's numbers: off while each has their own, saying why.
+    expect(teacher.by_testid("variant-new")).to_be_disabled()
+    expect(teacher.by_testid("variant-new")).to_have_attribute("title", re.compile("has their own numbers"))
     expect(teacher.by_testid("class-variants-note")).to_contain_text("Training and editing numbers are off")
 
     # Training and in-place edits are off, and the page says why (the presenter's too).
@@ -123,6 +126,21 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
     expect(student.panel()).to_have_attribute("data-step-id", "fwd:O1", timeout=CLASS_TIMEOUT_MS)
     assert numbers(student, "O1") is None or label(student) == first
     assert label(student) == first and label(phone) == second
+    # Next iteration while the projector shows the phone's numbers: the class moves on (every page to its own next
+    # iteration) and the projector shows the phone's next iteration, the numbers the phone itself shows.
+    teacher.by_testid("next-iteration").click()
+    for explorer in (teacher, student, phone, late):
+        expect(explorer.by_testid("iteration")).to_have_text(re.compile(r"\s3$"), timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("variant")).to_have_text(second, timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("class-showing")).to_contain_text(second)
+    teacher.go_to("fwd:H1")
+    for explorer in (student, phone):
+        expect(explorer.panel()).to_have_attribute("data-step-id", "fwd:H1", timeout=CLASS_TIMEOUT_MS)
+    expect(cells(phone)).not_to_have_text(flat(next_phone), timeout=CLASS_TIMEOUT_MS)
+    expect(cells(student)).not_to_have_text(flat(next_student), timeout=CLASS_TIMEOUT_MS)
+    expect(cells(teacher)).to_have_text([text.replace(",", ".") for text in flat(numbers(phone))],
+                                       timeout=CLASS_TIMEOUT_MS)
+    next_student = numbers(student)
     teacher.by_testid("class-show-class").click()
     expect(teacher.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
     teacher.go_to("fwd:H1")
@@ -160,8 +178,27 @@ def test_each_student_their_own_numbers_follow_the_teacher_and_stay_theirs(conte
     expect(phone.page.locator(".class-expected")).to_contain_text("На ваших числах", timeout=CLASS_TIMEOUT_MS)
     teacher.screenshot("class-variants-histogram")
 
-    # Off again: everyone the class's numbers.
+    # Other new numbers while showing a student (here another preset) end the showing: the class takes them.
+    pick.select_option(label=second)
+    teacher.by_testid("class-show-student").click()
+    expect(teacher.by_testid("class-showing")).to_contain_text(second, timeout=CLASS_TIMEOUT_MS)
+    teacher.by_testid("preset").select_option("xor")
+    expect(teacher.by_testid("class-showing")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    expect(teacher.by_testid("variant")).to_be_hidden()
+    for explorer in (student, phone):
+        expect(explorer.by_testid("preset")).to_have_value("xor", timeout=CLASS_TIMEOUT_MS)
+        expect(explorer.by_testid("iteration")).to_have_text(re.compile(r"\s1$"), timeout=CLASS_TIMEOUT_MS)
+    assert wait_for_label(student) == first  # each their own numbers of the new preset
+
+    # Off again, while the projector shows the phone's numbers: everyone the class's numbers, not the phone's.
+    pick.select_option(label=second)
+    teacher.by_testid("class-show-student").click()
+    expect(teacher.by_testid("class-showing")).to_contain_text(second, timeout=CLASS_TIMEOUT_MS)
+    phones = [text.replace(",", ".") for text in flat(numbers(phone))]
+    expect(cells(teacher)).to_have_text(phones, timeout=CLASS_TIMEOUT_MS)
     teacher.by_testid("class-variants").uncheck()
+    expect(teacher.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    expect(cells(teacher)).not_to_have_text(phones, timeout=CLASS_TIMEOUT_MS)
     expect(student.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
     expect(cells(student)).to_have_text(flat(numbers(teacher)), timeout=CLASS_TIMEOUT_MS)
     expect(student.by_testid("train")).to_be_enabled()

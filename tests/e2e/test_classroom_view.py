@@ -5,9 +5,11 @@ the class-bar options, the lock, the connection line, and screenshots of all of 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ class Room:
     student: Explorer  # English, desktop
     phone: Explorer  # Russian, 390×844
     contexts: list[BrowserContext]
+    sent: dict[str, list[str]] = field(default_factory=dict)  # the type of every class message each student's page sent ("student", "phone")
 
 
 def expect_mode(explorer: Explorer, mode: str) -> None:
@@ -58,9 +61,13 @@ def room(browser: Browser, base_url: str) -> Iterator[Room]:
                 browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US"),
                 browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)]
     teacher, student, phone = (Explorer(context.new_page()) for context in contexts)
+    sent: dict[str, list[str]] = {"student": [], "phone": []}
+    for name, explorer in (("student", student), ("phone", phone)):
+        explorer.page.on("websocket", lambda ws, kept=sent[name]: ws.on(
+            "framesent", lambda payload: kept.append(json.loads(payload).get("type"))))
     try:
         start_class(teacher, [student, phone])
-        yield Room(teacher, student, phone, contexts)
+        yield Room(teacher, student, phone, contexts, sent)
     finally:
         for context in contexts:
             context.close()
@@ -272,7 +279,38 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     assert box(teacher.page, "#class-bar")["height"] <= 240
     teacher.by_testid("preset").select_option("exercise")
     expect(teacher.by_testid("class-variants")).to_be_enabled()
+    # Each student their own numbers: the student picker stays, the "edits are off" paragraph goes (title).
+    teacher.by_testid("class-variants").check()
+    expect(teacher.by_testid("class-student-pick")).to_be_visible()
+    assert box(teacher.page, "#class-bar")["height"] <= 240
+    assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+    shoot(teacher.page, "class-presenter-projector-variants-1280x720")
+    teacher.by_testid("class-variants").uncheck()
+    expect(teacher.by_testid("class-student-pick")).to_be_hidden()
     teacher.by_testid("class-projector").uncheck()
+
+
+def test_switching_variants_on_and_off_keeps_every_student_following(room: Room) -> None:
+    """Each switch costs a student one snapshot. A snapshot replaying the switches in its log asked for one more
+    per switch, a resync storm the server ended at its resync limit (4429): the students' pages said "refused"."""
+    teacher = room.teacher
+    teacher.by_testid("preset").select_option("exercise")
+    teacher.go_to("fwd:H1")
+    expect(teacher.by_testid("class-variants")).to_be_enabled()
+    before = {name: kinds.count("resync") for name, kinds in room.sent.items()}
+    teacher.by_testid("class-variants").check()
+    for student in (room.student, room.phone):
+        expect(student.by_testid("variant")).to_have_text(re.compile(r"^S\d+$"), timeout=CLASS_TIMEOUT_MS)
+    teacher.by_testid("class-variants").uncheck()
+    for student in (room.student, room.phone):
+        expect(student.by_testid("variant")).to_be_hidden(timeout=CLASS_TIMEOUT_MS)
+    teachers = [text for row in teacher.table_texts("W1") for text in row]  # the English student's are alike
+    expect(room.student.page.locator("#step-panel table[data-matrix-id='W1'] td[data-matrix-id]")).to_have_text(
+        teachers, timeout=CLASS_TIMEOUT_MS)
+    teacher.page.wait_for_timeout(1500)  # room for a storm to show (it closed both pages within a second)
+    for name, student in (("student", room.student), ("phone", room.phone)):
+        expect_mode(student, "following")
+        assert room.sent[name].count("resync") - before[name] <= 1, (name, room.sent[name])
 
 
 def test_hide_the_next_result_and_predict_first_are_one_state(room: Room) -> None:
@@ -353,6 +391,7 @@ class Wire:
         self.down = False
         self.silent = False
         self.routes: list[WebSocketRoute] = []
+        self.servers: list[WebSocketRoute] = []
 
     def route(self, ws: WebSocketRoute) -> None:
         if self.down:
@@ -362,11 +401,20 @@ class Wire:
         ws.on_message(lambda message: server.send(message))
         server.on_message(lambda message: None if self.silent else ws.send(message))
         self.routes.append(ws)
+        self.servers.append(server)
 
     def cut(self) -> None:
         self.down = True
         for ws in self.routes:
             ws.close()
+
+    def close_as_server(self, code: int, reason: str) -> None:
+        """The server closes the page's socket with `code` (the page sees it; the server's end goes too)."""
+        for ws, server in zip(self.routes, self.servers, strict=True):
+            ws.close(code=code, reason=reason)
+            server.close()
+        self.routes.clear()
+        self.servers.clear()
 
 
 def test_the_count_is_not_claimed_while_the_server_is_gone(browser: Browser, base_url: str) -> None:
@@ -388,8 +436,9 @@ def test_the_count_is_not_claimed_while_the_server_is_gone(browser: Browser, bas
         context.close()
 
 
-def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) -> None:
-    """Two heartbeats without a word: the pill says "reconnecting", never "live", in a polite live region."""
+@contextmanager
+def wired_class(browser: Browser, base_url: str) -> Iterator[tuple[Explorer, Explorer, Wire]]:
+    """A teacher's class and one student whose class socket goes through a Wire, live: (teacher, student, wire)."""
     teacher_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
     student_context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US")
     wire = Wire()
@@ -401,14 +450,36 @@ def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) 
         student = Explorer(student_context.new_page())
         student.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
         join(student, code)
-        pill = student.by_testid("class-connection")
-        expect(pill).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
-        expect(pill).to_have_attribute("aria-live", "polite")
-        wire.silent = True
-        expect(pill).to_have_text("reconnecting…", timeout=30_000)
+        expect(student.by_testid("class-connection")).to_have_attribute("data-state", "live", timeout=CLASS_TIMEOUT_MS)
+        yield teacher, student, wire
     finally:
         teacher_context.close()
         student_context.close()
+
+
+def test_a_silent_connection_says_reconnecting(browser: Browser, base_url: str) -> None:
+    """Two heartbeats without a word: the pill says "reconnecting", never "live", in a polite live region."""
+    with wired_class(browser, base_url) as (_, student, wire):
+        pill = student.by_testid("class-connection")
+        expect(pill).to_have_attribute("aria-live", "polite")
+        wire.silent = True
+        expect(pill).to_have_text("reconnecting…", timeout=30_000)
+
+
+def test_a_socket_closed_for_its_rate_reconnects_and_the_class_goes_on(browser: Browser, base_url: str) -> None:
+    """4429 (too many messages, joins or resyncs) is not "the class ended": the page says it is reconnecting, waits
+    a few seconds and is back, following. (It ended the class for the page: "The server refused this page".)"""
+    with wired_class(browser, base_url) as (teacher, student, wire):
+        pill = student.by_testid("class-connection")
+        wire.close_as_server(4429, "rate_limited")
+        expect(pill).to_have_attribute("data-state", "reconnecting", timeout=CLASS_TIMEOUT_MS)
+        expect(student.by_testid("class-problem")).to_contain_text("slow down")
+        expect_mode(student, "following")
+        expect(pill).to_have_attribute("data-state", "live", timeout=30_000)
+        expect_mode(student, "following")
+        expect(student.by_testid("class-problem")).to_have_text("")
+        teacher.go_to("fwd:O1")
+        student.expect_step("fwd:O1")
 
 
 def shoot(page: Page, name: str) -> None:

@@ -13,6 +13,7 @@ import { Presenter } from "./presenter.js";
 import { Questions } from "./questions.js";
 import { path, classProtocol } from "./protocol.js";
 import { resultsCsv, resultsFileName } from "./results-csv.js";
+import { keepEnded, endedBefore } from "./ended-class.js";
 import { isShared } from "../store/commands.js";
 import { download } from "../lib/download.js";
 
@@ -22,7 +23,6 @@ const PRESENTER_KEY = "backprop.class.presenter"; // {code, token, epoch}: this 
 const STUDENT_PREFIX = "backprop.class.student.";
 const EDITS_OFF = "class.variantsEditsOff";
 const NAME_KEY = "backprop.class.name"; // the name this student gave (the room keeps it too)
-const ENDED_KEY = "backprop.class.ended"; // {code, token, until}: the class this presenter ended, its results kept
 
 /** The class state the view renders; `mode` is data-mode on [data-testid=class-mode]. */
 function initialClass() {
@@ -44,6 +44,14 @@ function initialClass() {
     problem: null, // a message key (and params) to show, e.g. a wrong code
     ended: null,
   };
+}
+
+function session() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null; // storage refused: the class still works, a reload just starts over
+  }
 }
 
 function readSession(key) {
@@ -162,7 +170,7 @@ export class Classroom {
     if (code === null) {
       const presenter = readSession(PRESENTER_KEY);
       if (presenter?.code && presenter?.token) this.present(presenter);
-      else this.endedBefore();
+      else this.recallEnded();
       return;
     }
     if (code) this.join(code);
@@ -259,8 +267,9 @@ export class Classroom {
     this.connection = new Connection({
       hello: () => this.hello(),
       onFrame: (frame) => this.received(frame),
-      onStatus: (connection) => this.set({ connection }),
-      onFinal: (name) => this.closedForGood(name),
+      onStatus: (connection, problem) => this.set(problem ? { connection, problem: { key: problem } } : { connection }),
+      onFinal: (key) => this.end(key),
+      hadClass: () => Boolean(this.follower.epoch),
     });
     this.connection.open();
   }
@@ -275,13 +284,6 @@ export class Classroom {
     // A page that has applied frames asks only for the missed ones; a fresh one gets a snapshot.
     if (epoch && lastSeq > 0) hello.last_seq = lastSeq;
     return hello;
-  }
-
-  closedForGood(name) {
-    const hadClass = Boolean(this.follower.epoch);
-    if (name === "ended" || (name === "unknown_class" && hadClass)) return this.end("class.endedRestart");
-    if (name === "unknown_class") return this.end("class.wrongCodeShort");
-    return this.end(name === "replaced" ? "class.replaced" : "class.refused");
   }
 
   /** The class is over for this page. A presenter's page is back to solo at once, "Start a class" offered. */
@@ -320,17 +322,15 @@ export class Classroom {
 
   /** The class this presenter's page ended: its results can be downloaded until the server deletes them. */
   keepEnded() {
-    this.endedClass = { code: this.code, token: this.token, until: Date.now() + classProtocol().results_seconds * 1000 };
-    writeSession(ENDED_KEY, this.endedClass);
+    this.endedClass = keepEnded(session(), { code: this.code, token: this.token, now: Date.now(),
+      keepSeconds: classProtocol().results_seconds });
     this.set({ endedCode: this.code });
   }
 
   /** After a reload: the class this tab ended, while its results are kept. */
-  endedBefore() {
-    const ended = readSession(ENDED_KEY);
-    if (!ended?.code || !ended?.token || !(ended.until > Date.now())) return writeSession(ENDED_KEY, null);
-    this.endedClass = ended;
-    this.set({ endedCode: ended.code });
+  recallEnded() {
+    this.endedClass = endedBefore(session(), Date.now());
+    if (this.endedClass) this.set({ endedCode: this.endedClass.code });
   }
 
   /** The presenter downloads the class's answers as CSV in the page's language (this class, or the one it ended). */
@@ -437,19 +437,16 @@ export class Classroom {
   // --- each student their own numbers ------------------------------------------------------------------------
 
   /**
-   * The room's variants mode changed (its frame, a snapshot): training and edits are off while it is on, and a
-   * following student takes the room's present again (a snapshot), now with their own numbers or the class's.
+   * The room's variants mode changed (its frame, a snapshot): training and edits are off while it is on. A
+   * following student's numbers (own or the class's) come with the `state` frame the presenter's page uploads
+   * right after the switch (Presenter.sendVariants): no snapshot is asked for.
    */
-  variantsChanged(preset, { resync = true } = {}) {
+  variantsChanged(preset) {
     const variants = preset ?? null;
     if (variants === this.state.variants) return;
     this.set({ variants });
     this.store.dispatch({ type: "editsOff", editsOff: variants ? EDITS_OFF : null });
     if (this.role === "presenter" && !variants) this.presenter.showClass();
-    if (this.role === "student" && resync && this.state.mode === "following") {
-      this.follower.known = null;
-      this.send({ type: "resync", last_seq: 0 });
-    }
   }
 
   /**

@@ -5,6 +5,7 @@
  * A welcome of another protocol version than this bundle's reloads the page (an old cached bundle).
  */
 import { classProtocol, closeName, path } from "./protocol.js";
+import { afterClose } from "./close-policy.js";
 
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
@@ -12,11 +13,13 @@ const RELOADED_KEY = "backprop.class.reloadedFor"; // the server version this ta
 
 export class Connection {
   /**
-   * `hello()` builds the hello; `onFrame(frame)` hears every frame; `onStatus(status)` the connection's state
-   * (connecting | live | reconnecting | paused); `onFinal(name)` a close after which reconnecting cannot help.
+   * `hello()` builds the hello; `onFrame(frame)` hears every frame; `onStatus(status, problem)` the connection's
+   * state (connecting | live | reconnecting | paused) and, when retrying after a refusal, the message key that
+   * says so; `onFinal(key)` a close after which reconnecting cannot help (the key says why); `hadClass()`
+   * whether the page was in this class already (close-policy.js).
    */
-  constructor({ hello, onFrame, onStatus, onFinal }) {
-    Object.assign(this, { hello, onFrame, onStatus, onFinal });
+  constructor({ hello, onFrame, onStatus, onFinal, hadClass }) {
+    Object.assign(this, { hello, onFrame, onStatus, onFinal, hadClass });
     this.socket = null;
     this.attempt = 0;
     this.heartbeatSeconds = classProtocol().heartbeat_seconds ?? 30;
@@ -91,21 +94,22 @@ export class Connection {
   closed(socket, code) {
     if (socket !== this.socket) return;
     this.socket = null;
-    const name = closeName(code);
-    if (name && classProtocol().final_closes.includes(name)) {
+    const outcome = afterClose(closeName(code), { finalCloses: classProtocol().final_closes, hadClass: this.hadClass() });
+    if (!outcome.retry) {
       this.stop();
-      this.onFinal(name);
+      this.onFinal(outcome.key);
       return;
     }
-    this.retry();
+    this.attempt = Math.max(this.attempt, outcome.backoffFrom);
+    this.retry(outcome.problem);
   }
 
   /** Randomised back-off: 300 phones that lost the Wi-Fi together do not come back in the same instant. */
-  retry() {
+  retry(problem = null) {
     clearTimeout(this.silenceTimer);
     this.attempt += 1;
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(this.attempt, 6));
-    this.onStatus("reconnecting");
+    this.onStatus("reconnecting", problem);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.open(), ceiling / 2 + Math.random() * ceiling / 2);
   }

@@ -81,14 +81,16 @@ export class Follower {
     return this.enqueue(async () => {
       this.epoch = frame.epoch;
       this.room.set({ locked: Boolean(frame.locked), projector: Boolean(frame.projector) });
-      this.room.variantsChanged(frame.variants ?? null, { resync: false }); // this snapshot brings the numbers
+      this.room.variantsChanged(frame.variants ?? null); // before the state is restored: its numbers follow it
       this.room.questions.restored(frame.question);
       this.lastSeq = frame.state_seq;
       if (frame.state_seq > 0) await this.restoreRoomState(frame.state_seq);
       for (const entry of frame.entries ?? []) {
         if (entry.seq <= this.lastSeq) continue;
         this.lastSeq = entry.seq;
-        await this.apply(entry);
+        // The snapshot's `variants` is the room's present, set above before its state was restored: replaying
+        // an older switch would show a state restored after it on the wrong numbers.
+        if (entry.type !== "variants") await this.apply(entry);
       }
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
       if (frame.pointer !== undefined) this.pointed(frame.pointer);

@@ -6,10 +6,13 @@
  * it was acknowledged, and commands heard meanwhile wait for the upload. The hover is the class's pointer,
  * the training's progress goes out latest-wins, and the lock and the projector layout are room messages.
  * Each student their own numbers (variants) is a room message too; while the teacher shows a student's numbers
- * on the projector, the class keeps the teacher's (only steps and view options reach it).
+ * on the projector, the class keeps the teacher's (only steps and view options reach it). Next iteration then
+ * moves the class to its next iteration and the projector to that student's (what the student's own page
+ * shows); any other new numbers (a preset, the editor, a state file) end the showing: the class takes them.
  */
 import { isShared, COMMANDS, restoreCommand } from "../store/commands.js";
 import { sharedState } from "../store/state.js";
+import { nextIteration } from "../store/actions.js";
 import { VARIANTS } from "../lib/core-options.js";
 import { putState, fetchNumbers, fetchStudents } from "./api.js";
 import { classProtocol } from "./protocol.js";
@@ -35,6 +38,8 @@ export class Presenter {
     this.pointerTimer = null;
     this.progressTimer = null;
     this.progressSentAt = 0;
+    this.again = false; // another upload is due after the one in flight
+    this.moving = false; // Next iteration while showing a student is under way
     this.viewing = null; // the class's shared state while the page shows a student's numbers
     this.rosterTimer = null;
   }
@@ -52,8 +57,13 @@ export class Presenter {
   /** A command this page applied (store.onCommand): the room follows the teacher's own actions only. */
   heard({ command, origin }) {
     if (!this.active() || origin === "class" || !isShared(command)) return;
-    // Showing a student's numbers: a new request (Next iteration on them, an edit) stays on this page.
-    if (this.viewing && (command.type === "load" || COMMANDS[command.type]?.whole)) return;
+    if (this.viewing && (command.type === "load" || COMMANDS[command.type]?.whole)) {
+      if (command.reason === "next") {
+        this.nextWhileShowing();
+        return;
+      }
+      this.stopShowing(); // new numbers on the projector: the class takes them, not the student's shown before
+    }
     if (this.uploading) {
       this.held.push(command);
       return;
@@ -77,10 +87,16 @@ export class Presenter {
     }
   }
 
-  /** The room takes this page's shared state as it is now (after every command before it is in the log). */
-  upload() {
+  /**
+   * The room takes this page's shared state as it is now (after every command before it is in the log).
+   * `again`: one taken while an upload is in flight follows it (that one may have read the state already).
+   */
+  upload({ again = false } = {}) {
     clearTimeout(this.debounce);
-    if (this.uploading) return this.uploading;
+    if (this.uploading) {
+      this.again ||= again;
+      return this.uploading;
+    }
     this.uploading = (async () => {
       try {
         await this.allAcked();
@@ -95,6 +111,10 @@ export class Presenter {
         const held = this.held;
         this.held = [];
         for (const command of held) this.heard({ command, origin: "local" });
+        if (this.again) {
+          this.again = false;
+          this.upload();
+        }
       }
     })();
     return this.uploading;
@@ -132,17 +152,26 @@ export class Presenter {
       this.room.set({ problem: { key: "class.variantsNone" } });
       return;
     }
-    this.room.variantsChanged(preset);
-    this.room.send({ type: "variants", preset, id: this.room.nextId() });
+    this.sendVariants(preset);
     if (preset) this.loadRoster();
+  }
+
+  /**
+   * The room's variants mode, then this page's state uploaded after it: the `state` frame that follows brings
+   * every following student their numbers (own or the class's) over HTTP, no student asks for a snapshot.
+   */
+  sendVariants(preset) {
+    this.room.variantsChanged(preset);
+    const id = this.room.nextId();
+    if (this.room.send({ type: "variants", preset, id })) this.unacked.add(id);
+    this.upload({ again: true });
   }
 
   /** The teacher switched to another network in variants mode: its variants, or none (and the mode is off). */
   presetChanged(presetId) {
     if (!this.room.state.variants || this.viewing || presetId === this.room.state.variants) return;
     if (hasVariants(presetId)) {
-      this.room.variantsChanged(presetId);
-      this.room.send({ type: "variants", preset: presetId, id: this.room.nextId() });
+      this.sendVariants(presetId);
     } else {
       this.setVariants(false);
       this.room.set({ problem: { key: "class.variantsOffPreset" } });
@@ -163,13 +192,41 @@ export class Presenter {
     }
   }
 
+  /**
+   * Next iteration while showing a student: the class goes to its next iteration (the page takes the class's
+   * numbers, moves on as always, which the room hears), then the projector shows the student's numbers at it.
+   */
+  async nextWhileShowing() {
+    const place = this.room.state.viewing?.place;
+    if (this.moving || place === undefined) return;
+    this.moving = true;
+    try {
+      await this.showClass();
+      await nextIteration(this.store);
+      await this.showStudent(place);
+    } finally {
+      this.moving = false;
+    }
+  }
+
+  /** The page shows new numbers of its own while it showed a student's: they are the class's now. */
+  stopShowing() {
+    this.viewing = null;
+    this.room.set({ viewing: null });
+    this.presetChanged(this.store.get().presetId); // skipped while showing: a preset without variants ends them
+  }
+
   /** Back to the class's numbers (the step and view options as they are now). */
   async showClass() {
     if (!this.viewing) return;
     const shared = this.classShared();
-    this.viewing = null;
     this.room.set({ viewing: null });
-    await this.store.dispatch(restoreCommand(shared, { reason: "class" }), { origin: "class" });
+    try {
+      await this.store.dispatch(restoreCommand(shared, { reason: "class" }), { origin: "class" });
+    } finally {
+      // Only now: an upload meanwhile (variants off while showing a student) still takes the class's numbers.
+      this.viewing = null;
+    }
   }
 
   async loadRoster() {

@@ -124,6 +124,7 @@ export function presenterPanel(classroom, store) {
   const tally = tallyPanel(classroom);
   const variants = variantsPanel(classroom, store);
   options.node.insertBefore(variants.toggle, options.node.lastChild); // beside the other class options
+  options.node.append(variants.node); // the student picker flows on after them: the projector's bar stays low
   const work = el("div", "class-work");
   work.append(ask.node, tally.node);
   function update(cls) {
@@ -132,5 +133,5 @@ export function presenterPanel(classroom, store) {
     variants.update(cls);
     tally.update(cls);
   }
-  return { nodes: [head.node, options.node, variants.node, work], update };
+  return { nodes: [head.node, options.node, work], update };
 }

@@ -36,6 +36,7 @@ export function variantsPanel(classroom, store) {
     toggle.input.checked = Boolean(cls.variants);
     toggle.input.disabled = !eligible && !cls.variants;
     note.textContent = t(!eligible ? "class.variantsNone" : "class.variantsEditsOff");
+    note.hidden = Boolean(cls.projector); // the switch's title says it; the projector's bar stays compact
     toggle.label.title = t(eligible ? "class.variantsHint" : "class.variantsNone");
     // Off, the panel only says why a network has no variants, and not on the projector: its bar stays compact
     // (the disabled switch's title still says why).

@@ -59,8 +59,11 @@ export function mountVariantControls(root, store) {
   const render = (state) => {
     const eligible = hasVariants(state.presetId);
     button.textContent = t("variants.new");
-    button.disabled = !eligible || state.status.loading || Boolean(state.ownNumbers);
-    button.title = state.ownNumbers ? t("variants.ownHint") : eligible ? t("variants.newHint") : t("variants.none");
+    // In a class with each student their own numbers (editsOff, the presenter's page too) a public variant
+    // would replace the class's numbers: off, saying why.
+    button.disabled = !eligible || state.status.loading || Boolean(state.ownNumbers) || Boolean(state.editsOff);
+    button.title = state.ownNumbers ? t("variants.ownHint") : state.editsOff ? t(state.editsOff)
+      : eligible ? t("variants.newHint") : t("variants.none");
     // a public variant's number, or in a class the label of this student's own numbers (not a public variant)
     word.textContent = t(state.ownNumbers ? "variants.own" : "variants.label");
     number.textContent = state.variant ? String(state.variant) : state.ownNumbers ?? "";
@@ -68,7 +71,8 @@ export function mountVariantControls(root, store) {
   };
   store.subscribe((state, previous) => {
     if (state.variant !== previous.variant || state.presetId !== previous.presetId || state.lang !== previous.lang
-      || state.status.loading !== previous.status.loading || state.ownNumbers !== previous.ownNumbers) render(state);
+      || state.status.loading !== previous.status.loading || state.ownNumbers !== previous.ownNumbers
+      || state.editsOff !== previous.editsOff) render(state);
   });
   render(store.get());
 }
