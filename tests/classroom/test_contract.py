@@ -19,13 +19,14 @@ from tests.helpers import BASE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSROOM_JS = ROOT / "static" / "js" / "classroom"
-CONTROLLER = ("classroom.js", "connection.js", "follower.js", "presenter.js", "questions.js", "api.js", "protocol.js")
+CONTROLLER = ("classroom.js", "class-state.js", "connection.js", "frames.js", "follower.js", "presenter.js", "student.js",
+              "questions.js", "api.js", "protocol.js")
 
 
 def page_tables() -> dict[str, list[str]]:
     """The page's frame handlers and the store's command types, as Node loads the real modules."""
     script = f"""
-    const {{ FRAMES }} = await import({json.dumps((CLASSROOM_JS / "classroom.js").as_uri())});
+    const {{ FRAMES }} = await import({json.dumps((CLASSROOM_JS / "frames.js").as_uri())});
     const {{ ORDERED_FRAMES }} = await import({json.dumps((CLASSROOM_JS / "follower.js").as_uri())});
     const {{ COMMANDS }} = await import({json.dumps((ROOT / "static" / "js" / "store" / "commands.js").as_uri())});
     console.log(JSON.stringify({{ frames: Object.keys(FRAMES), ordered: Object.keys(ORDERED_FRAMES),

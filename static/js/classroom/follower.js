@@ -6,7 +6,7 @@
  * While the student explores, frames are counted but the explorer is left alone; following again takes a
  * snapshot. The room's own frames (lock, projector, variants, question, reveal) go to the class state. With
  * each student their own numbers (variants), a student's page shows the room's state with its own request
- * (Classroom.shownState): the step, view options and iteration stay the teacher's.
+ * (OwnNumbers.shownState, ./own-numbers.js): the step, view options and iteration stay the teacher's.
  */
 import { restoreCommand } from "../store/commands.js";
 import { fetchState } from "./api.js";
@@ -17,14 +17,14 @@ export const ORDERED_FRAMES = {
   state: (follower, frame) => follower.restoreRoomState(frame.seq),
   lock: (follower, frame) => follower.room.set({ locked: Boolean(frame.locked) }),
   projector: (follower, frame) => follower.room.set({ projector: Boolean(frame.projector) }),
-  variants: (follower, frame) => follower.room.variantsChanged(frame.preset),
+  variants: (follower, frame) => follower.room.ownNumbers.modeChanged(frame.preset),
   question: (follower, frame) => follower.room.questions.asked(frame.question),
   reveal: (follower, frame) => follower.room.questions.revealed(frame),
   ended: (follower, frame) => follower.room.ended(frame.reason),
 };
 
 export class Follower {
-  /** `room` is the Classroom: its `code`, `state`, `set(patch)`, `send(message)` and `questions`. */
+  /** `room` is the Classroom: its `code`, `state`, `set(patch)`, `send(message)`, `questions` and `ownNumbers`. */
   constructor(room, store) {
     this.room = room;
     this.store = store;
@@ -71,7 +71,7 @@ export class Follower {
     this.known = fetched;
     if (fetched.seq > this.lastSeq) this.lastSeq = fetched.seq; // newer: the frames up to it are in it
     if (fetched.seq < seq) return; // the room is gone or restarted; the next beat resyncs
-    const shown = await this.room.shownState(fetched.state);
+    const shown = await this.room.ownNumbers.shownState(fetched.state);
     const own = shown.ownNumbers ? { ownNumbers: shown.ownNumbers } : {};
     await this.store.dispatch(restoreCommand(shown.state, { reason: "restore", ...own }), { origin: "class" });
   }
@@ -81,7 +81,7 @@ export class Follower {
     return this.enqueue(async () => {
       this.epoch = frame.epoch;
       this.room.set({ locked: Boolean(frame.locked), projector: Boolean(frame.projector) });
-      this.room.variantsChanged(frame.variants ?? null); // before the state is restored: its numbers follow it
+      this.room.ownNumbers.modeChanged(frame.variants ?? null); // before the state is restored: its numbers follow it
       this.room.questions.restored(frame.question);
       this.lastSeq = frame.state_seq;
       if (frame.state_seq > 0) await this.restoreRoomState(frame.state_seq);

@@ -24,7 +24,7 @@ const NUMBERS_FIELDS = ["request", "presetId", "iteration", "lossHistory", "trai
 const hasVariants = (presetId) => Boolean(presetId && VARIANTS.presets.includes(presetId));
 
 export class Presenter {
-  /** `room` is the Classroom (code, token, state, set, send, nextId). */
+  /** `room` is the Classroom (code, token, state, set, send, nextId, ownNumbers). */
   constructor(room, store) {
     this.room = room;
     this.store = store;
@@ -161,7 +161,7 @@ export class Presenter {
    * every following student their numbers (own or the class's) over HTTP, no student asks for a snapshot.
    */
   sendVariants(preset) {
-    this.room.variantsChanged(preset);
+    this.room.ownNumbers.modeChanged(preset);
     const id = this.room.nextId();
     if (this.room.send({ type: "variants", preset, id })) this.unacked.add(id);
     this.upload({ again: true });
