@@ -5,17 +5,7 @@ import assert from "node:assert/strict";
 import { initialClass, joinCodeFromPath, helloFor, lookUpProblem } from "../../static/js/classroom/class-state.js";
 import { savedPresenter, savePresenter, savedStudent, saveStudent, savedName, saveName, PRESENTER_KEY, STUDENT_PREFIX }
   from "../../static/js/classroom/saved-class.js";
-
-/** Web Storage's interface over a Map; `refuse`: every call throws, as in a private window that forbids it. */
-function storage({ refuse = false } = {}) {
-  const items = new Map();
-  const guard = (fn) => (...args) => {
-    if (refuse) throw new Error("SecurityError");
-    return fn(...args);
-  };
-  return { items, getItem: guard((key) => items.get(key) ?? null), setItem: guard((key, value) => items.set(key, String(value))),
-    removeItem: guard((key) => items.delete(key)) };
-}
+import { fakeStorage as storage } from "./helpers.mjs";
 
 test("the join code is read from /join/CODE (upper-cased, decoded), is empty at /join and absent elsewhere", () => {
   assert.equal(joinCodeFromPath("/join/abc234"), "ABC234");

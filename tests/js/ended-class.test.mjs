@@ -2,17 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { keepEnded, endedBefore, ENDED_KEY } from "../../static/js/classroom/ended-class.js";
-
-/** sessionStorage's interface over a Map; `refuse`: every call throws, as in a private window that forbids it. */
-function storage({ refuse = false } = {}) {
-  const items = new Map();
-  const guard = (fn) => (...args) => {
-    if (refuse) throw new Error("SecurityError");
-    return fn(...args);
-  };
-  return { items, getItem: guard((key) => items.get(key) ?? null), setItem: guard((key, value) => items.set(key, String(value))),
-    removeItem: guard((key) => items.delete(key)) };
-}
+import { fakeStorage as storage } from "./helpers.mjs";
 
 test("the ended class is kept until its results expire, and survives a reload (read back from storage)", () => {
   const tab = storage();

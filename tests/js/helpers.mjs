@@ -50,3 +50,14 @@ export function fakeApi({ hold = () => false, failing = () => false } = {}) {
   };
   return { calls, release: () => release.splice(0).forEach((fn) => fn()), restore: () => { globalThis.fetch = original; } };
 }
+
+/** Web Storage's interface over a Map; `refuse`: every call throws, as in a private window that forbids it. */
+export function fakeStorage({ refuse = false } = {}) {
+  const items = new Map();
+  const guard = (fn) => (...args) => {
+    if (refuse) throw new Error("SecurityError");
+    return fn(...args);
+  };
+  return { items, getItem: guard((key) => items.get(key) ?? null), setItem: guard((key, value) => items.set(key, String(value))),
+    removeItem: guard((key) => items.delete(key)) };
+}
