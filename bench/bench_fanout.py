@@ -39,6 +39,8 @@ def page_command(i: int) -> dict[str, Any]:
     return {"type": "select", "target": {"matrix": "dL/dW2", "row": 1, "col": 0}, "n": i}
 
 
+JOINING = 50  # students joining at once
+
 FRAME_BYTES = len(orjson.dumps({"type": "command", "command": page_command(99), "seq": 999}))
 
 
@@ -119,6 +121,7 @@ class LightSocket(asyncio.Protocol):
         self.buffer = bytearray()
         self.upgraded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.first: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()  # the first text message
         self.on_text: Any = None  # called with each text message's payload (bytes) as it arrives
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -150,6 +153,8 @@ class LightSocket(asyncio.Protocol):
                 break
             payload = bytes(buffer[start + head:start + head + length])
             start += head + length
+            if opcode == Opcode.TEXT and not self.first.done():
+                self.first.set_result(payload)
             if opcode == Opcode.TEXT and self.on_text is not None:
                 self.on_text(payload)
             elif opcode == Opcode.PING:
@@ -164,8 +169,9 @@ class LightSocket(asyncio.Protocol):
             self.transport.write(Frame(opcode, payload).serialize(mask=True, extensions=[]))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self.upgraded.done():
-            self.upgraded.set_exception(exc or OSError("closed during the handshake"))
+        for pending in (self.upgraded, self.first):
+            if not pending.done():
+                pending.set_exception(exc or OSError("closed before it was answered"))
         if not self.closed.done():
             self.closed.set_result(None)
 
@@ -189,6 +195,14 @@ async def open_ws(url: str) -> LightSocket:
         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{host}:{port}\r\n\r\n".encode())
     await asyncio.wait_for(websocket.upgraded, 30)
     return websocket
+
+
+async def welcomed(websocket: LightSocket) -> None:
+    """Wait for a student's welcome: at most JOINING students join at once, as a hall's do over a few seconds
+    (1,000 hellos in flight at once ran each process's Redis pool dry)."""
+    first = orjson.loads(await asyncio.wait_for(websocket.first, 30))
+    if first.get("type") != "welcome":
+        raise SystemExit(f"a student was refused: {first}")
 
 
 class Student:
@@ -215,12 +229,13 @@ async def app_clients(port: int, n: int) -> tuple[LightSocket, list[Student], An
     teacher = await open_ws(url)
     await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],
                                      "token": room["token"]}).decode())
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student() -> Student:
         async with gate:
             websocket = await open_ws(url)
             await websocket.send(orjson.dumps({"type": "hello", "code": room["code"]}).decode())
+            await welcomed(websocket)
             return Student(websocket)
 
     students = await asyncio.gather(*(student() for _ in range(n)))
@@ -234,7 +249,7 @@ async def app_clients(port: int, n: int) -> tuple[LightSocket, list[Student], An
 async def bare_clients(port: int, n: int) -> tuple[LightSocket, list[Student], Any]:
     url = f"ws://127.0.0.1:{port}/ws"
     teacher = await open_ws(url)
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student() -> Student:
         async with gate:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _server import free_port, load_average, start_server  # noqa: E402
 from bench_fanout import (  # noqa: E402
-    FRAME_BYTES, Student, app_clients, measure, open_ws, page_command, percentile,
+    FRAME_BYTES, JOINING, Student, app_clients, measure, open_ws, page_command, percentile, welcomed,
 )
 
 from tests.redis_server import running_redis  # noqa: E402
@@ -50,12 +50,13 @@ async def spread_clients(ports: tuple[int, ...], n: int) -> tuple[Any, list[Stud
     teacher = await open_ws(f"ws://127.0.0.1:{ports[0]}/api/class/ws")
     await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],
                                      "token": room["token"]}).decode())
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student(i: int) -> Student:
         async with gate:
             websocket = await open_ws(f"ws://127.0.0.1:{ports[i % len(ports)]}/api/class/ws")
             await websocket.send(orjson.dumps({"type": "hello", "code": room["code"]}).decode())
+            await welcomed(websocket)
             return Student(websocket)
 
     students = await asyncio.gather(*(student(i) for i in range(n)))
