@@ -4,8 +4,9 @@
 
 One server (`python -m app serve`, app/server.py's uvicorn_config, every BACKPROP_CLASS_* at its default) on a
 free 127.0.0.1 port. A healthy presenter (the teacher's laptop, 127.0.0.1) and student (another device,
-127.0.0.2) share a room; the presenter sends a small command every 100 ms and each command's latency is the
-time until the student has it. Each phase runs for --seconds while one misbehaving client, in a process of its
+127.0.0.2) share a room; the presenter sends a small command every 100 ms and, as its page does, uploads the
+room's shared state every `state_every` commands (the welcome says how many); each command's latency is the time
+until the student has it. Each phase runs for --seconds while one misbehaving client, in a process of its
 own, connects from other loopback addresses (127.0.0.3 and up: other devices on the LAN) and does one thing:
 
 - ping: 10 student sockets send `ping` as fast as they can (reconnecting when closed);
@@ -207,16 +208,49 @@ def run_abuse(kind: str, port: int, code: str, seconds: float) -> None:
 
 # ---- the healthy class --------------------------------------------------------------------------------
 
-async def healthy_phase(port: int, room: dict[str, Any], seconds: float) -> tuple[list[float], int, int]:
+class PresenterPage:
+    """The teacher's page across every phase (each phase is a reload): it uploads the room's shared state every
+    `state_every` small commands, as static/js/classroom/presenter.js does. Without the uploads the room's log
+    no longer reaches back to a state after BACKPROP_CLASS_LOG_SIZE commands and the server refuses every
+    further command (`state_required`, docs/contract.md): the whole run sends about 540."""
+
+    def __init__(self, port: int, room: dict[str, Any]) -> None:
+        self.port, self.room = port, room
+        self.state_every = 100  # until a welcome says
+        self.since_upload = 0
+        self.uploads = 0
+
+    async def open(self) -> ClientConnection:
+        websocket = await open_ws(self.port)
+        welcome = await hello(websocket, code=self.room["code"], role="presenter", token=self.room["token"])
+        if welcome.get("type") != "welcome":
+            print(f"    (the healthy presenter was refused: {welcome})", flush=True)
+        self.state_every = welcome.get("state_every", self.state_every)
+        return websocket
+
+    async def upload(self) -> None:
+        async with httpx.AsyncClient(trust_env=False) as client:
+            answer = await client.put(f"http://{HOST}:{self.port}/api/class/rooms/{self.room['code']}/state",
+                                      json={"bench": self.uploads},
+                                      headers={"Authorization": f"Bearer {self.room['token']}"})
+        if answer.status_code != 200:
+            print(f"    (the state upload was refused: {answer.status_code} {answer.text[:200]})", flush=True)
+        self.since_upload = 0
+        self.uploads += 1
+
+
+async def healthy_phase(port: int, page: PresenterPage, seconds: float) -> tuple[list[float], int, int]:
     """(latencies in s, commands sent, commands lost) for one phase of commands every COMMAND_GAP_S."""
-    teacher = await open_ws(port)
-    await hello(teacher, code=room["code"], role="presenter", token=room["token"])
+    room = page.room
+    teacher = await page.open()
     student = await open_ws(port, HEALTHY_STUDENT)
     welcome = await hello(student, code=room["code"])
     if welcome.get("type") != "welcome":
         print(f"    (the healthy student was refused: {welcome})", flush=True)
     sent_at: dict[int, float] = {}
     got_at: dict[int, float] = {}
+    unacked: set[int] = set()
+    refusals: list[str] = []
 
     async def listen() -> None:
         with contextlib.suppress(WebSocketException, OSError):
@@ -225,20 +259,43 @@ async def healthy_phase(port: int, room: dict[str, Any], seconds: float) -> tupl
                 if frame.get("type") == "command":
                     got_at[frame["command"]["to"]] = time.perf_counter()
 
+    async def teacher_hears() -> None:
+        with contextlib.suppress(WebSocketException, OSError):
+            async for text in teacher:
+                frame = orjson.loads(text)
+                if frame.get("type") in ("ack", "error"):
+                    unacked.discard(frame.get("id"))
+                if frame.get("type") == "error":
+                    refusals.append(frame.get("code", "?"))
+
+    async def all_acked() -> None:
+        """The page uploads once every command before the upload is in the log."""
+        deadline = time.perf_counter() + 5
+        while unacked and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
+
     listener = asyncio.create_task(listen())
-    teacher_reader = asyncio.create_task(drain(teacher))
+    teacher_reader = asyncio.create_task(teacher_hears())
     base = int(time.time() * 1000) % 1_000_000_000 * 1000
     n = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         n += 1
         sent_at[base + n] = time.perf_counter()
+        unacked.add(n)
         await teacher.send(orjson.dumps({"type": "command", "id": n,
                                          "command": {"type": "step", "to": base + n}}).decode())
+        page.since_upload += 1
+        if page.since_upload >= page.state_every:
+            await all_acked()
+            await page.upload()
         await asyncio.sleep(COMMAND_GAP_S)
     await asyncio.sleep(GRACE_S)
     listener.cancel()
     teacher_reader.cancel()
+    if refusals:
+        print(f"    (the server refused {len(refusals)} of the presenter's messages: {sorted(set(refusals))})",
+              flush=True)
     if student.close_code is not None:
         print(f"    (the healthy student's socket was closed: {student.close_code} {student.close_reason})", flush=True)
     await teacher.close()
@@ -269,7 +326,8 @@ def main() -> int:
         teacher_setup = asyncio.run(setup_question(port, room))
         print(f"bench_class_abuse: {args.seconds:g} s per phase, load average {os.getloadavg()[0]:.1f}; "
               f"{teacher_setup}", flush=True)
-        quiet, sent, lost = asyncio.run(healthy_phase(port, room, args.seconds))
+        page = PresenterPage(port, room)
+        quiet, sent, lost = asyncio.run(healthy_phase(port, page, args.seconds))
         q50, q95 = percentile(quiet, 0.5), percentile(quiet, 0.95)
         print(f"{'quiet':<10} p50 {q50 * 1000:7.2f} ms  p95 {q95 * 1000:7.2f} ms  lost {lost}/{sent}", flush=True)
         for kind in args.only or PHASES:
@@ -284,7 +342,7 @@ def main() -> int:
                 target=run_abuse, args=(kind, port, room["code"], args.seconds + 2), daemon=True)
             process.start()
             time.sleep(1.5)  # the abuse gets going before the measurement starts
-            latencies, sent, lost = asyncio.run(healthy_phase(port, room, args.seconds))
+            latencies, sent, lost = asyncio.run(healthy_phase(port, page, args.seconds))
             process.join(args.seconds + 20)
             if process.is_alive():
                 process.terminate()
@@ -294,7 +352,8 @@ def main() -> int:
             print(f"{kind:<10} p50 {p50 * 1000:7.2f} ms ({p50 / q50:5.1f}×)  p95 {p95 * 1000:7.2f} ms "
                   f"({p95 / q95:5.1f}×)  lost {lost}/{sent}  {'ok' if ok else 'MISSED'}", flush=True)
             time.sleep(2)  # sockets of the phase close
-        print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.1f}; the presenter uploaded its state {page.uploads} times",
+              flush=True)
     finally:
         server.terminate()
         server.wait(10)

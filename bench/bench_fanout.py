@@ -6,7 +6,8 @@
 
 Starts two servers on 127.0.0.1: the app (one uvicorn worker, the real classroom protocol) and a bare
 uvicorn + websockets broadcast (one bounded queue and sender task per socket, nothing else). For each N,
-N students and one presenter connect to each in turn (all clients in this one asyncio process); the
+N students and one presenter connect to each in turn (all clients in this one asyncio process, each a
+`LightSocket`: a minimal WebSocket client, so the load generator costs less than the server); the
 presenter sends `--commands` commands of the size the page sends (its `select`), one every `--gap` seconds, and each command's
 latency is the time until the last of the N students has it. Prints p50/p95/p99 of that per server, the
 ratio, lost commands (must be 0), and the app's memory per connected student (RSS before and after).
@@ -16,15 +17,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
+from websockets.frames import Frame, Opcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import ROOT, free_port, load_average, start_server  # noqa: E402
@@ -34,6 +38,8 @@ from _server import ROOT, free_port, load_average, start_server  # noqa: E402
 def page_command(i: int) -> dict[str, Any]:
     return {"type": "select", "target": {"matrix": "dL/dW2", "row": 1, "col": 0}, "n": i}
 
+
+JOINING = 50  # students joining at once
 
 FRAME_BYTES = len(orjson.dumps({"type": "command", "command": page_command(99), "seq": 999}))
 
@@ -103,26 +109,119 @@ async def _probe(url: str) -> None:
 
 # ---- clients ---------------------------------------------------------------------------------------------
 
-async def open_ws(url: str) -> ClientConnection:
-    return await connect(url, proxy=None, compression=None, max_queue=None, open_timeout=30)  # type: ignore[arg-type]
+class LightSocket(asyncio.Protocol):
+    """A student's WebSocket that does only what one here needs: the handshake, the text frames the server sends
+    (unfragmented, unmasked: RFC 6455 §5), pongs and the close. Every student of a run lives in this one process,
+    sharing one core: the `websockets` client cost ~30 ms of it per command to 1,000 students (more than the
+    server's whole fan-out), so its own queueing, not the server, set the latency; this costs a few µs a frame.
+    Frames the script sends are framed (masked) by `websockets.frames`."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.upgraded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.first: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()  # the first text message
+        self.on_text: Any = None  # called with each text message's payload (bytes) as it arrives
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.upgraded.done():
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status, self.buffer = bytes(self.buffer[:end]), self.buffer[end + 4:]
+            if not status.startswith(b"HTTP/1.1 101"):
+                self.upgraded.set_exception(OSError(f"handshake refused: {status[:80]!r}"))
+                return
+            self.upgraded.set_result(None)
+        self._frames()
+
+    def _frames(self) -> None:
+        buffer = self.buffer
+        start = 0
+        while len(buffer) - start >= 2:
+            opcode, length, head = buffer[start] & 0x0F, buffer[start + 1] & 0x7F, 2
+            if length == 126:
+                length, head = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
+            elif length == 127:
+                length, head = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+            if len(buffer) - start < head + length:
+                break
+            payload = bytes(buffer[start + head:start + head + length])
+            start += head + length
+            if opcode == Opcode.TEXT and not self.first.done():
+                self.first.set_result(payload)
+            if opcode == Opcode.TEXT and self.on_text is not None:
+                self.on_text(payload)
+            elif opcode == Opcode.PING:
+                self._write(Opcode.PONG, payload)
+            elif opcode == Opcode.CLOSE:
+                self._write(Opcode.CLOSE, payload[:2])
+                self.transport.close()  # type: ignore[union-attr]
+        del buffer[:start]
+
+    def _write(self, opcode: Opcode, payload: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(Frame(opcode, payload).serialize(mask=True, extensions=[]))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for pending in (self.upgraded, self.first):
+            if not pending.done():
+                pending.set_exception(exc or OSError("closed before it was answered"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    async def send(self, text: str) -> None:
+        self._write(Opcode.TEXT, text.encode())
+
+    async def close(self) -> None:
+        self._write(Opcode.CLOSE, (1000).to_bytes(2, "big"))
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def open_ws(url: str) -> LightSocket:
+    """A LightSocket to `url` (ws://host:port/path), its handshake done (Origin: the server's own page)."""
+    address = urlsplit(url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    _, websocket = await asyncio.get_running_loop().create_connection(LightSocket, host, port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    websocket.transport.write(  # type: ignore[union-attr]
+        f"GET {address.path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{host}:{port}\r\n\r\n".encode())
+    await asyncio.wait_for(websocket.upgraded, 30)
+    return websocket
+
+
+async def welcomed(websocket: LightSocket) -> None:
+    """Wait for a student's welcome: at most JOINING students join at once, as a hall's do over a few seconds
+    (1,000 hellos in flight at once ran each process's Redis pool dry)."""
+    first = orjson.loads(await asyncio.wait_for(websocket.first, 30))
+    if first.get("type") != "welcome":
+        raise SystemExit(f"a student was refused: {first}")
 
 
 class Student:
-    def __init__(self, websocket: ClientConnection) -> None:
+    def __init__(self, websocket: LightSocket) -> None:
         self.websocket = websocket
         self.received: dict[int, float] = {}
 
+    def heard(self, payload: bytes) -> None:
+        message = orjson.loads(payload)
+        if message.get("type") == "command":
+            self.received[message["command"]["n"]] = time.perf_counter()
+
     async def listen(self) -> None:
-        try:
-            async for text in self.websocket:
-                message = orjson.loads(text)
-                if message.get("type") == "command":
-                    self.received[message["command"]["n"]] = time.perf_counter()
-        except Exception:  # noqa: BLE001 - closed at the end of a run
-            pass
+        """Note each command's arrival until the socket closes."""
+        self.websocket.on_text = self.heard
+        await self.websocket.closed
 
 
-async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student], Any]:
+async def app_clients(port: int, n: int) -> tuple[LightSocket, list[Student], Any]:
     import httpx
 
     room = httpx.post(f"http://127.0.0.1:{port}/api/class/rooms", json={}, trust_env=False).json()
@@ -130,12 +229,13 @@ async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student
     teacher = await open_ws(url)
     await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],
                                      "token": room["token"]}).decode())
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student() -> Student:
         async with gate:
             websocket = await open_ws(url)
             await websocket.send(orjson.dumps({"type": "hello", "code": room["code"]}).decode())
+            await welcomed(websocket)
             return Student(websocket)
 
     students = await asyncio.gather(*(student() for _ in range(n)))
@@ -146,10 +246,10 @@ async def app_clients(port: int, n: int) -> tuple[ClientConnection, list[Student
     return teacher, list(students), command
 
 
-async def bare_clients(port: int, n: int) -> tuple[ClientConnection, list[Student], Any]:
+async def bare_clients(port: int, n: int) -> tuple[LightSocket, list[Student], Any]:
     url = f"ws://127.0.0.1:{port}/ws"
     teacher = await open_ws(url)
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student() -> Student:
         async with gate:

@@ -28,7 +28,9 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _server import free_port, load_average, start_server  # noqa: E402
-from bench_fanout import PAD, Student, app_clients, measure, open_ws, percentile  # noqa: E402
+from bench_fanout import (  # noqa: E402
+    FRAME_BYTES, JOINING, Student, app_clients, measure, open_ws, page_command, percentile, welcomed,
+)
 
 from tests.redis_server import running_redis  # noqa: E402
 
@@ -48,19 +50,20 @@ async def spread_clients(ports: tuple[int, ...], n: int) -> tuple[Any, list[Stud
     teacher = await open_ws(f"ws://127.0.0.1:{ports[0]}/api/class/ws")
     await teacher.send(orjson.dumps({"type": "hello", "role": "presenter", "code": room["code"],
                                      "token": room["token"]}).decode())
-    gate = asyncio.Semaphore(50)
+    gate = asyncio.Semaphore(JOINING)
 
     async def student(i: int) -> Student:
         async with gate:
             websocket = await open_ws(f"ws://127.0.0.1:{ports[i % len(ports)]}/api/class/ws")
             await websocket.send(orjson.dumps({"type": "hello", "code": room["code"]}).decode())
+            await welcomed(websocket)
             return Student(websocket)
 
     students = await asyncio.gather(*(student(i) for i in range(n)))
     CALLS_AFTER_JOINS.append(redis_calls(REDIS_PORT[0]))
 
     def command(i: int) -> str:
-        return orjson.dumps({"type": "command", "command": {"type": "step", "n": i, "pad": PAD}}).decode()
+        return orjson.dumps({"type": "command", "command": page_command(i), "id": i}).decode()
 
     return teacher, list(students), command
 
@@ -105,7 +108,7 @@ def main() -> None:
                 results["memory ×1"] += latencies
                 lost["memory ×1"] += missing
             total = args.rounds * args.commands
-            print(f"fan-out to {args.students} students, {total} commands of ~300 B every {args.gap * 1000:g} ms "
+            print(f"fan-out to {args.students} students, {total} commands ({FRAME_BYTES} B to each student, the page's select) every {args.gap * 1000:g} ms "
                   f"({args.rounds} alternating rounds); latency = sent → last student has it (ms)")
             print(f"{'setup':>10} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'lost':>5}")
             for name, values in results.items():

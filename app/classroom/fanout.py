@@ -1,7 +1,10 @@
 """One connection's outgoing side: a bounded queue and its own sender task.
 
 Frames are encoded once per room (app/classroom/store.py) and offered to every connection; offering never
-waits, so one slow phone never delays the others. A connection whose queue fills up has fallen behind: its
+waits, so one slow phone never delays the others. A room frame is also framed for the wire once (`offer_all`):
+a connection with nothing queued whose socket can take it now gets those bytes written at once
+(app/classroom/socket_protocol.py's `write_now`), without a task switch or a framing per student: that is most
+of what fanning a command out to a hall costs. A connection whose queue fills up has fallen behind: its
 queue is dropped and it is sent a snapshot instead (which covers everything up to now). If it falls behind
 again before it has caught up, it is closed (code 4008); its page resyncs when it reconnects.
 """
@@ -11,15 +14,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.frames import Frame, Opcode
 
 from app.classroom.protocol import CLOSE_TOO_SLOW
 
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_SECONDS = 10.0  # for the closing frame to go out
+
+WriteNow = Callable[[bytes], bool]  # writes a framed message at once if the socket can take it now, else False
+
+
+def wire_frame(text: str) -> bytes:
+    """A text message as a server sends it (RFC 6455: unmasked, uncompressed): the same bytes for every socket."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+
+def offer_all(connections: Iterable[Connection], frame: str) -> None:
+    """Offer one room frame to many connections, framed for the wire once."""
+    wire = None
+    for connection in connections:
+        if wire is None:
+            wire = wire_frame(frame)
+        connection.offer(frame, wire)
 
 
 class Connection:
@@ -31,8 +51,10 @@ class Connection:
         queue_size: int,
         snapshot: Callable[[], Awaitable[str]] | None = None,
         close_timeout: float = CLOSE_TIMEOUT_SECONDS,
+        write_now: WriteNow | None = None,
     ) -> None:
         self.websocket = websocket
+        self.write_now = write_now  # the socket's own writer, where the server has one (socket_protocol.py)
         self.queue_size = queue_size
         self.snapshot = snapshot  # builds the catch-up frame for a connection that fell behind
         self.close_timeout = close_timeout
@@ -42,6 +64,7 @@ class Connection:
         self._close: tuple[int, str] | None = None
         self._wants_snapshot = False
         self._behind = False
+        self._sending = False  # the sender task is between its wake-up and its next wait
         self.closed = False
         self.task: asyncio.Task[None] | None = None
 
@@ -57,13 +80,20 @@ class Connection:
         for frame in held:
             self.offer(frame)
 
-    def offer(self, frame: str) -> None:
+    def offer(self, frame: str, wire: bytes | None = None) -> None:
         """Queue a room's frame (held while a catch-up is being queued); on overflow, a snapshot replaces the
-        queue, or a second overflow closes."""
+        queue, or a second overflow closes. With its `wire` bytes, a connection with nothing ahead of the frame
+        writes it at once when its socket can take it."""
         if self._held is not None and not self.closed and self._close is None:
             self._held.append(frame)
             return
+        if wire is not None and self.write_now is not None and self._idle() and self.write_now(wire):
+            return
         self.push(frame)
+
+    def _idle(self) -> bool:
+        """Nothing queued or being sent: a frame written now keeps its order."""
+        return not (self._queue or self._sending or self._wants_snapshot or self._close or self.closed)
 
     def push(self, frame: str) -> None:
         """Queue a frame meant for this connection (welcome, catch-up, acks, errors): never held, so the
@@ -101,8 +131,10 @@ class Connection:
         send = self.websocket.send
         try:
             while True:
+                self._sending = False
                 await self._wake.wait()
                 self._wake.clear()
+                self._sending = True
                 if self._wants_snapshot:
                     self._wants_snapshot = False
                     assert self.snapshot is not None

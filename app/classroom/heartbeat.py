@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 from app.classroom import protocol
+from app.classroom.fanout import offer_all
 from app.classroom.rooms import LocalRooms
 from app.classroom.store import RoomStore
 from app.settings import Settings
@@ -50,7 +51,6 @@ class Heartbeat:
             await self.store.keep_alive(local.code, presenter=bool(local.presenters))
             await self.store.touch_presence(local.code, list(local.students))
             beat = protocol.frame({"type": "beat", "seq": room.head, "epoch": room.epoch})
-            for session in local.sessions():
-                session.connection.offer(beat)
+            offer_all((session.connection for session in local.sessions()), beat)
             if local.presenters:
                 local.throttles["presence"].poke()

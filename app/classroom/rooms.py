@@ -13,7 +13,7 @@ import orjson
 
 from app.classroom import protocol
 from app.classroom.budget import MessageBudget
-from app.classroom.fanout import Connection
+from app.classroom.fanout import Connection, offer_all
 from app.classroom.questions import tally, verdict_fields
 from app.classroom.store import Delivery, RoomStore
 from app.classroom.throttle import Throttle
@@ -93,8 +93,7 @@ class LocalRooms:
     def _fan_out(self, local: LocalRoom, delivery: Delivery) -> None:
         """Offer one encoded frame to every connection of the room in this process (never waits)."""
         targets: Any = local.presenters if delivery.audience == "presenters" else local.sessions()
-        for session in targets:
-            session.connection.offer(delivery.frame)
+        offer_all((session.connection for session in targets), delivery.frame)
         if delivery.kind == "reveal":
             self.spawn(self._send_results(local, delivery.frame))
         elif delivery.kind == "ended":

@@ -12,10 +12,13 @@ the app, inflating each compressed one first: one read of 308-byte compressed fr
 - a message is parsed only once the app has taken the one before, and at most MESSAGES_PER_TURN frames
   (pings, say) per turn of the event loop: the rest of a read waits, and other sockets are served in between;
 - a socket whose outgoing buffer stays full for BACKPROP_CLASS_SEND_TIMEOUT_SECONDS (it stopped reading) is
-  closed.
+  closed;
+- a room frame already framed for the wire (app/classroom/fanout.py) is written at once by `write_now`, offered
+  to the app in the scope's extensions (WRITE_NOW), when the socket could take it through uvicorn's `send` now.
 
-This relies on uvicorn's internals (`data_received`, `receive`, `read_paused`, `pause_writing`); uvicorn is
-pinned and tests/classroom/test_abuse_frames.py checks the reliance.
+This relies on uvicorn's internals (`data_received`, `receive`, `read_paused`, `pause_writing`, `writable`,
+`close_sent`, `conn`, `handle_connect`'s scope); uvicorn is pinned and tests/classroom/test_abuse_frames.py and
+tests/classroom/test_fanout.py check the reliance.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any, ClassVar
 
 from uvicorn._types import ASGIReceiveEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+from websockets.protocol import State
 
 from app.classroom.ratelimit import KeyedBuckets, TokenBucket
 from app.classroom.socket_gate import SocketGate
@@ -39,6 +44,7 @@ FRAME_UNIT_BYTES = 4096  # a frame counts as one per this many bytes (a 256 KiB 
 # An address's frame rate grows by this much per class socket it has open: a page's own pace (a hello, pongs, an
 # answer now and then) with headroom, so a hall behind one NAT address is never slowed by the rate of a few.
 FRAMES_PER_SOCKET = 2
+WRITE_NOW = "backprop.write_now"  # the scope extension holding the socket's `write_now`
 
 
 def paced_protocol(settings: Settings, gate: SocketGate) -> type[PacedWebSocketProtocol]:
@@ -116,6 +122,11 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         self.gated: str | None = None  # the address the gate counted this socket against (class sockets)
         self.stall: asyncio.TimerHandle | None = None
 
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if hasattr(self, "scope"):  # upgraded (a refused handshake has no scope)
+            self.scope["extensions"][WRITE_NOW] = self.write_now  # type: ignore[index]
+
     # Incoming frames
 
     def data_received(self, data: bytes) -> None:
@@ -190,6 +201,15 @@ class PacedWebSocketProtocol(WebSocketsSansIOProtocol):
         super().connection_lost(exc)
 
     # Outgoing frames
+
+    def write_now(self, wire: bytes) -> bool:
+        """Write a text message framed for the wire (fanout.wire_frame) if uvicorn's `send` would write it now: the
+        socket open, its buffer under the high-water mark, no extension to apply. False: send it through `send`."""
+        if (self.close_sent or self.disconnected or not self.handshake_complete or not self.writable.is_set()
+                or self.transport.is_closing() or self.conn.state is not State.OPEN or self.conn.extensions):
+            return False
+        self.transport.write(wire)
+        return True
 
     def pause_writing(self) -> None:
         super().pause_writing()

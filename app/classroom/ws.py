@@ -20,6 +20,7 @@ from app.classroom.budget import OverBudget
 from app.classroom.fanout import Connection
 from app.classroom.protocol import ProtocolError, Refused
 from app.classroom.service import Classroom, Session
+from app.classroom.socket_protocol import WRITE_NOW
 
 router = APIRouter()
 
@@ -28,7 +29,8 @@ router = APIRouter()
 async def classroom_socket(websocket: WebSocket) -> None:
     classroom: Classroom = websocket.app.state.classroom
     await websocket.accept()
-    connection = Connection(websocket, classroom.settings.class_queue_size)
+    connection = Connection(websocket, classroom.settings.class_queue_size,
+                            write_now=websocket.scope.get("extensions", {}).get(WRITE_NOW))
     connection.start()
     session: Session | None = None
     try:
