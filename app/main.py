@@ -98,10 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # slow LAN (KaTeX's module is ~590 KB raw). The API's JSON answers stay uncompressed, where gzip would
     # cost more CPU than the LAN time it saves.
     app.mount("/static", StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age), name="static")
+    add_direct_routes(app.router)  # the POST routes, on the app's own router: app/api/routes.py's DirectRoute
     app.include_router(api_router)
-    # The POST routes, on the app's own router (app/api/routes.py's DirectRoute); after the API's included router,
-    # so that a GET of /healthz is not matched against them first.
-    add_direct_routes(app.router)
     app.include_router(classroom_router)
     app.include_router(classroom_ws_router)
     app.include_router(pages_router)

@@ -52,17 +52,20 @@ def test_a_trace_request_skips_fastapis_dependency_solving(client, monkeypatch: 
     assert solved_for == ["/healthz"]
 
 
-def test_healthz_is_not_matched_against_the_direct_routes(client, monkeypatch: pytest.MonkeyPatch):
-    # the benchmark's baseline keeps its cost: the API's included router (with /healthz) comes first
-    tried: list[str] = []
-    matches = DirectRoute.matches
+def test_healthz_is_told_apart_from_the_direct_routes_by_its_path_alone(client, monkeypatch: pytest.MonkeyPatch):
+    # the benchmark's baseline keeps its cost: the DirectRoutes come first, but a request for another path never
+    # reaches FastAPI's route matching (its bookkeeping costs about 20,000 instructions a route)
+    matched: list[str] = []
+    matches = fastapi.routing.APIRoute.matches
 
     def recording_matches(self, scope):
-        tried.append(self.path)
+        if isinstance(self, DirectRoute):
+            matched.append(self.path)
         return matches(self, scope)
 
-    monkeypatch.setattr(DirectRoute, "matches", recording_matches)
+    monkeypatch.setattr(fastapi.routing.APIRoute, "matches", recording_matches)
     assert client.get("/healthz").status_code == 200
-    assert tried == []
+    assert matched == []
     assert client.post("/api/trace", json=body()).status_code == 200
-    assert tried == ["/api/trace"]
+    assert matched == ["/api/trace"]
+    assert client.get("/api/trace").status_code == 405  # the same path with another method: FastAPI's answer
