@@ -13,6 +13,7 @@ from app import __version__
 from app.api.answers import AnswerCache, InFlight
 from app.api.cpu import ComputePool
 from app.api.errors import install as install_api_errors
+from app.api.routes import add_direct_routes
 from app.api.routes import router as api_router
 from app.classroom.http import router as classroom_router
 from app.classroom.protocol import contract as class_contract
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # slow LAN (KaTeX's module is ~590 KB raw). The API's JSON answers stay uncompressed, where gzip would
     # cost more CPU than the LAN time it saves.
     app.mount("/static", StaticAssets(directory=static_dir(), vendor_max_age=settings.vendor_max_age), name="static")
+    add_direct_routes(app.router)  # the POST routes, on the app's own router: app/api/routes.py's DirectRoute
     app.include_router(api_router)
     app.include_router(classroom_router)
     app.include_router(classroom_ws_router)

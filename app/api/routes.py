@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.responses import Response
+from starlette.routing import Match, get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.answers import AnswerCache, InFlight, Key, answer_key
 from app.api.bodies import PARSE_INLINE_BYTES, check_body, parse_body, parse_body_off_loop
@@ -35,36 +37,66 @@ from app.web.errors import ErrorAnswer, documented_errors, error_response
 from app.web.json import json_response
 
 Body = TypeVar("Body", bound=BaseModel)
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class DirectRoute(APIRoute):
     """A documented route whose endpoint takes the Request and returns a finished Response.
 
-    FastAPI lists it in OpenAPI and wraps it like any route (the app's exception handlers apply), but
-    calls the endpoint as it is: no per-request dependency solving or response-model encoding, which
-    these routes do not use and which cost about as much as the maths at n = 4 (bench/bench_trace.py).
+    FastAPI lists it in OpenAPI like any route, but the route's ASGI app calls the endpoint as it is: no
+    per-request dependency solving or response-model encoding, which these routes do not use and which cost
+    about as much as the maths at n = 4, and none of FastAPI's per-request wrapping either (two exit stacks
+    and an exception-handling layer: the app's ExceptionMiddleware, one layer out, answers the same errors
+    with the same handlers). That relies on Starlette's Route.handle calling `self.app` (a framework internal,
+    pinned in pyproject.toml; tests/api/test_routes.py fails when it changes). bench/bench_trace.py
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, endpoint, **options)
+        self.app = _direct_app(self.endpoint)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # A path without parameters: another path is told apart by one comparison, so that the requests
+        # tried against these routes first (/healthz among them) pay next to nothing for them.
+        if scope["type"] == "http" and get_route_path(scope) != self.path:
+            return Match.NONE, {}
+        return super().matches(scope)
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         return self.endpoint
 
 
+def _direct_app(endpoint: Endpoint) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app
+
+
 router = APIRouter()  # /healthz stays a plain FastAPI route: the benchmark's baseline
-Endpoint = Callable[[Request], Awaitable[Response]]
+# The DirectRoutes, added to the app's own router by add_direct_routes: a route of an included router is run
+# through FastAPI's per-request wrapper whatever its class, and matched through the inclusion's bookkeeping
+# (about 20,000 instructions a route tried); on the app's router, ahead of the included ones, the route's own
+# app runs.
+_direct_routes: list[tuple[str, Endpoint, dict[str, Any]]] = []
 
 
 def direct_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """Like @router.post, for an endpoint that takes the Request and builds its Response (DirectRoute).
-
-    On the same router, not a nested one: FastAPI wraps an included router per request, which costs
-    about what DirectRoute saves.
-    """
+    """Like @router.post, for an endpoint that takes the Request and builds its Response (DirectRoute)."""
 
     def register(endpoint: Endpoint) -> Endpoint:
-        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=DirectRoute, **options)
+        _direct_routes.append((path, endpoint, options))
         return endpoint
 
     return register
+
+
+def add_direct_routes(app_router: APIRouter) -> None:
+    """Add the API's POST routes to the app's own router (app.router), as DirectRoutes."""
+    for path, endpoint, options in _direct_routes:
+        app_router.add_api_route(path, endpoint, methods=["POST"], route_class_override=DirectRoute, **options)
+
 
 # What a POST with a body can be refused with besides what the layers in front of every route answer
 # (app/web/errors.py's LAYER_ERRORS, added to /openapi.json by app/main.py); 503 also when the pool is full.

@@ -97,3 +97,29 @@ def test_a_spec_is_encoded_once_and_a_new_spec_anew():
     answer = strict_json(encoding.encode_trace(compute_trace(other, XOR_X, XOR_Y)))
     assert answer["spec"]["seed"] == 2 and answer["spec"]["weights"] == [w.tolist() for w in other.weights]
     assert strict_json(encoding.encode_trace(trace))["spec"]["seed"] == 1
+
+
+def test_a_tall_column_is_written_byte_for_byte_as_a_matrix():
+    rng = np.random.default_rng(3)
+    for rows in (1, encoding.COLUMN_ROWS - 1, encoding.COLUMN_ROWS, 500):
+        column = rng.normal(size=(rows, 1)) * 10.0 ** rng.integers(-300, 300, size=(rows, 1))
+        column[:4, 0] = [-0.0, 5e-324, 1.7976931348623157e308, 0.1][:rows]
+        assert encoding.dumps(encoding._column(column)) == encoding.dumps(column), rows
+    wide = np.ones((64, 2))
+    assert encoding._column(wide) is wide
+
+
+def test_a_trace_of_many_rows_writes_every_matrix_in_full():
+    # 64 rows, a sigmoid output of one column: y, ŷ = O_2, f'(H_2), every d of one column go in as fragments
+    rng = np.random.default_rng(4)
+    X, y = rng.uniform(size=(64, 2)), rng.uniform(size=(64, 1))
+    spec = make_spec(layers=(2, 3, 1), activations=("tanh", "sigmoid"), bias=True)
+    trace = compute_trace(spec, X, y)
+    answer = strict_json(encoding.encode_trace(trace))
+    assert answer["forward"]["X"] == X.tolist() and answer["forward"]["y"] == y.tolist()
+    assert answer["forward"]["H"] == [h.tolist() for h in trace.H]
+    assert answer["forward"]["O"] == [o.tolist() for o in trace.O]
+    assert answer["forward"]["y_hat"] == trace.y_hat.tolist()
+    assert [stage["value"] for stage in answer["backward"]["d"]] == [s.value.tolist() for s in trace.d]
+    assert answer["backward"]["fprime"] == [f.tolist() for f in trace.fprime]
+    assert answer["updated"]["W"] == [w.tolist() for w in trace.updated_W]
