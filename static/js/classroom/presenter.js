@@ -57,6 +57,7 @@ export class Presenter {
   /** A command this page applied (store.onCommand): the room follows the teacher's own actions only. */
   heard({ command, origin }) {
     if (!this.active() || origin === "class" || !isShared(command)) return;
+    this.room.questions.movedOn(); // the room closes a revealed question on this command: so does this bar
     if (this.viewing && (command.type === "load" || COMMANDS[command.type]?.whole)) {
       if (command.reason === "next") {
         this.nextWhileShowing();
