@@ -39,3 +39,18 @@ test("an open question stays while the teacher moves on: the students are still 
   assert.equal(room.state.question.id, "q1");
   assert.equal(room.state.tally.answers, 2);
 });
+
+test("after End the presenter's page asks the ended room for no list of students (it answered 404)", async () => {
+  useClassProtocol({ paths: { students: "/api/class/rooms/{code}/students" } });
+  const asked = [];
+  globalThis.fetch = async (url) => {
+    asked.push(String(url));
+    return new Response(JSON.stringify({ students: [] }), { headers: { "Content-Type": "application/json" } });
+  };
+  const room = presenter();
+  room.state.variants = "exercise";
+  room.role = null; // the class was ended (Classroom.stop) while a roster fetch was due (rosterSoon's timer)
+  room.state.mode = "solo";
+  await room.presenter.loadRoster();
+  assert.deepEqual(asked, []);
+});

@@ -231,6 +231,7 @@ export class Presenter {
   }
 
   async loadRoster() {
+    if (!this.active()) return; // ended meanwhile (a timer was due): the room is gone
     try {
       this.room.set({ roster: await fetchStudents(this.room.code, this.room.token) });
     } catch { /* the list stays as it was; the next presence change tries again */ }
