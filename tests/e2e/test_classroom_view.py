@@ -217,6 +217,31 @@ def test_a_sign_answer_stays_pressed_and_can_change(room: Room) -> None:
     room.teacher.by_testid("class-reveal").click()
 
 
+def test_after_the_reveal_the_projector_says_the_answer_even_when_nobody_gave_it(room: Room) -> None:
+    # The tally's bars are the answers given: with none of them right, the projector used to show no answer at all.
+    ask(room, "sign")
+    right = "-" if result_cell(room.teacher).startswith("\u2212") else "+"
+    room.student.by_testid("class-choice-" + str("+-0".index("+" if right == "-" else "-"))).click()
+    answers(room, 1)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_be_hidden()  # never before the reveal
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("Revealed: 0 of 1 right.", timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_have_text("The answer: " + ("\u2212" if right == "-" else "+"))
+    # The room closes a revealed question when the teacher moves on: the presenter's bar too (it kept the tally).
+    room.teacher.go_to("fwd:O1")
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("", timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_be_hidden()
+
+
+def test_a_question_nobody_answered_says_so_after_the_reveal(room: Room) -> None:
+    ask(room, "cells")
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.student.by_testid("class-result")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("Revealed: nobody answered.")
+    expect(room.teacher.page.locator("[data-testid=class-histogram] table")).to_have_count(0)  # no table of zeros
+    room.teacher.go_to("fwd:O1")
+
+
 def test_a_wrong_hand_calculation_marks_its_wrong_cells_after_the_reveal(room: Room) -> None:
     ask(room, "cells")
     student = room.student

@@ -378,6 +378,7 @@ export default {
   "class.answersCount": "Answers: {n}",
   "class.reveal": "Reveal the answer",
   "class.revealedRight": "Revealed: {right} of {n} right.",
+  "class.revealedNobody": "Revealed: nobody answered.",
   "class.cellsRight": "How many of {n} got each cell right",
   "class.named": "Answered with a name:",
   "class.other": "other",

@@ -382,6 +382,7 @@ export default {
   "class.answersCount": "Ответов: {n}",
   "class.reveal": "Показать ответ",
   "class.revealedRight": "Ответ показан: верно {right} из {n}.",
+  "class.revealedNobody": "Ответ показан: никто не ответил.",
   "class.cellsRight": "Сколько из {n} верно вычислили каждую ячейку",
   "class.named": "Ответили под именем:",
   "class.other": "другое",
