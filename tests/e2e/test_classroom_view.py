@@ -315,6 +315,32 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     teacher.by_testid("class-projector").uncheck()
 
 
+def test_the_projector_shows_the_whole_result_at_four_decimals(room: Room) -> None:
+    # Three matrices on one line at 4 decimals were wider than the matrices' column: the result's last column was
+    # cut off at the panel's edge (seen at 1280×720 on fwd:H1 in a class run).
+    teacher = room.teacher
+    teacher.go_to("fwd:H1")
+    teacher.by_testid("class-projector").check()
+    teacher.by_testid("decimals").fill("4")
+    teacher.by_testid("decimals").press("Enter")
+    try:
+        expect(teacher.page.locator("#step-panel .matrix-group.result td.cell").first).to_have_text(re.compile(r"\.\d{4}$"))
+        cut = teacher.page.evaluate("""() => {  // a box on the way to the panel narrower than its content clips it
+            const cut = [];
+            for (let node = document.querySelector("#step-panel .matrix-group.result table"); node && node.id !== "step-panel";
+                node = node.parentElement) {
+              if (node.scrollWidth > node.clientWidth + 1) cut.push(`${node.className}: ${node.scrollWidth} > ${node.clientWidth}`);
+            }
+            return cut; }""")
+        assert cut == [], cut
+        assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+        shoot(teacher.page, "class-presenter-projector-4-decimals")
+    finally:
+        teacher.by_testid("decimals").fill("3")
+        teacher.by_testid("decimals").press("Enter")
+        teacher.by_testid("class-projector").uncheck()
+
+
 def test_switching_variants_on_and_off_keeps_every_student_following(room: Room) -> None:
     """Each switch costs a student one snapshot. A snapshot replaying the switches in its log asked for one more
     per switch, a resync storm the server ended at its resync limit (4429): the students' pages said "refused"."""
