@@ -341,6 +341,19 @@ def test_the_projector_shows_the_whole_result_at_four_decimals(room: Room) -> No
         teacher.by_testid("class-projector").uncheck()
 
 
+def test_the_name_fields_placeholder_fits_on_a_russian_phone(room: Room) -> None:
+    # "имя (необязательно)" was cut to "имя (необязателы" in its 16ch field at 390 px.
+    field = room.phone.by_testid("class-name")
+    expect(field).to_be_visible()
+    fit = field.evaluate("""(input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return {text: context.measureText(input.placeholder).width, room}; }""")
+    assert fit["text"] <= fit["room"], fit
+
+
 def test_switching_variants_on_and_off_keeps_every_student_following(room: Room) -> None:
     """Each switch costs a student one snapshot. A snapshot replaying the switches in its log asked for one more
     per switch, a resync storm the server ended at its resync limit (4429): the students' pages said "refused"."""

@@ -392,7 +392,7 @@ export default {
   "class.connection.live": "live",
   "class.paused": "class paused, reconnecting…",
   "class.name": "Your name (optional)",
-  "class.namePlaceholder": "name (optional)",
+  "class.namePlaceholder": "name",
   "class.yourValue": "Your value",
   "class.rows": "Rows",
   "class.cols": "Columns",

@@ -396,7 +396,7 @@ export default {
   "class.connection.live": "на связи",
   "class.paused": "занятие на паузе, переподключение…",
   "class.name": "Ваше имя (необязательно)",
-  "class.namePlaceholder": "имя (необязательно)",
+  "class.namePlaceholder": "имя",
   "class.yourValue": "Ваше значение",
   "class.rows": "Строк",
   "class.cols": "Столбцов",
