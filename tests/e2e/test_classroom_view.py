@@ -217,6 +217,31 @@ def test_a_sign_answer_stays_pressed_and_can_change(room: Room) -> None:
     room.teacher.by_testid("class-reveal").click()
 
 
+def test_after_the_reveal_the_projector_says_the_answer_even_when_nobody_gave_it(room: Room) -> None:
+    # The tally's bars are the answers given: with none of them right, the projector used to show no answer at all.
+    ask(room, "sign")
+    right = "-" if result_cell(room.teacher).startswith("\u2212") else "+"
+    room.student.by_testid("class-choice-" + str("+-0".index("+" if right == "-" else "-"))).click()
+    answers(room, 1)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_be_hidden()  # never before the reveal
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("Revealed: 0 of 1 right.", timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_have_text("The answer: " + ("\u2212" if right == "-" else "+"))
+    # The room closes a revealed question when the teacher moves on: the presenter's bar too (it kept the tally).
+    room.teacher.go_to("fwd:O1")
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("", timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed-answer")).to_be_hidden()
+
+
+def test_a_question_nobody_answered_says_so_after_the_reveal(room: Room) -> None:
+    ask(room, "cells")
+    room.teacher.by_testid("class-reveal").click()
+    expect(room.student.by_testid("class-result")).to_be_visible(timeout=CLASS_TIMEOUT_MS)
+    expect(room.teacher.by_testid("class-revealed")).to_have_text("Revealed: nobody answered.")
+    expect(room.teacher.page.locator("[data-testid=class-histogram] table")).to_have_count(0)  # no table of zeros
+    room.teacher.go_to("fwd:O1")
+
+
 def test_a_wrong_hand_calculation_marks_its_wrong_cells_after_the_reveal(room: Room) -> None:
     ask(room, "cells")
     student = room.student
@@ -288,6 +313,45 @@ def test_the_projector_layout_is_compact_and_its_numbers_large(room: Room) -> No
     teacher.by_testid("class-variants").uncheck()
     expect(teacher.by_testid("class-student-pick")).to_be_hidden()
     teacher.by_testid("class-projector").uncheck()
+
+
+def test_the_projector_shows_the_whole_result_at_four_decimals(room: Room) -> None:
+    # Three matrices on one line at 4 decimals were wider than the matrices' column: the result's last column was
+    # cut off at the panel's edge (seen at 1280×720 on fwd:H1 in a class run).
+    teacher = room.teacher
+    teacher.go_to("fwd:H1")
+    teacher.by_testid("class-projector").check()
+    teacher.by_testid("decimals").fill("4")
+    teacher.by_testid("decimals").press("Enter")
+    try:
+        expect(teacher.page.locator("#step-panel .matrix-group.result td.cell").first).to_have_text(re.compile(r"\.\d{4}$"))
+        cut = teacher.page.evaluate("""() => {  // a box on the way to the panel narrower than its content clips it
+            const cut = [];
+            for (let node = document.querySelector("#step-panel .matrix-group.result table"); node && node.id !== "step-panel";
+                node = node.parentElement) {
+              if (node.scrollWidth > node.clientWidth + 1) cut.push(`${node.className}: ${node.scrollWidth} > ${node.clientWidth}`);
+            }
+            return cut; }""")
+        assert cut == [], cut
+        assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+        shoot(teacher.page, "class-presenter-projector-4-decimals")
+    finally:
+        teacher.by_testid("decimals").fill("3")
+        teacher.by_testid("decimals").press("Enter")
+        teacher.by_testid("class-projector").uncheck()
+
+
+def test_the_name_fields_placeholder_fits_on_a_russian_phone(room: Room) -> None:
+    # "имя (необязательно)" was cut to "имя (необязателы" in its 16ch field at 390 px.
+    field = room.phone.by_testid("class-name")
+    expect(field).to_be_visible()
+    fit = field.evaluate("""(input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return {text: context.measureText(input.placeholder).width, room}; }""")
+    assert fit["text"] <= fit["room"], fit
 
 
 def test_switching_variants_on_and_off_keeps_every_student_following(room: Room) -> None:

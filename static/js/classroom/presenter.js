@@ -57,6 +57,7 @@ export class Presenter {
   /** A command this page applied (store.onCommand): the room follows the teacher's own actions only. */
   heard({ command, origin }) {
     if (!this.active() || origin === "class" || !isShared(command)) return;
+    this.room.questions.movedOn(); // the room closes a revealed question on this command: so does this bar
     if (this.viewing && (command.type === "load" || COMMANDS[command.type]?.whole)) {
       if (command.reason === "next") {
         this.nextWhileShowing();
@@ -230,6 +231,7 @@ export class Presenter {
   }
 
   async loadRoster() {
+    if (!this.active()) return; // ended meanwhile (a timer was due): the room is gone
     try {
       this.room.set({ roster: await fetchStudents(this.room.code, this.room.token) });
     } catch { /* the list stays as it was; the next presence change tries again */ }

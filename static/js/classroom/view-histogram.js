@@ -92,7 +92,7 @@ function cellsTable(tally) {
 function histogram(question, tally, reveal) {
   if (!question || !tally) return [];
   const verdicts = verdictBars(question, tally);
-  if (tally.cells_right) return [...verdicts, cellsTable(tally)];
+  if (tally.cells_right) return tally.answers ? [...verdicts, cellsTable(tally)] : verdicts; // no table of zeros
   if (question.own || question.kind === "cells") return verdicts; // own: raw values mean nothing across variants
   const values = barList(bars(question, tally, reveal));
   return verdicts.length ? [...verdicts, el("p", "class-verdicts-title", t("class.byAnswer")), values] : [values];
@@ -126,9 +126,11 @@ export function tallyPanel(classroom) {
   const reveal = button(t("class.reveal"), "class-reveal", () => classroom.reveal(), "btn primary small");
   const revealed = el("p", "class-revealed");
   revealed.dataset.testid = "class-revealed";
+  const answer = el("p", "class-revealed-answer");
+  answer.dataset.testid = "class-revealed-answer";
   const named = el("p", "class-named");
   named.dataset.testid = "class-named";
-  box.append(asked, answers, chart, named, reveal, revealed);
+  box.append(asked, answers, chart, named, reveal, revealed, answer);
 
   function update(cls) {
     const question = cls.question;
@@ -139,7 +141,13 @@ export function tallyPanel(classroom) {
     answers.textContent = question ? t("class.answersCount", { n: count }) : "";
     answers.dataset.count = String(count);
     reveal.hidden = !question || Boolean(cls.reveal);
-    revealed.textContent = cls.reveal ? t("class.revealedRight", { right: tally?.right ?? 0, n: count }) : "";
+    revealed.textContent = !cls.reveal ? "" : count ? t("class.revealedRight", { right: tally?.right ?? 0, n: count })
+      : t("class.revealedNobody");
+    // The bars are the answers given: the right one is said too (none of them may be it). Not with variants (each
+    // student had their own) nor for a hand calculation (the cells' table says how each cell went).
+    const said = cls.reveal && question && !question.own && question.kind !== "cells" ? cls.reveal.expected : undefined;
+    answer.hidden = said === undefined;
+    answer.textContent = said === undefined ? "" : t("class.expected", { answer: answerText(question.kind, said, question) });
     chart.replaceChildren(...histogram(question, tally, cls.reveal));
     const names = cls.tally?.named ?? tally?.named ?? []; // the reveal's tally has counts only
     named.hidden = names.length === 0;
