@@ -10,6 +10,9 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest's worker processes (pytest-xdist): two, one a core of the 2-core machines the suite runs on; 0 runs every
+# test in pytest's own process (for --pdb, or to rule out the workers).
+PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 LOCK_ARGS ?=
 # One benchmark by name (`make bench BENCH=bench_trace BENCH_ARGS=--skip-http`); empty: all of them.
@@ -36,8 +39,8 @@ test: setup-test
 	@node --test --test-reporter=spec tests/js/*.test.mjs
 	@scripts/ensure-servers.sh
 	@chromium="$$(scripts/ensure-chromium.sh)"; \
-	echo "==> pytest (Chromium: $$chromium)"; \
-	CHROMIUM_PATH="$$chromium" $(PY) -m pytest $(PYTEST_ARGS)
+	echo "==> pytest on $(PYTEST_WORKERS) workers (Chromium: $$chromium)"; \
+	CHROMIUM_PATH="$$chromium" $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 setup: $(STAMP_APP) $(STAMP_ASSETS) $(STAMP_BUNDLE)
 
