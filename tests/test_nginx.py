@@ -27,7 +27,7 @@ import pytest
 import redis
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.classroom.helpers import running_server
+from tests.classroom.helpers import running_servers
 from tests.helpers import TEACHER_HEADERS, TEACHER_KEY
 from tests.redis_server import RedisServer, free_port
 
@@ -146,8 +146,7 @@ def hall(redis_server: RedisServer) -> Iterator[Hall]:
             env.setenv("BACKPROP_PUBLIC_URL", hall.public_url)
             env.setenv("BACKPROP_TEACHER_KEY", TEACHER_KEY)
             env.setenv("BACKPROP_ALLOWED_ORIGINS", hall.origin)
-            with running_server(own_process=True, redis_url=redis_server.url) as a, \
-                    running_server(own_process=True, redis_url=redis_server.url) as b:
+            with running_servers(2, own_process=True, redis_url=redis_server.url) as (a, b):
                 upstreams = [int(server.host.rsplit(":", 1)[1]) for server in (a, b)]
                 with running_nginx(local_config(CONFIG.read_text(), port, upstreams, tls_port, certificate), port):
                     yield hall
@@ -299,7 +298,7 @@ def test_60_students_from_60_addresses_join_within_a_minute_and_the_31st_from_on
         other = await class_socket(hall, HALL_ADDRESSES[1])  # the others keep their own budget
         assert (await hello(other, room["code"]))["type"] == "welcome"
 
-    with within_one_minute(40):
+    with within_one_minute(25):  # the scenario takes under 10 s on a loaded 2-core machine
         in_a_thread(scenario())
 
 

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -95,6 +96,17 @@ def running_server(port: int = 0, *, own_process: bool = False, redis_url: str =
         server.should_exit = True
         thread.join(SERVER_START_TIMEOUT_S)
         sock.close()
+
+
+@contextmanager
+def running_servers(count: int, **options: Any) -> Iterator[list[Server]]:
+    """`count` servers as running_server(**options) starts them, started side by side: an own process takes
+    seconds to import NumPy and start its CPU pool, and those seconds overlap instead of adding up."""
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(count) as pool:
+        started = [pool.submit(stack.enter_context, running_server(**options)) for _ in range(count)]
+        servers = [future.result() for future in started]
+        assert len({server.host for server in servers}) == count
+        yield servers
 
 
 @contextmanager

@@ -10,7 +10,8 @@ from websockets.exceptions import InvalidStatus
 
 from app import server as server_module
 from app.cli import main
-from tests.classroom.helpers import Client, commands_until, join, open_socket, presenter, refused, run, running_server
+from tests.classroom.helpers import (Client, commands_until, join, open_socket, presenter, refused, run, running_server,
+                                     running_servers)
 from tests.redis_server import RedisServer, running_redis
 
 pytestmark = pytest.mark.timeout(120)
@@ -40,7 +41,7 @@ def test_students_on_another_process_follow_every_command_and_a_third_process_se
         redis_server: RedisServer) -> None:
     redis_server.flush()
     url = redis_server.url
-    with running_server(own_process=True, redis_url=url) as a, running_server(own_process=True, redis_url=url) as b:
+    with running_servers(3, own_process=True, redis_url=url) as (a, b, c):  # c serves the late joiner
         room = a.create_room()
 
         async def scenario() -> None:
@@ -51,16 +52,15 @@ def test_students_on_another_process_follow_every_command_and_a_third_process_se
                 assert [(f["seq"], f["command"]) for f in await commands_until(student, 10)] == \
                     [(n, step(n)) for n in range(1, 11)]
 
-            with running_server(own_process=True, redis_url=url) as c:
-                late = await join(c, room["code"])
-                assert late.welcome["seq"] == 10 and late.welcome["epoch"] == teacher.welcome["epoch"]
-                assert late.snapshot is not None and [e["seq"] for e in late.snapshot["entries"]] == list(range(1, 11))
-                await send_steps(teacher, 11, 12)
-                assert [f["seq"] for f in await commands_until(late, 12)] == [11, 12]
-                assert [f["seq"] for f in await commands_until(students[0], 12)] == [11, 12]
-                presence = await teacher.expect("presence")  # counted across processes B and C
-                while presence["students"] != 4:
-                    presence = await teacher.expect("presence")
+            late = await join(c, room["code"])
+            assert late.welcome["seq"] == 10 and late.welcome["epoch"] == teacher.welcome["epoch"]
+            assert late.snapshot is not None and [e["seq"] for e in late.snapshot["entries"]] == list(range(1, 11))
+            await send_steps(teacher, 11, 12)
+            assert [f["seq"] for f in await commands_until(late, 12)] == [11, 12]
+            assert [f["seq"] for f in await commands_until(students[0], 12)] == [11, 12]
+            presence = await teacher.expect("presence")  # counted across processes B and C
+            while presence["students"] != 4:
+                presence = await teacher.expect("presence")
 
         run(scenario())
 
@@ -69,8 +69,7 @@ def test_redis_killed_mid_class_pauses_every_page_and_the_class_resumes_when_it_
     # Redis persisting every write (as the README advises for a class): a restart keeps the rooms and logs.
     with running_redis("--appendonly", "yes", "--appendfsync", "always") as redis_server:
         url = redis_server.url
-        with running_server(own_process=True, redis_url=url) as a, \
-                running_server(own_process=True, redis_url=url) as b:
+        with running_servers(2, own_process=True, redis_url=url) as (a, b):
             room = a.create_room()
 
             async def scenario() -> None:
@@ -100,8 +99,7 @@ def test_300_students_over_2_processes_get_20_commands_in_order(redis_server: Re
     redis_server.flush()
     url, students_count, commands = redis_server.url, 300, 20
     hall = {"joins_per_minute": students_count, "sockets_per_second": students_count}  # one address, all at once
-    with running_server(own_process=True, redis_url=url, **hall) as a, \
-            running_server(own_process=True, redis_url=url, **hall) as b:
+    with running_servers(2, own_process=True, redis_url=url, **hall) as (a, b):
         room = a.create_room()
 
         async def scenario() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from conftest import DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.classroom.helpers import running_server
+from tests.classroom.helpers import running_servers
 from tests.helpers import TEACHER_KEY
 from tests.redis_server import RedisServer
 
@@ -125,11 +124,7 @@ def two_processes(redis_server: RedisServer) -> Iterator[list[str]]:
     """Two `backprop-explorer serve` processes (real uvicorn, each its own event loop and memory) on one Redis,
     started side by side (each takes seconds to import and start its CPU pool)."""
     redis_server.flush()
-    with ExitStack() as a, ExitStack() as b, ThreadPoolExecutor(2) as pool:
-        started = [pool.submit(stack.enter_context, running_server(
-            own_process=True, redis_url=redis_server.url, teacher_key=TEACHER_KEY)) for stack in (a, b)]
-        servers = [future.result() for future in started]
-        assert servers[0].host != servers[1].host
+    with running_servers(2, own_process=True, redis_url=redis_server.url, teacher_key=TEACHER_KEY) as servers:
         yield [server.http for server in servers]
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from conftest import DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, expect
 
-from tests.classroom.helpers import Server, running_server
+from tests.classroom.helpers import Server, running_servers
 from tests.redis_server import RedisServer, running_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -50,31 +51,44 @@ def step_ids(explorer: Explorer) -> list[str]:
     return [step_id for step_id in ids if step_id]
 
 
+@dataclass
+class Hall:
+    redis: RedisServer
+    a: Server
+    b: Server
+
+
+@pytest.fixture(scope="module")
+def hall() -> Iterator[Hall]:
+    """Two server processes on one Redis for the module's tests (each process takes seconds to start), the Redis
+    persisting every write (as the README advises for a class): a restart keeps the rooms and logs."""
+    with running_redis("--appendonly", "yes", "--appendfsync", "always") as redis_server, \
+            running_servers(2, own_process=True, redis_url=redis_server.url) as (a, b):
+        yield Hall(redis_server, a, b)
+
+
 @contextmanager
-def class_over_two_processes(browser: Browser, redis_url: str) -> Iterator[tuple[Explorer, Explorer]]:
+def class_over_two_processes(browser: Browser, hall: Hall) -> Iterator[tuple[Explorer, Explorer]]:
     """(the presenter's page on process A, a student's page that joined on process B), both in the class."""
-    with running_server(own_process=True, redis_url=redis_url) as a, \
-            running_server(own_process=True, redis_url=redis_url) as b:
-        teacher, student = page_on(browser, a), page_on(browser, b)
-        try:
-            teacher.open("lang=en&preset=exercise")
-            teacher.by_testid("class-start").click()
-            expect_mode(teacher, "presenter")
-            code = teacher.by_testid("class-code").inner_text()
-            assert re.fullmatch(r"[A-Z0-9]{6}", code)
-            student.page.goto(f"/join/{code}")
-            student.page.locator(READY).wait_for(state="attached")
-            expect_mode(student, "following")
-            expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "1", timeout=CLASS_TIMEOUT_MS)
-            yield teacher, student
-        finally:
-            for explorer in (teacher, student):
-                explorer.page.context.close()
+    teacher, student = page_on(browser, hall.a), page_on(browser, hall.b)
+    try:
+        teacher.open("lang=en&preset=exercise")
+        teacher.by_testid("class-start").click()
+        expect_mode(teacher, "presenter")
+        code = teacher.by_testid("class-code").inner_text()
+        assert re.fullmatch(r"[A-Z0-9]{6}", code)
+        student.page.goto(f"/join/{code}")
+        student.page.locator(READY).wait_for(state="attached")
+        expect_mode(student, "following")
+        expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "1", timeout=CLASS_TIMEOUT_MS)
+        yield teacher, student
+    finally:
+        for explorer in (teacher, student):
+            explorer.page.context.close()
 
 
-def test_a_page_on_another_process_follows_every_step_in_order(browser: Browser, redis_server: RedisServer) -> None:
-    redis_server.flush()
-    with class_over_two_processes(browser, redis_server.url) as (teacher, student):
+def test_a_page_on_another_process_follows_every_step_in_order(browser: Browser, hall: Hall) -> None:
+    with class_over_two_processes(browser, hall) as (teacher, student):
         steps = step_ids(teacher)
         assert len(steps) >= 6
         expect_at_step(student, steps[0])
@@ -86,10 +100,10 @@ def test_a_page_on_another_process_follows_every_step_in_order(browser: Browser,
         assert student.errors == [] and teacher.errors == []
 
 
-def test_redis_killed_mid_class_pauses_the_page_which_resumes_on_the_presenters_state(browser: Browser) -> None:
-    # Redis persisting every write (as the README advises for a class): a restart keeps the rooms and logs.
-    with running_redis("--appendonly", "yes", "--appendfsync", "always") as redis_server, \
-            class_over_two_processes(browser, redis_server.url) as (teacher, student):
+def test_redis_killed_mid_class_pauses_the_page_which_resumes_on_the_presenters_state(browser: Browser,
+                                                                                       hall: Hall) -> None:
+    redis_server = hall.redis
+    with class_over_two_processes(browser, hall) as (teacher, student):
         steps = step_ids(teacher)
         teacher.go_to(steps[2])
         expect_at_step(student, steps[2])
