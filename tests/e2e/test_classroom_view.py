@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, DESKTOP, READY, Explorer
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
+from websockets.sync.client import ClientConnection, connect
 
 from app.classroom.protocol import SILENT_HEARTBEATS
 from app.settings import Settings
@@ -344,6 +345,79 @@ def test_the_projector_shows_the_whole_result_at_four_decimals(room: Room) -> No
         teacher.by_testid("decimals").fill("3")
         teacher.by_testid("decimals").press("Enter")
         teacher.by_testid("class-projector").uncheck()
+
+
+@contextmanager
+def more_students(base_url: str, code: str, n: int) -> Iterator[list[ClientConnection]]:
+    """`n` more students on bare WebSockets (a browser each is too heavy for 2 cores); closed afterwards."""
+    url = base_url.replace("http://", "ws://") + "/api/class/ws"
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(connect(url, origin=base_url, proxy=None, open_timeout=10)) for _ in range(n)]
+        for socket in sockets:
+            socket.send(json.dumps({"type": "hello", "code": code, "role": "student"}))
+        yield sockets
+
+
+def answer_on(socket: ClientConnection, value: float) -> None:
+    """Wait for the open question on a bare student socket and answer it."""
+    while (frame := json.loads(socket.recv(timeout=10)))["type"] != "question":
+        pass
+    socket.send(json.dumps({"type": "answer", "question_id": frame["question"]["id"], "answer": value}))
+
+
+def test_the_projector_tally_stays_within_the_bar_after_the_reveal(room: Room, base_url: str) -> None:
+    # After Reveal the verdicts' bars, the answers' bars, "Revealed: …" and "The answer: …" stood one under the
+    # other: the bar grew to ~455 px at 1280×720 and pushed the step panel's formula and result below the fold.
+    teacher = room.teacher
+    teacher.go_to("fwd:H1")
+    teacher.by_testid("class-projector").check()
+    try:
+        for variants in (False, True):
+            if variants:
+                teacher.by_testid("class-variants").check()
+                expect(teacher.by_testid("class-student-pick")).to_be_visible()
+            with more_students(base_url, teacher.by_testid("class-code").inner_text(), 4) as sockets:
+                expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "6", timeout=CLASS_TIMEOUT_MS)
+                ask(room, "value")
+                right = float(result_cell(teacher).replace("\u2212", "-"))
+                for socket, value in zip(sockets, (right, 7.0, -3.5, 12.25), strict=True):
+                    answer_on(socket, value)
+                room.student.by_testid("class-answer-0").fill("0.5")
+                room.student.by_testid("class-answer-send").click()
+                answers(room, 5)
+                teacher.by_testid("class-reveal").click()
+                expect(teacher.by_testid("class-revealed")).to_contain_text("of 5 right", timeout=CLASS_TIMEOUT_MS)
+                if not variants:
+                    expect(teacher.page.locator("[data-testid=class-histogram] ul:not([data-testid=class-verdicts]) li")).to_have_count(5)
+                    expect(teacher.by_testid("class-revealed-answer")).to_be_visible()
+                teacher.page.evaluate("() => window.scrollTo(0, 0)")
+                shoot(teacher.page, "class-presenter-projector-revealed" + ("-variants" if variants else ""))
+                assert box(teacher.page, "#class-bar")["height"] <= 240
+                assert box(teacher.page, "#step-panel .formula")["bottom"] <= PROJECTOR["height"]
+                assert box(teacher.page, "#step-panel .matrix-group.result table")["bottom"] <= PROJECTOR["height"]
+                # Readable from the back row: the bars' labels no smaller than the bar's text.
+                assert font_px(teacher.page, "[data-testid=class-histogram] li .class-bar-label") >= 16
+                teacher.go_to("fwd:O1")  # the revealed question closes
+                expect(teacher.by_testid("class-revealed")).to_have_text("", timeout=CLASS_TIMEOUT_MS)
+    finally:
+        teacher.by_testid("class-variants").uncheck()
+        teacher.by_testid("class-projector").uncheck()
+    expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "2", timeout=CLASS_TIMEOUT_MS)
+
+
+def test_the_presenter_says_no_open_question_once_questions_were_asked(room: Room) -> None:
+    # "No question asked yet." stayed after questions were asked and closed.
+    teacher = room.teacher
+    asked = teacher.page.locator(".class-tally .class-asked")
+    ask(room, "sign")
+    teacher.by_testid("class-reveal").click()
+    teacher.go_to("fwd:O1")  # the revealed question closes
+    expect(asked).to_have_text(re.compile(r"^No open question\."), timeout=CLASS_TIMEOUT_MS)
+    teacher.page.get_by_test_id("lang").get_by_role("button", name="RU").click()
+    try:
+        expect(asked).to_have_text(re.compile(r"^Открытого вопроса нет\."))
+    finally:
+        teacher.page.get_by_test_id("lang").get_by_role("button", name="EN").click()
 
 
 def test_the_name_fields_placeholder_fits_on_a_russian_phone(room: Room) -> None:

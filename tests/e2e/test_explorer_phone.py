@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Explorer
+from conftest import ARTIFACTS, Explorer
 from playwright.sync_api import Browser, expect
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +90,8 @@ def test_the_longest_step_list_fits_the_bar_with_whole_phase_names(browser: Brow
                 const timeline = document.querySelector("#timeline");
                 const counter = document.querySelector("[data-testid=step-counter]").getBoundingClientRect();
                 return {overflow: timeline.scrollWidth - timeline.clientWidth,
-                        overlapsCounter: timeline.getBoundingClientRect().right > counter.left,
+                        overlapsCounter: (({left, right, top, bottom}) => right > counter.left && left < counter.right
+                            && bottom > counter.top && top < counter.bottom)(timeline.getBoundingClientRect()),
                         cut: [...document.querySelectorAll("#timeline .phase-name")]
                             .filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent)};
             }"""
@@ -100,6 +101,27 @@ def test_the_longest_step_list_fits_the_bar_with_whole_phase_names(browser: Brow
         assert explorer.errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("lang", "preset"), [("ru", "exercise"), ("ru", "deep"), ("en", "exercise")])
+def test_phone_timeline_phase_names_stand_apart(phone: Explorer, lang: str, preset: str) -> None:
+    """"ПОТЕРИ" ran into "ОБРАТНЫЙ" at 390 px (4 px apart, read as one word): between two phase names' drawn
+    text (a Range's box, not the group's) there is at least 0.6 em, about two spaces."""
+    phone.fresh(f"lang={lang}&preset={preset}")
+    names = phone.page.evaluate(
+        """() => [...document.querySelectorAll("#timeline .phase-name")].map((name) => {
+            const range = document.createRange();
+            range.selectNodeContents(name);
+            const r = range.getBoundingClientRect();
+            return {text: name.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                    em: parseFloat(getComputedStyle(name).fontSize)}; })"""
+    )
+    assert len(names) == 4
+    close = [(a["text"], b["text"], round(b["left"] - a["right"], 1)) for a, b in zip(names, names[1:], strict=False)
+             if a["top"] < b["bottom"] and b["top"] < a["bottom"] and b["left"] - a["right"] < 0.6 * a["em"]]
+    assert close == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.page.locator("nav.step-bar").screenshot(path=str(ARTIFACTS / f"explorer-phone-timeline-{lang}-{preset}.png"))
 
 
 @pytest.mark.parametrize("preset", ["exercise", "deep"])

@@ -11,6 +11,7 @@ export function initialClass() {
     code: null, studentUrls: [], hint: null, host: null,
     students: 0, exploring: 0,
     locked: false, projector: false,
+    questionsAsked: false, // a question was asked in this class (closed now or not): the tally says "no open question"
     question: null, tally: null, reveal: null, answered: null, answer: null, result: null,
     training: null, // the teacher's training progress {epoch, epochs, loss} while it runs (students)
     name: "", // the name this student gave (optional; the room keeps it, the presenter's tally shows it)

@@ -18,7 +18,7 @@ export class Questions {
       this.room.set({ question: { ...this.room.state.question, ...question } }); // a replay: keep what is known
       return;
     }
-    this.room.set({ question, reveal: null, result: null, answered: null, answer: null, tally: null });
+    this.room.set({ question, reveal: null, result: null, answered: null, answer: null, tally: null, questionsAsked: true });
   }
 
   revealed(frame) {
@@ -36,7 +36,7 @@ export class Questions {
     const reveal = question.expected !== undefined
       ? { question_id: question.id, expected: question.expected, tally: question.tally } : null;
     const { tally, ...shown } = question;
-    this.room.set({ question: shown, reveal, ...(reveal ? { tally } : {}) });
+    this.room.set({ question: shown, reveal, ...(reveal ? { tally } : {}), questionsAsked: true });
   }
 
   /** The welcome's `your_answer`: what this student sent, and its verdict once revealed. */

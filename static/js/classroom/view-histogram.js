@@ -75,7 +75,16 @@ function verdictBars(question, tally) {
     label: t(`class.verdict.${verdict}`), count, right: verdict === "right", verdict }));
   const list = barList(entries);
   list.dataset.testid = "class-verdicts";
-  return [el("p", "class-verdicts-title", t(question.own ? "class.verdicts" : "class.verdictsClass")), list];
+  return [group(t(question.own ? "class.verdicts" : "class.verdictsClass"), list)];
+}
+
+/** A titled list of bars: the projector lays the verdicts' and the answers' side by side. */
+function group(title, list) {
+  const box = el("div", "class-bar-group");
+  const heading = el("p", "class-verdicts-title", title);
+  heading.title = title; // the projector cuts it to one line
+  box.append(heading, list);
+  return box;
 }
 
 function cellsTable(tally) {
@@ -95,7 +104,7 @@ function histogram(question, tally, reveal) {
   if (tally.cells_right) return tally.answers ? [...verdicts, cellsTable(tally)] : verdicts; // no table of zeros
   if (question.own || question.kind === "cells") return verdicts; // own: raw values mean nothing across variants
   const values = barList(bars(question, tally, reveal));
-  return verdicts.length ? [...verdicts, el("p", "class-verdicts-title", t("class.byAnswer")), values] : [values];
+  return verdicts.length ? [...verdicts, group(t("class.byAnswer"), values)] : [values];
 }
 
 function barList(entries) {
@@ -135,7 +144,7 @@ export function tallyPanel(classroom) {
   function update(cls) {
     const question = cls.question;
     box.dataset.open = question ? "true" : "false";
-    asked.textContent = question ? questionText(question) : t("class.noQuestion");
+    asked.textContent = question ? questionText(question) : t(cls.questionsAsked ? "class.noOpenQuestion" : "class.noQuestion");
     const tally = cls.reveal?.tally ?? cls.tally;
     const count = tally?.answers ?? 0;
     answers.textContent = question ? t("class.answersCount", { n: count }) : "";

@@ -375,6 +375,7 @@ export default {
   "class.ask.choice": "Choose one.",
   "class.ask.cells": "Compute {matrix} by hand in the hand-calculation check, then send it.",
   "class.noQuestion": "No question asked yet. Click a result cell to ask about it (otherwise the first cell is asked about).",
+  "class.noOpenQuestion": "No open question. Click a result cell to ask about it (otherwise the first cell is asked about).",
   "class.answersCount": "Answers: {n}",
   "class.reveal": "Reveal the answer",
   "class.revealedRight": "Revealed: {right} of {n} right.",
