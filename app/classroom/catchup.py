@@ -29,7 +29,8 @@ class CatchUp:
             "lifecycle": room.lifecycle.value,
             "heartbeat_seconds": self.settings.class_heartbeat_seconds,
             "max_message_bytes": self.settings.class_max_message_bytes,
-            "state_every": max(1, self.settings.class_log_size // 4),  # small commands between state uploads
+            "state_every": max(1, self.settings.class_log_size // 4),  # log entries between state uploads
+            "since_state": room.head - room.state_seq,  # entries already in the log after its last state
         }
         if session.student_id is not None:
             welcome["student_id"] = session.student_id

@@ -43,7 +43,8 @@ PATHS = {
     "join": "/join/{code}",
 }
 
-# Close codes (4000–4999 are the application's own).
+# Close codes (4000–4999 are the application's own; 1013 is the standard "try again later").
+CLOSE_TRY_AGAIN = 1013  # the store (Redis) could not serve the join just now, e.g. its connection pool ran dry
 CLOSE_TOO_SLOW = 4008
 CLOSE_BAD_HELLO = 4400
 CLOSE_BAD_TOKEN = 4401
@@ -54,7 +55,7 @@ CLOSE_RATE_LIMITED = 4429
 CLOSE_ROOM_FULL = 4503
 CLOSE_CODES = {"too_slow": CLOSE_TOO_SLOW, "bad_hello": CLOSE_BAD_HELLO, "bad_token": CLOSE_BAD_TOKEN,
                "unknown_class": CLOSE_UNKNOWN_CLASS, "replaced": CLOSE_REPLACED, "ended": CLOSE_ENDED,
-               "rate_limited": CLOSE_RATE_LIMITED, "room_full": CLOSE_ROOM_FULL}
+               "rate_limited": CLOSE_RATE_LIMITED, "room_full": CLOSE_ROOM_FULL, "try_again": CLOSE_TRY_AGAIN}
 # After these, reconnecting cannot help: the page says why and stops. A close for a rate (rate_limited) is not one
 # of them: the page reconnects with a longer back-off (static/js/classroom/close-policy.js), its reconnect then
 # costs a join (admission.closed_for_rate), so a flood cannot go on through reconnects.

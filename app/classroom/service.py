@@ -22,7 +22,7 @@ from app.classroom.fanout import Connection
 from app.classroom.handlers import MessageHandlers
 from app.classroom.heartbeat import Heartbeat
 from app.classroom.own_numbers import StudentNumbers
-from app.classroom.protocol import Hello
+from app.classroom.protocol import Hello, Refused
 from app.classroom.rooms import LocalRoom, LocalRooms, Session
 from app.classroom.store import Lifecycle, MemoryRoomStore, Presence, Results, Room, RoomStore
 from app.classroom.tokens import normalize_join_code, token_matches
@@ -97,7 +97,15 @@ class Classroom:
     # ---- sessions (the WebSocket endpoint) ----------------------------------------------------------------
 
     async def open_session(self, hello: Hello, connection: Connection, address: str) -> Session:
-        """Admit a connection after its hello (Refused when it cannot join), then queue its catch-up."""
+        """Admit a connection after its hello (Refused when it cannot join), then queue its catch-up. A store that
+        cannot serve it now (Redis away, or its connection pool empty in a join burst) is a refusal to retry."""
+        try:
+            return await self._open_session(hello, connection, address)
+        except self.store.unavailable_errors as error:
+            raise Refused("try_again", f"the server could not reach its room store just now ({error}); this page "
+                          "joins again in a few seconds", protocol.CLOSE_TRY_AGAIN) from None
+
+    async def _open_session(self, hello: Hello, connection: Connection, address: str) -> Session:
         self.heartbeat.ensure()
         room, student_id = await self.admission.admit(hello, address)
         budget = MessageBudget(self.settings, hello.role)
@@ -120,9 +128,19 @@ class Classroom:
             room = await self.store.room(room.code) or room
             connection.push(await self.catch_up.welcome(room, session))
             await self.catch_up.send(session, hello.epoch, hello.last_seq)
+        except self.store.unavailable_errors:
+            self._drop_local(local, session)  # never admitted: no room of this process keeps it
+            raise
         finally:
             connection.release()
         return session
+
+    def _drop_local(self, local: LocalRoom, session: Session) -> None:
+        local.presenters.discard(session)
+        if session.student_id is not None and local.students.get(session.student_id) is session:
+            del local.students[session.student_id]
+        if not local.sessions():
+            self.local.forget(local)
 
     def _make_room_for_presenter(self, local: LocalRoom) -> None:
         """At BACKPROP_CLASS_PRESENTERS_PER_ROOM, a new presenter socket (a reload, a second screen) replaces the oldest."""

@@ -189,6 +189,26 @@ def test_a_command_is_refused_once_the_log_no_longer_reaches_back_to_the_state(s
     run(scenario())
 
 
+def test_a_reloaded_presenter_is_told_how_many_entries_the_log_holds_since_its_last_state(server: Server) -> None:
+    """Its page counts on from there (static/js/classroom/presenter.js), not from 0, so it uploads in time."""
+    room = server.create_room()
+
+    async def scenario() -> None:
+        teacher = await presenter(server, room)
+        first = teacher.welcome["since_state"]
+        for n in range(1, 4):
+            await teacher.send(type="command", command=step(n))
+        await teacher.send(type="lock", locked=True)
+        await teacher.barrier()
+        reloaded = await presenter(server, room)
+        assert reloaded.welcome["since_state"] == first + 4  # three commands and the lock
+        assert await upload(server, room, {"step": 3}) > 0
+        again = await presenter(server, room)
+        assert again.welcome["since_state"] == 0
+
+    run(scenario())
+
+
 def welcome_state_every(client: Any) -> int:
     return int(client.welcome["state_every"])
 

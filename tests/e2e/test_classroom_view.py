@@ -20,6 +20,10 @@ from websockets.sync.client import ClientConnection, connect
 from app.classroom.protocol import SILENT_HEARTBEATS
 from app.settings import Settings
 
+from app.main import create_app
+from app.settings import Settings
+from tests.helpers import running_server
+
 pytestmark = pytest.mark.e2e
 
 PROJECTOR = {"width": 1280, "height": 720}
@@ -632,3 +636,44 @@ def shoot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
+
+
+@pytest.mark.parametrize("page_sees_the_log", [True, False], ids=["counted", "refused"])
+def test_a_command_past_the_logs_reach_still_reaches_the_students(browser: Browser, page_sees_the_log: bool) -> None:
+    """The room's log holds class_log_size entries after its last state; the lock, projector and question frames
+    fill it too. The teacher's page counts every one of them (its welcome says how many it starts from), so it
+    uploads its state before a step would be refused state_required. A page that did not see them (here the wire
+    hides them) has its step refused: the state it uploads then carries the step. Either way the student ends on
+    the teacher's step and the teacher's page has nothing to complain about."""
+    settings = Settings(log_level="warning", class_log_size=20, class_messages_per_second=1000)
+    with running_server(create_app(settings), settings) as url:
+        teacher_context = browser.new_context(base_url=url, viewport=DESKTOP, locale="en-US")
+        student_context = browser.new_context(base_url=url, viewport=DESKTOP, locale="en-US")
+        wire = Wire()
+        try:
+            teacher = Explorer(teacher_context.new_page())
+            teacher.page.route_web_socket(re.compile(r".*/api/class/ws$"), wire.route)
+            code = start_class(teacher, [])
+            student = Explorer(student_context.new_page())
+            join(student, code)
+            refused: list[str] = []
+            page_end = wire.routes[-1]
+
+            def to_page(message: str | bytes) -> None:
+                frame = json.loads(message)
+                refused.extend([frame["code"]] if frame.get("code") == "state_required" else [])
+                if page_sees_the_log or not (frame.get("type") == "lock" or str(frame.get("id")).startswith("fill-")):
+                    page_end.send(message)
+
+            wire.servers[-1].on_message(to_page)
+            for n in range(settings.class_log_size):  # the room's flags, as a second presenter screen sends them
+                wire.servers[-1].send(json.dumps({"type": "lock", "locked": False, "id": f"fill-{n}"}))
+            teacher.go_to("fwd:O1")
+            student.expect_step("fwd:O1")
+            expect(teacher.by_testid("class-problem")).to_have_text("")
+            assert refused == ([] if page_sees_the_log else ["state_required"])
+            teacher.go_to("fwd:H2")
+            student.expect_step("fwd:H2")
+        finally:
+            teacher_context.close()
+            student_context.close()

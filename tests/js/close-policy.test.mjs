@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { afterClose, RATE_BACKOFF_STEPS } from "../../static/js/classroom/close-policy.js";
+import { afterClose, RATE_BACKOFF_STEPS, BUSY_BACKOFF_STEPS } from "../../static/js/classroom/close-policy.js";
 
 // The contract's final closes as app/classroom/protocol.py defines them (Python owns the list).
 const python = new URL("../../.venv/bin/python", import.meta.url).pathname;
@@ -16,6 +16,11 @@ const close = (name, hadClass = true) => afterClose(name, { finalCloses: FINAL, 
 test("a close for a rate reconnects with a longer back-off and says so; it never ends the class", () => {
   assert.deepEqual(close("rate_limited"), { retry: true, backoffFrom: RATE_BACKOFF_STEPS, problem: "class.rateRetry" });
   assert.deepEqual(close("rate_limited", false), close("rate_limited"));
+});
+
+test("a join the server's room store could not serve now (try_again, 1013) reconnects after a while, saying so", () => {
+  assert.deepEqual(close("try_again"), { retry: true, backoffFrom: BUSY_BACKOFF_STEPS, problem: "class.busyRetry" });
+  assert.deepEqual(close("try_again", false), close("try_again"));
 });
 
 test("a close that is not the application's (1006: a dropped network, a handshake refused with 403) reconnects", () => {

@@ -69,6 +69,7 @@ function ordered(room, frame) {
     room.follower.lastSeq = Math.max(room.follower.lastSeq, frame.seq); // its own, applied already
     return;
   }
+  if (room.role === "presenter") room.presenter.logged(frame.seq);
   room.follower.ordered(frame);
 }
 
@@ -82,7 +83,7 @@ function resumed(room) {
 function refused(room, frame) {
   if (frame.id !== undefined) room.presenter.settled(frame.id);
   if (frame.code === "class_ended") return room.end("class.endedRestart");
-  if (frame.code === "state_required") room.presenter.upload();
+  if (frame.code === "state_required") return room.presenter.stateRequired();
   room.set({ problem: { key: "class.serverSaid", params: { message: frame.message } } });
 }
 

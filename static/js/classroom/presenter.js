@@ -2,7 +2,10 @@
  * The presenter's side: what the teacher's page does reaches the room. A small shared command (a step, an
  * option, a selection) goes as a `command` frame; a change of the request (a load, a restore, the end of a
  * training) or any command too big for a frame uploads the page's shared state (PUT …/state), and so does a
- * run of `state_every` small commands, debounced. Order is kept: an upload waits until every command before
+ * run of `state_every` entries of the room's log, debounced: its own commands and every other frame of the log (the
+ * lock, the projector, questions), counted from the welcome's `since_state`. A command the room refuses
+ * `state_required` anyway (the log no longer reaches back to its last state) is not sent again: the page applied it
+ * before sending, so the state it uploads next carries it and brings every student to it. Order is kept: an upload waits until every command before
  * it was acknowledged, and commands heard meanwhile wait for the upload. The hover is the class's pointer,
  * the training's progress goes out latest-wins, and the lock and the projector layout are room messages.
  * Each student their own numbers (variants) is a room message too; while the teacher shows a student's numbers
@@ -32,7 +35,8 @@ export class Presenter {
     this.acksWaiting = [];
     this.uploading = null; // the upload in flight (a promise)
     this.held = []; // commands heard while uploading
-    this.sinceUpload = 0;
+    this.sinceUpload = 0; // entries of the room's log since its last state, as far as this page knows
+    this.countedTo = 0; // the log's seq up to which sinceUpload counts (the welcome's)
     this.stateEvery = 100;
     this.debounce = null;
     this.pointerTimer = null;
@@ -50,6 +54,8 @@ export class Presenter {
 
   welcomed(frame) {
     this.stateEvery = frame.state_every ?? this.stateEvery;
+    this.sinceUpload = frame.since_state ?? 0; // a reloaded page starts where the room's log is
+    this.countedTo = frame.seq ?? 0;
     this.unacked.clear();
     this.release();
   }
@@ -80,6 +86,18 @@ export class Presenter {
     }
     const id = this.room.nextId();
     if (this.room.send({ type: "command", command, id })) this.unacked.add(id);
+    this.count();
+  }
+
+  /** Another frame of the room's log that is not a command of this page (the lock, a question…), by its seq. */
+  logged(seq) {
+    if (!this.active() || seq <= this.countedTo) return;
+    this.countedTo = seq;
+    this.count();
+  }
+
+  /** One more entry in the room's log: its state is uploaded before the log stops reaching back to the last one. */
+  count() {
     this.sinceUpload += 1;
     clearTimeout(this.debounce);
     if (this.sinceUpload >= this.stateEvery) this.upload();
@@ -119,6 +137,14 @@ export class Presenter {
       }
     })();
     return this.uploading;
+  }
+
+  /**
+   * The room refused a command `state_required`: this page's state, uploaded now, carries it (the page applied it
+   * before sending it), and its `state` frame brings every student to it; nothing to resend, nothing to say.
+   */
+  stateRequired() {
+    this.upload();
   }
 
   allAcked() {

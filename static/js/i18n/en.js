@@ -341,6 +341,7 @@ export default {
   "class.wrongCodeShort": "No such class.",
   "class.replaced": "This class was opened in another tab; this one has stopped following.",
   "class.refused": "The server refused this page: the class is full, or this page's presenter key is no longer valid.",
+  "class.busyRetry": "The server is busy (too many pages joining at once); joining again in a few seconds…",
   "class.rateRetry": "The server asked this page to slow down (too many connections or messages from this address); reconnecting in a few seconds…",
   "class.expired": "The class has ended: the teacher was away too long.",
   "class.endedByTeacher": "The teacher has ended the class. You can keep exploring on your own.",
