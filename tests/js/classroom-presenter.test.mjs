@@ -67,3 +67,19 @@ test("a command refused state_required is not sent again: the upload after it ca
   assert.equal(room.state.problem, null);
   assert.equal(room.presenter.unacked.size, 0);
 });
+
+test("a question asked while an upload is in flight goes after the step held for that upload", async () => {
+  // The ask used to go out at once, ahead of the step it is about: the room heard the question, then the step,
+  // and closed the question the students had just been shown.
+  const { room, puts, sent } = presenter();
+  receive(room, { type: "welcome", epoch: "e1", seq: 2, state_every: 100, since_state: 0 });
+  room.presenter.upload();
+  room.presenter.heard({ command: STEP, origin: "local" });
+  room.questions.ask({ kind: "sign", step: "fwd:H1", matrix: "H1", row: 0, col: 0 });
+  room.presenter.setLocked(true);
+  assert.deepEqual(sent.map((message) => message.type), []);
+  await settle();
+  await settle();
+  assert.equal(puts.length, 1);
+  assert.deepEqual(sent.map((message) => message.type), ["command", "ask", "lock"]);
+});

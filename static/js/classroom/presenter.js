@@ -2,11 +2,12 @@
  * The presenter's side: what the teacher's page does reaches the room. A small shared command (a step, an
  * option, a selection) goes as a `command` frame; a change of the request (a load, a restore, the end of a
  * training) or any command too big for a frame uploads the page's shared state (PUT …/state), and so does a
- * run of `state_every` entries of the room's log, debounced: its own commands and every other frame of the log (the
- * lock, the projector, questions), counted from the welcome's `since_state`. A command the room refuses
- * `state_required` anyway (the log no longer reaches back to its last state) is not sent again: the page applied it
- * before sending, so the state it uploads next carries it and brings every student to it. Order is kept: an upload waits until every command before
- * it was acknowledged, and commands heard meanwhile wait for the upload. The hover is the class's pointer,
+ * run of `state_every` entries of the room's log, debounced: its own commands and every other frame of the log
+ * (the lock, the projector, questions), counted from the welcome's `since_state`. A command the room refuses
+ * `state_required` anyway (the log no longer reaches back to its last state) is not sent again: the page applied
+ * it before sending, so the state it uploads next carries it and brings every student to it. Order is kept: an
+ * upload waits until every command before it was acknowledged, and commands heard and room messages sent meanwhile
+ * wait for the upload. The hover is the class's pointer,
  * the training's progress goes out latest-wins, and the lock and the projector layout are room messages.
  * Each student their own numbers (variants) is a room message too; while the teacher shows a student's numbers
  * on the projector, the class keeps the teacher's (only steps and view options reach it). Next iteration then
@@ -34,7 +35,7 @@ export class Presenter {
     this.unacked = new Set(); // ids of commands sent and not yet acknowledged
     this.acksWaiting = [];
     this.uploading = null; // the upload in flight (a promise)
-    this.held = []; // commands heard while uploading
+    this.held = []; // commands heard and room messages sent while uploading: {command} or {message}, in order
     this.sinceUpload = 0; // entries of the room's log since its last state, as far as this page knows
     this.countedTo = 0; // the log's seq up to which sinceUpload counts (the welcome's)
     this.stateEvery = 100;
@@ -72,10 +73,23 @@ export class Presenter {
       this.stopShowing(); // new numbers on the projector: the class takes them, not the student's shown before
     }
     if (this.uploading) {
-      this.held.push(command);
+      this.held.push({ command });
       return;
     }
     this.forward(command);
+  }
+
+  /**
+   * A room message (a question, a reveal, the lock…) in order with this page's commands: while an upload is in
+   * flight the commands heard meanwhile wait for it, and so does this (an `ask` sent ahead of the step it is about
+   * reached the room before the step, which then closed the question).
+   */
+  sendInOrder(message) {
+    if (this.uploading) {
+      this.held.push({ message });
+      return true;
+    }
+    return this.room.send(message);
   }
 
   forward(command) {
@@ -129,7 +143,10 @@ export class Presenter {
         this.uploading = null;
         const held = this.held;
         this.held = [];
-        for (const command of held) this.heard({ command, origin: "local" });
+        for (const { command, message } of held) {
+          if (command) this.heard({ command, origin: "local" });
+          else this.sendInOrder(message);
+        }
         if (this.again) {
           this.again = false;
           this.upload();
@@ -190,7 +207,7 @@ export class Presenter {
   sendVariants(preset) {
     this.room.ownNumbers.modeChanged(preset);
     const id = this.room.nextId();
-    if (this.room.send({ type: "variants", preset, id })) this.unacked.add(id);
+    if (this.sendInOrder({ type: "variants", preset, id })) this.unacked.add(id);
     this.upload({ again: true });
   }
 
@@ -273,12 +290,12 @@ export class Presenter {
 
   setLocked(locked) {
     this.room.set({ locked });
-    this.room.send({ type: "lock", locked, id: this.room.nextId() });
+    this.sendInOrder({ type: "lock", locked, id: this.room.nextId() });
   }
 
   setProjector(projector) {
     this.room.set({ projector });
-    this.room.send({ type: "projector", projector, id: this.room.nextId() });
+    this.sendInOrder({ type: "projector", projector, id: this.room.nextId() });
   }
 
   /** The page changed (store.subscribe): the pointer (≤ 30/s, latest wins) and the training's progress. */

@@ -62,7 +62,7 @@ export class Questions {
 
   ask(question) {
     this.room.set({ tally: null, reveal: null, question: { ...question, id: null } });
-    this.room.send({ type: "ask", question, id: this.room.nextId() });
+    this.room.presenter.sendInOrder({ type: "ask", question, id: this.room.nextId() });
   }
 
   acked(frame) {
@@ -72,7 +72,7 @@ export class Questions {
 
   reveal() {
     const id = this.room.state.tally?.question_id ?? this.room.state.question?.id;
-    if (id) this.room.send({ type: "reveal", question_id: id, id: this.room.nextId() });
+    if (id) this.room.presenter.sendInOrder({ type: "reveal", question_id: id, id: this.room.nextId() });
   }
 
   // --- a student ---------------------------------------------------------------------------------------------
