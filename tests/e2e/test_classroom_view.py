@@ -18,8 +18,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, e
 from websockets.sync.client import ClientConnection, connect
 
 from app.classroom.protocol import SILENT_HEARTBEATS
-from app.settings import Settings
-
 from app.main import create_app
 from app.settings import Settings
 from tests.helpers import running_server
@@ -41,6 +39,7 @@ class Room:
     phone: Explorer  # Russian, 390×844
     contexts: list[BrowserContext]
     sent: dict[str, list[str]] = field(default_factory=dict)  # the type of every class message each student's page sent ("student", "phone")
+    url: str = ""  # the server's base URL
 
 
 def expect_mode(explorer: Explorer, mode: str) -> None:
@@ -66,7 +65,18 @@ def start_class(teacher: Explorer, students: list[Explorer], hash_: str = "lang=
 
 
 @pytest.fixture(scope="module")
-def room(browser: Browser, base_url: str) -> Iterator[Room]:
+def class_url() -> Iterator[str]:
+    """A server for the module's room: this module's one teacher asks and reveals a question every few seconds, more
+    than the default 30 a minute a presenter may (BACKPROP_CLASS_QUESTIONS_PER_MINUTE, tested in tests/classroom),
+    and a refused ask or reveal failed whichever test came after the budget ran out."""
+    settings = Settings(log_level="warning", class_questions_per_minute=600)
+    with running_server(create_app(settings), settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def room(browser: Browser, class_url: str) -> Iterator[Room]:
+    base_url = class_url
     contexts = [browser.new_context(base_url=base_url, viewport=PROJECTOR, locale="en-US"),
                 browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US"),
                 browser.new_context(base_url=base_url, viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)]
@@ -77,7 +87,7 @@ def room(browser: Browser, base_url: str) -> Iterator[Room]:
             "framesent", lambda payload: kept.append(json.loads(payload).get("type"))))
     try:
         start_class(teacher, [student, phone])
-        yield Room(teacher, student, phone, contexts, sent)
+        yield Room(teacher, student, phone, contexts, sent, base_url)
     finally:
         for context in contexts:
             context.close()
@@ -369,7 +379,7 @@ def answer_on(socket: ClientConnection, value: float) -> None:
     socket.send(json.dumps({"type": "answer", "question_id": frame["question"]["id"], "answer": value}))
 
 
-def test_the_projector_tally_stays_within_the_bar_after_the_reveal(room: Room, base_url: str) -> None:
+def test_the_projector_tally_stays_within_the_bar_after_the_reveal(room: Room) -> None:
     # After Reveal the verdicts' bars, the answers' bars, "Revealed: …" and "The answer: …" stood one under the
     # other: the bar grew to ~455 px at 1280×720 and pushed the step panel's formula and result below the fold.
     teacher = room.teacher
@@ -380,7 +390,7 @@ def test_the_projector_tally_stays_within_the_bar_after_the_reveal(room: Room, b
             if variants:
                 teacher.by_testid("class-variants").check()
                 expect(teacher.by_testid("class-student-pick")).to_be_visible()
-            with more_students(base_url, teacher.by_testid("class-code").inner_text(), 4) as sockets:
+            with more_students(room.url, teacher.by_testid("class-code").inner_text(), 4) as sockets:
                 expect(teacher.by_testid("class-count")).to_have_attribute("data-count", "6", timeout=CLASS_TIMEOUT_MS)
                 ask(room, "value")
                 right = float(result_cell(teacher).replace("\u2212", "-"))
