@@ -18,7 +18,7 @@ from app.core.shown_inputs import shown_inputs_result
 from app.core.variants import after_iterations, student_request, trace_of
 from app.web.json import dumps
 
-TRACE_WORK = 100_000  # one small trace (~0.15 ms) in the compute pool's units (app/api/cpu.py: SMALL_WORK ≈ 30 ms)
+TRACE_WORK = 100_000  # one small trace in the compute pool's units (app/api/cpu.py's SMALL_WORK; bench/bench_own_answers.py)
 DRAW_WORK = 2 * TRACE_WORK  # the draws until one keeps the rules
 
 

@@ -35,7 +35,7 @@ OWN_KINDS = ("value", "sign", "cells")  # judged right / close / wrong (in varia
 VERDICTS = ("right", "close", "wrong")
 # The class's iteration a student's own numbers (and a question on them) may be at: one Train click's most epochs.
 # From the student's latest numbers the next iteration is one trace; from nothing (another process on Redis, a
-# restart) it is this many traces, ~0.15 ms each, in the compute pool: the bound keeps that under ~2 s.
+# restart) it is this many traces in the compute pool: the bound keeps one student's catch-up a short wait.
 MAX_ITERATION = 10_000
 
 
